@@ -1,0 +1,129 @@
+//! The decoded form of a module: what every later stage (validate, translate, instantiate) reads.
+//!
+//! Index spaces are stored whole, imports first, exactly as the spec numbers them: `funcs[i]` is
+//! the type index of function `i` whether imported or defined; `num_imported_funcs` tells where
+//! the definitions begin. Function bodies stay as byte ranges into `bytes` until the validator and
+//! translator walk them.
+
+use super::operator::Operator;
+use crate::value::{FuncType, GlobalType, MemoryType, TableType, ValType};
+use std::ops::Range;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportDesc {
+    /// A function with this type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub desc: ImportDesc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+/// A constant expression: its instructions without the final `end`, plus the byte offset of its
+/// first instruction (for error messages). The validator checks that only constant instructions
+/// appear and that the result type is right.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstExpr {
+    pub ops: Vec<Operator>,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declarative,
+}
+
+/// An element segment. Function-index forms are normalised to `ref.func` expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElemSegment {
+    /// `FuncRef` or `ExternRef`.
+    pub ty: ValType,
+    pub mode: ElemMode,
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataSegment {
+    pub mode: DataMode,
+    /// Range of the segment's bytes within [`ModuleInfo::bytes`].
+    pub data: Range<usize>,
+}
+
+/// A function body: its declared locals (run-length form, as in the binary) and its code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuncBody {
+    /// `(count, type)` pairs; the decoder has checked the total fits in `u32`.
+    pub locals: Vec<(u32, ValType)>,
+    /// Range of the instruction bytes (after the locals, including the final `end`) within
+    /// [`ModuleInfo::bytes`].
+    pub code: Range<usize>,
+}
+
+/// A decoded module. Produced by [`super::decode`].
+#[derive(Clone, Debug, Default)]
+pub struct ModuleInfo {
+    /// The whole binary; bodies and data segments refer into it by range.
+    pub bytes: Vec<u8>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    /// Every table, imported ones first.
+    pub tables: Vec<TableType>,
+    pub num_imported_tables: u32,
+    /// Every memory, imported ones first.
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    /// Every global's type, imported ones first.
+    pub globals: Vec<GlobalType>,
+    pub num_imported_globals: u32,
+    /// Initialisers of the defined globals (`globals[num_imported_globals + i]`).
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub data_count: Option<u32>,
+    pub datas: Vec<DataSegment>,
+    /// Bodies of the defined functions (`funcs[num_imported_funcs + i]`).
+    pub bodies: Vec<FuncBody>,
+    /// Byte offset of the start function index, for errors about it.
+    pub start_offset: usize,
+}
+
+impl ModuleInfo {
+    /// The signature of function `index` in the function index space.
+    pub fn func_type(&self, index: u32) -> Option<&FuncType> {
+        let ty = *self.funcs.get(index as usize)?;
+        self.types.get(ty as usize)
+    }
+}

@@ -1,0 +1,263 @@
+//! The register bytecode: the one definition of every instruction the interpreter runs.
+//!
+//! A frame is a fixed-size window of 64-bit register cells: registers `0..params` hold the
+//! arguments, then the other locals, then one register per Wasm operand-stack slot (the slot at
+//! stack height `h` is register `locals + h`). Operands name registers, so no value stack is
+//! maintained at run time. Jumps carry offsets relative to the jumping instruction, resolved by
+//! the translator. A call names the register where its arguments start: the callee's frame
+//! begins there, so arguments are never copied and results come back in place.
+//!
+//! Every instruction is 12 bytes (checked by a test): a one-byte tag, 16-bit registers and
+//! 32-bit immediates. The instruction list below is the single source for the enum, its
+//! mnemonics and the disassembler; the numeric operators are spliced in from
+//! [`crate::ops`] so that they share one row with the Wasm operator of the same name.
+
+mod disasm;
+pub use disasm::line as disassemble_instr;
+
+use crate::error::TrapCode;
+use crate::ops::for_each_numeric_op;
+use std::fmt;
+
+/// A register index within the current frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reg(pub u16);
+
+/// A jump distance in instructions, relative to the jumping instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offset(pub i32);
+
+/// How an operand is shown by the disassembler; `at` is the position of the instruction.
+pub trait OperandFmt {
+    fn fmt_operand(&self, at: usize) -> String;
+}
+
+impl OperandFmt for Reg {
+    fn fmt_operand(&self, _: usize) -> String {
+        format!("r{}", self.0)
+    }
+}
+impl OperandFmt for Offset {
+    fn fmt_operand(&self, at: usize) -> String {
+        format!("@{}", at as i64 + self.0 as i64)
+    }
+}
+impl OperandFmt for u32 {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.to_string()
+    }
+}
+impl OperandFmt for u16 {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.to_string()
+    }
+}
+impl OperandFmt for TrapCode {
+    fn fmt_operand(&self, _: usize) -> String {
+        format!("{:?}", self.message())
+    }
+}
+
+macro_rules! define_instr {
+    ([[ $( $(#[doc = $doc:literal])* $name:ident $mnem:literal { $($field:ident : $fty:ty),* } )* ]]
+     $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
+        ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
+        /// One register-bytecode instruction.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Instr {
+            $( $(#[doc = $doc])* $name { $($field: $fty),* }, )*
+            $(
+                #[doc = concat!("`", $nmnem, "`: `dst = ", $nmnem, "(a", $(", ", stringify!($b),)? ")`")]
+                $nname { dst: Reg, a: Reg, b: Reg },
+            )*
+        }
+
+        impl Instr {
+            /// The text name used by the disassembler.
+            pub fn mnemonic(&self) -> &'static str {
+                match self {
+                    $( Instr::$name { .. } => $mnem, )*
+                    $( Instr::$nname { .. } => $nmnem, )*
+                }
+            }
+
+            /// Every operand as `(name, text)`; `at` is this instruction's position.
+            pub fn operands(&self, at: usize) -> Vec<(&'static str, String)> {
+                match self {
+                    $( Instr::$name { $($field),* } => {
+                        let _ = at;
+                        vec![$((stringify!($field), OperandFmt::fmt_operand($field, at))),*]
+                    } )*
+                    $( Instr::$nname { dst, a, b } => {
+                        let _ = b;
+                        #[allow(unused_mut)]
+                        let mut ops = vec![("dst", dst.fmt_operand(at)), ("a", a.fmt_operand(at))];
+                        $( let _ = stringify!($b); ops.push(("b", b.fmt_operand(at))); )?
+                        ops
+                    } )*
+                }
+            }
+
+            /// `(mnemonic, operand names, description)` of every instruction, in list order:
+            /// the source of docs/bytecode.md.
+            pub fn catalogue() -> Vec<(&'static str, Vec<&'static str>, String)> {
+                vec![
+                    $( ($mnem, vec![$(stringify!($field)),*], concat!($($doc, "\n"),*).trim().to_string()), )*
+                    $( ($nmnem, {
+                        #[allow(unused_mut)]
+                        let mut v = vec!["dst", "a"];
+                        $( let _ = stringify!($b); v.push("b"); )?
+                        v
+                    }, concat!("Wasm `", $nmnem, "`.").to_string()), )*
+                ]
+            }
+        }
+    };
+}
+
+for_each_numeric_op!(define_instr, [
+    /// Traps with the given code (from `unreachable`).
+    Trap "trap" { code: TrapCode }
+    /// `dst = src`.
+    Copy "copy" { dst: Reg, src: Reg }
+    /// `dst = value` for a 32-bit constant (i32 or f32 bits).
+    Const32 "const32" { dst: Reg, value: u32 }
+    /// `dst = hi << 32 | lo` for a 64-bit constant (i64 or f64 bits).
+    Const64 "const64" { dst: Reg, lo: u32, hi: u32 }
+    /// Jump by `offset`.
+    Br "br" { offset: Offset }
+    /// Jump by `offset` if `cond != 0`.
+    BrIfNez "br_if_nez" { cond: Reg, offset: Offset }
+    /// Jump by `offset` if `cond == 0`.
+    BrIfEqz "br_if_eqz" { cond: Reg, offset: Offset }
+    /// Jump table: followed by `len + 1` `br` entries; runs entry `min(index, len)`.
+    BrTable "br_table" { index: Reg, len: u32 }
+    /// Return from the frame; the results are already in registers `0..results`.
+    Return "return" { }
+    /// Call function `func` of the instance; its frame starts at register `args`, where the
+    /// arguments are and where the results will be.
+    Call "call" { func: u32, args: Reg }
+    /// Call the function at table[`table`][`index`] after checking it has type `type_index`.
+    CallIndirect "call_indirect" { type_index: u32, table: u16, index: Reg, args: Reg }
+    /// `dst = cond != 0 ? a : b`.
+    Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg }
+    /// `dst = global`.
+    GlobalGet "global.get" { dst: Reg, global: u32 }
+    /// `global = src`.
+    GlobalSet "global.set" { src: Reg, global: u32 }
+    /// `dst = i32 load at addr + offset`.
+    I32Load "i32.load" { dst: Reg, addr: Reg, offset: u32 }
+    /// `dst = i64 load at addr + offset`.
+    I64Load "i64.load" { dst: Reg, addr: Reg, offset: u32 }
+    /// `dst = f32 load at addr + offset`.
+    F32Load "f32.load" { dst: Reg, addr: Reg, offset: u32 }
+    /// `dst = f64 load at addr + offset`.
+    F64Load "f64.load" { dst: Reg, addr: Reg, offset: u32 }
+    /// Sign-extending 8-bit load to i32.
+    I32Load8S "i32.load8_s" { dst: Reg, addr: Reg, offset: u32 }
+    /// Zero-extending 8-bit load to i32.
+    I32Load8U "i32.load8_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// Sign-extending 16-bit load to i32.
+    I32Load16S "i32.load16_s" { dst: Reg, addr: Reg, offset: u32 }
+    /// Zero-extending 16-bit load to i32.
+    I32Load16U "i32.load16_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// Sign-extending 8-bit load to i64.
+    I64Load8S "i64.load8_s" { dst: Reg, addr: Reg, offset: u32 }
+    /// Zero-extending 8-bit load to i64.
+    I64Load8U "i64.load8_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// Sign-extending 16-bit load to i64.
+    I64Load16S "i64.load16_s" { dst: Reg, addr: Reg, offset: u32 }
+    /// Zero-extending 16-bit load to i64.
+    I64Load16U "i64.load16_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// Sign-extending 32-bit load to i64.
+    I64Load32S "i64.load32_s" { dst: Reg, addr: Reg, offset: u32 }
+    /// Zero-extending 32-bit load to i64.
+    I64Load32U "i64.load32_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// Store the low 32 bits of `src` at addr + offset.
+    I32Store "i32.store" { addr: Reg, src: Reg, offset: u32 }
+    /// Store 64 bits of `src`.
+    I64Store "i64.store" { addr: Reg, src: Reg, offset: u32 }
+    /// Store an f32.
+    F32Store "f32.store" { addr: Reg, src: Reg, offset: u32 }
+    /// Store an f64.
+    F64Store "f64.store" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 8 bits of an i32.
+    I32Store8 "i32.store8" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 16 bits of an i32.
+    I32Store16 "i32.store16" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 8 bits of an i64.
+    I64Store8 "i64.store8" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 16 bits of an i64.
+    I64Store16 "i64.store16" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 32 bits of an i64.
+    I64Store32 "i64.store32" { addr: Reg, src: Reg, offset: u32 }
+    /// `dst = memory size in pages`.
+    MemorySize "memory.size" { dst: Reg }
+    /// `dst = memory.grow(delta)` (old size, or -1).
+    MemoryGrow "memory.grow" { dst: Reg, delta: Reg }
+    /// `memory.init data` with (dst, src, len) in registers `args..args+3`.
+    MemoryInit "memory.init" { args: Reg, data: u32 }
+    /// Drop data segment `data`.
+    DataDrop "data.drop" { data: u32 }
+    /// `memory.copy` with (dst, src, len) in registers `args..args+3`.
+    MemoryCopy "memory.copy" { args: Reg }
+    /// `memory.fill` with (dst, value, len) in registers `args..args+3`.
+    MemoryFill "memory.fill" { args: Reg }
+    /// `dst = table[index]`.
+    TableGet "table.get" { dst: Reg, index: Reg, table: u32 }
+    /// `table[index] = value`.
+    TableSet "table.set" { index: Reg, value: Reg, table: u32 }
+    /// `dst = table size`.
+    TableSize "table.size" { dst: Reg, table: u32 }
+    /// `table.grow` with (init, delta) in `args`, `args+1`; the result replaces `args`.
+    TableGrow "table.grow" { args: Reg, table: u32 }
+    /// `table.fill` with (index, value, len) in registers `args..args+3`.
+    TableFill "table.fill" { args: Reg, table: u32 }
+    /// `table.copy` with (dst, src, len) in registers `args..args+3`.
+    TableCopy "table.copy" { args: Reg, dst_table: u16, src_table: u16 }
+    /// `table.init` with (dst, src, len) in registers `args..args+3`.
+    TableInit "table.init" { args: Reg, table: u16, elem: u32 }
+    /// Drop element segment `elem`.
+    ElemDrop "elem.drop" { elem: u32 }
+    /// `dst = reference to function func`.
+    RefFunc "ref.func" { dst: Reg, func: u32 }
+]);
+
+/// A translated function body.
+#[derive(Clone, Debug)]
+pub struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    /// Registers in one frame: parameters, other locals, then the operand stack's maximum depth.
+    pub num_regs: u32,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    pub num_results: u32,
+}
+
+impl fmt::Display for CompiledFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        disasm::write(f, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_stay_compact() {
+        assert_eq!(std::mem::size_of::<Instr>(), 12);
+    }
+
+    #[test]
+    fn catalogue_lists_every_numeric_op_once() {
+        let cat = Instr::catalogue();
+        assert!(cat.iter().any(|(m, ops, _)| *m == "i32.add" && ops.len() == 3));
+        assert!(cat.iter().any(|(m, ops, _)| *m == "i64.eqz" && ops.len() == 2));
+        let mut names: Vec<_> = cat.iter().map(|c| c.0).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), cat.len());
+    }
+}

@@ -1,0 +1,176 @@
+//! Errors, following the spec's failure classes: malformed (decoding), invalid (validation),
+//! unlinkable (import resolution), traps (run time, including stack exhaustion).
+
+use std::fmt;
+
+/// Everything that can go wrong in regwasm. Guest input never panics; it ends up here.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The binary could not be decoded.
+    #[error("malformed module: {0}")]
+    Malformed(#[from] DecodeError),
+    /// The module decoded but does not type-check.
+    #[error("invalid module: {0}")]
+    Invalid(#[from] ValidationError),
+    /// An import could not be resolved or has the wrong type.
+    #[error("unlinkable: {0}")]
+    Unlinkable(String),
+    /// Execution trapped (also during instantiation: segment initialisation or the start function).
+    #[error("trap: {0}")]
+    Trap(#[from] Trap),
+    /// The WebAssembly text could not be parsed.
+    #[error("wat: {0}")]
+    Wat(String),
+    /// A host-side misuse of the API: wrong argument count or types, unknown export, store mismatch.
+    #[error("{0}")]
+    Api(String),
+}
+
+/// A decoding error: what the binary format rule broke, and the byte offset in the module.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at byte offset {offset:#x})")]
+pub struct DecodeError {
+    /// The spec's message for this class of malformation (e.g. "unexpected end").
+    pub message: String,
+    pub offset: usize,
+}
+
+impl DecodeError {
+    pub fn new(message: impl Into<String>, offset: usize) -> Self {
+        Self {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+/// A validation error: the spec's message, the function (if inside a body) and the byte offset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationError {
+    /// The spec's message (e.g. "type mismatch").
+    pub message: String,
+    /// Function index in the module's function index space, when the error is inside a body.
+    pub func: Option<u32>,
+    pub offset: usize,
+}
+
+impl ValidationError {
+    pub fn new(message: impl Into<String>, offset: usize) -> Self {
+        Self {
+            message: message.into(),
+            func: None,
+            offset,
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.func {
+            Some(func) => write!(
+                f,
+                "{} (in function {func}, at byte offset {:#x})",
+                self.message, self.offset
+            ),
+            None => write!(f, "{} (at byte offset {:#x})", self.message, self.offset),
+        }
+    }
+}
+
+/// Why execution stopped abnormally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrapCode {
+    Unreachable,
+    IntegerDivisionByZero,
+    IntegerOverflow,
+    BadConversionToInteger,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallTypeMismatch,
+    UninitializedElement,
+    UndefinedElement,
+    StackOverflow,
+    /// A host function returned an error.
+    HostError,
+}
+
+impl TrapCode {
+    /// The spec's message for this trap, as the official test suite spells it.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::HostError => "host error",
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// A trap: its code, plus the host's error when a host function failed.
+#[derive(Debug)]
+pub struct Trap {
+    code: TrapCode,
+    host: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Trap {
+    pub fn new(code: TrapCode) -> Self {
+        Self { code, host: None }
+    }
+
+    /// A trap carrying an error raised by a host function.
+    pub fn host(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            code: TrapCode::HostError,
+            host: Some(err.into()),
+        }
+    }
+
+    pub fn code(&self) -> TrapCode {
+        self.code
+    }
+
+    /// The host error, when this trap came from a host function.
+    pub fn host_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.host.as_deref()
+    }
+}
+
+impl From<TrapCode> for Trap {
+    fn from(code: TrapCode) -> Self {
+        Trap::new(code)
+    }
+}
+
+impl From<TrapCode> for Error {
+    fn from(code: TrapCode) -> Self {
+        Error::Trap(Trap::new(code))
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.host {
+            Some(e) => write!(f, "{}: {e}", self.code),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+impl std::error::Error for Trap {}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,225 @@
+//! The one table of WebAssembly numeric operators.
+//!
+//! Each row gives the opcode (`0xFCnn` for the `0xFC`-prefixed ones), the name used for the
+//! operator both in Wasm (`Operator::Num`) and in the register bytecode (`Instr`), its text
+//! mnemonic, its shape and signature, and the function in [`crate::numeric`] that implements it.
+//! The decoder, the validator, the bytecode, the interpreter and the disassembler are all
+//! generated from this list through [`for_each_numeric_op!`]; nothing else lists these operators.
+//!
+//! Shapes: `un` (one operand), `bin` (two operands), and `un_trap`/`bin_trap` for operators whose
+//! semantic function can trap (it returns `Result<_, TrapCode>`).
+
+/// Calls `$m!` with every numeric operator row:
+/// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn;`
+macro_rules! for_each_numeric_op {
+    ($m:ident $(, $extra:tt)*) => {
+        $m! { [$($extra),*]
+            (0x45) I32Eqz "i32.eqz" un(i32 -> i32) i32_eqz;
+            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq;
+            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne;
+            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s;
+            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u;
+            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s;
+            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u;
+            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s;
+            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u;
+            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s;
+            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u;
+            (0x50) I64Eqz "i64.eqz" un(i64 -> i32) i64_eqz;
+            (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq;
+            (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne;
+            (0x53) I64LtS "i64.lt_s" bin(i64, i64 -> i32) i64_lt_s;
+            (0x54) I64LtU "i64.lt_u" bin(i64, i64 -> i32) i64_lt_u;
+            (0x55) I64GtS "i64.gt_s" bin(i64, i64 -> i32) i64_gt_s;
+            (0x56) I64GtU "i64.gt_u" bin(i64, i64 -> i32) i64_gt_u;
+            (0x57) I64LeS "i64.le_s" bin(i64, i64 -> i32) i64_le_s;
+            (0x58) I64LeU "i64.le_u" bin(i64, i64 -> i32) i64_le_u;
+            (0x59) I64GeS "i64.ge_s" bin(i64, i64 -> i32) i64_ge_s;
+            (0x5a) I64GeU "i64.ge_u" bin(i64, i64 -> i32) i64_ge_u;
+            (0x5b) F32Eq "f32.eq" bin(f32, f32 -> i32) f32_eq;
+            (0x5c) F32Ne "f32.ne" bin(f32, f32 -> i32) f32_ne;
+            (0x5d) F32Lt "f32.lt" bin(f32, f32 -> i32) f32_lt;
+            (0x5e) F32Gt "f32.gt" bin(f32, f32 -> i32) f32_gt;
+            (0x5f) F32Le "f32.le" bin(f32, f32 -> i32) f32_le;
+            (0x60) F32Ge "f32.ge" bin(f32, f32 -> i32) f32_ge;
+            (0x61) F64Eq "f64.eq" bin(f64, f64 -> i32) f64_eq;
+            (0x62) F64Ne "f64.ne" bin(f64, f64 -> i32) f64_ne;
+            (0x63) F64Lt "f64.lt" bin(f64, f64 -> i32) f64_lt;
+            (0x64) F64Gt "f64.gt" bin(f64, f64 -> i32) f64_gt;
+            (0x65) F64Le "f64.le" bin(f64, f64 -> i32) f64_le;
+            (0x66) F64Ge "f64.ge" bin(f64, f64 -> i32) f64_ge;
+            (0x67) I32Clz "i32.clz" un(i32 -> i32) i32_clz;
+            (0x68) I32Ctz "i32.ctz" un(i32 -> i32) i32_ctz;
+            (0x69) I32Popcnt "i32.popcnt" un(i32 -> i32) i32_popcnt;
+            (0x6a) I32Add "i32.add" bin(i32, i32 -> i32) i32_add;
+            (0x6b) I32Sub "i32.sub" bin(i32, i32 -> i32) i32_sub;
+            (0x6c) I32Mul "i32.mul" bin(i32, i32 -> i32) i32_mul;
+            (0x6d) I32DivS "i32.div_s" bin_trap(i32, i32 -> i32) i32_div_s;
+            (0x6e) I32DivU "i32.div_u" bin_trap(i32, i32 -> i32) i32_div_u;
+            (0x6f) I32RemS "i32.rem_s" bin_trap(i32, i32 -> i32) i32_rem_s;
+            (0x70) I32RemU "i32.rem_u" bin_trap(i32, i32 -> i32) i32_rem_u;
+            (0x71) I32And "i32.and" bin(i32, i32 -> i32) i32_and;
+            (0x72) I32Or "i32.or" bin(i32, i32 -> i32) i32_or;
+            (0x73) I32Xor "i32.xor" bin(i32, i32 -> i32) i32_xor;
+            (0x74) I32Shl "i32.shl" bin(i32, i32 -> i32) i32_shl;
+            (0x75) I32ShrS "i32.shr_s" bin(i32, i32 -> i32) i32_shr_s;
+            (0x76) I32ShrU "i32.shr_u" bin(i32, i32 -> i32) i32_shr_u;
+            (0x77) I32Rotl "i32.rotl" bin(i32, i32 -> i32) i32_rotl;
+            (0x78) I32Rotr "i32.rotr" bin(i32, i32 -> i32) i32_rotr;
+            (0x79) I64Clz "i64.clz" un(i64 -> i64) i64_clz;
+            (0x7a) I64Ctz "i64.ctz" un(i64 -> i64) i64_ctz;
+            (0x7b) I64Popcnt "i64.popcnt" un(i64 -> i64) i64_popcnt;
+            (0x7c) I64Add "i64.add" bin(i64, i64 -> i64) i64_add;
+            (0x7d) I64Sub "i64.sub" bin(i64, i64 -> i64) i64_sub;
+            (0x7e) I64Mul "i64.mul" bin(i64, i64 -> i64) i64_mul;
+            (0x7f) I64DivS "i64.div_s" bin_trap(i64, i64 -> i64) i64_div_s;
+            (0x80) I64DivU "i64.div_u" bin_trap(i64, i64 -> i64) i64_div_u;
+            (0x81) I64RemS "i64.rem_s" bin_trap(i64, i64 -> i64) i64_rem_s;
+            (0x82) I64RemU "i64.rem_u" bin_trap(i64, i64 -> i64) i64_rem_u;
+            (0x83) I64And "i64.and" bin(i64, i64 -> i64) i64_and;
+            (0x84) I64Or "i64.or" bin(i64, i64 -> i64) i64_or;
+            (0x85) I64Xor "i64.xor" bin(i64, i64 -> i64) i64_xor;
+            (0x86) I64Shl "i64.shl" bin(i64, i64 -> i64) i64_shl;
+            (0x87) I64ShrS "i64.shr_s" bin(i64, i64 -> i64) i64_shr_s;
+            (0x88) I64ShrU "i64.shr_u" bin(i64, i64 -> i64) i64_shr_u;
+            (0x89) I64Rotl "i64.rotl" bin(i64, i64 -> i64) i64_rotl;
+            (0x8a) I64Rotr "i64.rotr" bin(i64, i64 -> i64) i64_rotr;
+            (0x8b) F32Abs "f32.abs" un(f32 -> f32) f32_abs;
+            (0x8c) F32Neg "f32.neg" un(f32 -> f32) f32_neg;
+            (0x8d) F32Ceil "f32.ceil" un(f32 -> f32) f32_ceil;
+            (0x8e) F32Floor "f32.floor" un(f32 -> f32) f32_floor;
+            (0x8f) F32Trunc "f32.trunc" un(f32 -> f32) f32_trunc;
+            (0x90) F32Nearest "f32.nearest" un(f32 -> f32) f32_nearest;
+            (0x91) F32Sqrt "f32.sqrt" un(f32 -> f32) f32_sqrt;
+            (0x92) F32Add "f32.add" bin(f32, f32 -> f32) f32_add;
+            (0x93) F32Sub "f32.sub" bin(f32, f32 -> f32) f32_sub;
+            (0x94) F32Mul "f32.mul" bin(f32, f32 -> f32) f32_mul;
+            (0x95) F32Div "f32.div" bin(f32, f32 -> f32) f32_div;
+            (0x96) F32Min "f32.min" bin(f32, f32 -> f32) f32_min;
+            (0x97) F32Max "f32.max" bin(f32, f32 -> f32) f32_max;
+            (0x98) F32Copysign "f32.copysign" bin(f32, f32 -> f32) f32_copysign;
+            (0x99) F64Abs "f64.abs" un(f64 -> f64) f64_abs;
+            (0x9a) F64Neg "f64.neg" un(f64 -> f64) f64_neg;
+            (0x9b) F64Ceil "f64.ceil" un(f64 -> f64) f64_ceil;
+            (0x9c) F64Floor "f64.floor" un(f64 -> f64) f64_floor;
+            (0x9d) F64Trunc "f64.trunc" un(f64 -> f64) f64_trunc;
+            (0x9e) F64Nearest "f64.nearest" un(f64 -> f64) f64_nearest;
+            (0x9f) F64Sqrt "f64.sqrt" un(f64 -> f64) f64_sqrt;
+            (0xa0) F64Add "f64.add" bin(f64, f64 -> f64) f64_add;
+            (0xa1) F64Sub "f64.sub" bin(f64, f64 -> f64) f64_sub;
+            (0xa2) F64Mul "f64.mul" bin(f64, f64 -> f64) f64_mul;
+            (0xa3) F64Div "f64.div" bin(f64, f64 -> f64) f64_div;
+            (0xa4) F64Min "f64.min" bin(f64, f64 -> f64) f64_min;
+            (0xa5) F64Max "f64.max" bin(f64, f64 -> f64) f64_max;
+            (0xa6) F64Copysign "f64.copysign" bin(f64, f64 -> f64) f64_copysign;
+            (0xa7) I32WrapI64 "i32.wrap_i64" un(i64 -> i32) i32_wrap_i64;
+            (0xa8) I32TruncF32S "i32.trunc_f32_s" un_trap(f32 -> i32) i32_trunc_f32_s;
+            (0xa9) I32TruncF32U "i32.trunc_f32_u" un_trap(f32 -> i32) i32_trunc_f32_u;
+            (0xaa) I32TruncF64S "i32.trunc_f64_s" un_trap(f64 -> i32) i32_trunc_f64_s;
+            (0xab) I32TruncF64U "i32.trunc_f64_u" un_trap(f64 -> i32) i32_trunc_f64_u;
+            (0xac) I64ExtendI32S "i64.extend_i32_s" un(i32 -> i64) i64_extend_i32_s;
+            (0xad) I64ExtendI32U "i64.extend_i32_u" un(i32 -> i64) i64_extend_i32_u;
+            (0xae) I64TruncF32S "i64.trunc_f32_s" un_trap(f32 -> i64) i64_trunc_f32_s;
+            (0xaf) I64TruncF32U "i64.trunc_f32_u" un_trap(f32 -> i64) i64_trunc_f32_u;
+            (0xb0) I64TruncF64S "i64.trunc_f64_s" un_trap(f64 -> i64) i64_trunc_f64_s;
+            (0xb1) I64TruncF64U "i64.trunc_f64_u" un_trap(f64 -> i64) i64_trunc_f64_u;
+            (0xb2) F32ConvertI32S "f32.convert_i32_s" un(i32 -> f32) f32_convert_i32_s;
+            (0xb3) F32ConvertI32U "f32.convert_i32_u" un(i32 -> f32) f32_convert_i32_u;
+            (0xb4) F32ConvertI64S "f32.convert_i64_s" un(i64 -> f32) f32_convert_i64_s;
+            (0xb5) F32ConvertI64U "f32.convert_i64_u" un(i64 -> f32) f32_convert_i64_u;
+            (0xb6) F32DemoteF64 "f32.demote_f64" un(f64 -> f32) f32_demote_f64;
+            (0xb7) F64ConvertI32S "f64.convert_i32_s" un(i32 -> f64) f64_convert_i32_s;
+            (0xb8) F64ConvertI32U "f64.convert_i32_u" un(i32 -> f64) f64_convert_i32_u;
+            (0xb9) F64ConvertI64S "f64.convert_i64_s" un(i64 -> f64) f64_convert_i64_s;
+            (0xba) F64ConvertI64U "f64.convert_i64_u" un(i64 -> f64) f64_convert_i64_u;
+            (0xbb) F64PromoteF32 "f64.promote_f32" un(f32 -> f64) f64_promote_f32;
+            (0xbc) I32ReinterpretF32 "i32.reinterpret_f32" un(f32 -> i32) i32_reinterpret_f32;
+            (0xbd) I64ReinterpretF64 "i64.reinterpret_f64" un(f64 -> i64) i64_reinterpret_f64;
+            (0xbe) F32ReinterpretI32 "f32.reinterpret_i32" un(i32 -> f32) f32_reinterpret_i32;
+            (0xbf) F64ReinterpretI64 "f64.reinterpret_i64" un(i64 -> f64) f64_reinterpret_i64;
+            (0xc0) I32Extend8S "i32.extend8_s" un(i32 -> i32) i32_extend8_s;
+            (0xc1) I32Extend16S "i32.extend16_s" un(i32 -> i32) i32_extend16_s;
+            (0xc2) I64Extend8S "i64.extend8_s" un(i64 -> i64) i64_extend8_s;
+            (0xc3) I64Extend16S "i64.extend16_s" un(i64 -> i64) i64_extend16_s;
+            (0xc4) I64Extend32S "i64.extend32_s" un(i64 -> i64) i64_extend32_s;
+            (0xfc00) I32TruncSatF32S "i32.trunc_sat_f32_s" un(f32 -> i32) i32_trunc_sat_f32_s;
+            (0xfc01) I32TruncSatF32U "i32.trunc_sat_f32_u" un(f32 -> i32) i32_trunc_sat_f32_u;
+            (0xfc02) I32TruncSatF64S "i32.trunc_sat_f64_s" un(f64 -> i32) i32_trunc_sat_f64_s;
+            (0xfc03) I32TruncSatF64U "i32.trunc_sat_f64_u" un(f64 -> i32) i32_trunc_sat_f64_u;
+            (0xfc04) I64TruncSatF32S "i64.trunc_sat_f32_s" un(f32 -> i64) i64_trunc_sat_f32_s;
+            (0xfc05) I64TruncSatF32U "i64.trunc_sat_f32_u" un(f32 -> i64) i64_trunc_sat_f32_u;
+            (0xfc06) I64TruncSatF64S "i64.trunc_sat_f64_s" un(f64 -> i64) i64_trunc_sat_f64_s;
+            (0xfc07) I64TruncSatF64U "i64.trunc_sat_f64_u" un(f64 -> i64) i64_trunc_sat_f64_u;
+        }
+    };
+}
+pub(crate) use for_each_numeric_op;
+
+use crate::value::ValType;
+
+macro_rules! valtype {
+    (i32) => {
+        ValType::I32
+    };
+    (i64) => {
+        ValType::I64
+    };
+    (f32) => {
+        ValType::F32
+    };
+    (f64) => {
+        ValType::F64
+    };
+}
+
+macro_rules! define_num_op {
+    ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
+        /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum NumOp {
+            $( #[doc = $mnem] $name, )*
+        }
+
+        impl NumOp {
+            /// Looks up an opcode: one byte, or `0xFC00 | sub` for the `0xFC` prefix.
+            pub fn from_code(code: u32) -> Option<NumOp> {
+                match code {
+                    $( $code => Some(NumOp::$name), )*
+                    _ => None,
+                }
+            }
+
+            /// The operator's text-format name.
+            pub fn name(self) -> &'static str {
+                match self { $( NumOp::$name => $mnem, )* }
+            }
+
+            /// Operand types, bottom of the stack first.
+            pub fn params(self) -> &'static [ValType] {
+                match self { $( NumOp::$name => &[valtype!($a) $(, valtype!($b))?], )* }
+            }
+
+            /// The result type.
+            pub fn result(self) -> ValType {
+                match self { $( NumOp::$name => valtype!($r), )* }
+            }
+        }
+    };
+}
+for_each_numeric_op!(define_num_op);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lookup_round_trips() {
+        assert_eq!(NumOp::from_code(0x6a), Some(NumOp::I32Add));
+        assert_eq!(NumOp::from_code(0xfc07), Some(NumOp::I64TruncSatF64U));
+        assert_eq!(NumOp::I64Eqz.params(), &[ValType::I64]);
+        assert_eq!(NumOp::I64Eqz.result(), ValType::I32);
+        assert_eq!(NumOp::F64Lt.name(), "f64.lt");
+        assert_eq!(NumOp::from_code(0xc5), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! Functions: Wasm functions of an instance, and host functions written in Rust.
+
+use super::{Extern, Instance, Store};
+use crate::bytecode::CompiledFunc;
+use crate::error::{Error, Result, Trap};
+use crate::value::{FuncType, Val};
+use std::sync::Arc;
+
+/// A host function: reads its parameters, writes its results, or fails with a trap.
+pub(crate) type HostFunc<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+
+pub(crate) enum FuncEntity<T> {
+    Wasm {
+        /// Interned signature id.
+        ty: u32,
+        /// The instance whose tables, memories and globals the code refers to.
+        instance: u32,
+        code: Arc<CompiledFunc>,
+    },
+    Host {
+        ty: u32,
+        func: HostFunc<T>,
+    },
+}
+
+impl<T> FuncEntity<T> {
+    pub(crate) fn ty(&self) -> u32 {
+        match self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => *ty,
+        }
+    }
+}
+
+/// What a host function sees of its caller: the store (and so the host state) and, when called
+/// from Wasm, the calling instance's exports.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<Instance>,
+}
+
+impl<'a, T> Caller<'a, T> {
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// The store, for reading memories or calling back into Wasm.
+    pub fn store(&mut self) -> &mut Store<T> {
+        self.store
+    }
+
+    /// An export of the calling instance, e.g. its `"memory"`.
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        self.instance?.get_export(self.store, name)
+    }
+}
+
+/// A handle to a function in a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) u32);
+
+impl Func {
+    /// Wraps a Rust closure as a function of type `ty`.
+    ///
+    /// ```
+    /// use regwasm::{Engine, Func, FuncType, Store, Val, ValType};
+    /// let mut store = Store::new(&Engine::default(), 0u32);
+    /// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    /// let double = Func::new(&mut store, ty, |mut caller, args, results| {
+    ///     *caller.data_mut() += 1;
+    ///     results[0] = Val::I32(args[0].i32().unwrap() * 2);
+    ///     Ok(())
+    /// });
+    /// let mut out = [Val::I32(0)];
+    /// double.call(&mut store, &[Val::I32(21)], &mut out).unwrap();
+    /// assert_eq!(out[0], Val::I32(42));
+    /// assert_eq!(*store.data(), 1);
+    /// ```
+    pub fn new<T>(
+        store: &mut Store<T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        Self::from_host(store, &ty, Arc::new(func))
+    }
+
+    pub(crate) fn from_host<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
+        let ty = store.intern_type(ty);
+        store.funcs.push(FuncEntity::Host { ty, func });
+        Func(store.funcs.len() as u32 - 1)
+    }
+
+    /// The function's signature.
+    pub fn ty<T>(&self, store: &Store<T>) -> FuncType {
+        let id = store.funcs[self.0 as usize].ty();
+        store.types[id as usize].clone()
+    }
+
+    /// Calls the function with `params`, writing its results into `results`. Argument count and
+    /// types are checked against the signature.
+    pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let ty = self.ty(store);
+        if params.len() != ty.params().len()
+            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+        {
+            return Err(Error::Api(format!(
+                "function of type {ty} called with arguments {:?}",
+                params.iter().map(|v| v.ty()).collect::<Vec<_>>()
+            )));
+        }
+        if results.len() != ty.results().len() {
+            return Err(Error::Api(format!(
+                "function of type {ty} needs room for {} results, got {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        crate::exec::invoke(store, *self, params, results)
+    }
+}

@@ -1,0 +1,59 @@
+//! Global variables.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::value::{Cell, GlobalType, Val};
+
+#[derive(Debug)]
+pub(crate) struct GlobalEntity {
+    pub(crate) ty: GlobalType,
+    pub(crate) value: Cell,
+}
+
+/// A handle to a global variable in a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Global(pub(crate) u32);
+
+impl Global {
+    /// Creates a global; `init` must have the global's content type.
+    pub fn new<T>(store: &mut Store<T>, ty: GlobalType, init: Val) -> Result<Global> {
+        if init.ty() != ty.content {
+            return Err(Error::Api(format!(
+                "global of type {} initialised with a {}",
+                ty.content,
+                init.ty()
+            )));
+        }
+        store.globals.push(GlobalEntity {
+            ty,
+            value: init.to_cell(),
+        });
+        Ok(Global(store.globals.len() as u32 - 1))
+    }
+
+    pub fn ty<T>(&self, store: &Store<T>) -> GlobalType {
+        store.globals[self.0 as usize].ty
+    }
+
+    pub fn get<T>(&self, store: &Store<T>) -> Val {
+        let g = &store.globals[self.0 as usize];
+        Val::from_cell(g.ty.content, g.value)
+    }
+
+    /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
+    pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<()> {
+        let g = &mut store.globals[self.0 as usize];
+        if !g.ty.mutable {
+            return Err(Error::Api("cannot set an immutable global".into()));
+        }
+        if val.ty() != g.ty.content {
+            return Err(Error::Api(format!(
+                "global of type {} set to a {}",
+                g.ty.content,
+                val.ty()
+            )));
+        }
+        g.value = val.to_cell();
+        Ok(())
+    }
+}

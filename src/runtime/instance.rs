@@ -1,0 +1,229 @@
+//! Instances and instantiation: allocate the module's definitions in the store, initialise
+//! segments, run the start function.
+
+use super::{
+    Extern, Func, FuncEntity, Global, GlobalEntity, Memory, MemoryEntity, Module, Store, Table,
+    TableEntity,
+};
+use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, Operator};
+use crate::error::{Error, Result, TrapCode};
+use crate::value::{Cell, Val};
+use std::collections::HashMap;
+
+/// The store-side record of an instance: where each of its index spaces points in the store.
+#[derive(Debug, Default)]
+pub(crate) struct InstanceEntity {
+    /// Module type index → interned signature id.
+    pub(crate) types: Vec<u32>,
+    pub(crate) funcs: Vec<u32>,
+    pub(crate) tables: Vec<u32>,
+    pub(crate) memories: Vec<u32>,
+    pub(crate) globals: Vec<u32>,
+    pub(crate) elems: Vec<u32>,
+    pub(crate) datas: Vec<u32>,
+    pub(crate) exports: HashMap<String, Extern>,
+}
+
+/// A handle to an instantiated module in a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) u32);
+
+impl Instance {
+    pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
+        store.instances[self.0 as usize].exports.get(name).copied()
+    }
+
+    pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    pub fn get_memory<T>(&self, store: &Store<T>, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    pub fn get_table<T>(&self, store: &Store<T>, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    pub fn get_global<T>(&self, store: &Store<T>, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// Every export, by name.
+    pub fn exports<T>(&self, store: &Store<T>) -> Vec<(String, Extern)> {
+        let mut all: Vec<_> = store.instances[self.0 as usize]
+            .exports
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// Instantiates `module` with `imports` already resolved and type-checked, in import order.
+    pub(crate) fn instantiate<T>(
+        store: &mut Store<T>,
+        module: &Module,
+        imports: Vec<Extern>,
+    ) -> Result<Instance> {
+        let info = &module.inner.info;
+        let config = store.engine.config().clone();
+        let index = store.instances.len() as u32;
+        let mut inst = InstanceEntity {
+            types: info.types.iter().map(|t| store.intern_type(t)).collect(),
+            ..Default::default()
+        };
+        for import in imports {
+            match import {
+                Extern::Func(f) => inst.funcs.push(f.0),
+                Extern::Table(t) => inst.tables.push(t.0),
+                Extern::Memory(m) => inst.memories.push(m.0),
+                Extern::Global(g) => inst.globals.push(g.0),
+            }
+        }
+        for (i, code) in module.inner.funcs.iter().enumerate() {
+            let ty = inst.types[info.funcs[info.num_imported_funcs as usize + i] as usize];
+            store.funcs.push(FuncEntity::Wasm {
+                ty,
+                instance: index,
+                code: code.clone(),
+            });
+            inst.funcs.push(store.funcs.len() as u32 - 1);
+        }
+        for ty in &info.tables[info.num_imported_tables as usize..] {
+            store
+                .tables
+                .push(TableEntity::new(*ty, 0, config.max_table_elements)?);
+            inst.tables.push(store.tables.len() as u32 - 1);
+        }
+        for ty in &info.memories[info.num_imported_memories as usize..] {
+            store
+                .memories
+                .push(MemoryEntity::new(*ty, config.max_memory_pages)?);
+            inst.memories.push(store.memories.len() as u32 - 1);
+        }
+        let defined_globals = &info.globals[info.num_imported_globals as usize..];
+        for (ty, init) in defined_globals.iter().zip(&info.global_inits) {
+            let value = eval_const(store, &inst, init)?;
+            store.globals.push(GlobalEntity { ty: *ty, value });
+            inst.globals.push(store.globals.len() as u32 - 1);
+        }
+        for export in &info.exports {
+            let i = export.index as usize;
+            let ext = match export.kind {
+                ExternKind::Func => Extern::Func(Func(inst.funcs[i])),
+                ExternKind::Table => Extern::Table(Table(inst.tables[i])),
+                ExternKind::Memory => Extern::Memory(Memory(inst.memories[i])),
+                ExternKind::Global => Extern::Global(Global(inst.globals[i])),
+            };
+            inst.exports.insert(export.name.clone(), ext);
+        }
+        for seg in &info.elems {
+            let items = seg
+                .items
+                .iter()
+                .map(|e| eval_const(store, &inst, e))
+                .collect::<Result<Vec<_>>>()?;
+            store.elems.push(items);
+            inst.elems.push(store.elems.len() as u32 - 1);
+        }
+        for seg in &info.datas {
+            store.datas.push(info.bytes[seg.data.clone()].to_vec());
+            inst.datas.push(store.datas.len() as u32 - 1);
+        }
+
+        // From here on the instance is visible in the store: a trap while initialising segments
+        // leaves the writes already done to imported tables and memories in place, as the spec says.
+        let elem_ids = inst.elems.clone();
+        let data_ids = inst.datas.clone();
+        let table_ids = inst.tables.clone();
+        let memory_ids = inst.memories.clone();
+        let start = info.start.map(|s| Func(inst.funcs[s as usize]));
+        let offsets = info
+            .elems
+            .iter()
+            .map(|seg| match &seg.mode {
+                ElemMode::Active { offset, .. } => eval_const(store, &inst, offset).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let data_offsets = info
+            .datas
+            .iter()
+            .map(|seg| match &seg.mode {
+                DataMode::Active { offset, .. } => eval_const(store, &inst, offset).map(Some),
+                DataMode::Passive => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        store.instances.push(inst);
+        let instance = Instance(index);
+
+        for (i, seg) in info.elems.iter().enumerate() {
+            let id = elem_ids[i] as usize;
+            match &seg.mode {
+                ElemMode::Active { table, .. } => {
+                    let offset = offsets[i].unwrap_or(0) as u32;
+                    let items = std::mem::take(&mut store.elems[id]);
+                    let table = &mut store.tables[table_ids[*table as usize] as usize];
+                    init_range(&mut table.elems, offset, &items, TrapCode::TableOutOfBounds)?;
+                }
+                ElemMode::Declarative => store.elems[id].clear(),
+                ElemMode::Passive => {}
+            }
+        }
+        for (i, seg) in info.datas.iter().enumerate() {
+            if let DataMode::Active { memory, .. } = &seg.mode {
+                let id = data_ids[i] as usize;
+                let offset = data_offsets[i].unwrap_or(0) as u32;
+                let bytes = std::mem::take(&mut store.datas[id]);
+                let mem = &mut store.memories[memory_ids[*memory as usize] as usize];
+                init_range(&mut mem.data, offset, &bytes, TrapCode::MemoryOutOfBounds)?;
+            }
+        }
+        if let Some(start) = start {
+            start.call(store, &[], &mut [])?;
+        }
+        Ok(instance)
+    }
+}
+
+/// Copies `src` into `dst[offset..]`, trapping with `trap` if it does not fit.
+fn init_range<V: Copy>(dst: &mut [V], offset: u32, src: &[V], trap: TrapCode) -> Result<()> {
+    let start = offset as usize;
+    match dst.get_mut(start..start + src.len()) {
+        Some(range) => {
+            range.copy_from_slice(src);
+            Ok(())
+        }
+        None => Err(trap.into()),
+    }
+}
+
+/// Evaluates a validated constant expression in the context of a (partially built) instance.
+pub(crate) fn eval_const<T>(
+    store: &Store<T>,
+    inst: &InstanceEntity,
+    expr: &ConstExpr,
+) -> Result<Cell> {
+    let mut stack: smallvec::SmallVec<[Cell; 2]> = smallvec::SmallVec::new();
+    for op in &expr.ops {
+        let value = match op {
+            Operator::I32Const(v) => Val::I32(*v).to_cell(),
+            Operator::I64Const(v) => *v as u64,
+            Operator::F32Const(bits) => *bits as u64,
+            Operator::F64Const(bits) => *bits,
+            Operator::RefNull(_) => 0,
+            Operator::RefFunc(f) => inst.funcs[*f as usize] as u64 + 1,
+            Operator::GlobalGet(g) => store.globals[inst.globals[*g as usize] as usize].value,
+            other => {
+                return Err(Error::Api(format!(
+                    "instruction {other:?} in a constant expression"
+                )))
+            }
+        };
+        stack.push(value);
+    }
+    stack
+        .pop()
+        .ok_or_else(|| Error::Api("empty constant expression".into()))
+}

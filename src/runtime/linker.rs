@@ -1,0 +1,157 @@
+//! Import resolution by module and field name.
+
+use super::func::HostFunc;
+use super::{Caller, Engine, Extern, Func, Instance, Module, Store};
+use crate::binary::ImportDesc;
+use crate::error::{Error, Result, Trap};
+use crate::value::{FuncType, Limits, Val};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+enum Definition<T> {
+    Extern(Extern),
+    /// A host function created in a store on first use by an instantiation.
+    HostFunc(FuncType, HostFunc<T>),
+}
+
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(e) => Definition::Extern(*e),
+            Definition::HostFunc(ty, f) => Definition::HostFunc(ty.clone(), f.clone()),
+        }
+    }
+}
+
+/// Defines imports by `(module, name)` and instantiates modules against them.
+///
+/// ```
+/// use regwasm::{Engine, FuncType, Linker, Module, Store, Val, ValType};
+/// let engine = Engine::default();
+/// let mut linker = Linker::new(&engine);
+/// linker.func_new("env", "twice", FuncType::new([ValType::I32], [ValType::I32]),
+///     |_caller, args, results| { results[0] = Val::I32(args[0].i32().unwrap() * 2); Ok(()) });
+/// let module = Module::new(&engine, r#"(module
+///     (import "env" "twice" (func $twice (param i32) (result i32)))
+///     (func (export "run") (result i32) i32.const 21 call $twice))"#).unwrap();
+/// let mut store = Store::new(&engine, ());
+/// let instance = linker.instantiate(&mut store, &module).unwrap();
+/// let mut out = [Val::I32(0)];
+/// instance.get_func(&store, "run").unwrap().call(&mut store, &[], &mut out).unwrap();
+/// assert_eq!(out[0], Val::I32(42));
+/// ```
+pub struct Linker<T> {
+    defs: HashMap<(String, String), Definition<T>>,
+}
+
+impl<T> Linker<T> {
+    pub fn new(engine: &Engine) -> Self {
+        let _ = engine;
+        Self {
+            defs: HashMap::new(),
+        }
+    }
+
+    /// Defines `module.name` as an item of a store.
+    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> &mut Self {
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::Extern(item.into()),
+        );
+        self
+    }
+
+    /// Defines `module.name` as a host function of type `ty`.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, Arc::new(func)),
+        );
+        self
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn instance(&mut self, store: &Store<T>, module: &str, instance: Instance) -> &mut Self {
+        for (name, item) in instance.exports(store) {
+            self.define(module, &name, item);
+        }
+        self
+    }
+
+    /// Looks up a definition.
+    pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
+        match self.defs.get(&(module.to_string(), name.to_string()))?.clone() {
+            Definition::Extern(e) => Some(e),
+            Definition::HostFunc(ty, f) => Some(Extern::Func(Func::from_host(store, &ty, f))),
+        }
+    }
+
+    /// Resolves the module's imports by name, checks their types, and instantiates it.
+    pub fn instantiate(&self, store: &mut Store<T>, module: &Module) -> Result<Instance> {
+        let mut resolved = Vec::with_capacity(module.inner.info.imports.len());
+        for import in &module.inner.info.imports {
+            let what = format!("{}::{}", import.module, import.name);
+            let item = self
+                .get(store, &import.module, &import.name)
+                .ok_or_else(|| Error::Unlinkable(format!("unknown import: {what}")))?;
+            check_import(store, module, &import.desc, item)
+                .map_err(|why| Error::Unlinkable(format!("incompatible import type for {what}: {why}")))?;
+            resolved.push(item);
+        }
+        Instance::instantiate(store, module, resolved)
+    }
+}
+
+/// Checks a definition against an import's declared type (extern subtyping, spec 4.5.3).
+fn check_import<T>(
+    store: &Store<T>,
+    module: &Module,
+    desc: &ImportDesc,
+    item: Extern,
+) -> std::result::Result<(), String> {
+    match (desc, item) {
+        (ImportDesc::Func(ty), Extern::Func(f)) => {
+            let want = &module.inner.info.types[*ty as usize];
+            let have = f.ty(store);
+            if *want != have {
+                return Err(format!("expected function {want}, found {have}"));
+            }
+        }
+        (ImportDesc::Table(want), Extern::Table(t)) => {
+            let have = t.ty(store);
+            if want.elem != have.elem {
+                return Err(format!("expected {} table, found {}", want.elem, have.elem));
+            }
+            limits_match(want.limits, have.limits)?;
+        }
+        (ImportDesc::Memory(want), Extern::Memory(m)) => {
+            limits_match(want.limits, m.ty(store).limits)?;
+        }
+        (ImportDesc::Global(want), Extern::Global(g)) => {
+            let have = g.ty(store);
+            if *want != have {
+                return Err(format!("expected global {want:?}, found {have:?}"));
+            }
+        }
+        (_, item) => return Err(format!("found {item:?} of a different kind")),
+    }
+    Ok(())
+}
+
+fn limits_match(want: Limits, have: Limits) -> std::result::Result<(), String> {
+    let max_ok = match (want.max, have.max) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(w), Some(h)) => h <= w,
+    };
+    if have.min < want.min || !max_ok {
+        return Err(format!("expected limits {want:?}, found {have:?}"));
+    }
+    Ok(())
+}

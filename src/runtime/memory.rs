@@ -1,0 +1,127 @@
+//! Linear memories.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::value::MemoryType;
+
+/// Bytes in one WebAssembly page.
+pub const PAGE_SIZE: usize = 65536;
+
+#[derive(Debug)]
+pub(crate) struct MemoryEntity {
+    pub(crate) data: Vec<u8>,
+    pub(crate) ty: MemoryType,
+    /// The effective maximum: the declared one capped by the engine's configuration.
+    pub(crate) max_pages: u32,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemoryType, config_max: u32) -> Result<Self> {
+        let max_pages = ty.limits.max.unwrap_or(65536).min(config_max);
+        if ty.limits.min > max_pages {
+            return Err(Error::Api(format!(
+                "memory of {} pages exceeds the limit of {max_pages} pages",
+                ty.limits.min
+            )));
+        }
+        let mut data = Vec::new();
+        let len = ty.limits.min as usize * PAGE_SIZE;
+        data.try_reserve_exact(len)
+            .map_err(|_| Error::Api(format!("cannot allocate {len} bytes of memory")))?;
+        data.resize(len, 0);
+        Ok(Self {
+            data,
+            ty,
+            max_pages,
+        })
+    }
+
+    pub(crate) fn pages(&self) -> u32 {
+        (self.data.len() / PAGE_SIZE) as u32
+    }
+
+    /// Grows by `delta` pages, returning the old size, or `None` (Wasm's -1) past the maximum or
+    /// when the host cannot allocate.
+    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        let new_len = new as usize * PAGE_SIZE;
+        self.data.try_reserve_exact(new_len - self.data.len()).ok()?;
+        self.data.resize(new_len, 0);
+        Some(old)
+    }
+}
+
+/// A handle to a linear memory in a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Memory(pub(crate) u32);
+
+impl Memory {
+    pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory> {
+        let entity = MemoryEntity::new(ty, store.engine.config().max_memory_pages)?;
+        store.memories.push(entity);
+        Ok(Memory(store.memories.len() as u32 - 1))
+    }
+
+    pub fn ty<T>(&self, store: &Store<T>) -> MemoryType {
+        let m = &store.memories[self.0 as usize];
+        MemoryType {
+            limits: crate::Limits {
+                min: m.pages(),
+                max: m.ty.limits.max,
+            },
+        }
+    }
+
+    /// Current size in pages.
+    pub fn size<T>(&self, store: &Store<T>) -> u32 {
+        store.memories[self.0 as usize].pages()
+    }
+
+    pub fn data<'a, T>(&self, store: &'a Store<T>) -> &'a [u8] {
+        &store.memories[self.0 as usize].data
+    }
+
+    pub fn data_mut<'a, T>(&self, store: &'a mut Store<T>) -> &'a mut [u8] {
+        &mut store.memories[self.0 as usize].data
+    }
+
+    /// Copies `buf.len()` bytes starting at `offset` out of the memory.
+    pub fn read<T>(&self, store: &Store<T>, offset: usize, buf: &mut [u8]) -> Result<()> {
+        let data = self.data(store);
+        let src = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or_else(|| out_of_bounds(offset, buf.len(), data.len()))?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `buf` into the memory at `offset`.
+    pub fn write<T>(&self, store: &mut Store<T>, offset: usize, buf: &[u8]) -> Result<()> {
+        let data = self.data_mut(store);
+        let len = data.len();
+        let dst = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or_else(|| out_of_bounds(offset, buf.len(), len))?;
+        dst.copy_from_slice(buf);
+        Ok(())
+    }
+
+    /// Grows by `delta` pages and returns the previous size in pages.
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32> {
+        store.memories[self.0 as usize]
+            .grow(delta)
+            .ok_or_else(|| Error::Api(format!("cannot grow memory by {delta} pages")))
+    }
+}
+
+fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
+    Error::Api(format!(
+        "memory access of {len} bytes at offset {offset} is out of bounds (memory is {size} bytes)"
+    ))
+}

@@ -1,0 +1,86 @@
+//! The runtime: a [`Store`] owns every memory, table, global, function and instance; handles
+//! ([`Func`], [`Memory`], …) are indices into it. A [`Linker`] resolves imports by name when a
+//! [`Module`] is instantiated.
+
+mod engine;
+mod func;
+mod global;
+mod instance;
+mod linker;
+mod memory;
+mod module;
+mod store;
+mod table;
+
+pub use engine::{Config, Engine};
+pub use func::{Caller, Func};
+pub use global::Global;
+pub use instance::Instance;
+pub use linker::Linker;
+pub use memory::Memory;
+pub use module::Module;
+pub use store::Store;
+pub use table::Table;
+
+pub(crate) use func::{FuncEntity, HostFunc};
+pub(crate) use global::GlobalEntity;
+pub(crate) use instance::InstanceEntity;
+pub(crate) use memory::MemoryEntity;
+pub(crate) use table::TableEntity;
+
+/// An exported or importable item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extern {
+    Func(Func),
+    Table(Table),
+    Memory(Memory),
+    Global(Global),
+}
+
+impl Extern {
+    pub fn into_func(self) -> Option<Func> {
+        match self {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn into_memory(self) -> Option<Memory> {
+        match self {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn into_global(self) -> Option<Global> {
+        match self {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Self {
+        Extern::Func(f)
+    }
+}
+impl From<Table> for Extern {
+    fn from(t: Table) -> Self {
+        Extern::Table(t)
+    }
+}
+impl From<Memory> for Extern {
+    fn from(m: Memory) -> Self {
+        Extern::Memory(m)
+    }
+}
+impl From<Global> for Extern {
+    fn from(g: Global) -> Self {
+        Extern::Global(g)
+    }
+}

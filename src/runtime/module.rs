@@ -1,0 +1,80 @@
+//! A compiled module: decoded, validated and translated, ready to instantiate any number of times.
+
+use super::Engine;
+use crate::binary::{self, ExternKind, ImportDesc, ModuleInfo};
+use crate::bytecode::CompiledFunc;
+use crate::error::{Error, Result};
+use crate::{translate, validate};
+use std::sync::Arc;
+
+/// A validated and translated WebAssembly module. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ModuleInner {
+    pub(crate) info: ModuleInfo,
+    /// Translated bodies of the defined functions, in index order.
+    pub(crate) funcs: Vec<Arc<CompiledFunc>>,
+}
+
+impl Module {
+    /// Decodes, validates and translates a module from its binary form, or from WebAssembly text
+    /// when the `wat` feature is enabled (the default).
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
+        #[cfg(feature = "wat")]
+        if !bytes.starts_with(b"\0asm") {
+            let wasm = wat::parse_bytes(bytes).map_err(|e| Error::Wat(e.to_string()))?;
+            return Self::from_binary(engine, &wasm);
+        }
+        Self::from_binary(engine, bytes)
+    }
+
+    /// Decodes, validates and translates a module from its binary form.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let _ = engine;
+        let info = binary::decode(bytes)?;
+        let ctx = validate::validate_module(&info)?;
+        let funcs = (0..info.bodies.len())
+            .map(|i| translate::compile_function(&info, &ctx, i).map(Arc::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Module {
+            inner: Arc::new(ModuleInner { info, funcs }),
+        })
+    }
+
+    /// The decoded module (types, imports, exports, segments).
+    pub fn info(&self) -> &ModuleInfo {
+        &self.inner.info
+    }
+
+    /// The translated register bytecode of defined function `index` (imports not counted).
+    pub fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
+        self.inner.funcs.get(index).map(|f| &**f)
+    }
+
+    /// `(module, name, kind)` of every import, in order.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternKind)> {
+        self.inner.info.imports.iter().map(|i| {
+            let kind = match i.desc {
+                ImportDesc::Func(_) => ExternKind::Func,
+                ImportDesc::Table(_) => ExternKind::Table,
+                ImportDesc::Memory(_) => ExternKind::Memory,
+                ImportDesc::Global(_) => ExternKind::Global,
+            };
+            (i.module.as_str(), i.name.as_str(), kind)
+        })
+    }
+
+    /// `(name, kind)` of every export, in order.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, ExternKind)> {
+        self.inner
+            .info
+            .exports
+            .iter()
+            .map(|e| (e.name.as_str(), e.kind))
+    }
+}

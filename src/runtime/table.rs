@@ -1,0 +1,110 @@
+//! Tables of references.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::value::{Cell, TableType, Val};
+
+#[derive(Debug)]
+pub(crate) struct TableEntity {
+    pub(crate) elems: Vec<Cell>,
+    pub(crate) ty: TableType,
+    /// The effective maximum: the declared one capped by the engine's configuration.
+    pub(crate) max: u32,
+}
+
+impl TableEntity {
+    pub(crate) fn new(ty: TableType, init: Cell, config_max: u32) -> Result<Self> {
+        let max = ty.limits.max.unwrap_or(u32::MAX).min(config_max);
+        if ty.limits.min > max {
+            return Err(Error::Api(format!(
+                "table of {} elements exceeds the limit of {max} elements",
+                ty.limits.min
+            )));
+        }
+        Ok(Self {
+            elems: vec![init; ty.limits.min as usize],
+            ty,
+            max,
+        })
+    }
+
+    pub(crate) fn size(&self) -> u32 {
+        self.elems.len() as u32
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size, or `None` past the maximum.
+    pub(crate) fn grow(&mut self, delta: u32, init: Cell) -> Option<u32> {
+        let old = self.size();
+        let new = old.checked_add(delta)?;
+        if new > self.max {
+            return None;
+        }
+        self.elems.try_reserve_exact(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A handle to a table in a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Table(pub(crate) u32);
+
+impl Table {
+    /// Creates a table filled with `init`, which must match the element type.
+    pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
+        check_elem(ty, init)?;
+        let entity = TableEntity::new(ty, init.to_cell(), store.engine.config().max_table_elements)?;
+        store.tables.push(entity);
+        Ok(Table(store.tables.len() as u32 - 1))
+    }
+
+    pub fn ty<T>(&self, store: &Store<T>) -> TableType {
+        let t = &store.tables[self.0 as usize];
+        TableType {
+            elem: t.ty.elem,
+            limits: crate::Limits {
+                min: t.size(),
+                max: t.ty.limits.max,
+            },
+        }
+    }
+
+    pub fn size<T>(&self, store: &Store<T>) -> u32 {
+        store.tables[self.0 as usize].size()
+    }
+
+    pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
+        let t = &store.tables[self.0 as usize];
+        let cell = *t.elems.get(index as usize)?;
+        Some(Val::from_cell(t.ty.elem, cell))
+    }
+
+    pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<()> {
+        let t = &mut store.tables[self.0 as usize];
+        check_elem(t.ty, val)?;
+        let slot = t.elems.get_mut(index as usize).ok_or_else(|| {
+            Error::Api(format!("table index {index} out of bounds"))
+        })?;
+        *slot = val.to_cell();
+        Ok(())
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the previous size.
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32> {
+        let t = &mut store.tables[self.0 as usize];
+        check_elem(t.ty, init)?;
+        t.grow(delta, init.to_cell())
+            .ok_or_else(|| Error::Api(format!("cannot grow table by {delta} elements")))
+    }
+}
+
+fn check_elem(ty: TableType, val: Val) -> Result<()> {
+    if val.ty() != ty.elem {
+        return Err(Error::Api(format!(
+            "table of {} cannot hold a {}",
+            ty.elem,
+            val.ty()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Value types, function types and runtime values.
+//!
+//! At run time every value lives in an untyped 64-bit register cell ([`Cell`]); the validator
+//! guarantees that each cell is only ever read at the type it was written with, so the
+//! interpreter never needs a type tag. [`Val`] is the typed form used at the API boundary.
+
+use std::fmt;
+
+/// The untyped 64-bit register cell: i32/f32 are zero-extended bit patterns, i64/f64 their bits,
+/// references are `0` for null and `index + 1` otherwise.
+pub type Cell = u64;
+
+/// A WebAssembly value type (Wasm 2.0 without SIMD).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    FuncRef,
+    ExternRef,
+}
+
+impl ValType {
+    /// Whether this is a reference type (`funcref` or `externref`).
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// A function signature.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FuncType {
+    params: Box<[ValType]>,
+    results: Box<[ValType]>,
+}
+
+impl FuncType {
+    /// Creates a signature from parameter and result types.
+    ///
+    /// ```
+    /// use regwasm::{FuncType, ValType};
+    /// let ty = FuncType::new([ValType::I32], [ValType::I64]);
+    /// assert_eq!(ty.params(), &[ValType::I32]);
+    /// ```
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
+        Self {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
+    }
+
+    pub fn params(&self) -> &[ValType] {
+        &self.params
+    }
+
+    pub fn results(&self) -> &[ValType] {
+        &self.results
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
+        write!(f, "[{}] -> [{}]", list(&self.params), list(&self.results))
+    }
+}
+
+/// Size limits of a memory (in 64 KiB pages) or a table (in elements).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Limits {
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+/// The type of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    /// `FuncRef` or `ExternRef`.
+    pub elem: ValType,
+    pub limits: Limits,
+}
+
+/// The type of a linear memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    pub limits: Limits,
+}
+
+/// The type of a global variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    pub content: ValType,
+    pub mutable: bool,
+}
+
+/// An opaque host reference passed through Wasm as `externref`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub u32);
+
+/// A typed WebAssembly value as seen by the host.
+///
+/// Floats are kept as their bit patterns so NaN payloads survive a round trip.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// An `f32` as its IEEE 754 bits.
+    F32(u32),
+    /// An `f64` as its IEEE 754 bits.
+    F64(u64),
+    FuncRef(Option<crate::Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The type of this value.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The default (zero or null) value of a type.
+    pub fn default_of(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// Encodes the value into a register cell.
+    pub(crate) fn to_cell(self) -> Cell {
+        match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
+            Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+        }
+    }
+
+    /// Decodes a register cell known to hold a value of type `ty`.
+    pub(crate) fn from_cell(ty: ValType, cell: Cell) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(cell as u32 as i32),
+            ValType::I64 => Val::I64(cell as i64),
+            ValType::F32 => Val::F32(cell as u32),
+            ValType::F64 => Val::F64(cell),
+            ValType::FuncRef => Val::FuncRef(ref_index(cell).map(crate::Func)),
+            ValType::ExternRef => Val::ExternRef(ref_index(cell).map(ExternRef)),
+        }
+    }
+
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+}
+
+/// The store index held by a non-null reference cell.
+pub(crate) fn ref_index(cell: Cell) -> Option<u32> {
+    (cell != 0).then(|| (cell - 1) as u32)
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
