@@ -21,6 +21,10 @@ pub enum Error {
     /// The WebAssembly text could not be parsed.
     #[error("wat: {0}")]
     Wat(String),
+    /// The module is valid but exceeds a limit of this implementation (e.g. more than 65535
+    /// registers in one function).
+    #[error("implementation limit exceeded: {0}")]
+    Limit(String),
     /// A host-side misuse of the API: wrong argument count or types, unknown export, store mismatch.
     #[error("{0}")]
     Api(String),

@@ -22,7 +22,7 @@ pub use module::Module;
 pub use store::Store;
 pub use table::Table;
 
-pub(crate) use func::{FuncEntity, HostFunc};
+pub(crate) use func::FuncEntity;
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use memory::MemoryEntity;

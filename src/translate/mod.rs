@@ -1,12 +1,188 @@
 //! Translation of validated Wasm stack code into register bytecode.
+//!
+//! Each operand-stack slot is a register: the slot at height `h` is register `locals + h`, so
+//! the stack height at every instruction (known statically after validation) fixes every
+//! operand's register. Control flow becomes relative jumps; a branch that carries values first
+//! copies them down to the target's slots. See docs/architecture.md.
+//!
+//! The validator and the translator are separate visitors driven together here, one
+//! instruction at a time: the translator only ever sees instructions the validator accepted.
 
-use crate::binary::ModuleInfo;
-use crate::bytecode::CompiledFunc;
-use crate::error::Result;
-use crate::validate::ModuleContext;
+mod control;
+mod emit;
+
+use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
+use crate::bytecode::{CompiledFunc, Instr, Reg};
+use crate::error::{Error, Result};
+use crate::validate::{FuncValidator, ModuleContext};
+use control::Ctrl;
 
 /// Validates and translates defined function `index` (0 = first non-imported function).
 pub fn compile_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -> Result<CompiledFunc> {
-    let _ = (info, ctx, index);
-    todo!()
+    let body = &info.bodies[index];
+    let func_index = info.num_imported_funcs + index as u32;
+    let mut validator = FuncValidator::new(info, ctx, func_index, body)?;
+    let ty = info
+        .func_type(func_index)
+        .ok_or_else(|| Error::Api(format!("function {func_index} has no type")))?;
+    let declared: u64 = body.locals.iter().map(|&(n, _)| n as u64).sum();
+    let num_locals = ty.params().len() as u64 + declared;
+    if num_locals > MAX_REGS {
+        return Err(Error::Limit(format!(
+            "function {func_index} has {num_locals} locals; at most {MAX_REGS} registers per frame"
+        )));
+    }
+    let mut t = Translator::new(info, num_locals as u32, ty.params().len() as u32, ty.results().len() as u32);
+    let mut reader = OperatorReader::new(&info.bytes[body.code.clone()], body.code.start);
+    while !reader.is_empty() {
+        let offset = reader.offset();
+        let op = reader.read()?;
+        validator.visit(&op, offset)?;
+        t.visit(&op).map_err(|e| match e {
+            Error::Limit(m) => Error::Limit(format!("{m} (function {func_index})")),
+            e => e,
+        })?;
+    }
+    validator.finish(reader.offset())?;
+    t.finish()
+}
+
+/// Registers are 16-bit: a frame holds at most this many.
+const MAX_REGS: u64 = u16::MAX as u64;
+
+pub(crate) struct Translator<'a> {
+    info: &'a ModuleInfo,
+    code: Vec<Instr>,
+    num_locals: u32,
+    num_params: u32,
+    num_results: u32,
+    /// Current operand-stack height in slots.
+    height: u32,
+    max_height: u32,
+    ctrl: Vec<Ctrl>,
+    /// False after an unconditional transfer until the next label.
+    reachable: bool,
+    /// Blocks opened inside unreachable code, skipped wholesale.
+    dead_depth: u32,
+    /// Position of the most recently bound label: an instruction before it may not be
+    /// retargeted, because a jump arriving here did not run it.
+    label_pos: usize,
+}
+
+impl<'a> Translator<'a> {
+    fn new(info: &'a ModuleInfo, num_locals: u32, num_params: u32, num_results: u32) -> Self {
+        let mut t = Self {
+            info,
+            code: Vec::new(),
+            num_locals,
+            num_params,
+            num_results,
+            height: 0,
+            max_height: 0,
+            ctrl: Vec::new(),
+            reachable: true,
+            dead_depth: 0,
+            label_pos: 0,
+        };
+        t.ctrl.push(Ctrl::function(num_results));
+        t
+    }
+
+    fn finish(self) -> Result<CompiledFunc> {
+        let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
+        if num_regs > MAX_REGS {
+            return Err(Error::Limit(format!(
+                "{num_regs} registers needed; at most {MAX_REGS} per frame"
+            )));
+        }
+        Ok(CompiledFunc {
+            code: self.code.into_boxed_slice(),
+            num_regs: num_regs as u32,
+            num_params: self.num_params,
+            num_locals: self.num_locals,
+            num_results: self.num_results,
+        })
+    }
+
+    /// The register of the operand-stack slot at `height`.
+    fn slot(&self, height: u32) -> Result<Reg> {
+        let r = self.num_locals as u64 + height as u64;
+        if r >= MAX_REGS {
+            return Err(Error::Limit(format!("operand stack deeper than {MAX_REGS} registers")));
+        }
+        Ok(Reg(r as u16))
+    }
+
+    fn push(&mut self) -> Result<Reg> {
+        let r = self.slot(self.height)?;
+        self.height += 1;
+        self.max_height = self.max_height.max(self.height);
+        Ok(r)
+    }
+
+    fn pop(&mut self) -> Result<Reg> {
+        self.height -= 1;
+        self.slot(self.height)
+    }
+
+    /// The register where the top `n` operands start (they stay on the stack).
+    fn top(&self, n: u32) -> Result<Reg> {
+        self.slot(self.height - n)
+    }
+
+    /// Reserves `n` more slots above the current height (e.g. for results wider than params).
+    fn reserve(&mut self, n: u32) {
+        self.max_height = self.max_height.max(self.height + n);
+    }
+
+    fn emit(&mut self, instr: Instr) {
+        self.code.push(instr);
+    }
+
+    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Value(_) => (0, 1),
+            BlockType::Func(i) => {
+                let ty = &self.info.types[i as usize];
+                (ty.params().len() as u32, ty.results().len() as u32)
+            }
+        }
+    }
+
+    fn visit(&mut self, op: &Operator) -> Result<()> {
+        if !self.reachable {
+            return self.visit_unreachable(op);
+        }
+        match op {
+            Operator::Block(bt) | Operator::Loop(bt) | Operator::If(bt) => self.open_block(op, *bt),
+            Operator::Else => self.visit_else(),
+            Operator::End => self.visit_end(),
+            Operator::Br(depth) => self.visit_br(*depth),
+            Operator::BrIf(depth) => self.visit_br_if(*depth),
+            Operator::BrTable { targets, default } => self.visit_br_table(targets, *default),
+            Operator::Return => self.visit_return(),
+            Operator::Unreachable => {
+                self.emit(Instr::Trap {
+                    code: crate::TrapCode::Unreachable,
+                });
+                self.reachable = false;
+                Ok(())
+            }
+            _ => self.visit_straight(op),
+        }
+    }
+
+    /// In unreachable code only block structure matters: nested blocks are skipped whole, and
+    /// the enclosing block's `else`/`end` make code reachable again.
+    fn visit_unreachable(&mut self, op: &Operator) -> Result<()> {
+        match op {
+            Operator::Block(_) | Operator::Loop(_) | Operator::If(_) => self.dead_depth += 1,
+            Operator::Else if self.dead_depth == 0 => return self.visit_else(),
+            Operator::End if self.dead_depth == 0 => return self.visit_end(),
+            Operator::End => self.dead_depth -= 1,
+            _ => {}
+        }
+        Ok(())
+    }
 }

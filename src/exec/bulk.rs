@@ -1,0 +1,75 @@
+//! Bulk memory and table instructions that reach into segments.
+
+use super::memory::check_range;
+use crate::error::TrapCode;
+use crate::runtime::Store;
+use crate::value::Cell;
+
+/// `memory.init`: copies `n` bytes of data segment `seg` from `src` to memory at `dst`.
+pub(super) fn memory_init<T>(
+    store: &mut Store<T>,
+    memory: usize,
+    seg: usize,
+    dst: u32,
+    src: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let data = &store.datas[seg];
+    let mem = &mut store.memories[memory].data;
+    let (Some(s), Some(d)) = (check_range(data.len(), src, n), check_range(mem.len(), dst, n))
+    else {
+        return Err(TrapCode::MemoryOutOfBounds);
+    };
+    mem[d..d + n as usize].copy_from_slice(&data[s..s + n as usize]);
+    Ok(())
+}
+
+/// `table.init`: copies `n` references of element segment `seg` into table `table`.
+pub(super) fn table_init<T>(
+    store: &mut Store<T>,
+    table: usize,
+    seg: usize,
+    dst: u32,
+    src: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let items = &store.elems[seg];
+    let elems = &mut store.tables[table].elems;
+    let (Some(s), Some(d)) = (check_range(items.len(), src, n), check_range(elems.len(), dst, n))
+    else {
+        return Err(TrapCode::TableOutOfBounds);
+    };
+    elems[d..d + n as usize].copy_from_slice(&items[s..s + n as usize]);
+    Ok(())
+}
+
+/// `table.copy` between two tables, or within one (then like `memmove`).
+pub(super) fn table_copy<T>(
+    store: &mut Store<T>,
+    dst_table: usize,
+    src_table: usize,
+    dst: u32,
+    src: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let src_len = store.tables[src_table].elems.len();
+    let dst_len = store.tables[dst_table].elems.len();
+    let (Some(s), Some(d)) = (check_range(src_len, src, n), check_range(dst_len, dst, n)) else {
+        return Err(TrapCode::TableOutOfBounds);
+    };
+    let n = n as usize;
+    if dst_table == src_table {
+        store.tables[dst_table].elems.copy_within(s..s + n, d);
+    } else {
+        let items: Vec<Cell> = store.tables[src_table].elems[s..s + n].to_vec();
+        store.tables[dst_table].elems[d..d + n].copy_from_slice(&items);
+    }
+    Ok(())
+}
+
+/// `table.fill`.
+pub(super) fn table_fill(elems: &mut [Cell], dst: u32, value: Cell, n: u32) -> Result<(), TrapCode> {
+    let d = check_range(elems.len(), dst, n).ok_or(TrapCode::TableOutOfBounds)?;
+    elems[d..d + n as usize].fill(value);
+    Ok(())
+}
