@@ -40,12 +40,24 @@ macro_rules! int_fns {
     ($t:ty, $u:ty, $bits:expr, $clz:ident, $ctz:ident, $popcnt:ident, $add:ident, $sub:ident,
      $mul:ident, $div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $and:ident, $or:ident,
      $xor:ident, $shl:ident, $shr_s:ident, $shr_u:ident, $rotl:ident, $rotr:ident) => {
-        pub fn $clz(a: $t) -> $t { a.leading_zeros() as $t }
-        pub fn $ctz(a: $t) -> $t { a.trailing_zeros() as $t }
-        pub fn $popcnt(a: $t) -> $t { a.count_ones() as $t }
-        pub fn $add(a: $t, b: $t) -> $t { a.wrapping_add(b) }
-        pub fn $sub(a: $t, b: $t) -> $t { a.wrapping_sub(b) }
-        pub fn $mul(a: $t, b: $t) -> $t { a.wrapping_mul(b) }
+        pub fn $clz(a: $t) -> $t {
+            a.leading_zeros() as $t
+        }
+        pub fn $ctz(a: $t) -> $t {
+            a.trailing_zeros() as $t
+        }
+        pub fn $popcnt(a: $t) -> $t {
+            a.count_ones() as $t
+        }
+        pub fn $add(a: $t, b: $t) -> $t {
+            a.wrapping_add(b)
+        }
+        pub fn $sub(a: $t, b: $t) -> $t {
+            a.wrapping_sub(b)
+        }
+        pub fn $mul(a: $t, b: $t) -> $t {
+            a.wrapping_mul(b)
+        }
         pub fn $div_s(a: $t, b: $t) -> R<$t> {
             if b == 0 {
                 Err(TrapCode::IntegerDivisionByZero)
@@ -56,47 +68,101 @@ macro_rules! int_fns {
             }
         }
         pub fn $div_u(a: $t, b: $t) -> R<$t> {
-            if b == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(((a as $u) / (b as $u)) as $t) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivisionByZero)
+            } else {
+                Ok(((a as $u) / (b as $u)) as $t)
+            }
         }
         pub fn $rem_s(a: $t, b: $t) -> R<$t> {
-            if b == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(a.wrapping_rem(b)) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivisionByZero)
+            } else {
+                Ok(a.wrapping_rem(b))
+            }
         }
         pub fn $rem_u(a: $t, b: $t) -> R<$t> {
-            if b == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(((a as $u) % (b as $u)) as $t) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivisionByZero)
+            } else {
+                Ok(((a as $u) % (b as $u)) as $t)
+            }
         }
-        pub fn $and(a: $t, b: $t) -> $t { a & b }
-        pub fn $or(a: $t, b: $t) -> $t { a | b }
-        pub fn $xor(a: $t, b: $t) -> $t { a ^ b }
-        pub fn $shl(a: $t, b: $t) -> $t { a.wrapping_shl(b as u32) }
-        pub fn $shr_s(a: $t, b: $t) -> $t { a.wrapping_shr(b as u32) }
-        pub fn $shr_u(a: $t, b: $t) -> $t { (a as $u).wrapping_shr(b as u32) as $t }
-        pub fn $rotl(a: $t, b: $t) -> $t { a.rotate_left((b as u32) % $bits) }
-        pub fn $rotr(a: $t, b: $t) -> $t { a.rotate_right((b as u32) % $bits) }
+        pub fn $and(a: $t, b: $t) -> $t {
+            a & b
+        }
+        pub fn $or(a: $t, b: $t) -> $t {
+            a | b
+        }
+        pub fn $xor(a: $t, b: $t) -> $t {
+            a ^ b
+        }
+        pub fn $shl(a: $t, b: $t) -> $t {
+            a.wrapping_shl(b as u32)
+        }
+        pub fn $shr_s(a: $t, b: $t) -> $t {
+            a.wrapping_shr(b as u32)
+        }
+        pub fn $shr_u(a: $t, b: $t) -> $t {
+            (a as $u).wrapping_shr(b as u32) as $t
+        }
+        pub fn $rotl(a: $t, b: $t) -> $t {
+            a.rotate_left((b as u32) % $bits)
+        }
+        pub fn $rotr(a: $t, b: $t) -> $t {
+            a.rotate_right((b as u32) % $bits)
+        }
     };
 }
-int_fns!(i32, u32, 32, i32_clz, i32_ctz, i32_popcnt, i32_add, i32_sub, i32_mul, i32_div_s,
-    i32_div_u, i32_rem_s, i32_rem_u, i32_and, i32_or, i32_xor, i32_shl, i32_shr_s, i32_shr_u,
-    i32_rotl, i32_rotr);
-int_fns!(i64, u64, 64, i64_clz, i64_ctz, i64_popcnt, i64_add, i64_sub, i64_mul, i64_div_s,
-    i64_div_u, i64_rem_s, i64_rem_u, i64_and, i64_or, i64_xor, i64_shl, i64_shr_s, i64_shr_u,
-    i64_rotl, i64_rotr);
+int_fns!(
+    i32, u32, 32, i32_clz, i32_ctz, i32_popcnt, i32_add, i32_sub, i32_mul, i32_div_s, i32_div_u,
+    i32_rem_s, i32_rem_u, i32_and, i32_or, i32_xor, i32_shl, i32_shr_s, i32_shr_u, i32_rotl,
+    i32_rotr
+);
+int_fns!(
+    i64, u64, 64, i64_clz, i64_ctz, i64_popcnt, i64_add, i64_sub, i64_mul, i64_div_s, i64_div_u,
+    i64_rem_s, i64_rem_u, i64_and, i64_or, i64_xor, i64_shl, i64_shr_s, i64_shr_u, i64_rotl,
+    i64_rotr
+);
 
 // ---- float arithmetic ----
 macro_rules! float_fns {
     ($t:ty, $bits:ty, $sign:expr, $abs:ident, $neg:ident, $ceil:ident, $floor:ident,
      $trunc:ident, $nearest:ident, $sqrt:ident, $add:ident, $sub:ident, $mul:ident, $div:ident,
      $min:ident, $max:ident, $copysign:ident) => {
-        pub fn $abs(a: $t) -> $t { <$t>::from_bits(a.to_bits() & !$sign) }
-        pub fn $neg(a: $t) -> $t { <$t>::from_bits(a.to_bits() ^ $sign) }
-        pub fn $ceil(a: $t) -> $t { a.ceil() }
-        pub fn $floor(a: $t) -> $t { a.floor() }
-        pub fn $trunc(a: $t) -> $t { a.trunc() }
-        pub fn $nearest(a: $t) -> $t { a.round_ties_even() }
-        pub fn $sqrt(a: $t) -> $t { a.sqrt() }
-        pub fn $add(a: $t, b: $t) -> $t { a + b }
-        pub fn $sub(a: $t, b: $t) -> $t { a - b }
-        pub fn $mul(a: $t, b: $t) -> $t { a * b }
-        pub fn $div(a: $t, b: $t) -> $t { a / b }
+        pub fn $abs(a: $t) -> $t {
+            <$t>::from_bits(a.to_bits() & !$sign)
+        }
+        pub fn $neg(a: $t) -> $t {
+            <$t>::from_bits(a.to_bits() ^ $sign)
+        }
+        pub fn $ceil(a: $t) -> $t {
+            a.ceil()
+        }
+        pub fn $floor(a: $t) -> $t {
+            a.floor()
+        }
+        pub fn $trunc(a: $t) -> $t {
+            a.trunc()
+        }
+        pub fn $nearest(a: $t) -> $t {
+            a.round_ties_even()
+        }
+        pub fn $sqrt(a: $t) -> $t {
+            a.sqrt()
+        }
+        pub fn $add(a: $t, b: $t) -> $t {
+            a + b
+        }
+        pub fn $sub(a: $t, b: $t) -> $t {
+            a - b
+        }
+        pub fn $mul(a: $t, b: $t) -> $t {
+            a * b
+        }
+        pub fn $div(a: $t, b: $t) -> $t {
+            a / b
+        }
         /// NaN if either operand is NaN; `-0 < +0`.
         pub fn $min(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
@@ -122,10 +188,44 @@ macro_rules! float_fns {
         }
     };
 }
-float_fns!(f32, u32, 0x8000_0000u32, f32_abs, f32_neg, f32_ceil, f32_floor, f32_trunc,
-    f32_nearest, f32_sqrt, f32_add, f32_sub, f32_mul, f32_div, f32_min, f32_max, f32_copysign);
-float_fns!(f64, u64, 0x8000_0000_0000_0000u64, f64_abs, f64_neg, f64_ceil, f64_floor, f64_trunc,
-    f64_nearest, f64_sqrt, f64_add, f64_sub, f64_mul, f64_div, f64_min, f64_max, f64_copysign);
+float_fns!(
+    f32,
+    u32,
+    0x8000_0000u32,
+    f32_abs,
+    f32_neg,
+    f32_ceil,
+    f32_floor,
+    f32_trunc,
+    f32_nearest,
+    f32_sqrt,
+    f32_add,
+    f32_sub,
+    f32_mul,
+    f32_div,
+    f32_min,
+    f32_max,
+    f32_copysign
+);
+float_fns!(
+    f64,
+    u64,
+    0x8000_0000_0000_0000u64,
+    f64_abs,
+    f64_neg,
+    f64_ceil,
+    f64_floor,
+    f64_trunc,
+    f64_nearest,
+    f64_sqrt,
+    f64_add,
+    f64_sub,
+    f64_mul,
+    f64_div,
+    f64_min,
+    f64_max,
+    f64_copysign
+);
 
 // ---- conversions ----
 pub fn i32_wrap_i64(a: i64) -> i32 {
@@ -286,9 +386,15 @@ mod tests {
     #[test]
     fn truncation_bounds() {
         assert_eq!(i32_trunc_f32_s(-2147483648.0), Ok(i32::MIN));
-        assert_eq!(i32_trunc_f32_s(2147483648.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(
+            i32_trunc_f32_s(2147483648.0),
+            Err(TrapCode::IntegerOverflow)
+        );
         assert_eq!(i32_trunc_f64_u(-0.9), Ok(0));
-        assert_eq!(i32_trunc_f64_s(f64::NAN), Err(TrapCode::BadConversionToInteger));
+        assert_eq!(
+            i32_trunc_f64_s(f64::NAN),
+            Err(TrapCode::BadConversionToInteger)
+        );
         assert_eq!(i64_trunc_f64_u(18446744073709549568.0), Ok(-2048));
         assert_eq!(i32_trunc_sat_f32_u(-5.0), 0);
         assert_eq!(i64_trunc_sat_f64_s(f64::NAN), 0);

@@ -29,7 +29,11 @@ pub struct OperatorReader<'a> {
 impl<'a> OperatorReader<'a> {
     /// `bytes` are the instructions; `base` is their absolute offset within the module.
     pub fn new(bytes: &'a [u8], base: usize) -> Self {
-        Self { bytes, pos: 0, base }
+        Self {
+            bytes,
+            pos: 0,
+            base,
+        }
     }
 
     /// Absolute offset of the next instruction.

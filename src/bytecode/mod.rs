@@ -253,8 +253,12 @@ mod tests {
     #[test]
     fn catalogue_lists_every_numeric_op_once() {
         let cat = Instr::catalogue();
-        assert!(cat.iter().any(|(m, ops, _)| *m == "i32.add" && ops.len() == 3));
-        assert!(cat.iter().any(|(m, ops, _)| *m == "i64.eqz" && ops.len() == 2));
+        assert!(cat
+            .iter()
+            .any(|(m, ops, _)| *m == "i32.add" && ops.len() == 3));
+        assert!(cat
+            .iter()
+            .any(|(m, ops, _)| *m == "i64.eqz" && ops.len() == 2));
         let mut names: Vec<_> = cat.iter().map(|c| c.0).collect();
         names.sort();
         names.dedup();

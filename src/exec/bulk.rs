@@ -16,8 +16,10 @@ pub(super) fn memory_init<T>(
 ) -> Result<(), TrapCode> {
     let data = &store.datas[seg];
     let mem = &mut store.memories[memory].data;
-    let (Some(s), Some(d)) = (check_range(data.len(), src, n), check_range(mem.len(), dst, n))
-    else {
+    let (Some(s), Some(d)) = (
+        check_range(data.len(), src, n),
+        check_range(mem.len(), dst, n),
+    ) else {
         return Err(TrapCode::MemoryOutOfBounds);
     };
     mem[d..d + n as usize].copy_from_slice(&data[s..s + n as usize]);
@@ -35,8 +37,10 @@ pub(super) fn table_init<T>(
 ) -> Result<(), TrapCode> {
     let items = &store.elems[seg];
     let elems = &mut store.tables[table].elems;
-    let (Some(s), Some(d)) = (check_range(items.len(), src, n), check_range(elems.len(), dst, n))
-    else {
+    let (Some(s), Some(d)) = (
+        check_range(items.len(), src, n),
+        check_range(elems.len(), dst, n),
+    ) else {
         return Err(TrapCode::TableOutOfBounds);
     };
     elems[d..d + n as usize].copy_from_slice(&items[s..s + n as usize]);
@@ -68,7 +72,12 @@ pub(super) fn table_copy<T>(
 }
 
 /// `table.fill`.
-pub(super) fn table_fill(elems: &mut [Cell], dst: u32, value: Cell, n: u32) -> Result<(), TrapCode> {
+pub(super) fn table_fill(
+    elems: &mut [Cell],
+    dst: u32,
+    value: Cell,
+    n: u32,
+) -> Result<(), TrapCode> {
     let d = check_range(elems.len(), dst, n).ok_or(TrapCode::TableOutOfBounds)?;
     elems[d..d + n as usize].fill(value);
     Ok(())

@@ -118,7 +118,12 @@ pub(super) fn execute<T>(
     macro_rules! store_mem {
         ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
             let value = r!($src);
-            mem::store(&mut store.memories[memory].data, r!($addr), $offset, &$bytes(value))?;
+            mem::store(
+                &mut store.memories[memory].data,
+                r!($addr),
+                $offset,
+                &$bytes(value),
+            )?;
         }};
     }
 
@@ -203,20 +208,54 @@ pub(super) fn execute<T>(
                 let g = store.instances[instance as usize].globals[global as usize];
                 store.globals[g as usize].value = r!(src);
             }
-            Instr::I32Load { dst, addr, offset } => load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell),
+            Instr::I32Load { dst, addr, offset } => {
+                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+            }
             Instr::I64Load { dst, addr, offset } => load!(dst, addr, offset, 8, u64::from_le_bytes),
-            Instr::F32Load { dst, addr, offset } => load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell),
+            Instr::F32Load { dst, addr, offset } => {
+                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+            }
             Instr::F64Load { dst, addr, offset } => load!(dst, addr, offset, 8, u64::from_le_bytes),
-            Instr::I32Load8S { dst, addr, offset } => load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i32 as u32 as Cell),
-            Instr::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell),
-            Instr::I32Load16S { dst, addr, offset } => load!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i32 as u32 as Cell),
-            Instr::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell),
-            Instr::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i64 as Cell),
-            Instr::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell),
-            Instr::I64Load16S { dst, addr, offset } => load!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64 as Cell),
-            Instr::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell),
-            Instr::I64Load32S { dst, addr, offset } => load!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64 as Cell),
-            Instr::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell),
+            Instr::I32Load8S { dst, addr, offset } => {
+                load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i32 as u32
+                    as Cell)
+            }
+            Instr::I32Load8U { dst, addr, offset } => {
+                load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell)
+            }
+            Instr::I32Load16S { dst, addr, offset } => {
+                load!(
+                    dst,
+                    addr,
+                    offset,
+                    2,
+                    |b| i16::from_le_bytes(b) as i32 as u32 as Cell
+                )
+            }
+            Instr::I32Load16U { dst, addr, offset } => {
+                load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell)
+            }
+            Instr::I64Load8S { dst, addr, offset } => {
+                load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i64
+                    as Cell)
+            }
+            Instr::I64Load8U { dst, addr, offset } => {
+                load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell)
+            }
+            Instr::I64Load16S { dst, addr, offset } => {
+                load!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64
+                    as Cell)
+            }
+            Instr::I64Load16U { dst, addr, offset } => {
+                load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell)
+            }
+            Instr::I64Load32S { dst, addr, offset } => {
+                load!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64
+                    as Cell)
+            }
+            Instr::I64Load32U { dst, addr, offset } => {
+                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+            }
             Instr::I32Store { addr, src, offset } | Instr::F32Store { addr, src, offset } => {
                 store_mem!(addr, src, offset, |v: Cell| (v as u32).to_le_bytes())
             }
@@ -287,7 +326,11 @@ pub(super) fn execute<T>(
             }
             Instr::TableFill { args, table } => {
                 let t = table_addr(store, instance, table);
-                let (i, v, n) = (r!(args) as u32, r!(Reg(args.0 + 1)), r!(Reg(args.0 + 2)) as u32);
+                let (i, v, n) = (
+                    r!(args) as u32,
+                    r!(Reg(args.0 + 1)),
+                    r!(Reg(args.0 + 2)) as u32,
+                );
                 bulk::table_fill(&mut store.tables[t].elems, i, v, n)?;
             }
             Instr::TableCopy {
@@ -321,7 +364,6 @@ pub(super) fn execute<T>(
         ip += 1;
     }
 }
-
 
 /// Clears the non-parameter locals of a new frame (Wasm locals start at zero).
 #[inline(always)]

@@ -15,7 +15,11 @@ fn range<const N: usize>(len: usize, addr: Cell, offset: u32) -> Result<usize, T
 }
 
 #[inline(always)]
-pub(super) fn load<const N: usize>(data: &[u8], addr: Cell, offset: u32) -> Result<[u8; N], TrapCode> {
+pub(super) fn load<const N: usize>(
+    data: &[u8],
+    addr: Cell,
+    offset: u32,
+) -> Result<[u8; N], TrapCode> {
     let at = range::<N>(data.len(), addr, offset)?;
     let mut bytes = [0u8; N];
     bytes.copy_from_slice(&data[at..at + N]);
@@ -43,8 +47,10 @@ pub(super) fn check_range(len: usize, start: u32, n: u32) -> Option<usize> {
 
 /// `memory.copy`: overlapping ranges behave like `memmove`.
 pub(super) fn copy(data: &mut [u8], dst: u32, src: u32, n: u32) -> Result<(), TrapCode> {
-    let (Some(d), Some(s)) = (check_range(data.len(), dst, n), check_range(data.len(), src, n))
-    else {
+    let (Some(d), Some(s)) = (
+        check_range(data.len(), dst, n),
+        check_range(data.len(), src, n),
+    ) else {
         return Err(TrapCode::MemoryOutOfBounds);
     };
     data.copy_within(s..s + n as usize, d);

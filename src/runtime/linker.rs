@@ -86,7 +86,11 @@ impl<T> Linker<T> {
 
     /// Looks up a definition.
     pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
-        match self.defs.get(&(module.to_string(), name.to_string()))?.clone() {
+        match self
+            .defs
+            .get(&(module.to_string(), name.to_string()))?
+            .clone()
+        {
             Definition::Extern(e) => Some(e),
             Definition::HostFunc(ty, f) => Some(Extern::Func(Func::from_host(store, &ty, f))),
         }
@@ -100,8 +104,9 @@ impl<T> Linker<T> {
             let item = self
                 .get(store, &import.module, &import.name)
                 .ok_or_else(|| Error::Unlinkable(format!("unknown import: {what}")))?;
-            check_import(store, module, &import.desc, item)
-                .map_err(|why| Error::Unlinkable(format!("incompatible import type for {what}: {why}")))?;
+            check_import(store, module, &import.desc, item).map_err(|why| {
+                Error::Unlinkable(format!("incompatible import type for {what}: {why}"))
+            })?;
             resolved.push(item);
         }
         Instance::instantiate(store, module, resolved)

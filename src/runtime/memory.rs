@@ -49,7 +49,9 @@ impl MemoryEntity {
             return None;
         }
         let new_len = new as usize * PAGE_SIZE;
-        self.data.try_reserve_exact(new_len - self.data.len()).ok()?;
+        self.data
+            .try_reserve_exact(new_len - self.data.len())
+            .ok()?;
         self.data.resize(new_len, 0);
         Some(old)
     }

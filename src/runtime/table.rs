@@ -53,7 +53,8 @@ impl Table {
     /// Creates a table filled with `init`, which must match the element type.
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
         check_elem(ty, init)?;
-        let entity = TableEntity::new(ty, init.to_cell(), store.engine.config().max_table_elements)?;
+        let entity =
+            TableEntity::new(ty, init.to_cell(), store.engine.config().max_table_elements)?;
         store.tables.push(entity);
         Ok(Table(store.tables.len() as u32 - 1))
     }
@@ -82,9 +83,10 @@ impl Table {
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<()> {
         let t = &mut store.tables[self.0 as usize];
         check_elem(t.ty, val)?;
-        let slot = t.elems.get_mut(index as usize).ok_or_else(|| {
-            Error::Api(format!("table index {index} out of bounds"))
-        })?;
+        let slot = t
+            .elems
+            .get_mut(index as usize)
+            .ok_or_else(|| Error::Api(format!("table index {index} out of bounds")))?;
         *slot = val.to_cell();
         Ok(())
     }

@@ -61,14 +61,21 @@ impl Translator<'_> {
         match *op {
             Operator::Nop => {}
             Operator::Num(num) => {
-                let b = if num.params().len() == 2 { self.pop()? } else { self.top(1)? };
+                let b = if num.params().len() == 2 {
+                    self.pop()?
+                } else {
+                    self.top(1)?
+                };
                 let a = self.pop()?;
                 let dst = self.push()?;
                 self.emit(num_instr(num, dst, a, b));
             }
             Operator::I32Const(v) => {
                 let dst = self.push()?;
-                self.emit(Instr::Const32 { dst, value: v as u32 });
+                self.emit(Instr::Const32 {
+                    dst,
+                    value: v as u32,
+                });
             }
             Operator::F32Const(bits) => {
                 let dst = self.push()?;
@@ -78,7 +85,10 @@ impl Translator<'_> {
             Operator::F64Const(bits) => self.const64(bits)?,
             Operator::LocalGet(i) => {
                 let dst = self.push()?;
-                self.emit(Instr::Copy { dst, src: Reg(i as u16) });
+                self.emit(Instr::Copy {
+                    dst,
+                    src: Reg(i as u16),
+                });
             }
             Operator::LocalSet(i) => {
                 let src = self.pop()?;
@@ -86,7 +96,10 @@ impl Translator<'_> {
             }
             Operator::LocalTee(i) => {
                 let src = self.top(1)?;
-                self.emit(Instr::Copy { dst: Reg(i as u16), src });
+                self.emit(Instr::Copy {
+                    dst: Reg(i as u16),
+                    src,
+                });
             }
             Operator::Drop => {
                 self.pop()?;
@@ -146,7 +159,11 @@ impl Translator<'_> {
             Operator::TableSet(table) => {
                 let value = self.pop()?;
                 let index = self.pop()?;
-                self.emit(Instr::TableSet { index, value, table });
+                self.emit(Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                });
             }
             Operator::TableSize(table) => {
                 let dst = self.push()?;
@@ -193,7 +210,10 @@ impl Translator<'_> {
                 self.emit(Instr::RefFunc { dst, func });
             }
             Operator::Call(func) => {
-                let ty = self.info.func_type(func).ok_or_else(|| Error::Api("unknown function".into()))?;
+                let ty = self
+                    .info
+                    .func_type(func)
+                    .ok_or_else(|| Error::Api("unknown function".into()))?;
                 let (p, r) = (ty.params().len() as u32, ty.results().len() as u32);
                 let args = self.pop_n(p)?;
                 self.push_n(r)?;

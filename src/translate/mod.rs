@@ -18,7 +18,11 @@ use crate::validate::{FuncValidator, ModuleContext};
 use control::Ctrl;
 
 /// Validates and translates defined function `index` (0 = first non-imported function).
-pub fn compile_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -> Result<CompiledFunc> {
+pub fn compile_function(
+    info: &ModuleInfo,
+    ctx: &ModuleContext,
+    index: usize,
+) -> Result<CompiledFunc> {
     let body = &info.bodies[index];
     let func_index = info.num_imported_funcs + index as u32;
     let mut validator = FuncValidator::new(info, ctx, func_index, body)?;
@@ -32,7 +36,12 @@ pub fn compile_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) ->
             "function {func_index} has {num_locals} locals; at most {MAX_REGS} registers per frame"
         )));
     }
-    let mut t = Translator::new(info, num_locals as u32, ty.params().len() as u32, ty.results().len() as u32);
+    let mut t = Translator::new(
+        info,
+        num_locals as u32,
+        ty.params().len() as u32,
+        ty.results().len() as u32,
+    );
     let mut reader = OperatorReader::new(&info.bytes[body.code.clone()], body.code.start);
     while !reader.is_empty() {
         let offset = reader.offset();
@@ -108,7 +117,9 @@ impl<'a> Translator<'a> {
     fn slot(&self, height: u32) -> Result<Reg> {
         let r = self.num_locals as u64 + height as u64;
         if r >= MAX_REGS {
-            return Err(Error::Limit(format!("operand stack deeper than {MAX_REGS} registers")));
+            return Err(Error::Limit(format!(
+                "operand stack deeper than {MAX_REGS} registers"
+            )));
         }
         Ok(Reg(r as u16))
     }
