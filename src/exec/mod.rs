@@ -8,7 +8,7 @@ mod memory;
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, Trap, TrapCode};
 use crate::runtime::{Caller, Func, FuncEntity, Instance, Store};
-use crate::value::{Cell, Val};
+use crate::value::Cell;
 use std::sync::Arc;
 
 /// A suspended caller: where to continue when the callee returns.
@@ -40,14 +40,9 @@ impl Stack {
     }
 }
 
-/// Calls `func` with type-checked `params`, writing `results`.
-pub(crate) fn invoke<T>(
-    store: &mut Store<T>,
-    func: Func,
-    params: &[Val],
-    results: &mut [Val],
-) -> Result<()> {
-    let ty = store.types[store.funcs[func.0 as usize].ty() as usize].clone();
+/// Calls `func` with its arguments in `cells` (type-checked by the caller), leaving the results
+/// there; `cells` holds `max(params, results)` cells.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) -> Result<()> {
     let (code, instance) = match &store.funcs[func.0 as usize] {
         FuncEntity::Host { func: host, .. } => {
             let host = host.clone();
@@ -55,7 +50,7 @@ pub(crate) fn invoke<T>(
                 store,
                 instance: None,
             };
-            return host(caller, params, results).map_err(Error::Trap);
+            return host(caller, cells).map_err(Error::Trap);
         }
         FuncEntity::Wasm { code, instance, .. } => (code.clone(), *instance),
     };
@@ -65,18 +60,15 @@ pub(crate) fn invoke<T>(
         .stack
         .take()
         .unwrap_or_else(|| Stack::new(config.max_register_stack, config.max_call_depth));
-    if stack.regs.len() < code.num_regs as usize {
+    if stack.regs.len() < (code.num_regs as usize).max(cells.len()) {
         store.stack.get_or_insert(stack);
         return Err(TrapCode::StackOverflow.into());
     }
-    for (cell, val) in stack.regs.iter_mut().zip(params) {
-        *cell = val.to_cell();
-    }
+    let n = cells.len();
+    stack.regs[..n].copy_from_slice(cells);
     let outcome = interp::execute(store, &mut stack, code, instance);
     if outcome.is_ok() {
-        for (i, (slot, ty)) in results.iter_mut().zip(ty.results()).enumerate() {
-            *slot = Val::from_cell(*ty, stack.regs[i]);
-        }
+        cells.copy_from_slice(&stack.regs[..n]);
     }
     stack.frames.clear();
     store.stack.get_or_insert(stack);
@@ -96,36 +88,15 @@ fn call_host<T>(
     };
     let host = host.clone();
     let ty = &store.types[*ty as usize];
-    let (np, nr) = (ty.params().len(), ty.results().len());
-    let end = args + np.max(nr);
-    if end > regs.len() {
-        return Err(TrapCode::StackOverflow.into());
-    }
-    let params: smallvec::SmallVec<[Val; 8]> = ty
-        .params()
-        .iter()
-        .zip(&regs[args..])
-        .map(|(t, c)| Val::from_cell(*t, *c))
-        .collect();
-    let mut results: smallvec::SmallVec<[Val; 4]> =
-        ty.results().iter().map(|t| Val::default_of(*t)).collect();
-    let result_types: smallvec::SmallVec<[crate::ValType; 4]> = ty.results().into();
+    let width = ty.params().len().max(ty.results().len());
+    let cells = regs
+        .get_mut(args..args + width)
+        .ok_or(TrapCode::StackOverflow)?;
     host(
         Caller {
             store,
             instance: Some(Instance(instance)),
         },
-        &params,
-        &mut results,
-    )?;
-    for (i, (v, t)) in results.iter().zip(&result_types).enumerate() {
-        if v.ty() != *t {
-            return Err(Trap::host(format!(
-                "host function returned a {} where its type says {t}",
-                v.ty()
-            )));
-        }
-        regs[args + i] = v.to_cell();
-    }
-    Ok(())
+        cells,
+    )
 }

@@ -3,12 +3,42 @@
 use super::{Extern, Instance, Store};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, Trap};
-use crate::value::{FuncType, Val};
+use crate::value::{Cell, FuncType, Val};
 use std::sync::Arc;
 
-/// A host function: reads its parameters, writes its results, or fails with a trap.
+/// A host function as the interpreter calls it: parameters arrive in the register cells, results
+/// are written back over them (the slice holds `max(params, results)` cells).
 pub(crate) type HostFunc<T> =
-    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+    Arc<dyn Fn(Caller<'_, T>, &mut [Cell]) -> Result<(), Trap> + Send + Sync>;
+
+/// Adapts a dynamically typed closure over [`Val`]s to the cell convention.
+pub(crate) fn dynamic_host<T>(
+    ty: &FuncType,
+    func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+) -> HostFunc<T> {
+    let ty = ty.clone();
+    Arc::new(move |caller, cells| {
+        let params: smallvec::SmallVec<[Val; 8]> = ty
+            .params()
+            .iter()
+            .zip(cells.iter())
+            .map(|(t, c)| Val::from_cell(*t, *c))
+            .collect();
+        let mut results: smallvec::SmallVec<[Val; 4]> =
+            ty.results().iter().map(|t| Val::default_of(*t)).collect();
+        func(caller, &params, &mut results)?;
+        for ((cell, val), t) in cells.iter_mut().zip(&results).zip(ty.results()) {
+            if val.ty() != *t {
+                return Err(Trap::host(format!(
+                    "host function returned a {} where its type says {t}",
+                    val.ty()
+                )));
+            }
+            *cell = val.to_cell();
+        }
+        Ok(())
+    })
+}
 
 pub(crate) enum FuncEntity<T> {
     Wasm {
@@ -85,7 +115,33 @@ impl Func {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
-        Self::from_host(store, &ty, Arc::new(func))
+        let host = dynamic_host(&ty, func);
+        Self::from_host(store, &ty, host)
+    }
+
+    /// Wraps a Rust closure whose parameter and result types give the function's signature.
+    ///
+    /// ```
+    /// use regwasm::{Caller, Engine, Func, Store};
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let add = Func::wrap(&mut store, |_: Caller<'_, ()>, a: i32, b: i32| a + b);
+    /// let typed = add.typed::<(i32, i32), i32>(&store).unwrap();
+    /// assert_eq!(typed.call(&mut store, (2, 3)).unwrap(), 5);
+    /// ```
+    pub fn wrap<T, Params, Results>(
+        store: &mut Store<T>,
+        func: impl super::IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, host) = func.into_func();
+        Self::from_host(store, &ty, host)
+    }
+
+    /// A statically typed view of this function; fails if `Params`/`Results` do not match.
+    pub fn typed<Params: super::WasmParams, Results: super::WasmResults>(
+        &self,
+        store: &Store<impl Sized>,
+    ) -> Result<super::TypedFunc<Params, Results>> {
+        super::TypedFunc::new(*self, self.ty(store))
     }
 
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
@@ -119,6 +175,12 @@ impl Func {
                 results.len()
             )));
         }
-        crate::exec::invoke(store, *self, params, results)
+        let mut cells: smallvec::SmallVec<[Cell; 8]> = params.iter().map(|v| v.to_cell()).collect();
+        cells.resize(params.len().max(results.len()), 0);
+        crate::exec::invoke(store, *self, &mut cells)?;
+        for ((slot, cell), t) in results.iter_mut().zip(&cells).zip(ty.results()) {
+            *slot = Val::from_cell(*t, *cell);
+        }
+        Ok(())
     }
 }

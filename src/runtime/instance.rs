@@ -37,6 +37,18 @@ impl Instance {
         self.get_export(store, name)?.into_func()
     }
 
+    /// An exported function with a statically checked signature.
+    pub fn get_typed_func<Params: super::WasmParams, Results: super::WasmResults, T>(
+        &self,
+        store: &Store<T>,
+        name: &str,
+    ) -> Result<super::TypedFunc<Params, Results>> {
+        let func = self
+            .get_func(store, name)
+            .ok_or_else(|| Error::Api(format!("no exported function `{name}`")))?;
+        func.typed(store)
+    }
+
     pub fn get_memory<T>(&self, store: &Store<T>, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }

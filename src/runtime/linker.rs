@@ -6,7 +6,6 @@ use crate::binary::ImportDesc;
 use crate::error::{Error, Result, Trap};
 use crate::value::{FuncType, Limits, Val};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 enum Definition<T> {
     Extern(Extern),
@@ -71,7 +70,23 @@ impl<T> Linker<T> {
     ) -> &mut Self {
         self.defs.insert(
             (module.to_string(), name.to_string()),
-            Definition::HostFunc(ty, Arc::new(func)),
+            Definition::HostFunc(ty.clone(), super::func::dynamic_host(&ty, func)),
+        );
+        self
+    }
+
+    /// Defines `module.name` as a host function whose signature comes from the closure's
+    /// parameter and result types.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl super::IntoFunc<T, Params, Results>,
+    ) -> &mut Self {
+        let (ty, host) = func.into_func();
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, host),
         );
         self
     }

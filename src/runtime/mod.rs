@@ -11,6 +11,7 @@ mod memory;
 mod module;
 mod store;
 mod table;
+mod typed;
 
 pub use engine::{Config, Engine};
 pub use func::{Caller, Func};
@@ -21,6 +22,7 @@ pub use memory::Memory;
 pub use module::Module;
 pub use store::Store;
 pub use table::Table;
+pub use typed::{HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 
 pub(crate) use func::FuncEntity;
 pub(crate) use global::GlobalEntity;

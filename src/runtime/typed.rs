@@ -1,0 +1,225 @@
+//! Statically typed host functions and calls: Rust types map to Wasm value types at compile
+//! time, and values travel as register cells with no per-argument boxing or tagging.
+
+use super::func::HostFunc;
+use super::{Caller, Func, Store};
+use crate::error::{Error, Result, Trap};
+use crate::value::{Cell, ExternRef, FuncType, Val, ValType};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A Rust type that is a Wasm value type.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    const TYPE: ValType;
+    #[doc(hidden)]
+    fn from_cell(cell: Cell) -> Self;
+    #[doc(hidden)]
+    fn into_cell(self) -> Cell;
+}
+
+macro_rules! wasm_ty {
+    ($($t:ty => $vt:ident, |$c:ident| $from:expr, |$v:ident| $into:expr;)*) => {$(
+        impl WasmTy for $t {
+            const TYPE: ValType = ValType::$vt;
+            #[inline]
+            fn from_cell($c: Cell) -> Self { $from }
+            #[inline]
+            fn into_cell(self) -> Cell { let $v = self; $into }
+        }
+    )*};
+}
+wasm_ty! {
+    i32 => I32, |c| c as u32 as i32, |v| v as u32 as Cell;
+    u32 => I32, |c| c as u32, |v| v as Cell;
+    i64 => I64, |c| c as i64, |v| v as Cell;
+    u64 => I64, |c| c, |v| v;
+    f32 => F32, |c| f32::from_bits(c as u32), |v| v.to_bits() as Cell;
+    f64 => F64, |c| f64::from_bits(c), |v| v.to_bits();
+    Option<Func> => FuncRef, |c| crate::value::ref_index(c).map(Func), |v| v.map_or(0, |f| f.0 as Cell + 1);
+    Option<ExternRef> => ExternRef, |c| crate::value::ref_index(c).map(ExternRef), |v| v.map_or(0, |r| r.0 as Cell + 1);
+}
+
+/// A tuple of [`WasmTy`] (or one of them) used as parameters.
+pub trait WasmParams: Send + Sync + 'static {
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn store_cells(self, cells: &mut [Cell]);
+}
+
+/// A tuple of [`WasmTy`] (or one of them, or `()`) used as results.
+pub trait WasmResults: Sized + Send + Sync + 'static {
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn load_cells(cells: &[Cell]) -> Self;
+    #[doc(hidden)]
+    fn store_cells(self, cells: &mut [Cell]);
+}
+
+impl<A: WasmTy> WasmParams for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TYPE]
+    }
+    fn store_cells(self, cells: &mut [Cell]) {
+        cells[0] = self.into_cell();
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TYPE]
+    }
+    fn load_cells(cells: &[Cell]) -> Self {
+        A::from_cell(cells[0])
+    }
+    fn store_cells(self, cells: &mut [Cell]) {
+        cells[0] = self.into_cell();
+    }
+}
+
+macro_rules! tuples {
+    ($(($($n:tt $t:ident),*);)*) => {$(
+        impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
+            #[allow(unused_variables)]
+            fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }
+        }
+        impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
+            fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
+            #[allow(unused_variables)]
+            fn load_cells(cells: &[Cell]) -> Self { ($($t::from_cell(cells[$n]),)*) }
+            #[allow(unused_variables)]
+            fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }
+        }
+    )*};
+}
+tuples! {
+    ();
+    (0 A);
+    (0 A, 1 B);
+    (0 A, 1 B, 2 C);
+    (0 A, 1 B, 2 C, 3 D);
+    (0 A, 1 B, 2 C, 3 D, 4 E);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
+}
+
+/// What a host closure may return: results, or results-or-trap.
+pub trait HostReturn: Send + Sync + 'static {
+    type Results: WasmResults;
+    #[doc(hidden)]
+    fn into_result(self) -> Result<Self::Results, Trap>;
+}
+
+impl<R: WasmResults> HostReturn for R {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> HostReturn for Result<R, Trap> {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        self
+    }
+}
+
+/// A Rust closure `Fn(Caller<T>, A1, A2, …) -> R` usable as a host function.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, HostFunc<T>);
+}
+
+macro_rules! into_func {
+    ($(($($n:tt $a:ident),*);)*) => {$(
+        impl<T, Closure, $($a: WasmTy,)* R> IntoFunc<T, ($($a,)*), R> for Closure
+        where
+            Closure: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+        {
+            fn into_func(self) -> (FuncType, HostFunc<T>) {
+                let ty = FuncType::new([$($a::TYPE),*], R::Results::types());
+                let host: HostFunc<T> = Arc::new(move |caller: Caller<'_, T>, cells: &mut [Cell]| {
+                    let out = (self)(caller, $($a::from_cell(cells[$n])),*).into_result()?;
+                    out.store_cells(cells);
+                    Ok(())
+                });
+                (ty, host)
+            }
+        }
+    )*};
+}
+into_func! {
+    ();
+    (0 A);
+    (0 A, 1 B);
+    (0 A, 1 B, 2 C);
+    (0 A, 1 B, 2 C, 3 D);
+    (0 A, 1 B, 2 C, 3 D, 4 E);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
+    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
+}
+
+/// A function whose signature was checked once against `Params -> Results`, so calls pass
+/// values without runtime type checks.
+///
+/// ```
+/// use regwasm::{Engine, Linker, Module, Store};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "sq") (param i64) (result i64)
+///     local.get 0 local.get 0 i64.mul))"#).unwrap();
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+/// let sq = instance.get_typed_func::<i64, i64>(&store, "sq").unwrap();
+/// assert_eq!(sq.call(&mut store, 12).unwrap(), 144);
+/// ```
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    width: usize,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<Params, Results> Clone for TypedFunc<Params, Results> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Params, Results> Copy for TypedFunc<Params, Results> {}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub(crate) fn new(func: Func, ty: FuncType) -> Result<Self> {
+        let want = FuncType::new(Params::types(), Results::types());
+        if want != ty {
+            return Err(Error::Api(format!(
+                "function has type {ty}, not the requested {want}"
+            )));
+        }
+        Ok(Self {
+            func,
+            width: ty.params().len().max(ty.results().len()),
+            _marker: PhantomData,
+        })
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    /// Calls the function.
+    pub fn call<T>(&self, store: &mut Store<T>, params: Params) -> Result<Results> {
+        let mut cells: smallvec::SmallVec<[Cell; 8]> = smallvec::smallvec![0; self.width];
+        params.store_cells(&mut cells);
+        crate::exec::invoke(store, self.func, &mut cells)?;
+        Ok(Results::load_cells(&cells))
+    }
+}
+
+impl Val {
+    /// Reads a typed value, if it has type `W`.
+    pub fn get<W: WasmTy>(&self) -> Option<W> {
+        (self.ty() == W::TYPE).then(|| W::from_cell(self.to_cell()))
+    }
+}
