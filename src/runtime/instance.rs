@@ -38,9 +38,9 @@ impl Instance {
     }
 
     /// An exported function with a statically checked signature.
-    pub fn get_typed_func<Params: super::WasmParams, Results: super::WasmResults, T>(
+    pub fn get_typed_func<Params: super::WasmParams, Results: super::WasmResults>(
         &self,
-        store: &Store<T>,
+        store: &Store<impl Sized>,
         name: &str,
     ) -> Result<super::TypedFunc<Params, Results>> {
         let func = self

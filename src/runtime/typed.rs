@@ -85,7 +85,7 @@ macro_rules! tuples {
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)]
             fn load_cells(cells: &[Cell]) -> Self { ($($t::from_cell(cells[$n]),)*) }
             #[allow(unused_variables)]
             fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }

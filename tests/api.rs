@@ -1,0 +1,307 @@
+//! The embedding API: host functions, typed calls, memories, tables, globals, traps and limits.
+
+use regwasm::{
+    Caller, Config, Engine, Error, Func, FuncType, Global, GlobalType, Limits, Linker, Memory,
+    MemoryType, Module, Store, Trap, TrapCode, Val, ValType,
+};
+
+fn instantiate<T>(store: &mut Store<T>, linker: &Linker<T>, wat: &str) -> regwasm::Instance {
+    let module = Module::new(store.engine(), wat).expect("module compiles");
+    linker.instantiate(store, &module).expect("instantiates")
+}
+
+#[test]
+fn host_function_counts_calls_and_reads_memory() {
+    let engine = Engine::default();
+    let mut linker = Linker::<(u32, String)>::new(&engine);
+    linker.func_wrap(
+        "env",
+        "log",
+        |mut caller: Caller<'_, (u32, String)>, ptr: i32, len: i32| {
+            let memory = caller.get_export("memory").unwrap().into_memory().unwrap();
+            let mut buf = vec![0; len as usize];
+            memory.read(caller.store(), ptr as usize, &mut buf).unwrap();
+            let data = caller.data_mut();
+            data.0 += 1;
+            data.1.push_str(std::str::from_utf8(&buf).unwrap());
+        },
+    );
+    let mut store = Store::new(&engine, (0, String::new()));
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module
+            (import "env" "log" (func $log (param i32 i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 16) "hi!")
+            (func (export "run") (param $n i32)
+              (loop $l
+                (call $log (i32.const 16) (i32.const 3))
+                (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))"#,
+    );
+    let run = instance.get_typed_func::<i32, ()>(&store, "run").unwrap();
+    run.call(&mut store, 4).unwrap();
+    assert_eq!(store.data().0, 4);
+    assert_eq!(store.data().1, "hi!hi!hi!hi!");
+}
+
+#[test]
+fn host_error_becomes_a_trap_carrying_it() {
+    #[derive(Debug)]
+    struct Refused;
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("refused by host")
+        }
+    }
+    impl std::error::Error for Refused {}
+
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "fail", |_: Caller<'_, ()>| -> Result<i32, Trap> {
+        Err(Trap::host(Refused))
+    });
+    let mut store = Store::new(&engine, ());
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module (import "env" "fail" (func $f (result i32)))
+             (func (export "run") (result i32) call $f))"#,
+    );
+    let err = instance
+        .get_typed_func::<(), i32>(&store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap_err();
+    let Error::Trap(trap) = err else {
+        panic!("expected a trap, got {err}")
+    };
+    assert_eq!(trap.code(), TrapCode::HostError);
+    assert!(trap
+        .host_error()
+        .unwrap()
+        .downcast_ref::<Refused>()
+        .is_some());
+}
+
+#[test]
+fn multiple_results_from_host_and_wasm() {
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "divmod", |_: Caller<'_, ()>, a: i32, b: i32| {
+        (a / b, a % b)
+    });
+    let mut store = Store::new(&engine, ());
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module (import "env" "divmod" (func $dm (param i32 i32) (result i32 i32)))
+             (func (export "swap_divmod") (param i32 i32) (result i32 i32)
+               (call $dm (local.get 0) (local.get 1))
+               (local.set 0) (local.set 1) (local.get 0) (local.get 1)))"#,
+    );
+    let f = instance
+        .get_typed_func::<(i32, i32), (i32, i32)>(&store, "swap_divmod")
+        .unwrap();
+    assert_eq!(f.call(&mut store, (17, 5)).unwrap(), (2, 3));
+}
+
+#[test]
+fn typed_func_rejects_wrong_signature() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let instance = instantiate(
+        &mut store,
+        &Linker::new(&engine),
+        r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#,
+    );
+    assert!(instance.get_typed_func::<i64, i32>(&store, "f").is_err());
+    assert!(instance.get_typed_func::<i32, ()>(&store, "f").is_err());
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    assert!(matches!(
+        f.call(&mut store, &[Val::I64(1)], &mut out),
+        Err(Error::Api(_))
+    ));
+}
+
+#[test]
+fn memory_global_and_table_handles() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(
+        &mut store,
+        MemoryType {
+            limits: Limits {
+                min: 1,
+                max: Some(3),
+            },
+        },
+    )
+    .unwrap();
+    let counter = Global::new(
+        &mut store,
+        GlobalType {
+            content: ValType::I64,
+            mutable: true,
+        },
+        Val::I64(40),
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define("env", "memory", memory);
+    linker.define("env", "counter", counter);
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module
+            (import "env" "memory" (memory 1))
+            (import "env" "counter" (global $c (mut i64)))
+            (table (export "t") 2 funcref)
+            (func $bump (export "bump") (result i32)
+              (global.set $c (i64.add (global.get $c) (i64.const 2)))
+              (i32.store (i32.const 8) (i32.const 0x11223344))
+              (memory.grow (i32.const 1)))
+            (elem (i32.const 1) $bump))"#,
+    );
+    let bump = instance.get_typed_func::<(), i32>(&store, "bump").unwrap();
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 1);
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 2);
+    assert_eq!(bump.call(&mut store, ()).unwrap(), -1, "max is 3 pages");
+    assert_eq!(counter.get(&store), Val::I64(46));
+    assert_eq!(memory.size(&store), 3);
+    assert_eq!(&memory.data(&store)[8..12], &[0x44, 0x33, 0x22, 0x11]);
+    let table = instance.get_table(&store, "t").unwrap();
+    assert_eq!(table.get(&store, 0), Some(Val::FuncRef(None)));
+    assert!(matches!(table.get(&store, 1), Some(Val::FuncRef(Some(_)))));
+    assert_eq!(table.get(&store, 2), None);
+}
+
+#[test]
+fn unknown_and_incompatible_imports_are_unlinkable() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
+    let linker = Linker::new(&engine);
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(
+        matches!(&err, Error::Unlinkable(m) if m.contains("unknown import") && m.contains("env::f"))
+    );
+
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "f", |_: Caller<'_, ()>, _: i64| {});
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(matches!(&err, Error::Unlinkable(m) if m.contains("incompatible import type")));
+}
+
+#[test]
+fn deep_recursion_is_a_trap_not_a_crash() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let instance = instantiate(
+        &mut store,
+        &Linker::new(&engine),
+        r#"(module (func $f (export "f") (param i64) (result i64)
+             (i64.add (call $f (i64.add (local.get 0) (i64.const 1))) (i64.const 1))))"#,
+    );
+    let err = instance
+        .get_typed_func::<i64, i64>(&store, "f")
+        .unwrap()
+        .call(&mut store, 0)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Trap(t) if t.code() == TrapCode::StackOverflow),
+        "{err}"
+    );
+}
+
+#[test]
+fn call_depth_is_configurable() {
+    let mut config = Config::default();
+    config.max_call_depth(100);
+    let engine = Engine::new(&config);
+    let mut store = Store::new(&engine, ());
+    let instance = instantiate(
+        &mut store,
+        &Linker::new(&engine),
+        r#"(module (func $d (export "depth") (param i32) (result i32)
+             (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+               (else (i32.add (i32.const 1) (call $d (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    );
+    let depth = instance
+        .get_typed_func::<i32, i32>(&store, "depth")
+        .unwrap();
+    assert_eq!(depth.call(&mut store, 90).unwrap(), 90);
+    assert!(depth.call(&mut store, 200).is_err());
+    // The store stays usable after a trap.
+    assert_eq!(depth.call(&mut store, 10).unwrap(), 10);
+}
+
+#[test]
+fn host_can_call_back_into_wasm() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap(
+        "env",
+        "twice",
+        |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32, Trap> {
+            let inc = caller.data().unwrap();
+            let inc = inc.typed::<i32, i32>(caller.store()).unwrap();
+            let once = inc.call(caller.store(), x).map_err(Trap::host)?;
+            inc.call(caller.store(), once).map_err(Trap::host)
+        },
+    );
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module (import "env" "twice" (func $twice (param i32) (result i32)))
+             (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+             (func (export "run") (param i32) (result i32) (call $twice (local.get 0))))"#,
+    );
+    let inc = instance.get_func(&store, "inc").unwrap();
+    *store.data_mut() = Some(inc);
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 40).unwrap(), 42);
+}
+
+#[test]
+fn dynamic_host_function_with_vals() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let ty = FuncType::new([ValType::F64, ValType::F64], [ValType::F64]);
+    let hyp = Func::new(&mut store, ty, |_, args, results| {
+        let (a, b) = (args[0].f64().unwrap(), args[1].f64().unwrap());
+        results[0] = Val::from((a * a + b * b).sqrt());
+        Ok(())
+    });
+    let mut out = [Val::F64(0)];
+    hyp.call(
+        &mut store,
+        &[Val::from(3.0f64), Val::from(4.0f64)],
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out[0].f64(), Some(5.0));
+}
+
+#[test]
+fn malformed_and_invalid_modules_are_errors() {
+    let engine = Engine::default();
+    assert!(matches!(
+        Module::new(&engine, b"\0asm\x02\0\0\0"),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(
+        Module::new(&engine, b"\0as"),
+        Err(Error::Malformed(_))
+    ));
+    let err = Module::new(&engine, r#"(module (func (result i32) i64.const 1))"#).unwrap_err();
+    match err {
+        Error::Invalid(e) => {
+            assert!(e.message.starts_with("type mismatch"), "{e}");
+            assert_eq!(e.func, Some(0));
+        }
+        other => panic!("expected invalid, got {other}"),
+    }
+}

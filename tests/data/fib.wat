@@ -1,0 +1,10 @@
+;; Recursive Fibonacci: fib(0) = 0, fib(1) = 1, fib(n) = fib(n - 1) + fib(n - 2).
+;; tests/data/fib.wasm is this file compiled with `wat` 1.263 (see tests/fib.rs).
+(module
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else
+        (i32.add
+          (call $fib (i32.sub (local.get $n) (i32.const 1)))
+          (call $fib (i32.sub (local.get $n) (i32.const 2))))))))

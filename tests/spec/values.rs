@@ -1,0 +1,157 @@
+//! Converting wast arguments to [`Val`]s and matching results against wast patterns.
+
+use regwasm::{ExternRef, Val};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::{WastArg, WastRet};
+
+/// The Wasm value an `(invoke ...)` argument denotes.
+pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
+    let WastArg::Core(core) = arg else {
+        return Err(format!("unsupported (non-core) argument {arg:?}"));
+    };
+    Ok(match core {
+        WastArgCore::I32(v) => Val::I32(*v),
+        WastArgCore::I64(v) => Val::I64(*v),
+        WastArgCore::F32(f) => Val::F32(f.bits),
+        WastArgCore::F64(f) => Val::F64(f.bits),
+        WastArgCore::RefNull(heap) => match ref_kind(heap) {
+            Some(RefKind::Func) => Val::FuncRef(None),
+            Some(RefKind::Extern) => Val::ExternRef(None),
+            None => return Err(format!("unsupported null reference type {heap:?}")),
+        },
+        WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef(*n))),
+        other => return Err(format!("unsupported argument {other:?}")),
+    })
+}
+
+/// Checks `got` against the expected result patterns; the error describes both sides.
+pub fn check_results(got: &[Val], expected: &[WastRet<'_>]) -> Result<(), String> {
+    let ok = got.len() == expected.len()
+        && got.iter().zip(expected).all(|(v, ret)| match ret {
+            WastRet::Core(pattern) => matches(v, pattern),
+            _ => false,
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected [{}], got [{}]",
+            expected
+                .iter()
+                .map(describe_ret)
+                .collect::<Vec<_>>()
+                .join(", "),
+            describe_vals(got)
+        ))
+    }
+}
+
+/// Whether `val` matches one result pattern.
+///
+/// `ref.func` patterns with an index match any non-null funcref: the index names a function of
+/// the module under test, which the public API cannot map to a store handle.
+pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
+    match (pattern, val) {
+        (WastRetCore::I32(want), Val::I32(got)) => want == got,
+        (WastRetCore::I64(want), Val::I64(got)) => want == got,
+        (WastRetCore::F32(want), Val::F32(got)) => match want {
+            NanPattern::CanonicalNan => got & 0x7fff_ffff == 0x7fc0_0000,
+            NanPattern::ArithmeticNan => got & 0x7fc0_0000 == 0x7fc0_0000,
+            NanPattern::Value(f) => f.bits == *got,
+        },
+        (WastRetCore::F64(want), Val::F64(got)) => match want {
+            NanPattern::CanonicalNan => got & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+            NanPattern::ArithmeticNan => got & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+            NanPattern::Value(f) => f.bits == *got,
+        },
+        (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (WastRetCore::RefNull(Some(heap)), Val::FuncRef(None)) => {
+            ref_kind(heap) == Some(RefKind::Func)
+        }
+        (WastRetCore::RefNull(Some(heap)), Val::ExternRef(None)) => {
+            ref_kind(heap) == Some(RefKind::Extern)
+        }
+        (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
+        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => r.0 == *n,
+        (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
+        (WastRetCore::Either(alternatives), _) => alternatives.iter().any(|p| matches(val, p)),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefKind {
+    Func,
+    Extern,
+}
+
+/// Which of the two Wasm 2.0 reference types a heap type denotes (bottom types included).
+fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
+    match heap {
+        HeapType::Abstract { shared: false, ty } => match ty {
+            AbstractHeapType::Func | AbstractHeapType::NoFunc => Some(RefKind::Func),
+            AbstractHeapType::Extern | AbstractHeapType::NoExtern => Some(RefKind::Extern),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A value in wast-like notation, with float bit patterns: `f32:1.5 (0x3fc00000)`.
+pub fn describe_val(val: &Val) -> String {
+    match val {
+        Val::I32(v) => format!("i32:{v}"),
+        Val::I64(v) => format!("i64:{v}"),
+        Val::F32(bits) => format!("f32:{} ({bits:#010x})", f32::from_bits(*bits)),
+        Val::F64(bits) => format!("f64:{} ({bits:#018x})", f64::from_bits(*bits)),
+        Val::FuncRef(None) => "ref.null func".to_string(),
+        Val::FuncRef(Some(f)) => format!("ref.func {f:?}"),
+        Val::ExternRef(None) => "ref.null extern".to_string(),
+        Val::ExternRef(Some(r)) => format!("ref.extern {}", r.0),
+    }
+}
+
+pub fn describe_vals(vals: &[Val]) -> String {
+    vals.iter().map(describe_val).collect::<Vec<_>>().join(", ")
+}
+
+fn describe_ret(ret: &WastRet<'_>) -> String {
+    match ret {
+        WastRet::Core(pattern) => describe_pattern(pattern),
+        other => format!("{other:?}"),
+    }
+}
+
+fn describe_pattern(pattern: &WastRetCore<'_>) -> String {
+    fn nan<T>(ty: &str, p: &NanPattern<T>, value: impl Fn(&T) -> String) -> String {
+        match p {
+            NanPattern::CanonicalNan => format!("{ty}:nan:canonical"),
+            NanPattern::ArithmeticNan => format!("{ty}:nan:arithmetic"),
+            NanPattern::Value(v) => value(v),
+        }
+    }
+    match pattern {
+        WastRetCore::I32(v) => format!("i32:{v}"),
+        WastRetCore::I64(v) => format!("i64:{v}"),
+        WastRetCore::F32(p) => nan("f32", p, |f| describe_val(&Val::F32(f.bits))),
+        WastRetCore::F64(p) => nan("f64", p, |f| describe_val(&Val::F64(f.bits))),
+        WastRetCore::RefNull(None) => "ref.null".to_string(),
+        WastRetCore::RefNull(Some(heap)) => match ref_kind(heap) {
+            Some(RefKind::Func) => "ref.null func".to_string(),
+            Some(RefKind::Extern) => "ref.null extern".to_string(),
+            None => format!("ref.null {heap:?}"),
+        },
+        WastRetCore::RefExtern(None) => "ref.extern".to_string(),
+        WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
+        WastRetCore::RefFunc(_) => "ref.func".to_string(),
+        WastRetCore::Either(alternatives) => format!(
+            "either({})",
+            alternatives
+                .iter()
+                .map(describe_pattern)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ),
+        other => format!("unsupported pattern {other:?}"),
+    }
+}
