@@ -401,6 +401,16 @@ mod tests {
     }
 
     #[test]
+    fn rounding_quiets_signalling_nan() {
+        let snan = f32::from_bits(0xffa0_0000);
+        assert_eq!(f32_floor(snan).to_bits(), 0xffe0_0000);
+        assert_eq!(
+            f64_nearest(f64::from_bits(0x7ff4_0000_0000_0000)).to_bits(),
+            0x7ffc_0000_0000_0000
+        );
+    }
+
+    #[test]
     fn bit_exact_sign_ops() {
         let snan = f32::from_bits(0x7fa0_0000);
         assert_eq!(f32_neg(snan).to_bits(), 0xffa0_0000);
