@@ -1,0 +1,224 @@
+//! Decoding single instructions: [`OperatorReader`] for bodies, [`read_operator`] for any reader.
+
+use super::operator::{BlockType, LoadKind, MemArg, Operator, StoreKind};
+use super::reader::Reader;
+use crate::error::DecodeError;
+use crate::ops::NumOp;
+
+/// Reads the instructions of a function body or constant expression one at a time.
+///
+/// It only decodes; nesting (`block` … `end`) is tracked by whoever consumes the operators.
+#[derive(Clone, Debug)]
+pub struct OperatorReader<'a> {
+    reader: Reader<'a>,
+}
+
+impl<'a> OperatorReader<'a> {
+    /// `bytes` are the instructions; `base` is their absolute offset within the module.
+    pub fn new(bytes: &'a [u8], base: usize) -> Self {
+        Self {
+            reader: Reader::new(bytes, base),
+        }
+    }
+
+    /// Absolute offset of the next instruction.
+    pub fn offset(&self) -> usize {
+        self.reader.offset()
+    }
+
+    /// Whether all bytes have been consumed.
+    pub fn is_empty(&self) -> bool {
+        self.reader.is_empty()
+    }
+
+    /// Decodes the next instruction. Fails with "unexpected end" (or the spec's message for the
+    /// malformation) instead of reading past the end.
+    pub fn read(&mut self) -> Result<Operator, DecodeError> {
+        read_operator(&mut self.reader)
+    }
+}
+
+/// Loads `0x28..=0x35`, in opcode order.
+const LOADS: [LoadKind; 14] = [
+    LoadKind::I32,
+    LoadKind::I64,
+    LoadKind::F32,
+    LoadKind::F64,
+    LoadKind::I32_8S,
+    LoadKind::I32_8U,
+    LoadKind::I32_16S,
+    LoadKind::I32_16U,
+    LoadKind::I64_8S,
+    LoadKind::I64_8U,
+    LoadKind::I64_16S,
+    LoadKind::I64_16U,
+    LoadKind::I64_32S,
+    LoadKind::I64_32U,
+];
+
+/// Stores `0x36..=0x3e`, in opcode order.
+const STORES: [StoreKind; 9] = [
+    StoreKind::I32,
+    StoreKind::I64,
+    StoreKind::F32,
+    StoreKind::F64,
+    StoreKind::I32_8,
+    StoreKind::I32_16,
+    StoreKind::I64_8,
+    StoreKind::I64_16,
+    StoreKind::I64_32,
+];
+
+/// Decodes one instruction at the reader's position.
+pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError> {
+    use Operator::*;
+    let at = r.offset();
+    let code = r.u8()?;
+    Ok(match code {
+        0x00 => Unreachable,
+        0x01 => Nop,
+        0x02 => Block(block_type(r)?),
+        0x03 => Loop(block_type(r)?),
+        0x04 => If(block_type(r)?),
+        0x05 => Else,
+        0x0b => End,
+        0x0c => Br(r.u32()?),
+        0x0d => BrIf(r.u32()?),
+        0x0e => {
+            let targets = r.vec(Reader::u32)?.into_boxed_slice();
+            BrTable {
+                targets,
+                default: r.u32()?,
+            }
+        }
+        0x0f => Return,
+        0x10 => Call(r.u32()?),
+        0x11 => CallIndirect {
+            type_index: r.u32()?,
+            table: r.u32()?,
+        },
+        0x1a => Drop,
+        0x1b => Select,
+        0x1c => select_typed(r)?,
+        0x20 => LocalGet(r.u32()?),
+        0x21 => LocalSet(r.u32()?),
+        0x22 => LocalTee(r.u32()?),
+        0x23 => GlobalGet(r.u32()?),
+        0x24 => GlobalSet(r.u32()?),
+        0x25 => TableGet(r.u32()?),
+        0x26 => TableSet(r.u32()?),
+        0x28..=0x35 => Load(LOADS[usize::from(code - 0x28)], mem_arg(r)?),
+        0x36..=0x3e => Store(STORES[usize::from(code - 0x36)], mem_arg(r)?),
+        0x3f => {
+            r.zero_byte()?;
+            MemorySize
+        }
+        0x40 => {
+            r.zero_byte()?;
+            MemoryGrow
+        }
+        0x41 => I32Const(r.i32()?),
+        0x42 => I64Const(r.i64()?),
+        0x43 => F32Const(r.f32_bits()?),
+        0x44 => F64Const(r.f64_bits()?),
+        0xd0 => RefNull(r.ref_type()?),
+        0xd1 => RefIsNull,
+        0xd2 => RefFunc(r.u32()?),
+        0xfc => prefixed(r, at)?,
+        _ => match NumOp::from_code(u32::from(code)) {
+            Some(op) => Num(op),
+            None => return Err(DecodeError::new(format!("illegal opcode {code:#04x}"), at)),
+        },
+    })
+}
+
+/// The `0xFC`-prefixed instructions: saturating truncations and bulk memory/table operations.
+fn prefixed(r: &mut Reader<'_>, at: usize) -> Result<Operator, DecodeError> {
+    use Operator::*;
+    let sub = r.u32()?;
+    Ok(match sub {
+        8 => {
+            let data = r.u32()?;
+            r.zero_byte()?;
+            MemoryInit(data)
+        }
+        9 => DataDrop(r.u32()?),
+        10 => {
+            r.zero_byte()?;
+            r.zero_byte()?;
+            MemoryCopy
+        }
+        11 => {
+            r.zero_byte()?;
+            MemoryFill
+        }
+        12 => TableInit {
+            elem: r.u32()?,
+            table: r.u32()?,
+        },
+        13 => ElemDrop(r.u32()?),
+        14 => TableCopy {
+            dst: r.u32()?,
+            src: r.u32()?,
+        },
+        15 => TableGrow(r.u32()?),
+        16 => TableSize(r.u32()?),
+        17 => TableFill(r.u32()?),
+        // Guard the range so that a large `sub` cannot alias a `0xFC00 | n` code.
+        _ => match u8::try_from(sub)
+            .ok()
+            .and_then(|s| NumOp::from_code(0xfc00 | u32::from(s)))
+        {
+            Some(op) => Num(op),
+            None => {
+                return Err(DecodeError::new(
+                    format!("illegal opcode 0xfc {sub:#x}"),
+                    at,
+                ))
+            }
+        },
+    })
+}
+
+/// `0x40` (empty), a value type (one byte of the form `0b01xx_xxxx`), or an s33 type index.
+fn block_type(r: &mut Reader<'_>) -> Result<BlockType, DecodeError> {
+    match r.peek() {
+        Some(0x40) => {
+            r.u8()?;
+            Ok(BlockType::Empty)
+        }
+        Some(b) if b & 0xc0 == 0x40 => Ok(BlockType::Value(r.val_type()?)),
+        _ => {
+            let at = r.offset();
+            let index = r.s33()?;
+            // A negative s33 can never name a type; the spec reports it when validating.
+            u32::try_from(index)
+                .map(BlockType::Func)
+                .map_err(|_| DecodeError::new("unknown type", at))
+        }
+    }
+}
+
+fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, DecodeError> {
+    let align = r.u32()?;
+    // The spec decoder rejects exponents that cannot be a 32-bit shift; smaller but
+    // over-aligned values are the validator's "alignment must not be larger than natural".
+    if align >= 32 {
+        return Err(DecodeError::new("malformed memop flags", r.offset() - 1));
+    }
+    Ok(MemArg {
+        align,
+        offset: r.u32()?,
+    })
+}
+
+/// `select t*`: the binary allows any number of types, validation requires exactly one. The
+/// operator can only carry one, so other counts are reported here with the validator's message.
+fn select_typed(r: &mut Reader<'_>) -> Result<Operator, DecodeError> {
+    let at = r.offset();
+    let types = r.vec(Reader::val_type)?;
+    match types[..] {
+        [ty] => Ok(Operator::SelectTyped(ty)),
+        _ => Err(DecodeError::new("invalid result arity", at)),
+    }
+}

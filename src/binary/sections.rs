@@ -1,0 +1,188 @@
+//! The module-level loop (header, section order and sizes, cross-section counts) and the simple
+//! sections. Like the spec's decoder, a section's contents are read without stopping at its
+//! declared end; the size is compared once the section has been read.
+
+use super::code::code_section;
+use super::expr::const_expr;
+use super::module_info::{Export, ExternKind, Import, ImportDesc, ModuleInfo};
+use super::reader::{Reader, UNEXPECTED_END};
+use super::segments::{data_section, elem_section};
+use crate::error::DecodeError;
+use crate::value::FuncType;
+
+const MAGIC: &[u8] = b"\0asm";
+const VERSION: &[u8] = &[1, 0, 0, 0];
+
+/// Decodes a whole module; see [`super::decode`].
+pub(super) fn decode_module(bytes: &[u8]) -> Result<ModuleInfo, DecodeError> {
+    let mut r = Reader::new(bytes, 0);
+    if r.bytes(4)? != MAGIC {
+        return Err(DecodeError::new("magic header not detected", 0));
+    }
+    if r.bytes(4)? != VERSION {
+        return Err(DecodeError::new("unknown binary version", 4));
+    }
+    let mut m = ModuleInfo::default();
+    let mut last_rank = 0;
+    while !r.is_empty() {
+        let at = r.offset();
+        let id = r.u8()?;
+        let rank = order_rank(id).ok_or_else(|| DecodeError::new("malformed section id", at))?;
+        let size = r.len32()?;
+        let start = r.offset();
+        if id == 0 {
+            custom_section(&mut r, start, size)?;
+            continue;
+        }
+        // Each non-custom section at most once, in order; the spec stops at the first one out
+        // of place and then finds content left over.
+        if rank <= last_rank {
+            return Err(DecodeError::new(
+                "unexpected content after last section",
+                at,
+            ));
+        }
+        last_rank = rank;
+        section(&mut r, id, &mut m)?;
+        if r.offset() != start + size {
+            return Err(DecodeError::new("section size mismatch", start));
+        }
+    }
+    check_counts(&m, bytes.len())?;
+    m.bytes = bytes.to_vec();
+    Ok(m)
+}
+
+/// Position of a section id in the required order (custom sections: 0, anywhere); `None` for
+/// unknown ids. The data count section sits between the element and code sections.
+fn order_rank(id: u8) -> Option<u8> {
+    Some(match id {
+        0..=9 => id,
+        12 => 10,
+        10 => 11,
+        11 => 12,
+        _ => return None,
+    })
+}
+
+fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeError> {
+    match id {
+        1 => m.types = r.vec(func_type)?,
+        2 => import_section(r, m)?,
+        3 => m.funcs.extend(r.vec(Reader::u32)?),
+        4 => m.tables.extend(r.vec(Reader::table_type)?),
+        5 => m.memories.extend(r.vec(Reader::memory_type)?),
+        6 => global_section(r, m)?,
+        7 => m.exports = r.vec(export)?,
+        8 => {
+            m.start_offset = r.offset();
+            m.start = Some(r.u32()?);
+        }
+        9 => elem_section(r, m)?,
+        10 => code_section(r, m)?,
+        11 => data_section(r, m)?,
+        _ => m.data_count = Some(r.u32()?),
+    }
+    Ok(())
+}
+
+/// A custom section: a UTF-8 name, then contents that are skipped.
+fn custom_section(r: &mut Reader<'_>, start: usize, size: usize) -> Result<(), DecodeError> {
+    r.name()?;
+    if r.offset() > start + size {
+        return Err(DecodeError::new(UNEXPECTED_END, start + size));
+    }
+    r.seek(start + size)
+}
+
+fn func_type(r: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
+    let at = r.offset();
+    if r.type_code()? != 0x60 {
+        return Err(DecodeError::new("malformed function type", at));
+    }
+    let params = r.vec(Reader::val_type)?;
+    let results = r.vec(Reader::val_type)?;
+    Ok(FuncType::new(params, results))
+}
+
+/// Imports also open the index spaces: imported entities come first.
+fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
+    let count = r.len32()?;
+    m.imports.reserve(count);
+    for _ in 0..count {
+        let module = r.name()?;
+        let name = r.name()?;
+        let at = r.offset();
+        let desc = match r.u8()? {
+            0 => ImportDesc::Func(r.u32()?),
+            1 => ImportDesc::Table(r.table_type()?),
+            2 => ImportDesc::Memory(r.memory_type()?),
+            3 => ImportDesc::Global(r.global_type()?),
+            _ => return Err(DecodeError::new("malformed import kind", at)),
+        };
+        match &desc {
+            ImportDesc::Func(ty) => {
+                m.funcs.push(*ty);
+                m.num_imported_funcs += 1;
+            }
+            ImportDesc::Table(ty) => {
+                m.tables.push(*ty);
+                m.num_imported_tables += 1;
+            }
+            ImportDesc::Memory(ty) => {
+                m.memories.push(*ty);
+                m.num_imported_memories += 1;
+            }
+            ImportDesc::Global(ty) => {
+                m.globals.push(*ty);
+                m.num_imported_globals += 1;
+            }
+        }
+        m.imports.push(Import { module, name, desc });
+    }
+    Ok(())
+}
+
+fn global_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
+    let count = r.len32()?;
+    for _ in 0..count {
+        m.globals.push(r.global_type()?);
+        m.global_inits.push(const_expr(r)?);
+    }
+    Ok(())
+}
+
+fn export(r: &mut Reader<'_>) -> Result<Export, DecodeError> {
+    let name = r.name()?;
+    let at = r.offset();
+    let kind = match r.u8()? {
+        0 => ExternKind::Func,
+        1 => ExternKind::Table,
+        2 => ExternKind::Memory,
+        3 => ExternKind::Global,
+        _ => return Err(DecodeError::new("malformed export kind", at)),
+    };
+    Ok(Export {
+        name,
+        kind,
+        index: r.u32()?,
+    })
+}
+
+/// Counts that must agree across sections, checked once all sections are read.
+fn check_counts(m: &ModuleInfo, end: usize) -> Result<(), DecodeError> {
+    let defined_funcs = m.funcs.len() - m.num_imported_funcs as usize;
+    if defined_funcs != m.bodies.len() {
+        return Err(DecodeError::new(
+            "function and code section have inconsistent lengths",
+            end,
+        ));
+    }
+    if m.data_count.is_some_and(|n| n as usize != m.datas.len()) {
+        return Err(DecodeError::new(
+            "data count and data section have inconsistent lengths",
+            end,
+        ));
+    }
+    Ok(())
+}
