@@ -137,16 +137,16 @@ macro_rules! float_fns {
             <$t>::from_bits(a.to_bits() ^ $sign)
         }
         pub fn $ceil(a: $t) -> $t {
-            a.ceil()
+            quiet(a.ceil())
         }
         pub fn $floor(a: $t) -> $t {
-            a.floor()
+            quiet(a.floor())
         }
         pub fn $trunc(a: $t) -> $t {
-            a.trunc()
+            quiet(a.trunc())
         }
         pub fn $nearest(a: $t) -> $t {
-            a.round_ties_even()
+            quiet(a.round_ties_even())
         }
         pub fn $sqrt(a: $t) -> $t {
             a.sqrt()
@@ -188,6 +188,36 @@ macro_rules! float_fns {
         }
     };
 }
+/// Rounding functions may hand back a signalling NaN unchanged; Wasm wants an arithmetic
+/// (quiet) NaN, so set the quiet bit.
+trait Quiet: Copy {
+    fn is_nan_(self) -> bool;
+    fn quiet_nan(self) -> Self;
+}
+impl Quiet for f32 {
+    fn is_nan_(self) -> bool {
+        self.is_nan()
+    }
+    fn quiet_nan(self) -> Self {
+        f32::from_bits(self.to_bits() | 0x0040_0000)
+    }
+}
+impl Quiet for f64 {
+    fn is_nan_(self) -> bool {
+        self.is_nan()
+    }
+    fn quiet_nan(self) -> Self {
+        f64::from_bits(self.to_bits() | 0x0008_0000_0000_0000)
+    }
+}
+fn quiet<F: Quiet>(x: F) -> F {
+    if x.is_nan_() {
+        x.quiet_nan()
+    } else {
+        x
+    }
+}
+
 float_fns!(
     f32,
     u32,

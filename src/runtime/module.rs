@@ -26,7 +26,7 @@ impl Module {
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes = bytes.as_ref();
         #[cfg(feature = "wat")]
-        if !bytes.starts_with(b"\0asm") {
+        if !bytes.starts_with(b"\0") && std::str::from_utf8(bytes).is_ok() {
             let wasm = wat::parse_bytes(bytes).map_err(|e| Error::Wat(e.to_string()))?;
             return Self::from_binary(engine, &wasm);
         }

@@ -1,7 +1,25 @@
 //! Validation: module-level rules and the type checking of every function body.
+//!
+//! [`validate_module`] checks everything outside function bodies and returns the
+//! [`ModuleContext`] that body validation needs. [`FuncValidator`] then type-checks one body an
+//! instruction at a time, so that a translator can drive it in lock-step with its own pass and
+//! query its state (operand types, reachability, label types) as it goes.
+//!
+//! Error messages start with the official test suite's expected text ("type mismatch",
+//! "unknown local", ...), since the spec test runner compares by prefix.
 
-use crate::binary::{FuncBody, ModuleInfo, Operator};
-use crate::error::Error;
+mod control;
+mod func;
+mod module;
+#[cfg(test)]
+mod tests;
+
+use crate::error::{DecodeError, Error, ValidationError};
+use std::borrow::Cow;
+
+pub use control::FrameKind;
+pub use func::FuncValidator;
+pub use module::validate_module;
 
 /// Facts about the module that body validation needs (e.g. which functions `ref.func` may name).
 #[derive(Debug, Default)]
@@ -11,39 +29,42 @@ pub struct ModuleContext {
     pub declared_funcs: Vec<bool>,
 }
 
-/// Checks every module-level rule (everything except function bodies).
-pub fn validate_module(module: &ModuleInfo) -> Result<ModuleContext, Error> {
-    let _ = module;
-    todo!("module validation")
+impl ModuleContext {
+    /// Whether `ref.func func` may appear in a function body.
+    pub fn is_declared(&self, func: u32) -> bool {
+        self.declared_funcs
+            .get(func as usize)
+            .copied()
+            .unwrap_or(false)
+    }
 }
 
-/// Type-checks one function body, one instruction at a time.
-pub struct FuncValidator<'m> {
-    _module: &'m ModuleInfo,
+/// Why an instruction was rejected, before the function index and offset are attached.
+#[derive(Debug)]
+pub(crate) enum Reject {
+    /// A validation failure, with the spec's message.
+    Invalid(Cow<'static, str>),
+    /// A failure the spec classifies as malformed (e.g. a missing data count section).
+    Malformed(&'static str),
 }
 
-impl<'m> FuncValidator<'m> {
-    /// Starts validating defined function `func_index` (in the function index space).
-    pub fn new(
-        module: &'m ModuleInfo,
-        ctx: &'m ModuleContext,
-        func_index: u32,
-        body: &FuncBody,
-    ) -> Result<Self, Error> {
-        let _ = (ctx, func_index, body);
-        Ok(Self { _module: module })
+impl Reject {
+    fn into_error(self, func: Option<u32>, offset: usize) -> Error {
+        match self {
+            Reject::Invalid(message) => {
+                let mut e = ValidationError::new(message, offset);
+                e.func = func;
+                Error::Invalid(e)
+            }
+            Reject::Malformed(message) => Error::Malformed(DecodeError::new(message, offset)),
+        }
     }
+}
 
-    /// Checks one instruction at absolute byte offset `offset`.
-    pub fn visit(&mut self, op: &Operator, offset: usize) -> Result<(), Error> {
-        let _ = (op, offset);
-        todo!("body validation")
-    }
+/// Result of a check inside the validator.
+pub(crate) type Check<T = ()> = Result<T, Reject>;
 
-    /// Called when the reader is exhausted: the function's final `end` must have been the last
-    /// instruction.
-    pub fn finish(&mut self, offset: usize) -> Result<(), Error> {
-        let _ = offset;
-        todo!()
-    }
+/// A validation failure with the given message.
+pub(crate) fn invalid(message: impl Into<Cow<'static, str>>) -> Reject {
+    Reject::Invalid(message.into())
 }

@@ -1,0 +1,537 @@
+//! Type checking of one function body, one instruction at a time.
+
+use super::control::{FrameKind, Operand, Stacks};
+use super::{invalid, Check, ModuleContext, Reject};
+use crate::binary::{BlockType, FuncBody, MemArg, ModuleInfo, Operator};
+use crate::error::{DecodeError, Error};
+use crate::value::{FuncType, TableType, ValType};
+
+/// A one-element result type as a `'static` slice, so block types need no allocation.
+fn single(t: ValType) -> &'static [ValType] {
+    match t {
+        ValType::I32 => &[ValType::I32],
+        ValType::I64 => &[ValType::I64],
+        ValType::F32 => &[ValType::F32],
+        ValType::F64 => &[ValType::F64],
+        ValType::FuncRef => &[ValType::FuncRef],
+        ValType::ExternRef => &[ValType::ExternRef],
+    }
+}
+
+const I32X3: &[ValType] = &[ValType::I32, ValType::I32, ValType::I32];
+
+/// The locals (params, then declared locals) in run-length form: `(end, type)` with `end` the
+/// exclusive upper index of the run, so a body declaring billions of locals costs nothing.
+#[derive(Debug)]
+struct Locals {
+    runs: Vec<(u64, ValType)>,
+}
+
+impl Locals {
+    fn new(params: &[ValType], declared: &[(u32, ValType)]) -> Self {
+        let mut runs: Vec<(u64, ValType)> = Vec::with_capacity(params.len() + declared.len());
+        let mut end = 0u64;
+        let counts = params.iter().map(|&t| (1, t));
+        for (n, t) in counts.chain(declared.iter().copied()) {
+            if n == 0 {
+                continue;
+            }
+            // u64 cannot overflow: at most 2^32 runs of at most 2^32 - 1 each.
+            end += u64::from(n);
+            match runs.last_mut() {
+                Some(last) if last.1 == t => last.0 = end,
+                _ => runs.push((end, t)),
+            }
+        }
+        Self { runs }
+    }
+
+    fn get(&self, index: u32) -> Option<ValType> {
+        let i = self
+            .runs
+            .partition_point(|&(end, _)| end <= u64::from(index));
+        self.runs.get(i).map(|&(_, t)| t)
+    }
+
+    fn len(&self) -> u64 {
+        self.runs.last().map_or(0, |&(end, _)| end)
+    }
+}
+
+/// Type-checks one function body, one instruction at a time.
+///
+/// Call [`visit`](Self::visit) for every instruction in order (including the final `end`), then
+/// [`finish`](Self::finish). Between calls, the query methods describe the state after the last
+/// visited instruction, for a translator running in lock-step.
+#[derive(Debug)]
+pub struct FuncValidator<'m> {
+    module: &'m ModuleInfo,
+    ctx: &'m ModuleContext,
+    func: u32,
+    ty: &'m FuncType,
+    locals: Locals,
+    stacks: Stacks<'m>,
+    /// The function's final `end` has been seen.
+    done: bool,
+}
+
+impl<'m> FuncValidator<'m> {
+    /// Starts validating defined function `func_index` (in the function index space).
+    pub fn new(
+        module: &'m ModuleInfo,
+        ctx: &'m ModuleContext,
+        func_index: u32,
+        body: &FuncBody,
+    ) -> Result<Self, Error> {
+        let fail = |msg: String| Reject::Invalid(msg.into()).into_error(Some(func_index), 0);
+        let ty_index = *module
+            .funcs
+            .get(func_index as usize)
+            .ok_or_else(|| fail(format!("unknown function {func_index}")))?;
+        let ty = module
+            .types
+            .get(ty_index as usize)
+            .ok_or_else(|| fail(format!("unknown type {ty_index}")))?;
+        let mut stacks = Stacks::default();
+        // The function frame has no start types: the params are locals.
+        stacks.push_ctrl(FrameKind::Function, &[], ty.results());
+        Ok(Self {
+            module,
+            ctx,
+            func: func_index,
+            ty,
+            locals: Locals::new(ty.params(), &body.locals),
+            stacks,
+            done: false,
+        })
+    }
+
+    /// Checks one instruction at absolute byte offset `offset`.
+    pub fn visit(&mut self, op: &Operator, offset: usize) -> Result<(), Error> {
+        if self.done {
+            return Err(Error::Malformed(DecodeError::new(
+                "operators remaining after end of function",
+                offset,
+            )));
+        }
+        self.check(op)
+            .map_err(|r| r.into_error(Some(self.func), offset))
+    }
+
+    /// Called when the reader is exhausted: the function's final `end` must have been the last
+    /// instruction.
+    pub fn finish(&mut self, offset: usize) -> Result<(), Error> {
+        if self.done {
+            Ok(())
+        } else {
+            Err(Error::Malformed(DecodeError::new(
+                "unexpected end of section or function",
+                offset,
+            )))
+        }
+    }
+
+    /// Whether the code after the last instruction is unreachable (the operand stack is
+    /// polymorphic), e.g. after `br`, `return` or `unreachable`.
+    pub fn is_unreachable(&self) -> bool {
+        self.stacks.ctrls.last().is_some_and(|f| f.unreachable)
+    }
+
+    /// Number of operands on the stack (all frames together).
+    pub fn height(&self) -> usize {
+        self.stacks.vals.len()
+    }
+
+    /// Type of the operand `depth` entries below the top (0 = top); `None` when it is beyond
+    /// the stack or of unknown type (pushed in unreachable code).
+    pub fn operand_type(&self, depth: usize) -> Option<ValType> {
+        let i = self.stacks.vals.len().checked_sub(depth.checked_add(1)?)?;
+        self.stacks.vals.get(i).copied().flatten()
+    }
+
+    /// Number of open control frames, the function's own included (0 after its final `end`).
+    pub fn control_depth(&self) -> usize {
+        self.stacks.ctrls.len()
+    }
+
+    /// Kind of the frame `depth` levels out (0 = innermost).
+    pub fn frame_kind(&self, depth: u32) -> Option<FrameKind> {
+        self.stacks.label(depth).ok().map(|f| f.kind)
+    }
+
+    /// Operand stack height at the entry of the frame `depth` levels out (its params not
+    /// counted).
+    pub fn frame_height(&self, depth: u32) -> Option<usize> {
+        self.stacks.label(depth).ok().map(|f| f.height)
+    }
+
+    /// Types carried by a branch to label `depth` (a loop's params, otherwise the results).
+    pub fn label_types(&self, depth: u32) -> Option<&'m [ValType]> {
+        self.stacks.label_types(depth).ok()
+    }
+
+    /// Type of local `index` (params first).
+    pub fn local_type(&self, index: u32) -> Option<ValType> {
+        self.locals.get(index)
+    }
+
+    /// Total number of locals, params included.
+    pub fn num_locals(&self) -> u64 {
+        self.locals.len()
+    }
+
+    /// The function's signature.
+    pub fn func_type(&self) -> &'m FuncType {
+        self.ty
+    }
+
+    /// Whether the function's final `end` has been visited.
+    pub fn is_finished(&self) -> bool {
+        self.done
+    }
+
+    fn block_sig(&self, bt: BlockType) -> Check<(&'m [ValType], &'m [ValType])> {
+        let module: &'m ModuleInfo = self.module;
+        Ok(match bt {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Value(t) => (&[], single(t)),
+            BlockType::Func(idx) => {
+                let ty = module
+                    .types
+                    .get(idx as usize)
+                    .ok_or_else(|| invalid(format!("unknown type {idx}")))?;
+                (ty.params(), ty.results())
+            }
+        })
+    }
+
+    fn local(&self, index: u32) -> Check<ValType> {
+        self.locals
+            .get(index)
+            .ok_or_else(|| invalid(format!("unknown local {index}")))
+    }
+
+    fn table(&self, index: u32) -> Check<TableType> {
+        self.module
+            .tables
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| invalid(format!("unknown table {index}")))
+    }
+
+    fn elem_type(&self, index: u32) -> Check<ValType> {
+        self.module
+            .elems
+            .get(index as usize)
+            .map(|e| e.ty)
+            .ok_or_else(|| invalid(format!("unknown elem segment {index}")))
+    }
+
+    fn data(&self, index: u32) -> Check {
+        // Data indices in code are only known up front through the data count section.
+        let count = self
+            .module
+            .data_count
+            .ok_or(Reject::Malformed("data count section required"))?;
+        if index >= count {
+            return Err(invalid(format!("unknown data segment {index}")));
+        }
+        Ok(())
+    }
+
+    fn memory(&self) -> Check {
+        if self.module.memories.is_empty() {
+            return Err(invalid("unknown memory 0"));
+        }
+        Ok(())
+    }
+
+    /// A load or store: the memory exists and `2^align` does not exceed the access width.
+    fn mem_access(&self, memarg: MemArg, width: u32) -> Check {
+        self.memory()?;
+        if memarg.align > width.trailing_zeros() {
+            return Err(invalid("alignment must not be larger than natural"));
+        }
+        Ok(())
+    }
+
+    fn check(&mut self, op: &Operator) -> Check {
+        use ValType::*;
+        let s = &mut self.stacks;
+        match *op {
+            Operator::Unreachable => s.set_unreachable(),
+            Operator::Nop => {}
+            Operator::Block(bt) | Operator::Loop(bt) => {
+                let (params, results) = self.block_sig(bt)?;
+                let kind = if matches!(op, Operator::Loop(_)) {
+                    FrameKind::Loop
+                } else {
+                    FrameKind::Block
+                };
+                let s = &mut self.stacks;
+                s.pop_all(params)?;
+                s.push_ctrl(kind, params, results);
+            }
+            Operator::If(bt) => {
+                let (params, results) = self.block_sig(bt)?;
+                let s = &mut self.stacks;
+                s.pop(I32)?;
+                s.pop_all(params)?;
+                s.push_ctrl(FrameKind::If, params, results);
+            }
+            Operator::Else => {
+                if s.ctrls.last().map(|f| f.kind) != Some(FrameKind::If) {
+                    return Err(invalid("else found outside of an `if` block"));
+                }
+                let frame = s.pop_ctrl()?;
+                s.push_ctrl(FrameKind::Else, frame.params, frame.results);
+            }
+            Operator::End => {
+                let frame = s.pop_ctrl()?;
+                // An `if` without `else` has an empty else branch, which must map params to
+                // results unchanged.
+                if frame.kind == FrameKind::If && frame.params != frame.results {
+                    return Err(invalid(
+                        "type mismatch: `if` without `else` must have the same params and results",
+                    ));
+                }
+                s.push_all(frame.results);
+                if s.ctrls.is_empty() {
+                    self.done = true;
+                }
+            }
+            Operator::Br(depth) => {
+                let types = s.label_types(depth)?;
+                s.pop_all(types)?;
+                s.set_unreachable();
+            }
+            Operator::BrIf(depth) => {
+                let types = s.label_types(depth)?;
+                s.pop(I32)?;
+                s.pop_all(types)?;
+                s.push_all(types);
+            }
+            Operator::BrTable {
+                ref targets,
+                default,
+            } => {
+                s.pop(I32)?;
+                let default_types = s.label_types(default)?;
+                for &target in targets.iter() {
+                    let types = s.label_types(target)?;
+                    if types.len() != default_types.len() {
+                        return Err(invalid(
+                            "type mismatch: br_table targets have different arities",
+                        ));
+                    }
+                    s.check_top(types)?;
+                }
+                s.pop_all(default_types)?;
+                s.set_unreachable();
+            }
+            Operator::Return => {
+                s.pop_all(self.ty.results())?;
+                s.set_unreachable();
+            }
+            Operator::Call(func) => {
+                let module: &'m ModuleInfo = self.module;
+                let ty = module
+                    .func_type(func)
+                    .ok_or_else(|| invalid(format!("unknown function {func}")))?;
+                s.pop_all(ty.params())?;
+                s.push_all(ty.results());
+            }
+            Operator::CallIndirect { type_index, table } => {
+                let table = self.table(table)?;
+                let module: &'m ModuleInfo = self.module;
+                let ty = module
+                    .types
+                    .get(type_index as usize)
+                    .ok_or_else(|| invalid(format!("unknown type {type_index}")))?;
+                if table.elem != FuncRef {
+                    return Err(invalid(
+                        "type mismatch: call_indirect requires a table of funcref",
+                    ));
+                }
+                let s = &mut self.stacks;
+                s.pop(I32)?;
+                s.pop_all(ty.params())?;
+                s.push_all(ty.results());
+            }
+            Operator::Drop => {
+                s.pop_any()?;
+            }
+            Operator::Select => {
+                s.pop(I32)?;
+                let t1 = s.pop_any()?;
+                let t2 = s.pop_any()?;
+                let is_num = |t: Operand| t.is_none_or(|t| !t.is_ref());
+                if !(is_num(t1) && is_num(t2)) {
+                    return Err(invalid(
+                        "type mismatch: select without a type needs numeric operands",
+                    ));
+                }
+                if let (Some(a), Some(b)) = (t1, t2) {
+                    if a != b {
+                        return Err(invalid(format!(
+                            "type mismatch: select operands {b} and {a} differ"
+                        )));
+                    }
+                }
+                s.push_operand(t1.or(t2));
+            }
+            Operator::SelectTyped(t) => {
+                s.pop(I32)?;
+                s.pop(t)?;
+                s.pop(t)?;
+                s.push(t);
+            }
+            Operator::LocalGet(i) => {
+                let t = self.local(i)?;
+                self.stacks.push(t);
+            }
+            Operator::LocalSet(i) => {
+                let t = self.local(i)?;
+                self.stacks.pop(t)?;
+            }
+            Operator::LocalTee(i) => {
+                let t = self.local(i)?;
+                self.stacks.pop(t)?;
+                self.stacks.push(t);
+            }
+            Operator::GlobalGet(g) => {
+                let gt = self.global(g)?;
+                self.stacks.push(gt.content);
+            }
+            Operator::GlobalSet(g) => {
+                let gt = self.global(g)?;
+                if !gt.mutable {
+                    return Err(invalid(format!("global is immutable: global {g}")));
+                }
+                self.stacks.pop(gt.content)?;
+            }
+            Operator::TableGet(t) => {
+                let tt = self.table(t)?;
+                self.stacks.pop(I32)?;
+                self.stacks.push(tt.elem);
+            }
+            Operator::TableSet(t) => {
+                let tt = self.table(t)?;
+                self.stacks.pop(tt.elem)?;
+                self.stacks.pop(I32)?;
+            }
+            Operator::Load(kind, memarg) => {
+                self.mem_access(memarg, kind.width())?;
+                self.stacks.pop(I32)?;
+                self.stacks.push(kind.result());
+            }
+            Operator::Store(kind, memarg) => {
+                self.mem_access(memarg, kind.width())?;
+                self.stacks.pop(kind.operand())?;
+                self.stacks.pop(I32)?;
+            }
+            Operator::MemorySize => {
+                self.memory()?;
+                self.stacks.push(I32);
+            }
+            Operator::MemoryGrow => {
+                self.memory()?;
+                self.stacks.pop(I32)?;
+                self.stacks.push(I32);
+            }
+            Operator::I32Const(_) => s.push(I32),
+            Operator::I64Const(_) => s.push(I64),
+            Operator::F32Const(_) => s.push(F32),
+            Operator::F64Const(_) => s.push(F64),
+            Operator::Num(num) => {
+                s.pop_all(num.params())?;
+                s.push(num.result());
+            }
+            Operator::RefNull(t) => {
+                if !t.is_ref() {
+                    return Err(invalid(format!("type mismatch: ref.null of {t}")));
+                }
+                s.push(t);
+            }
+            Operator::RefIsNull => {
+                if let Some(t) = s.pop_any()? {
+                    if !t.is_ref() {
+                        return Err(invalid(format!(
+                            "type mismatch: ref.is_null expects a reference, found {t}"
+                        )));
+                    }
+                }
+                s.push(I32);
+            }
+            Operator::RefFunc(f) => {
+                if f as usize >= self.module.funcs.len() {
+                    return Err(invalid(format!("unknown function {f}")));
+                }
+                if !self.ctx.is_declared(f) {
+                    return Err(invalid(format!("undeclared function reference {f}")));
+                }
+                self.stacks.push(FuncRef);
+            }
+            Operator::MemoryInit(d) => {
+                self.memory()?;
+                self.data(d)?;
+                self.stacks.pop_all(I32X3)?;
+            }
+            Operator::DataDrop(d) => self.data(d)?,
+            Operator::MemoryCopy | Operator::MemoryFill => {
+                self.memory()?;
+                self.stacks.pop_all(I32X3)?;
+            }
+            Operator::TableInit { elem, table } => {
+                let tt = self.table(table)?;
+                let et = self.elem_type(elem)?;
+                if et != tt.elem {
+                    return Err(invalid(format!(
+                        "type mismatch: table.init of {et} segment into {} table",
+                        tt.elem
+                    )));
+                }
+                self.stacks.pop_all(I32X3)?;
+            }
+            Operator::ElemDrop(e) => {
+                self.elem_type(e)?;
+            }
+            Operator::TableCopy { dst, src } => {
+                let d = self.table(dst)?;
+                let s = self.table(src)?;
+                if d.elem != s.elem {
+                    return Err(invalid(format!(
+                        "type mismatch: table.copy from {} table to {} table",
+                        s.elem, d.elem
+                    )));
+                }
+                self.stacks.pop_all(I32X3)?;
+            }
+            Operator::TableGrow(t) => {
+                let tt = self.table(t)?;
+                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.elem)?;
+                self.stacks.push(I32);
+            }
+            Operator::TableSize(t) => {
+                self.table(t)?;
+                self.stacks.push(I32);
+            }
+            Operator::TableFill(t) => {
+                let tt = self.table(t)?;
+                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.elem)?;
+                self.stacks.pop(I32)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn global(&self, index: u32) -> Check<crate::value::GlobalType> {
+        self.module
+            .globals
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| invalid(format!("unknown global {index}")))
+    }
+}

@@ -1,0 +1,223 @@
+//! Module-level rules: types of imports and functions, limits, constant expressions, segments,
+//! the start function and exports.
+
+use super::ModuleContext;
+use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, ModuleInfo, Operator};
+use crate::error::{Error, ValidationError};
+use crate::value::{Limits, ValType};
+use std::collections::HashSet;
+
+/// Largest memory size in 64 KiB pages (4 GiB).
+const MAX_PAGES: u32 = 65536;
+
+fn invalid(message: impl Into<String>, offset: usize) -> Error {
+    Error::Invalid(ValidationError::new(message, offset))
+}
+
+/// Checks every module-level rule (everything except function bodies).
+pub fn validate_module(module: &ModuleInfo) -> Result<ModuleContext, Error> {
+    for &ty in &module.funcs {
+        if ty as usize >= module.types.len() {
+            return Err(invalid(format!("unknown type {ty}"), 0));
+        }
+    }
+    for table in &module.tables {
+        check_min_max(table.limits)?;
+    }
+    for memory in &module.memories {
+        let Limits { min, max } = memory.limits;
+        if min > MAX_PAGES || max.is_some_and(|m| m > MAX_PAGES) {
+            return Err(invalid("memory size must be at most 65536 pages (4GiB)", 0));
+        }
+        check_min_max(memory.limits)?;
+    }
+    if module.memories.len() > 1 {
+        return Err(invalid("multiple memories", 0));
+    }
+
+    let defined_globals = module
+        .globals
+        .iter()
+        .skip(module.num_imported_globals as usize);
+    for (global, init) in defined_globals.zip(&module.global_inits) {
+        check_const(module, init, global.content)?;
+    }
+
+    for seg in &module.elems {
+        for item in &seg.items {
+            check_const(module, item, seg.ty)?;
+        }
+        if let ElemMode::Active { table, offset } = &seg.mode {
+            let Some(tt) = module.tables.get(*table as usize) else {
+                return Err(invalid(format!("unknown table {table}"), offset.offset));
+            };
+            if tt.elem != seg.ty {
+                return Err(invalid(
+                    format!(
+                        "type mismatch: {} element segment for {} table",
+                        seg.ty, tt.elem
+                    ),
+                    offset.offset,
+                ));
+            }
+            check_const(module, offset, ValType::I32)?;
+        }
+    }
+
+    for seg in &module.datas {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            if *memory as usize >= module.memories.len() {
+                return Err(invalid(format!("unknown memory {memory}"), offset.offset));
+            }
+            check_const(module, offset, ValType::I32)?;
+        }
+    }
+
+    if let Some(start) = module.start {
+        let Some(ty) = module.func_type(start) else {
+            return Err(invalid(
+                format!("unknown function {start}"),
+                module.start_offset,
+            ));
+        };
+        if !ty.params().is_empty() || !ty.results().is_empty() {
+            return Err(invalid(
+                format!("start function must have type [] -> [], not {ty}"),
+                module.start_offset,
+            ));
+        }
+    }
+
+    check_exports(module)?;
+    Ok(ModuleContext {
+        declared_funcs: declared_funcs(module),
+    })
+}
+
+fn check_min_max(limits: Limits) -> Result<(), Error> {
+    if limits.max.is_some_and(|max| limits.min > max) {
+        return Err(invalid("size minimum must not be greater than maximum", 0));
+    }
+    Ok(())
+}
+
+fn check_exports(module: &ModuleInfo) -> Result<(), Error> {
+    let mut names = HashSet::with_capacity(module.exports.len());
+    for export in &module.exports {
+        let (count, what) = match export.kind {
+            ExternKind::Func => (module.funcs.len(), "function"),
+            ExternKind::Table => (module.tables.len(), "table"),
+            ExternKind::Memory => (module.memories.len(), "memory"),
+            ExternKind::Global => (module.globals.len(), "global"),
+        };
+        if export.index as usize >= count {
+            return Err(invalid(format!("unknown {what} {}", export.index), 0));
+        }
+        if !names.insert(export.name.as_str()) {
+            return Err(invalid(
+                format!("duplicate export name {:?}", export.name),
+                0,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The functions `ref.func` may name inside bodies: those referenced from element segments,
+/// global initialisers or exports (the spec's `C.refs`).
+fn declared_funcs(module: &ModuleInfo) -> Vec<bool> {
+    let mut declared = vec![false; module.funcs.len()];
+    let mut mark = |f: u32| {
+        if let Some(d) = declared.get_mut(f as usize) {
+            *d = true;
+        }
+    };
+    let mut exprs: Vec<&ConstExpr> = module.global_inits.iter().collect();
+    for seg in &module.elems {
+        exprs.extend(&seg.items);
+        if let ElemMode::Active { offset, .. } = &seg.mode {
+            exprs.push(offset);
+        }
+    }
+    for expr in exprs {
+        for op in &expr.ops {
+            if let Operator::RefFunc(f) = *op {
+                mark(f);
+            }
+        }
+    }
+    for export in &module.exports {
+        if export.kind == ExternKind::Func {
+            mark(export.index);
+        }
+    }
+    declared
+}
+
+/// Checks a constant expression: only constant instructions, `global.get` only of imported
+/// immutable globals (Wasm 2.0), and exactly one result of type `expected`.
+fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Result<(), Error> {
+    let at = expr.offset;
+    let imported_globals = module
+        .globals
+        .get(..module.num_imported_globals as usize)
+        .unwrap_or(&module.globals);
+    // Constness first, as the reference interpreter does, then types.
+    for op in &expr.ops {
+        match *op {
+            Operator::I32Const(_)
+            | Operator::I64Const(_)
+            | Operator::F32Const(_)
+            | Operator::F64Const(_)
+            | Operator::RefNull(_)
+            | Operator::RefFunc(_) => {}
+            Operator::GlobalGet(g) => {
+                let Some(gt) = imported_globals.get(g as usize) else {
+                    return Err(invalid(format!("unknown global {g}"), at));
+                };
+                if gt.mutable {
+                    return Err(invalid(
+                        format!("constant expression required: global {g} is mutable"),
+                        at,
+                    ));
+                }
+            }
+            _ => return Err(invalid("constant expression required", at)),
+        }
+    }
+    let mut result: Option<ValType> = None;
+    for (i, op) in expr.ops.iter().enumerate() {
+        let t = match *op {
+            Operator::I32Const(_) => ValType::I32,
+            Operator::I64Const(_) => ValType::I64,
+            Operator::F32Const(_) => ValType::F32,
+            Operator::F64Const(_) => ValType::F64,
+            Operator::RefNull(t) if t.is_ref() => t,
+            Operator::RefFunc(f) => {
+                if f as usize >= module.funcs.len() {
+                    return Err(invalid(format!("unknown function {f}"), at));
+                }
+                ValType::FuncRef
+            }
+            Operator::GlobalGet(g) => imported_globals
+                .get(g as usize)
+                .map_or(ValType::I32, |gt| gt.content),
+            _ => return Err(invalid("type mismatch: ref.null of a non-reference", at)),
+        };
+        if i > 0 {
+            return Err(invalid(
+                "type mismatch: constant expression leaves more than one value",
+                at,
+            ));
+        }
+        result = Some(t);
+    }
+    match result {
+        Some(t) if t == expected => Ok(()),
+        Some(t) => Err(invalid(
+            format!("type mismatch: constant expression has type {t}, expected {expected}"),
+            at,
+        )),
+        None => Err(invalid("type mismatch: constant expression is empty", at)),
+    }
+}
