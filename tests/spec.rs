@@ -102,10 +102,14 @@ fn spec_suite() {
             totals.mismatches, totals.invalid_as_malformed
         );
     }
-    println!(
+    // Written to the process's stderr directly, past libtest's output capture, so the summary
+    // shows on every `cargo test` run, passing or not.
+    let summary = format!(
         "spec: {} files, {} assertions, {} passed, {} failed",
         totals.files, totals.assertions, totals.passed, totals.failed
     );
+    println!("{summary}");
+    let _ = writeln!(std::io::stderr(), "{summary}");
     assert!(
         totals.failed == 0,
         "{} of {} spec assertions failed",
