@@ -13,7 +13,9 @@
 //! [`crate::ops`] so that they share one row with the Wasm operator of the same name.
 
 mod disasm;
+mod verify;
 pub use disasm::line as disassemble_instr;
+pub use verify::verify;
 
 use crate::error::TrapCode;
 use crate::ops::for_each_numeric_op;
@@ -27,32 +29,45 @@ pub struct Reg(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offset(pub i32);
 
-/// How an operand is shown by the disassembler; `at` is the position of the instruction.
-pub trait OperandFmt {
+/// An instruction operand: how the disassembler shows it (`at` is the position of the
+/// instruction) and what the bytecode verifier must check about it.
+pub trait Operand {
     fn fmt_operand(&self, at: usize) -> String;
+    fn as_reg(&self) -> Option<Reg> {
+        None
+    }
+    fn as_offset(&self) -> Option<Offset> {
+        None
+    }
 }
 
-impl OperandFmt for Reg {
+impl Operand for Reg {
     fn fmt_operand(&self, _: usize) -> String {
         format!("r{}", self.0)
     }
+    fn as_reg(&self) -> Option<Reg> {
+        Some(*self)
+    }
 }
-impl OperandFmt for Offset {
+impl Operand for Offset {
     fn fmt_operand(&self, at: usize) -> String {
         format!("@{}", at as i64 + self.0 as i64)
     }
+    fn as_offset(&self) -> Option<Offset> {
+        Some(*self)
+    }
 }
-impl OperandFmt for u32 {
+impl Operand for u32 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
     }
 }
-impl OperandFmt for u16 {
+impl Operand for u16 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
     }
 }
-impl OperandFmt for TrapCode {
+impl Operand for TrapCode {
     fn fmt_operand(&self, _: usize) -> String {
         format!("{:?}", self.message())
     }
@@ -81,21 +96,26 @@ macro_rules! define_instr {
                 }
             }
 
-            /// Every operand as `(name, text)`; `at` is this instruction's position.
-            pub fn operands(&self, at: usize) -> Vec<(&'static str, String)> {
+            /// Calls `f` with the name and value of every operand.
+            pub fn visit_operands(&self, f: &mut dyn FnMut(&'static str, &dyn Operand)) {
                 match self {
                     $( Instr::$name { $($field),* } => {
-                        let _ = at;
-                        vec![$((stringify!($field), OperandFmt::fmt_operand($field, at))),*]
+                        $( f(stringify!($field), $field); )*
                     } )*
                     $( Instr::$nname { dst, a, b } => {
                         let _ = b;
-                        #[allow(unused_mut)]
-                        let mut ops = vec![("dst", dst.fmt_operand(at)), ("a", a.fmt_operand(at))];
-                        $( let _ = stringify!($b); ops.push(("b", b.fmt_operand(at))); )?
-                        ops
+                        f("dst", dst);
+                        f("a", a);
+                        $( let _ = stringify!($b); f("b", b); )?
                     } )*
                 }
+            }
+
+            /// Every operand as `(name, text)`; `at` is this instruction's position.
+            pub fn operands(&self, at: usize) -> Vec<(&'static str, String)> {
+                let mut out = Vec::new();
+                self.visit_operands(&mut |name, op| out.push((name, op.fmt_operand(at))));
+                out
             }
 
             /// `(mnemonic, operand names, description)` of every instruction, in list order:

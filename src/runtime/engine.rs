@@ -9,6 +9,7 @@ pub struct Config {
     pub(crate) max_register_stack: usize,
     pub(crate) max_memory_pages: u32,
     pub(crate) max_table_elements: u32,
+    pub(crate) verify_bytecode: bool,
 }
 
 impl Default for Config {
@@ -18,6 +19,7 @@ impl Default for Config {
             max_register_stack: 1024 * 1024,
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
+            verify_bytecode: cfg!(debug_assertions),
         }
     }
 }
@@ -38,6 +40,14 @@ impl Config {
     /// Upper bound on any memory's size in 64 KiB pages (at most 65536).
     pub fn max_memory_pages(&mut self, pages: u32) -> &mut Self {
         self.max_memory_pages = pages.min(65536);
+        self
+    }
+
+    /// Check every translated function against the invariants the interpreter relies on
+    /// (registers inside the frame, jumps inside the code). On in debug builds; the spec suite
+    /// turns it on always. A failure is reported as `Error::Limit` naming the function.
+    pub fn verify_bytecode(&mut self, on: bool) -> &mut Self {
+        self.verify_bytecode = on;
         self
     }
 

@@ -35,11 +35,11 @@ impl Module {
 
     /// Decodes, validates and translates a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let _ = engine;
+        let config = engine.config();
         let info = binary::decode(bytes)?;
         let ctx = validate::validate_module(&info)?;
         let funcs = (0..info.bodies.len())
-            .map(|i| translate::compile_function(&info, &ctx, i).map(Arc::new))
+            .map(|i| translate::compile_function(&info, &ctx, i, config).map(Arc::new))
             .collect::<Result<Vec<_>>>()?;
         Ok(Module {
             inner: Arc::new(ModuleInner { info, funcs }),

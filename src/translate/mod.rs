@@ -14,6 +14,7 @@ mod emit;
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Error, Result};
+use crate::runtime::Config;
 use crate::validate::{FuncValidator, ModuleContext};
 use control::Ctrl;
 
@@ -22,6 +23,7 @@ pub fn compile_function(
     info: &ModuleInfo,
     ctx: &ModuleContext,
     index: usize,
+    config: &Config,
 ) -> Result<CompiledFunc> {
     let body = &info.bodies[index];
     let func_index = info.num_imported_funcs + index as u32;
@@ -53,7 +55,12 @@ pub fn compile_function(
         })?;
     }
     validator.finish(reader.offset())?;
-    t.finish()
+    let func = t.finish()?;
+    if config.verify_bytecode {
+        crate::bytecode::verify(&func)
+            .map_err(|e| Error::Limit(format!("translator bug in function {func_index}: {e}")))?;
+    }
+    Ok(func)
 }
 
 /// Registers are 16-bit: a frame holds at most this many.

@@ -149,7 +149,8 @@ struct Runner {
 
 impl Runner {
     fn new() -> Result<Self, String> {
-        let engine = Engine::default();
+        // Every translated function is also checked against the interpreter's invariants.
+        let engine = Engine::new(regwasm::Config::default().verify_bytecode(true));
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         spectest::register(&mut store, &mut linker).map_err(|e| e.to_string())?;

@@ -1,0 +1,108 @@
+//! A checker for the invariants the interpreter's unchecked accesses rely on: every register an
+//! instruction names lies inside its frame, every jump lands on an instruction, and execution
+//! can never run off the end of the code.
+
+use super::{CompiledFunc, Instr};
+
+/// Checks a translated function; the error names the first broken invariant and where.
+pub fn verify(func: &CompiledFunc) -> Result<(), String> {
+    let len = func.code.len();
+    let regs = func.num_regs as usize;
+    for (at, instr) in func.code.iter().enumerate() {
+        let mut problem = None;
+        // Calls name where the callee's frame starts, which may lie at the frame's end; the
+        // interpreter checks the callee's room at run time.
+        let is_call = matches!(instr, Instr::Call { .. } | Instr::CallIndirect { .. });
+        instr.visit_operands(&mut |name, op| {
+            if let Some(r) = op.as_reg() {
+                // Operations taking several consecutive operands name the first one.
+                let span = match (instr, name) {
+                    (_, "args") if is_call => return,
+                    (Instr::TableGrow { .. }, "args") => 2,
+                    (_, "args") => 3,
+                    _ => 1,
+                };
+                if r.0 as usize + span > regs {
+                    problem.get_or_insert(format!("register r{} outside a frame of {regs}", r.0));
+                }
+            }
+            if let Some(off) = op.as_offset() {
+                let target = at as i64 + off.0 as i64;
+                if target < 0 || target >= len as i64 {
+                    problem.get_or_insert(format!("jump to {target} outside 0..{len}"));
+                }
+            }
+        });
+        if let Instr::BrTable { len: n, .. } = instr {
+            if at + 1 + *n as usize >= len {
+                problem.get_or_insert(format!("br_table with {n} + 1 entries runs past the end"));
+            }
+        }
+        if let Some(p) = problem {
+            return Err(format!("instruction {at} ({}): {p}", instr.mnemonic()));
+        }
+    }
+    match func.code.last() {
+        Some(Instr::Br { .. } | Instr::Return {} | Instr::Trap { .. }) => Ok(()),
+        other => Err(format!(
+            "code may run off its end (last instruction {other:?})"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::{Offset, Reg};
+
+    fn func(code: Vec<Instr>, num_regs: u32) -> CompiledFunc {
+        CompiledFunc {
+            code: code.into_boxed_slice(),
+            num_regs,
+            num_params: 0,
+            num_locals: 0,
+            num_results: 0,
+        }
+    }
+
+    #[test]
+    fn catches_each_broken_invariant() {
+        let ok = func(
+            vec![
+                Instr::Copy {
+                    dst: Reg(1),
+                    src: Reg(0),
+                },
+                Instr::Return {},
+            ],
+            2,
+        );
+        assert_eq!(verify(&ok), Ok(()));
+        let reg = func(
+            vec![
+                Instr::Copy {
+                    dst: Reg(2),
+                    src: Reg(0),
+                },
+                Instr::Return {},
+            ],
+            2,
+        );
+        assert!(verify(&reg).unwrap_err().contains("register r2"));
+        let jump = func(vec![Instr::Br { offset: Offset(5) }], 0);
+        assert!(verify(&jump).unwrap_err().contains("jump to 5"));
+        let fall = func(
+            vec![Instr::Copy {
+                dst: Reg(0),
+                src: Reg(0),
+            }],
+            1,
+        );
+        assert!(verify(&fall).unwrap_err().contains("run off"));
+        let bulk = func(
+            vec![Instr::MemoryCopy { args: Reg(1) }, Instr::Return {}],
+            3,
+        );
+        assert!(verify(&bulk).is_err());
+    }
+}
