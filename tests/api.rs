@@ -305,3 +305,26 @@ fn malformed_and_invalid_modules_are_errors() {
         other => panic!("expected invalid, got {other}"),
     }
 }
+
+#[test]
+fn stores_and_modules_can_move_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store<()>>();
+    assert_send_sync::<Module>();
+    assert_send_sync::<Engine>();
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 7))"#,
+    )
+    .unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
+        f.call(&mut store, ()).unwrap()
+    });
+    assert_eq!(handle.join().unwrap(), 7);
+}

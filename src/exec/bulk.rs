@@ -1,6 +1,5 @@
 //! Bulk memory and table instructions that reach into segments.
 
-use super::memory::check_range;
 use crate::error::TrapCode;
 use crate::runtime::Store;
 use crate::value::Cell;
@@ -80,5 +79,31 @@ pub(super) fn table_fill(
 ) -> Result<(), TrapCode> {
     let d = check_range(elems.len(), dst, n).ok_or(TrapCode::TableOutOfBounds)?;
     elems[d..d + n as usize].fill(value);
+    Ok(())
+}
+
+/// Checks that `start .. start + n` lies within `len`, as bulk operations require (a zero
+/// length at exactly `len` is allowed).
+fn check_range(len: usize, start: u32, n: u32) -> Option<usize> {
+    let end = start as u64 + n as u64;
+    (end <= len as u64).then_some(start as usize)
+}
+
+/// `memory.copy`: overlapping ranges behave like `memmove`.
+pub(super) fn memory_copy(data: &mut [u8], dst: u32, src: u32, n: u32) -> Result<(), TrapCode> {
+    let (Some(d), Some(s)) = (
+        check_range(data.len(), dst, n),
+        check_range(data.len(), src, n),
+    ) else {
+        return Err(TrapCode::MemoryOutOfBounds);
+    };
+    data.copy_within(s..s + n as usize, d);
+    Ok(())
+}
+
+/// `memory.fill`.
+pub(super) fn memory_fill(data: &mut [u8], dst: u32, value: u8, n: u32) -> Result<(), TrapCode> {
+    let d = check_range(data.len(), dst, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+    data[d..d + n as usize].fill(value);
     Ok(())
 }

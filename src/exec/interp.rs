@@ -1,139 +1,257 @@
 //! The interpreter loop. Each arm is one instruction; larger handlers live in sibling modules.
+//!
+//! The hot state — instruction pointer, frame pointer into the register stack, the default
+//! memory's base and length — lives in locals of this function so it stays in machine
+//! registers. Register and instruction accesses are unchecked: the translator guarantees every
+//! register index lies inside the frame and every jump inside the code (see
+//! `bytecode::verify`, run on every function of the spec suite), and this loop checks the
+//! frame's room on the register stack when it enters a function.
 
-use super::{bulk, call_host, memory as mem, Frame, Stack};
+use super::{bulk, call_host, Frame, Stack};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Trap, TrapCode};
 use crate::numeric::{self, CellVal};
 use crate::ops::for_each_numeric_op;
 use crate::runtime::{FuncEntity, Store};
 use crate::value::Cell;
-use std::sync::Arc;
+
+/// Reads register `r` of the frame at `fp`.
+///
+/// # Safety
+/// `fp + r` must lie inside the register stack: `r` is below the frame's `num_regs` (a
+/// translator invariant) and the frame was entered with `fp + num_regs <= end` (checked on
+/// entry and at every call).
+#[inline(always)]
+unsafe fn get(fp: *mut Cell, r: Reg) -> Cell {
+    // SAFETY: the caller guarantees `fp + r` is inside the register stack.
+    unsafe { *fp.add(r.0 as usize) }
+}
+
+/// Writes register `r` of the frame at `fp`.
+///
+/// # Safety
+/// As for [`get`].
+#[inline(always)]
+unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
+    // SAFETY: the caller guarantees `fp + r` is inside the register stack.
+    unsafe { *fp.add(r.0 as usize) = value }
+}
 
 macro_rules! define_exec_numeric {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
-        /// Runs a numeric instruction; `false` if `instr` is not numeric.
+        /// Runs a numeric instruction (any other instruction is a no-op here).
+        ///
+        /// # Safety
+        /// `fp` is the frame of the function `instr` belongs to (see [`get`]).
         #[inline(always)]
-        fn exec_numeric(instr: Instr, regs: &mut [Cell], base: usize) -> Result<bool, TrapCode> {
+        unsafe fn exec_numeric(instr: Instr, fp: *mut Cell) -> Result<(), TrapCode> {
             match instr {
                 $( Instr::$name { dst, a, b } => {
                     let _ = b;
-                    num_body!($shape regs, base, dst, a, b, $a $(, $b)? -> $r, numeric::$f);
+                    // SAFETY: operands of the current instruction, inside the current frame.
+                    unsafe { num_body!($shape fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
                 } )*
-                _ => return Ok(false),
+                _ => {}
             }
-            Ok(true)
+            Ok(())
         }
     };
 }
 
 macro_rules! num_body {
-    (un $regs:ident, $base:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell($regs[$base + $a.0 as usize]);
-        $regs[$base + $dst.0 as usize] = <$tr as CellVal>::into_cell($f(x));
+    (un $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
+        let x = <$ta>::from_cell(get($fp, $a));
+        set($fp, $dst, <$tr as CellVal>::into_cell($f(x)));
     }};
-    (bin $regs:ident, $base:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell($regs[$base + $a.0 as usize]);
-        let y = <$tb>::from_cell($regs[$base + $b.0 as usize]);
-        $regs[$base + $dst.0 as usize] = <$tr as CellVal>::into_cell($f(x, y));
+    (bin $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
+        let x = <$ta>::from_cell(get($fp, $a));
+        let y = <$tb>::from_cell(get($fp, $b));
+        set($fp, $dst, <$tr as CellVal>::into_cell($f(x, y)));
     }};
-    (un_trap $regs:ident, $base:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell($regs[$base + $a.0 as usize]);
-        $regs[$base + $dst.0 as usize] = <$tr as CellVal>::into_cell($f(x)?);
+    (un_trap $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
+        let x = <$ta>::from_cell(get($fp, $a));
+        set($fp, $dst, <$tr as CellVal>::into_cell($f(x)?));
     }};
-    (bin_trap $regs:ident, $base:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell($regs[$base + $a.0 as usize]);
-        let y = <$tb>::from_cell($regs[$base + $b.0 as usize]);
-        $regs[$base + $dst.0 as usize] = <$tr as CellVal>::into_cell($f(x, y)?);
+    (bin_trap $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
+        let x = <$ta>::from_cell(get($fp, $a));
+        let y = <$tb>::from_cell(get($fp, $b));
+        set($fp, $dst, <$tr as CellVal>::into_cell($f(x, y)?));
     }};
 }
 
 for_each_numeric_op!(define_exec_numeric);
 
-/// Enters function `addr` with its frame at register `args`: pushes a frame for a Wasm callee,
-/// or runs a host function in place.
-macro_rules! call {
-    ($store:ident, $stack:ident, $addr:expr, $args:expr, $code:ident, $ip:ident, $base:ident,
-     $instance:ident, $memory:ident) => {{
-        match &$store.funcs[$addr as usize] {
-            FuncEntity::Wasm {
-                code: callee,
-                instance: callee_instance,
-                ..
-            } => {
-                if $stack.frames.len() >= $stack.max_frames
-                    || $args + callee.num_regs as usize > $stack.regs.len()
-                {
-                    return Err(TrapCode::StackOverflow.into());
-                }
-                let callee = callee.clone();
-                let callee_instance = *callee_instance;
-                zero_locals(&mut $stack.regs, $args, &callee);
-                let caller = std::mem::replace(&mut $code, callee);
-                $stack.frames.push(Frame {
-                    code: caller,
-                    ip: $ip + 1,
-                    base: $base,
-                    instance: $instance,
-                });
-                $ip = 0;
-                $base = $args;
-                if callee_instance != $instance {
-                    $instance = callee_instance;
-                    $memory = default_memory($store, $instance);
-                }
-            }
-            FuncEntity::Host { .. } => {
-                call_host($store, &mut $stack.regs, $args, $addr, $instance)?;
-                $ip += 1;
-            }
-        }
-    }};
+/// The default memory's buffer, cached for the loop. Refreshed whenever something may have
+/// resized or replaced it: a return or call into other code, `memory.grow`, a bulk operation.
+#[derive(Clone, Copy)]
+struct MemCache {
+    base: *mut u8,
+    len: usize,
 }
 
-/// Runs `code` (already set up at register base 0 with its arguments) until it returns.
+impl MemCache {
+    fn of<T>(store: &mut Store<T>, instance: u32) -> Self {
+        match store.instances[instance as usize].memories.first() {
+            Some(&m) => {
+                let data = &mut store.memories[m as usize].data;
+                MemCache {
+                    base: data.as_mut_ptr(),
+                    len: data.len(),
+                }
+            }
+            None => MemCache {
+                base: std::ptr::null_mut(),
+                len: 0,
+            },
+        }
+    }
+
+    /// The address of `N` bytes at `addr + offset`, or the out-of-bounds trap.
+    #[inline(always)]
+    fn at<const N: usize>(self, addr: Cell, offset: u32) -> Result<*mut u8, TrapCode> {
+        // A 32-bit address plus a 32-bit offset cannot overflow 64 bits.
+        let ea = (addr as u32 as u64) + offset as u64;
+        if ea + N as u64 > self.len as u64 {
+            return Err(TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + N <= len`, so the pointer stays inside the live buffer.
+        Ok(unsafe { self.base.add(ea as usize) })
+    }
+
+    #[inline(always)]
+    fn load<const N: usize>(self, addr: Cell, offset: u32) -> Result<[u8; N], TrapCode> {
+        let p = self.at::<N>(addr, offset)?;
+        // SAFETY: `at` checked that `N` bytes at `p` are inside the buffer; no reference to the
+        // buffer is alive while the loop runs.
+        Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
+    }
+
+    #[inline(always)]
+    fn store<const N: usize>(
+        self,
+        addr: Cell,
+        offset: u32,
+        bytes: [u8; N],
+    ) -> Result<(), TrapCode> {
+        let p = self.at::<N>(addr, offset)?;
+        // SAFETY: as in `load`.
+        unsafe { p.cast::<[u8; N]>().write_unaligned(bytes) };
+        Ok(())
+    }
+}
+
+/// Runs `entry` (its arguments already in registers `0..` of `stack`) until it returns.
 pub(super) fn execute<T>(
     store: &mut Store<T>,
     stack: &mut Stack,
-    mut code: Arc<CompiledFunc>,
+    entry: &CompiledFunc,
     mut instance: u32,
 ) -> Result<(), Trap> {
-    let mut ip = 0usize;
-    let mut base = 0usize;
-    let mut memory = default_memory(store, instance);
+    let regs_len = stack.regs.len();
+    if (entry.num_regs as usize) > regs_len {
+        return Err(TrapCode::StackOverflow.into());
+    }
+    let regs = stack.regs.as_mut_ptr();
+    let mut fp = regs;
+    let mut ip: *const Instr = entry.code.as_ptr();
+    let mut mem = MemCache::of(store, instance);
     let entry_depth = stack.frames.len();
-    zero_locals(&mut stack.regs, base, &code);
+    // SAFETY: the entry frame fits in the register stack (checked above).
+    unsafe { zero_locals(fp, entry) };
 
+    // Register of the current frame; see `get`/`set` for why this is in bounds.
     macro_rules! r {
         ($reg:expr) => {
-            stack.regs[base + ($reg).0 as usize]
+            // SAFETY: a register operand of the current instruction, inside the current frame.
+            unsafe { get(fp, $reg) }
         };
+    }
+    macro_rules! w {
+        ($reg:expr, $value:expr) => {{
+            let value = $value;
+            // SAFETY: a register operand of the current instruction, inside the current frame.
+            unsafe { set(fp, $reg, value) }
+        }};
     }
     macro_rules! load {
         ($dst:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
-            let bytes = mem::load::<$n>(&store.memories[memory].data, r!($addr), $offset)?;
-            r!($dst) = $conv(bytes);
+            let bytes = mem.load::<$n>(r!($addr), $offset)?;
+            w!($dst, $conv(bytes));
         }};
     }
-    macro_rules! store_mem {
+    macro_rules! store {
         ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
-            let value = r!($src);
-            mem::store(
-                &mut store.memories[memory].data,
-                r!($addr),
-                $offset,
-                &$bytes(value),
-            )?;
+            mem.store(r!($addr), $offset, $bytes(r!($src)))?;
+        }};
+    }
+    // Registers `args..args+n` as a slice, for bulk operations.
+    macro_rules! three {
+        ($args:expr) => {
+            (
+                r!($args) as u32,
+                r!(Reg($args.0 + 1)) as u32,
+                r!(Reg($args.0 + 2)) as u32,
+            )
+        };
+    }
+    // Enters function `addr` with its frame at register `args` of the current frame.
+    macro_rules! call {
+        ($addr:expr, $args:expr) => {{
+            let addr = $addr;
+            // SAFETY: `args` is at most the frame size, so this stays within (or one past) the
+            // current frame; the callee's room is checked before anything is accessed.
+            let callee_fp = unsafe { fp.add($args.0 as usize) };
+            let used = (callee_fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+            match &store.funcs[addr as usize] {
+                FuncEntity::Wasm {
+                    code,
+                    instance: callee_instance,
+                    ..
+                } => {
+                    if stack.frames.len() >= stack.max_frames
+                        || used + code.num_regs as usize > regs_len
+                    {
+                        return Err(TrapCode::StackOverflow.into());
+                    }
+                    let callee_instance = *callee_instance;
+                    // SAFETY: the callee's frame fits (checked just above).
+                    unsafe { zero_locals(callee_fp, code) };
+                    stack.frames.push(Frame {
+                        // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
+                        ip: unsafe { ip.add(1) },
+                        fp,
+                        instance,
+                    });
+                    // The code outlives the frame: see `invoke`, which keeps every module of
+                    // the store alive for the whole call.
+                    ip = code.code.as_ptr();
+                    fp = callee_fp;
+                    if callee_instance != instance {
+                        instance = callee_instance;
+                        mem = MemCache::of(store, instance);
+                    }
+                }
+                FuncEntity::Host { .. } => {
+                    call_host(store, &mut stack.regs, used, addr, instance)?;
+                    mem = MemCache::of(store, instance);
+                    // SAFETY: a call is never the last instruction.
+                    ip = unsafe { ip.add(1) };
+                }
+            }
         }};
     }
 
     loop {
-        let instr = code.code[ip];
+        // SAFETY: `ip` points into the current function's code: it starts at its first
+        // instruction, moves to the next one only after an instruction that is not last
+        // (the last is always a jump, return or trap), and jumps land inside the code.
+        let instr = unsafe { *ip };
         match instr {
             Instr::Trap { code } => return Err(code.into()),
-            Instr::Copy { dst, src } => r!(dst) = r!(src),
-            Instr::Const32 { dst, value } => r!(dst) = value as Cell,
-            Instr::Const64 { dst, lo, hi } => r!(dst) = (hi as Cell) << 32 | lo as Cell,
+            Instr::Copy { dst, src } => w!(dst, r!(src)),
+            Instr::Const32 { dst, value } => w!(dst, value as Cell),
+            Instr::Const64 { dst, lo, hi } => w!(dst, (hi as Cell) << 32 | lo as Cell),
             Instr::Br { offset } => {
                 ip = jump(ip, offset.0);
                 continue;
@@ -151,27 +269,28 @@ pub(super) fn execute<T>(
                 }
             }
             Instr::BrTable { index, len } => {
-                ip += 1 + (r!(index) as u32).min(len) as usize;
+                ip = jump(ip, 1 + (r!(index) as u32).min(len) as i32);
                 continue;
             }
             Instr::Return {} => {
                 if stack.frames.len() == entry_depth {
                     return Ok(());
                 }
-                let frame = stack.frames.pop().expect("frame below entry depth");
-                code = frame.code;
+                let Some(frame) = stack.frames.pop() else {
+                    return Ok(());
+                };
                 ip = frame.ip;
-                base = frame.base;
-                if frame.instance != instance {
-                    instance = frame.instance;
-                    memory = default_memory(store, instance);
-                }
+                fp = frame.fp;
+                instance = frame.instance;
+                // The callee may have grown (or, through the host, replaced) the memory.
+                mem = MemCache::of(store, instance);
                 continue;
             }
             Instr::Call { func, args } => {
-                let addr = store.instances[instance as usize].funcs[func as usize];
-                let args = base + args.0 as usize;
-                call!(store, stack, addr, args, code, ip, base, instance, memory);
+                call!(
+                    store.instances[instance as usize].funcs[func as usize],
+                    args
+                );
                 continue;
             }
             Instr::CallIndirect {
@@ -193,34 +312,31 @@ pub(super) fn execute<T>(
                 if store.funcs[addr as usize].ty() != inst.types[type_index as usize] {
                     return Err(TrapCode::IndirectCallTypeMismatch.into());
                 }
-                let args = base + args.0 as usize;
-                call!(store, stack, addr, args, code, ip, base, instance, memory);
+                call!(addr, args);
                 continue;
             }
             Instr::Select { dst, cond, a, b } => {
-                r!(dst) = if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }
+                w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) })
             }
             Instr::GlobalGet { dst, global } => {
                 let g = store.instances[instance as usize].globals[global as usize];
-                r!(dst) = store.globals[g as usize].value;
+                w!(dst, store.globals[g as usize].value);
             }
             Instr::GlobalSet { src, global } => {
                 let g = store.instances[instance as usize].globals[global as usize];
                 store.globals[g as usize].value = r!(src);
             }
-            Instr::I32Load { dst, addr, offset } => {
+            Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset } => {
                 load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
             }
-            Instr::I64Load { dst, addr, offset } => load!(dst, addr, offset, 8, u64::from_le_bytes),
-            Instr::F32Load { dst, addr, offset } => {
-                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+            Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset } => {
+                load!(dst, addr, offset, 8, u64::from_le_bytes)
             }
-            Instr::F64Load { dst, addr, offset } => load!(dst, addr, offset, 8, u64::from_le_bytes),
             Instr::I32Load8S { dst, addr, offset } => {
                 load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i32 as u32
                     as Cell)
             }
-            Instr::I32Load8U { dst, addr, offset } => {
+            Instr::I32Load8U { dst, addr, offset } | Instr::I64Load8U { dst, addr, offset } => {
                 load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell)
             }
             Instr::I32Load16S { dst, addr, offset } => {
@@ -232,22 +348,16 @@ pub(super) fn execute<T>(
                     |b| i16::from_le_bytes(b) as i32 as u32 as Cell
                 )
             }
-            Instr::I32Load16U { dst, addr, offset } => {
+            Instr::I32Load16U { dst, addr, offset } | Instr::I64Load16U { dst, addr, offset } => {
                 load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell)
             }
             Instr::I64Load8S { dst, addr, offset } => {
                 load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i64
                     as Cell)
             }
-            Instr::I64Load8U { dst, addr, offset } => {
-                load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell)
-            }
             Instr::I64Load16S { dst, addr, offset } => {
                 load!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64
                     as Cell)
-            }
-            Instr::I64Load16U { dst, addr, offset } => {
-                load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell)
             }
             Instr::I64Load32S { dst, addr, offset } => {
                 load!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64
@@ -256,50 +366,60 @@ pub(super) fn execute<T>(
             Instr::I64Load32U { dst, addr, offset } => {
                 load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
             }
-            Instr::I32Store { addr, src, offset } | Instr::F32Store { addr, src, offset } => {
-                store_mem!(addr, src, offset, |v: Cell| (v as u32).to_le_bytes())
+            Instr::I32Store { addr, src, offset }
+            | Instr::F32Store { addr, src, offset }
+            | Instr::I64Store32 { addr, src, offset } => {
+                store!(addr, src, offset, |v: Cell| (v as u32).to_le_bytes())
             }
             Instr::I64Store { addr, src, offset } | Instr::F64Store { addr, src, offset } => {
-                store_mem!(addr, src, offset, |v: Cell| v.to_le_bytes())
+                store!(addr, src, offset, |v: Cell| v.to_le_bytes())
             }
             Instr::I32Store8 { addr, src, offset } | Instr::I64Store8 { addr, src, offset } => {
-                store_mem!(addr, src, offset, |v: Cell| (v as u8).to_le_bytes())
+                store!(addr, src, offset, |v: Cell| (v as u8).to_le_bytes())
             }
             Instr::I32Store16 { addr, src, offset } | Instr::I64Store16 { addr, src, offset } => {
-                store_mem!(addr, src, offset, |v: Cell| (v as u16).to_le_bytes())
+                store!(addr, src, offset, |v: Cell| (v as u16).to_le_bytes())
             }
-            Instr::I64Store32 { addr, src, offset } => {
-                store_mem!(addr, src, offset, |v: Cell| (v as u32).to_le_bytes())
-            }
-            Instr::MemorySize { dst } => r!(dst) = store.memories[memory].pages() as Cell,
+            Instr::MemorySize { dst } => w!(dst, (mem.len / crate::runtime::PAGE_SIZE) as Cell),
             Instr::MemoryGrow { dst, delta } => {
-                let delta = r!(delta) as u32;
-                r!(dst) = store.memories[memory].grow(delta).unwrap_or(u32::MAX) as Cell;
+                let m = store.instances[instance as usize].memories[0];
+                let old = store.memories[m as usize].grow(r!(delta) as u32);
+                w!(dst, old.unwrap_or(u32::MAX) as Cell);
+                mem = MemCache::of(store, instance);
             }
             Instr::MemoryInit { args, data } => {
-                let (d, s, n) = three(&stack.regs, base, args);
-                let seg = store.instances[instance as usize].datas[data as usize];
-                bulk::memory_init(store, memory, seg as usize, d, s, n)?;
+                let (d, s, n) = three!(args);
+                let inst = &store.instances[instance as usize];
+                let (m, seg) = (inst.memories[0], inst.datas[data as usize]);
+                bulk::memory_init(store, m as usize, seg as usize, d, s, n)?;
+                mem = MemCache::of(store, instance);
             }
             Instr::DataDrop { data } => {
                 let seg = store.instances[instance as usize].datas[data as usize];
                 store.datas[seg as usize] = Vec::new();
             }
             Instr::MemoryCopy { args } => {
-                let (d, s, n) = three(&stack.regs, base, args);
-                mem::copy(&mut store.memories[memory].data, d, s, n)?;
+                let (d, s, n) = three!(args);
+                let m = store.instances[instance as usize].memories[0];
+                bulk::memory_copy(&mut store.memories[m as usize].data, d, s, n)?;
+                mem = MemCache::of(store, instance);
             }
             Instr::MemoryFill { args } => {
-                let (d, v, n) = three(&stack.regs, base, args);
-                mem::fill(&mut store.memories[memory].data, d, v as u8, n)?;
+                let (d, v, n) = three!(args);
+                let m = store.instances[instance as usize].memories[0];
+                bulk::memory_fill(&mut store.memories[m as usize].data, d, v as u8, n)?;
+                mem = MemCache::of(store, instance);
             }
             Instr::TableGet { dst, index, table } => {
                 let t = table_addr(store, instance, table);
                 let i = r!(index) as u32 as usize;
-                r!(dst) = *store.tables[t]
-                    .elems
-                    .get(i)
-                    .ok_or(TrapCode::TableOutOfBounds)?;
+                w!(
+                    dst,
+                    *store.tables[t]
+                        .elems
+                        .get(i)
+                        .ok_or(TrapCode::TableOutOfBounds)?
+                );
             }
             Instr::TableSet {
                 index,
@@ -316,13 +436,15 @@ pub(super) fn execute<T>(
             }
             Instr::TableSize { dst, table } => {
                 let t = table_addr(store, instance, table);
-                r!(dst) = store.tables[t].size() as Cell;
+                w!(dst, store.tables[t].size() as Cell);
             }
             Instr::TableGrow { args, table } => {
                 let t = table_addr(store, instance, table);
-                let init = r!(args);
-                let delta = r!(Reg(args.0 + 1)) as u32;
-                r!(args) = store.tables[t].grow(delta, init).unwrap_or(u32::MAX) as Cell;
+                let (init, delta) = (r!(args), r!(Reg(args.0 + 1)) as u32);
+                w!(
+                    args,
+                    store.tables[t].grow(delta, init).unwrap_or(u32::MAX) as Cell
+                );
             }
             Instr::TableFill { args, table } => {
                 let t = table_addr(store, instance, table);
@@ -338,13 +460,13 @@ pub(super) fn execute<T>(
                 dst_table,
                 src_table,
             } => {
-                let (d, s, n) = three(&stack.regs, base, args);
+                let (d, s, n) = three!(args);
                 let dt = table_addr(store, instance, dst_table as u32);
                 let st = table_addr(store, instance, src_table as u32);
                 bulk::table_copy(store, dt, st, d, s, n)?;
             }
             Instr::TableInit { args, table, elem } => {
-                let (d, s, n) = three(&stack.regs, base, args);
+                let (d, s, n) = three!(args);
                 let t = table_addr(store, instance, table as u32);
                 let seg = store.instances[instance as usize].elems[elem as usize];
                 bulk::table_init(store, t, seg as usize, d, s, n)?;
@@ -354,43 +476,37 @@ pub(super) fn execute<T>(
                 store.elems[seg as usize] = Vec::new();
             }
             Instr::RefFunc { dst, func } => {
-                r!(dst) = store.instances[instance as usize].funcs[func as usize] as Cell + 1;
+                w!(
+                    dst,
+                    store.instances[instance as usize].funcs[func as usize] as Cell + 1
+                );
             }
-            other => {
-                let handled = exec_numeric(other, &mut stack.regs, base)?;
-                debug_assert!(handled, "unhandled instruction {other:?}");
-            }
+            // SAFETY: `fp` is the current frame, which holds every operand of `other`.
+            other => unsafe { exec_numeric(other, fp)? },
         }
-        ip += 1;
+        // SAFETY: the instruction just run is not the last of its function (see the fetch).
+        ip = unsafe { ip.add(1) };
     }
 }
 
 /// Clears the non-parameter locals of a new frame (Wasm locals start at zero).
+///
+/// # Safety
+/// `fp + code.num_regs` must lie within the register stack.
 #[inline(always)]
-fn zero_locals(regs: &mut [Cell], base: usize, code: &CompiledFunc) {
-    regs[base + code.num_params as usize..base + code.num_locals as usize].fill(0);
+unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
+    let params = code.num_params as usize;
+    let count = code.num_locals as usize - params;
+    // SAFETY: `params + count = num_locals <= num_regs`, inside the frame.
+    unsafe { std::ptr::write_bytes(fp.add(params), 0, count) };
 }
 
 #[inline(always)]
-fn jump(ip: usize, offset: i32) -> usize {
-    (ip as isize + offset as isize) as usize
-}
-
-/// Store index of the instance's memory 0, or `usize::MAX` if it has none (then no memory
-/// instruction passed validation).
-fn default_memory<T>(store: &Store<T>, instance: u32) -> usize {
-    store.instances[instance as usize]
-        .memories
-        .first()
-        .map_or(usize::MAX, |&m| m as usize)
+fn jump(ip: *const Instr, offset: i32) -> *const Instr {
+    // Wrapping arithmetic keeps this safe; the translator guarantees the target is in the code.
+    ip.wrapping_offset(offset as isize)
 }
 
 fn table_addr<T>(store: &Store<T>, instance: u32, table: u32) -> usize {
     store.instances[instance as usize].tables[table as usize] as usize
-}
-
-/// Three consecutive i32 operands starting at register `args`.
-fn three(regs: &[Cell], base: usize, args: Reg) -> (u32, u32, u32) {
-    let at = base + args.0 as usize;
-    (regs[at] as u32, regs[at + 1] as u32, regs[at + 2] as u32)
 }

@@ -3,20 +3,19 @@
 
 mod bulk;
 mod interp;
-mod memory;
 
-use crate::bytecode::CompiledFunc;
+use crate::bytecode::Instr;
 use crate::error::{Error, Result, Trap, TrapCode};
 use crate::runtime::{Caller, Func, FuncEntity, Instance, Store};
 use crate::value::Cell;
-use std::sync::Arc;
 
 /// A suspended caller: where to continue when the callee returns.
 #[derive(Debug)]
 pub(crate) struct Frame {
-    code: Arc<CompiledFunc>,
-    ip: usize,
-    base: usize,
+    /// The instruction after the call.
+    ip: *const Instr,
+    /// The caller's frame base in the register stack.
+    fp: *mut Cell,
     instance: u32,
 }
 
@@ -28,6 +27,13 @@ pub struct Stack {
     frames: Vec<Frame>,
     max_frames: usize,
 }
+
+// SAFETY: the raw pointers in `frames` only exist while `interp::execute` runs on the thread
+// that owns the store; between calls the frame stack is empty, so moving or sharing a `Stack`
+// across threads moves only plain cells.
+unsafe impl Send for Stack {}
+// SAFETY: as above; `&Stack` gives no access to the pointers.
+unsafe impl Sync for Stack {}
 
 impl Stack {
     fn new(cells: usize, max_frames: usize) -> Self {
@@ -66,7 +72,10 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
     }
     let n = cells.len();
     stack.regs[..n].copy_from_slice(cells);
-    let outcome = interp::execute(store, &mut stack, code, instance);
+    // Frames point into compiled code without owning it; holding every module of the store
+    // keeps that code alive even if a host function replaces the store mid-call.
+    let _alive = store.modules.clone();
+    let outcome = interp::execute(store, &mut stack, &code, instance);
     if outcome.is_ok() {
         cells.copy_from_slice(&stack.regs[..n]);
     }

@@ -79,6 +79,7 @@ impl Instance {
         imports: Vec<Extern>,
     ) -> Result<Instance> {
         let info = &module.inner.info;
+        std::sync::Arc::make_mut(&mut store.modules).push(module.clone());
         let config = store.engine.config().clone();
         let index = store.instances.len() as u32;
         let mut inst = InstanceEntity {

@@ -18,7 +18,7 @@ pub use func::{Caller, Func};
 pub use global::Global;
 pub use instance::Instance;
 pub use linker::Linker;
-pub use memory::Memory;
+pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
 pub use store::Store;
 pub use table::Table;

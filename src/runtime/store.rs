@@ -20,6 +20,8 @@ pub struct Store<T> {
     /// Interned signatures: equal types get equal ids, so `call_indirect` compares integers.
     pub(crate) types: Vec<FuncType>,
     type_ids: HashMap<FuncType, u32>,
+    /// Every module instantiated in this store (see `exec::invoke` for why).
+    pub(crate) modules: std::sync::Arc<Vec<super::Module>>,
     /// The interpreter's register and frame stacks, kept between calls to reuse the allocation.
     pub(crate) stack: Option<crate::exec::Stack>,
     data: T,
@@ -38,6 +40,7 @@ impl<T> Store<T> {
             datas: Vec::new(),
             types: Vec::new(),
             type_ids: HashMap::new(),
+            modules: Default::default(),
             stack: None,
             data,
         }
