@@ -32,6 +32,7 @@ pub mod runtime;
 pub mod translate;
 pub mod validate;
 mod value;
+pub mod wasi;
 
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
 pub use ops::NumOp;

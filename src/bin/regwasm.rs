@@ -1,13 +1,17 @@
 //! The `regwasm` command line: run, validate and inspect WebAssembly modules.
 
-use regwasm::{Engine, Error, Linker, Module, Store, Val, ValType};
+use regwasm::wasi::{self, WasiCtx, WasiCtxBuilder};
+use regwasm::{Engine, Error, Linker, Module, Store, Trap, Val, ValType};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
-  regwasm run [--invoke FUNC] FILE.wasm|FILE.wat [ARGS...]
-      instantiate the module and call FUNC (default: `_start`, else `main`) with ARGS
-      parsed by the function's parameter types; prints the results
+  regwasm run [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--invoke FUNC] FILE [ARGS...]
+      instantiate the module (FILE.wasm or FILE.wat) and call FUNC (default: `_start`, else
+      `main`) with ARGS parsed by the function's parameter types; prints the results.
+      A module importing wasi_snapshot_preview1 gets WASI: stdio inherited, argv = FILE ARGS,
+      the --env variables, and each --dir HOST preopened as GUEST (default: HOST); `_start`
+      runs by default and the exit status is the guest's (0 when `_start` returns)
   regwasm validate FILE          check that a module decodes, validates and translates
   regwasm inspect [--func INDEX] FILE
       print the register bytecode of every defined function (or one)";
@@ -41,33 +45,70 @@ fn load(engine: &Engine, path: &str) -> Result<Module, Box<dyn std::error::Error
 
 fn run(args: &[String]) -> CliResult {
     let mut invoke = None;
+    let mut wasi = WasiCtxBuilder::new().inherit_stdio();
     let mut rest = args;
     while let Some(flag) = rest.first() {
+        let value = || rest.get(1).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--invoke" => {
-                invoke = Some(rest.get(1).ok_or("--invoke needs a function name")?.clone());
-                rest = &rest[2..];
+            "--invoke" => invoke = Some(value()?.clone()),
+            "--dir" => {
+                let spec = value()?;
+                let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+                wasi = wasi.preopened_dir(host, guest);
+            }
+            "--env" => {
+                let (key, val) = value()?.split_once('=').ok_or("--env takes KEY=VALUE")?;
+                wasi = wasi.env(key, val);
             }
             _ => break,
         }
+        rest = &rest[2..];
     }
     let (path, fn_args) = rest.split_first().ok_or(USAGE)?;
     let engine = Engine::default();
     let module = load(&engine, path)?;
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    let uses_wasi = module.imports().any(|(m, _, _)| m == wasi::MODULE);
+    // Guest argv is the file name and every argument, also those parsed for --invoke.
+    let ctx = wasi
+        .arg(path.as_str())
+        .args(fn_args.iter().cloned())
+        .build()
+        .map_err(|e| format!("cannot preopen directory: {e}"))?;
+    let mut store = Store::new(&engine, ctx);
+    let mut linker = Linker::new(&engine);
+    if uses_wasi {
+        wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx);
+    }
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(Error::Trap(trap)) => return Ok(trap_exit(&trap)),
+        Err(e) => return Err(e.into()),
+    };
+    let candidates: &[&str] = if uses_wasi {
+        &["_start"]
+    } else {
+        &["_start", "main"]
+    };
     let name = match invoke {
         Some(name) => name,
-        None => ["_start", "main"]
-            .into_iter()
+        None => candidates
+            .iter()
             .find(|n| instance.get_func(&store, n).is_some())
-            .ok_or("no --invoke given and the module exports neither `_start` nor `main`")?
+            .ok_or_else(|| {
+                format!("no --invoke given and the module exports none of {candidates:?}")
+            })?
             .to_string(),
     };
     let func = instance
         .get_func(&store, &name)
         .ok_or_else(|| format!("the module exports no function `{name}`"))?;
     let ty = func.ty(&store);
+    // A WASI command's `_start` takes its arguments through args_get.
+    let fn_args = if uses_wasi && name == "_start" {
+        &[]
+    } else {
+        fn_args
+    };
     if fn_args.len() != ty.params().len() {
         return Err(format!("`{name}` has type {ty}; got {} arguments", fn_args.len()).into());
     }
@@ -84,11 +125,20 @@ fn run(args: &[String]) -> CliResult {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(Error::Trap(trap)) => {
-            eprintln!("trap: {trap}");
-            Ok(ExitCode::from(134))
-        }
+        Err(Error::Trap(trap)) => Ok(trap_exit(&trap)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The guest's status for a WASI `proc_exit`, else reports the trap.
+fn trap_exit(trap: &Trap) -> ExitCode {
+    match wasi::trap_exit_code(trap) {
+        // Like a host process, only the low 8 bits of the status survive.
+        Some(code) => ExitCode::from(code as u8),
+        None => {
+            eprintln!("trap: {trap}");
+            ExitCode::from(134)
+        }
     }
 }
 
