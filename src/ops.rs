@@ -10,32 +10,36 @@
 //! semantic function can trap (it returns `Result<_, TrapCode>`).
 
 /// Calls `$m!` with every numeric operator row:
-/// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn;`
+/// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn [imm NameImm] [br BrName BrNameImm];`
+///
+/// `imm` names the bytecode form whose right operand is a 32-bit immediate (sign-extended for
+/// i64); `br` names the fused compare-and-branch forms (register/register and register/16-bit
+/// immediate) that the translator emits for `br_if`/`if` on a comparison.
 macro_rules! for_each_numeric_op {
     ($m:ident $(, $extra:tt)*) => {
         $m! { [$($extra),*]
             (0x45) I32Eqz "i32.eqz" un(i32 -> i32) i32_eqz;
-            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq;
-            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne;
-            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s;
-            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u;
-            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s;
-            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u;
-            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s;
-            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u;
-            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s;
-            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u;
+            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq imm I32EqImm br BrI32Eq BrI32EqImm;
+            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne imm I32NeImm br BrI32Ne BrI32NeImm;
+            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s imm I32LtSImm br BrI32LtS BrI32LtSImm;
+            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u imm I32LtUImm br BrI32LtU BrI32LtUImm;
+            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s imm I32GtSImm br BrI32GtS BrI32GtSImm;
+            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u imm I32GtUImm br BrI32GtU BrI32GtUImm;
+            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s imm I32LeSImm br BrI32LeS BrI32LeSImm;
+            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u imm I32LeUImm br BrI32LeU BrI32LeUImm;
+            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s imm I32GeSImm br BrI32GeS BrI32GeSImm;
+            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u imm I32GeUImm br BrI32GeU BrI32GeUImm;
             (0x50) I64Eqz "i64.eqz" un(i64 -> i32) i64_eqz;
-            (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq;
-            (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne;
-            (0x53) I64LtS "i64.lt_s" bin(i64, i64 -> i32) i64_lt_s;
-            (0x54) I64LtU "i64.lt_u" bin(i64, i64 -> i32) i64_lt_u;
-            (0x55) I64GtS "i64.gt_s" bin(i64, i64 -> i32) i64_gt_s;
-            (0x56) I64GtU "i64.gt_u" bin(i64, i64 -> i32) i64_gt_u;
-            (0x57) I64LeS "i64.le_s" bin(i64, i64 -> i32) i64_le_s;
-            (0x58) I64LeU "i64.le_u" bin(i64, i64 -> i32) i64_le_u;
-            (0x59) I64GeS "i64.ge_s" bin(i64, i64 -> i32) i64_ge_s;
-            (0x5a) I64GeU "i64.ge_u" bin(i64, i64 -> i32) i64_ge_u;
+            (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq imm I64EqImm br BrI64Eq BrI64EqImm;
+            (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne imm I64NeImm br BrI64Ne BrI64NeImm;
+            (0x53) I64LtS "i64.lt_s" bin(i64, i64 -> i32) i64_lt_s imm I64LtSImm br BrI64LtS BrI64LtSImm;
+            (0x54) I64LtU "i64.lt_u" bin(i64, i64 -> i32) i64_lt_u imm I64LtUImm br BrI64LtU BrI64LtUImm;
+            (0x55) I64GtS "i64.gt_s" bin(i64, i64 -> i32) i64_gt_s imm I64GtSImm br BrI64GtS BrI64GtSImm;
+            (0x56) I64GtU "i64.gt_u" bin(i64, i64 -> i32) i64_gt_u imm I64GtUImm br BrI64GtU BrI64GtUImm;
+            (0x57) I64LeS "i64.le_s" bin(i64, i64 -> i32) i64_le_s imm I64LeSImm br BrI64LeS BrI64LeSImm;
+            (0x58) I64LeU "i64.le_u" bin(i64, i64 -> i32) i64_le_u imm I64LeUImm br BrI64LeU BrI64LeUImm;
+            (0x59) I64GeS "i64.ge_s" bin(i64, i64 -> i32) i64_ge_s imm I64GeSImm br BrI64GeS BrI64GeSImm;
+            (0x5a) I64GeU "i64.ge_u" bin(i64, i64 -> i32) i64_ge_u imm I64GeUImm br BrI64GeU BrI64GeUImm;
             (0x5b) F32Eq "f32.eq" bin(f32, f32 -> i32) f32_eq;
             (0x5c) F32Ne "f32.ne" bin(f32, f32 -> i32) f32_ne;
             (0x5d) F32Lt "f32.lt" bin(f32, f32 -> i32) f32_lt;
@@ -51,39 +55,39 @@ macro_rules! for_each_numeric_op {
             (0x67) I32Clz "i32.clz" un(i32 -> i32) i32_clz;
             (0x68) I32Ctz "i32.ctz" un(i32 -> i32) i32_ctz;
             (0x69) I32Popcnt "i32.popcnt" un(i32 -> i32) i32_popcnt;
-            (0x6a) I32Add "i32.add" bin(i32, i32 -> i32) i32_add;
-            (0x6b) I32Sub "i32.sub" bin(i32, i32 -> i32) i32_sub;
-            (0x6c) I32Mul "i32.mul" bin(i32, i32 -> i32) i32_mul;
+            (0x6a) I32Add "i32.add" bin(i32, i32 -> i32) i32_add imm I32AddImm;
+            (0x6b) I32Sub "i32.sub" bin(i32, i32 -> i32) i32_sub imm I32SubImm;
+            (0x6c) I32Mul "i32.mul" bin(i32, i32 -> i32) i32_mul imm I32MulImm;
             (0x6d) I32DivS "i32.div_s" bin_trap(i32, i32 -> i32) i32_div_s;
             (0x6e) I32DivU "i32.div_u" bin_trap(i32, i32 -> i32) i32_div_u;
             (0x6f) I32RemS "i32.rem_s" bin_trap(i32, i32 -> i32) i32_rem_s;
             (0x70) I32RemU "i32.rem_u" bin_trap(i32, i32 -> i32) i32_rem_u;
-            (0x71) I32And "i32.and" bin(i32, i32 -> i32) i32_and;
-            (0x72) I32Or "i32.or" bin(i32, i32 -> i32) i32_or;
-            (0x73) I32Xor "i32.xor" bin(i32, i32 -> i32) i32_xor;
-            (0x74) I32Shl "i32.shl" bin(i32, i32 -> i32) i32_shl;
-            (0x75) I32ShrS "i32.shr_s" bin(i32, i32 -> i32) i32_shr_s;
-            (0x76) I32ShrU "i32.shr_u" bin(i32, i32 -> i32) i32_shr_u;
-            (0x77) I32Rotl "i32.rotl" bin(i32, i32 -> i32) i32_rotl;
-            (0x78) I32Rotr "i32.rotr" bin(i32, i32 -> i32) i32_rotr;
+            (0x71) I32And "i32.and" bin(i32, i32 -> i32) i32_and imm I32AndImm;
+            (0x72) I32Or "i32.or" bin(i32, i32 -> i32) i32_or imm I32OrImm;
+            (0x73) I32Xor "i32.xor" bin(i32, i32 -> i32) i32_xor imm I32XorImm;
+            (0x74) I32Shl "i32.shl" bin(i32, i32 -> i32) i32_shl imm I32ShlImm;
+            (0x75) I32ShrS "i32.shr_s" bin(i32, i32 -> i32) i32_shr_s imm I32ShrSImm;
+            (0x76) I32ShrU "i32.shr_u" bin(i32, i32 -> i32) i32_shr_u imm I32ShrUImm;
+            (0x77) I32Rotl "i32.rotl" bin(i32, i32 -> i32) i32_rotl imm I32RotlImm;
+            (0x78) I32Rotr "i32.rotr" bin(i32, i32 -> i32) i32_rotr imm I32RotrImm;
             (0x79) I64Clz "i64.clz" un(i64 -> i64) i64_clz;
             (0x7a) I64Ctz "i64.ctz" un(i64 -> i64) i64_ctz;
             (0x7b) I64Popcnt "i64.popcnt" un(i64 -> i64) i64_popcnt;
-            (0x7c) I64Add "i64.add" bin(i64, i64 -> i64) i64_add;
-            (0x7d) I64Sub "i64.sub" bin(i64, i64 -> i64) i64_sub;
-            (0x7e) I64Mul "i64.mul" bin(i64, i64 -> i64) i64_mul;
+            (0x7c) I64Add "i64.add" bin(i64, i64 -> i64) i64_add imm I64AddImm;
+            (0x7d) I64Sub "i64.sub" bin(i64, i64 -> i64) i64_sub imm I64SubImm;
+            (0x7e) I64Mul "i64.mul" bin(i64, i64 -> i64) i64_mul imm I64MulImm;
             (0x7f) I64DivS "i64.div_s" bin_trap(i64, i64 -> i64) i64_div_s;
             (0x80) I64DivU "i64.div_u" bin_trap(i64, i64 -> i64) i64_div_u;
             (0x81) I64RemS "i64.rem_s" bin_trap(i64, i64 -> i64) i64_rem_s;
             (0x82) I64RemU "i64.rem_u" bin_trap(i64, i64 -> i64) i64_rem_u;
-            (0x83) I64And "i64.and" bin(i64, i64 -> i64) i64_and;
-            (0x84) I64Or "i64.or" bin(i64, i64 -> i64) i64_or;
-            (0x85) I64Xor "i64.xor" bin(i64, i64 -> i64) i64_xor;
-            (0x86) I64Shl "i64.shl" bin(i64, i64 -> i64) i64_shl;
-            (0x87) I64ShrS "i64.shr_s" bin(i64, i64 -> i64) i64_shr_s;
-            (0x88) I64ShrU "i64.shr_u" bin(i64, i64 -> i64) i64_shr_u;
-            (0x89) I64Rotl "i64.rotl" bin(i64, i64 -> i64) i64_rotl;
-            (0x8a) I64Rotr "i64.rotr" bin(i64, i64 -> i64) i64_rotr;
+            (0x83) I64And "i64.and" bin(i64, i64 -> i64) i64_and imm I64AndImm;
+            (0x84) I64Or "i64.or" bin(i64, i64 -> i64) i64_or imm I64OrImm;
+            (0x85) I64Xor "i64.xor" bin(i64, i64 -> i64) i64_xor imm I64XorImm;
+            (0x86) I64Shl "i64.shl" bin(i64, i64 -> i64) i64_shl imm I64ShlImm;
+            (0x87) I64ShrS "i64.shr_s" bin(i64, i64 -> i64) i64_shr_s imm I64ShrSImm;
+            (0x88) I64ShrU "i64.shr_u" bin(i64, i64 -> i64) i64_shr_u imm I64ShrUImm;
+            (0x89) I64Rotl "i64.rotl" bin(i64, i64 -> i64) i64_rotl imm I64RotlImm;
+            (0x8a) I64Rotr "i64.rotr" bin(i64, i64 -> i64) i64_rotr imm I64RotrImm;
             (0x8b) F32Abs "f32.abs" un(f32 -> f32) f32_abs;
             (0x8c) F32Neg "f32.neg" un(f32 -> f32) f32_neg;
             (0x8d) F32Ceil "f32.ceil" un(f32 -> f32) f32_ceil;
@@ -174,7 +178,8 @@ macro_rules! valtype {
 
 macro_rules! define_num_op {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
-          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
+          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
         /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum NumOp {

@@ -62,6 +62,16 @@ impl Operand for u32 {
         self.to_string()
     }
 }
+impl Operand for i32 {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.to_string()
+    }
+}
+impl Operand for i16 {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.to_string()
+    }
+}
 impl Operand for u16 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
@@ -76,7 +86,8 @@ impl Operand for TrapCode {
 macro_rules! define_instr {
     ([[ $( $(#[doc = $doc:literal])* $name:ident $mnem:literal { $($field:ident : $fty:ty),* } )* ]]
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
-        ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
+        ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
+        $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -84,6 +95,16 @@ macro_rules! define_instr {
             $(
                 #[doc = concat!("`", $nmnem, "`: `dst = ", $nmnem, "(a", $(", ", stringify!($b),)? ")`")]
                 $nname { dst: Reg, a: Reg, b: Reg },
+                $(
+                    #[doc = concat!("`", $nmnem, "` with an immediate right operand: `dst = ", $nmnem, "(a, imm)`")]
+                    $imm { dst: Reg, a: Reg, imm: i32 },
+                )?
+                $(
+                    #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, b)`")]
+                    $br { a: Reg, b: Reg, offset: Offset },
+                    #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, imm)`")]
+                    $brimm { a: Reg, imm: i16, offset: Offset },
+                )?
             )*
         }
 
@@ -92,7 +113,14 @@ macro_rules! define_instr {
             pub fn mnemonic(&self) -> &'static str {
                 match self {
                     $( Instr::$name { .. } => $mnem, )*
-                    $( Instr::$nname { .. } => $nmnem, )*
+                    $(
+                        Instr::$nname { .. } => $nmnem,
+                        $( Instr::$imm { .. } => concat!($nmnem, "_imm"), )?
+                        $(
+                            Instr::$br { .. } => concat!("br_if_", $nmnem),
+                            Instr::$brimm { .. } => concat!("br_if_", $nmnem, "_imm"),
+                        )?
+                    )*
                 }
             }
 
@@ -102,12 +130,31 @@ macro_rules! define_instr {
                     $( Instr::$name { $($field),* } => {
                         $( f(stringify!($field), $field); )*
                     } )*
-                    $( Instr::$nname { dst, a, b } => {
-                        let _ = b;
-                        f("dst", dst);
-                        f("a", a);
-                        $( let _ = stringify!($b); f("b", b); )?
-                    } )*
+                    $(
+                        Instr::$nname { dst, a, b } => {
+                            let _ = b;
+                            f("dst", dst);
+                            f("a", a);
+                            $( let _ = stringify!($b); f("b", b); )?
+                        }
+                        $( Instr::$imm { dst, a, imm } => {
+                            f("dst", dst);
+                            f("a", a);
+                            f("imm", imm);
+                        } )?
+                        $(
+                            Instr::$br { a, b, offset } => {
+                                f("a", a);
+                                f("b", b);
+                                f("offset", offset);
+                            }
+                            Instr::$brimm { a, imm, offset } => {
+                                f("a", a);
+                                f("imm", imm);
+                                f("offset", offset);
+                            }
+                        )?
+                    )*
                 }
             }
 
@@ -121,15 +168,34 @@ macro_rules! define_instr {
             /// `(mnemonic, operand names, description)` of every instruction, in list order:
             /// the source of docs/bytecode.md.
             pub fn catalogue() -> Vec<(&'static str, Vec<&'static str>, String)> {
-                vec![
+                let mut all = vec![
                     $( ($mnem, vec![$(stringify!($field)),*], concat!($($doc, "\n"),*).trim().to_string()), )*
-                    $( ($nmnem, {
+                ];
+                $(
+                    all.push(($nmnem, {
                         #[allow(unused_mut)]
                         let mut v = vec!["dst", "a"];
                         $( let _ = stringify!($b); v.push("b"); )?
                         v
-                    }, concat!("Wasm `", $nmnem, "`.").to_string()), )*
-                ]
+                    }, concat!("Wasm `", $nmnem, "`.").to_string()));
+                    $( let _ = stringify!($imm); all.push((
+                        concat!($nmnem, "_imm"),
+                        vec!["dst", "a", "imm"],
+                        concat!("Wasm `", $nmnem, "` with a constant right operand (32-bit immediate).").to_string(),
+                    )); )?
+                    $( let _ = (stringify!($br), stringify!($brimm));
+                    all.push((
+                        concat!("br_if_", $nmnem),
+                        vec!["a", "b", "offset"],
+                        concat!("`br_if` on `", $nmnem, "(a, b)`: jump by `offset` when it holds.").to_string(),
+                    ));
+                    all.push((
+                        concat!("br_if_", $nmnem, "_imm"),
+                        vec!["a", "imm", "offset"],
+                        concat!("`br_if` on `", $nmnem, "(a, imm)` with a 16-bit immediate.").to_string(),
+                    )); )?
+                )*
+                all
             }
         }
     };

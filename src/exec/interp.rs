@@ -39,22 +39,46 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
 
 macro_rules! define_exec_numeric {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
-          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
-        /// Runs a numeric instruction (any other instruction is a no-op here).
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
+          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
+        /// Runs a numeric instruction, or a fused compare-and-branch; returns how far to move the
+        /// instruction pointer (1, or the branch offset when taken). Any other instruction is a
+        /// no-op here.
         ///
         /// # Safety
         /// `fp` is the frame of the function `instr` belongs to (see [`get`]).
         #[inline(always)]
-        unsafe fn exec_numeric(instr: Instr, fp: *mut Cell) -> Result<(), TrapCode> {
+        unsafe fn exec_numeric(instr: Instr, fp: *mut Cell) -> Result<i32, TrapCode> {
+            // SAFETY (all arms): register operands of the current instruction lie inside the
+            // current frame, as the caller guarantees.
             match instr {
-                $( Instr::$name { dst, a, b } => {
-                    let _ = b;
-                    // SAFETY: operands of the current instruction, inside the current frame.
-                    unsafe { num_body!($shape fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
-                } )*
+                $(
+                    Instr::$name { dst, a, b } => {
+                        let _ = b;
+                        unsafe { num_body!($shape fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
+                    }
+                    $( Instr::$imm { dst, a, imm } => unsafe {
+                        let x = <$a>::from_cell(get(fp, a));
+                        set(fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                    } )?
+                    $(
+                        Instr::$br { a, b, offset } => unsafe {
+                            let (x, y) = (<$a>::from_cell(get(fp, a)), <$a>::from_cell(get(fp, b)));
+                            if numeric::$f(x, y) != 0 {
+                                return Ok(offset.0);
+                            }
+                        }
+                        Instr::$brimm { a, imm, offset } => unsafe {
+                            let x = <$a>::from_cell(get(fp, a));
+                            if numeric::$f(x, imm as $a) != 0 {
+                                return Ok(offset.0);
+                            }
+                        }
+                    )?
+                )*
                 _ => {}
             }
-            Ok(())
+            Ok(1)
         }
     };
 }
@@ -481,8 +505,11 @@ pub(super) fn execute<T>(
                     store.instances[instance as usize].funcs[func as usize] as Cell + 1
                 );
             }
-            // SAFETY: `fp` is the current frame, which holds every operand of `other`.
-            other => unsafe { exec_numeric(other, fp)? },
+            other => {
+                // SAFETY: `fp` is the current frame, which holds every operand of `other`.
+                ip = jump(ip, unsafe { exec_numeric(other, fp)? });
+                continue;
+            }
         }
         // SAFETY: the instruction just run is not the last of its function (see the fetch).
         ip = unsafe { ip.add(1) };

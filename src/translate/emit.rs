@@ -8,7 +8,8 @@ use crate::ops::{for_each_numeric_op, NumOp};
 
 macro_rules! define_num_instr {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
-          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident; )*) => {
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
+          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator.
         fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
