@@ -37,6 +37,7 @@ pub mod wasi;
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
 pub use ops::NumOp;
 pub use runtime::{
-    Caller, Config, Engine, Extern, Func, Global, Instance, Linker, Memory, Module, Store, Table,
+    Caller, Config, Engine, Extern, Func, Global, Instance, Linker, Memory, Module, Optimizations,
+    Store, Table,
 };
 pub use value::{ExternRef, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};

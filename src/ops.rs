@@ -10,36 +10,37 @@
 //! semantic function can trap (it returns `Result<_, TrapCode>`).
 
 /// Calls `$m!` with every numeric operator row:
-/// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn [imm NameImm] [br BrName BrNameImm];`
+/// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn [imm NameImm | cmp NameImm BrName BrNameImm];`
 ///
 /// `imm` names the bytecode form whose right operand is a 32-bit immediate (sign-extended for
-/// i64); `br` names the fused compare-and-branch forms (register/register and register/16-bit
-/// immediate) that the translator emits for `br_if`/`if` on a comparison.
+/// i64). Integer comparisons carry `cmp` instead: their immediate form plus the fused
+/// compare-and-branch forms (register/register and register/16-bit immediate) that the
+/// translator emits for `br_if`/`if` on a comparison.
 macro_rules! for_each_numeric_op {
     ($m:ident $(, $extra:tt)*) => {
         $m! { [$($extra),*]
             (0x45) I32Eqz "i32.eqz" un(i32 -> i32) i32_eqz;
-            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq imm I32EqImm br BrI32Eq BrI32EqImm;
-            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne imm I32NeImm br BrI32Ne BrI32NeImm;
-            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s imm I32LtSImm br BrI32LtS BrI32LtSImm;
-            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u imm I32LtUImm br BrI32LtU BrI32LtUImm;
-            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s imm I32GtSImm br BrI32GtS BrI32GtSImm;
-            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u imm I32GtUImm br BrI32GtU BrI32GtUImm;
-            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s imm I32LeSImm br BrI32LeS BrI32LeSImm;
-            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u imm I32LeUImm br BrI32LeU BrI32LeUImm;
-            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s imm I32GeSImm br BrI32GeS BrI32GeSImm;
-            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u imm I32GeUImm br BrI32GeU BrI32GeUImm;
+            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq cmp I32EqImm BrI32Eq BrI32EqImm;
+            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne cmp I32NeImm BrI32Ne BrI32NeImm;
+            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s cmp I32LtSImm BrI32LtS BrI32LtSImm;
+            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u cmp I32LtUImm BrI32LtU BrI32LtUImm;
+            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s cmp I32GtSImm BrI32GtS BrI32GtSImm;
+            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u cmp I32GtUImm BrI32GtU BrI32GtUImm;
+            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s cmp I32LeSImm BrI32LeS BrI32LeSImm;
+            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u cmp I32LeUImm BrI32LeU BrI32LeUImm;
+            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s cmp I32GeSImm BrI32GeS BrI32GeSImm;
+            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u cmp I32GeUImm BrI32GeU BrI32GeUImm;
             (0x50) I64Eqz "i64.eqz" un(i64 -> i32) i64_eqz;
-            (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq imm I64EqImm br BrI64Eq BrI64EqImm;
-            (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne imm I64NeImm br BrI64Ne BrI64NeImm;
-            (0x53) I64LtS "i64.lt_s" bin(i64, i64 -> i32) i64_lt_s imm I64LtSImm br BrI64LtS BrI64LtSImm;
-            (0x54) I64LtU "i64.lt_u" bin(i64, i64 -> i32) i64_lt_u imm I64LtUImm br BrI64LtU BrI64LtUImm;
-            (0x55) I64GtS "i64.gt_s" bin(i64, i64 -> i32) i64_gt_s imm I64GtSImm br BrI64GtS BrI64GtSImm;
-            (0x56) I64GtU "i64.gt_u" bin(i64, i64 -> i32) i64_gt_u imm I64GtUImm br BrI64GtU BrI64GtUImm;
-            (0x57) I64LeS "i64.le_s" bin(i64, i64 -> i32) i64_le_s imm I64LeSImm br BrI64LeS BrI64LeSImm;
-            (0x58) I64LeU "i64.le_u" bin(i64, i64 -> i32) i64_le_u imm I64LeUImm br BrI64LeU BrI64LeUImm;
-            (0x59) I64GeS "i64.ge_s" bin(i64, i64 -> i32) i64_ge_s imm I64GeSImm br BrI64GeS BrI64GeSImm;
-            (0x5a) I64GeU "i64.ge_u" bin(i64, i64 -> i32) i64_ge_u imm I64GeUImm br BrI64GeU BrI64GeUImm;
+            (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq cmp I64EqImm BrI64Eq BrI64EqImm;
+            (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne cmp I64NeImm BrI64Ne BrI64NeImm;
+            (0x53) I64LtS "i64.lt_s" bin(i64, i64 -> i32) i64_lt_s cmp I64LtSImm BrI64LtS BrI64LtSImm;
+            (0x54) I64LtU "i64.lt_u" bin(i64, i64 -> i32) i64_lt_u cmp I64LtUImm BrI64LtU BrI64LtUImm;
+            (0x55) I64GtS "i64.gt_s" bin(i64, i64 -> i32) i64_gt_s cmp I64GtSImm BrI64GtS BrI64GtSImm;
+            (0x56) I64GtU "i64.gt_u" bin(i64, i64 -> i32) i64_gt_u cmp I64GtUImm BrI64GtU BrI64GtUImm;
+            (0x57) I64LeS "i64.le_s" bin(i64, i64 -> i32) i64_le_s cmp I64LeSImm BrI64LeS BrI64LeSImm;
+            (0x58) I64LeU "i64.le_u" bin(i64, i64 -> i32) i64_le_u cmp I64LeUImm BrI64LeU BrI64LeUImm;
+            (0x59) I64GeS "i64.ge_s" bin(i64, i64 -> i32) i64_ge_s cmp I64GeSImm BrI64GeS BrI64GeSImm;
+            (0x5a) I64GeU "i64.ge_u" bin(i64, i64 -> i32) i64_ge_u cmp I64GeUImm BrI64GeU BrI64GeUImm;
             (0x5b) F32Eq "f32.eq" bin(f32, f32 -> i32) f32_eq;
             (0x5c) F32Ne "f32.ne" bin(f32, f32 -> i32) f32_ne;
             (0x5d) F32Lt "f32.lt" bin(f32, f32 -> i32) f32_lt;
@@ -179,7 +180,7 @@ macro_rules! valtype {
 macro_rules! define_num_op {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
+          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
         /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum NumOp {

@@ -87,7 +87,7 @@ macro_rules! define_instr {
     ([[ $( $(#[doc = $doc:literal])* $name:ident $mnem:literal { $($field:ident : $fty:ty),* } )* ]]
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
         ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-        $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
+        $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -100,6 +100,8 @@ macro_rules! define_instr {
                     $imm { dst: Reg, a: Reg, imm: i32 },
                 )?
                 $(
+                    #[doc = concat!("`", $nmnem, "` with an immediate right operand: `dst = ", $nmnem, "(a, imm)`")]
+                    $cimm { dst: Reg, a: Reg, imm: i32 },
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, b)`")]
                     $br { a: Reg, b: Reg, offset: Offset },
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, imm)`")]
@@ -117,6 +119,7 @@ macro_rules! define_instr {
                         Instr::$nname { .. } => $nmnem,
                         $( Instr::$imm { .. } => concat!($nmnem, "_imm"), )?
                         $(
+                            Instr::$cimm { .. } => concat!($nmnem, "_imm"),
                             Instr::$br { .. } => concat!("br_if_", $nmnem),
                             Instr::$brimm { .. } => concat!("br_if_", $nmnem, "_imm"),
                         )?
@@ -143,6 +146,11 @@ macro_rules! define_instr {
                             f("imm", imm);
                         } )?
                         $(
+                            Instr::$cimm { dst, a, imm } => {
+                                f("dst", dst);
+                                f("a", a);
+                                f("imm", imm);
+                            }
                             Instr::$br { a, b, offset } => {
                                 f("a", a);
                                 f("b", b);
@@ -184,6 +192,12 @@ macro_rules! define_instr {
                         concat!("Wasm `", $nmnem, "` with a constant right operand (32-bit immediate).").to_string(),
                     )); )?
                     $( let _ = (stringify!($br), stringify!($brimm));
+                    all.push((
+                        concat!($nmnem, "_imm"),
+                        vec!["dst", "a", "imm"],
+                        concat!("Wasm `", $nmnem, "` with a constant right operand (32-bit immediate).").to_string(),
+                    ));
+                    let _ = stringify!($cimm);
                     all.push((
                         concat!("br_if_", $nmnem),
                         vec!["a", "b", "offset"],

@@ -40,7 +40,7 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
 macro_rules! define_exec_numeric {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
+          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
         /// Runs a numeric instruction, or a fused compare-and-branch; returns how far to move the
         /// instruction pointer (1, or the branch offset when taken). Any other instruction is a
         /// no-op here.
@@ -62,6 +62,10 @@ macro_rules! define_exec_numeric {
                         set(fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
                     } )?
                     $(
+                        Instr::$cimm { dst, a, imm } => unsafe {
+                            let x = <$a>::from_cell(get(fp, a));
+                            set(fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                        }
                         Instr::$br { a, b, offset } => unsafe {
                             let (x, y) = (<$a>::from_cell(get(fp, a)), <$a>::from_cell(get(fp, b)));
                             if numeric::$f(x, y) != 0 {

@@ -10,6 +10,51 @@ pub struct Config {
     pub(crate) max_memory_pages: u32,
     pub(crate) max_table_elements: u32,
     pub(crate) verify_bytecode: bool,
+    pub(crate) optimizations: Optimizations,
+}
+
+/// Switches for the translator's optimizations, all on by default. Each can be turned off to
+/// measure what it does (see docs/performance.md); the bytecode stays correct either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Optimizations {
+    /// `local.get` emits nothing: consumers read the local's register directly.
+    pub lazy_locals: bool,
+    /// Constants are folded into instructions with an immediate operand (`i32.add_imm`) instead
+    /// of being loaded into a register first.
+    pub immediates: bool,
+    /// A comparison or `eqz` feeding `br_if`/`if` fuses into one compare-and-branch.
+    pub fused_branches: bool,
+    /// `local.set` rewrites the instruction that produced the value to write the local
+    /// directly, instead of emitting a copy.
+    pub result_retargeting: bool,
+}
+
+impl Default for Optimizations {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl Optimizations {
+    /// Every optimization on.
+    pub fn all() -> Self {
+        Self {
+            lazy_locals: true,
+            immediates: true,
+            fused_branches: true,
+            result_retargeting: true,
+        }
+    }
+
+    /// Every optimization off: the plain one-register-per-stack-slot translation.
+    pub fn none() -> Self {
+        Self {
+            lazy_locals: false,
+            immediates: false,
+            fused_branches: false,
+            result_retargeting: false,
+        }
+    }
 }
 
 impl Default for Config {
@@ -20,6 +65,7 @@ impl Default for Config {
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
             verify_bytecode: cfg!(debug_assertions),
+            optimizations: Optimizations::all(),
         }
     }
 }
@@ -48,6 +94,12 @@ impl Config {
     /// turns it on always. A failure is reported as `Error::Limit` naming the function.
     pub fn verify_bytecode(&mut self, on: bool) -> &mut Self {
         self.verify_bytecode = on;
+        self
+    }
+
+    /// Which translator optimizations to apply.
+    pub fn optimizations(&mut self, optimizations: Optimizations) -> &mut Self {
+        self.optimizations = optimizations;
         self
     }
 

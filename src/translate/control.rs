@@ -1,10 +1,13 @@
-//! Blocks, branches and returns: labels become jump offsets, branch values are copied down to
-//! the target's slots before jumping.
+//! Blocks, branches and returns: labels become jump offsets, branch values are copied to the
+//! target's slots before jumping, and a comparison feeding a branch fuses into it.
 
+use super::emit::{branch_on, compare_of, fused_offset, negate, Rhs};
+use super::stack::Opnd;
 use super::Translator;
 use crate::binary::{BlockType, Operator};
 use crate::bytecode::{Instr, Offset, Reg};
 use crate::error::Result;
+use crate::ops::NumOp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CtrlKind {
@@ -25,7 +28,7 @@ pub(super) struct Ctrl {
     results: u32,
     /// For loops: the position branches jump back to.
     loop_start: usize,
-    /// For `if`: the `br_if_eqz` that skips the then-branch, until `else` or `end` patches it.
+    /// For `if`: the branch that skips the then-branch, until `else` or `end` patches it.
     else_jump: Option<usize>,
     /// Forward jumps to this block's end, patched when the end is reached.
     fixups: Vec<usize>,
@@ -55,6 +58,7 @@ impl Ctrl {
 }
 
 /// Where a branch goes once its values are in place.
+#[derive(Clone, Copy)]
 enum Target {
     Return,
     Backward(usize),
@@ -62,25 +66,80 @@ enum Target {
     Forward(usize),
 }
 
+/// A branch condition: a register tested against zero, or a comparison fused into the branch.
+#[derive(Clone, Copy)]
+pub(super) enum Cond {
+    Nez(Reg),
+    Eqz(Reg),
+    Cmp(NumOp, Reg, Rhs),
+}
+
+impl Cond {
+    fn negate(self) -> Cond {
+        match self {
+            Cond::Nez(r) => Cond::Eqz(r),
+            Cond::Eqz(r) => Cond::Nez(r),
+            Cond::Cmp(op, a, b) => Cond::Cmp(negate(op), a, b),
+        }
+    }
+
+    fn branch(self) -> Instr {
+        let offset = Offset(0);
+        match self {
+            Cond::Nez(cond) => Instr::BrIfNez { cond, offset },
+            Cond::Eqz(cond) => Instr::BrIfEqz { cond, offset },
+            Cond::Cmp(op, a, b) => branch_on(op, a, b).expect("only fusable compares"),
+        }
+    }
+}
+
 impl Translator<'_> {
+    /// Pops a branch condition; when the last instruction computed it with a comparison (or
+    /// `eqz`), that instruction is removed and fused into the branch.
+    fn pop_cond(&mut self) -> Result<Cond> {
+        let top = self.height() - 1;
+        if self.opts.fused_branches
+            && self.stack.last() == Some(&Opnd::Slot)
+            && self.last_is_rewritable()
+        {
+            let slot = self.slot(top)?;
+            let fused = match self.code.last() {
+                Some(Instr::I32Eqz { dst, a, .. }) if *dst == slot => Some(Cond::Eqz(*a)),
+                Some(last) => compare_of(last)
+                    .filter(|(_, dst, _, _)| *dst == slot)
+                    .map(|(op, _, a, b)| Cond::Cmp(op, a, b)),
+                None => None,
+            };
+            if let Some(cond) = fused {
+                self.code.pop();
+                self.stack.pop();
+                return Ok(cond);
+            }
+        }
+        Ok(Cond::Nez(self.pop_reg()?))
+    }
+
     pub(super) fn open_block(&mut self, op: &Operator, bt: BlockType) -> Result<()> {
         let (params, results) = self.block_arity(bt);
+        let cond = match op {
+            Operator::If(_) => Some(self.pop_cond()?),
+            _ => None,
+        };
+        // Control flow joins at the block's labels: every entry must be in its slot there.
+        self.materialize_all()?;
         let mut else_jump = None;
         let kind = match op {
             Operator::Loop(_) => CtrlKind::Loop,
             Operator::If(_) => {
-                let cond = self.pop()?;
                 else_jump = Some(self.code.len());
-                self.emit(Instr::BrIfEqz {
-                    cond,
-                    offset: Offset(0),
-                });
+                let skip = cond.expect("if has a condition").negate();
+                self.emit(skip.branch());
                 CtrlKind::If
             }
             _ => CtrlKind::Block,
         };
-        let height = self.height - params;
-        self.reserve(results.saturating_sub(params));
+        let height = self.height() - params;
+        self.max_height = self.max_height.max(height + results);
         if kind == CtrlKind::Loop {
             self.label_pos = self.code.len();
         }
@@ -97,23 +156,25 @@ impl Translator<'_> {
     }
 
     pub(super) fn visit_else(&mut self) -> Result<()> {
-        let reachable = self.reachable;
-        let top = self.ctrl.last_mut().expect("validated: else inside if");
-        if reachable {
-            // The then-branch's results are already in place: jump over the else-branch.
-            top.fixups.push(self.code.len());
-            self.code.push(Instr::Br { offset: Offset(0) });
+        if self.reachable {
+            // The then-branch's results go to their slots, then jump over the else-branch.
+            let results = self.ctrl.last().expect("validated: else inside if").results;
+            self.materialize_top(results)?;
+            let at = self.code.len();
+            self.emit(Instr::Br { offset: Offset(0) });
+            self.ctrl.last_mut().expect("in if").fixups.push(at);
         }
+        let here = self.code.len();
         let top = self.ctrl.last_mut().expect("validated: else inside if");
         top.kind = CtrlKind::Else;
-        let height = top.height + top.params;
+        let (height, params) = (top.height, top.params);
         if let Some(at) = top.else_jump.take() {
-            let here = self.code.len();
             patch(&mut self.code, at, here);
         }
-        self.height = height;
+        self.stack.truncate(height as usize);
+        self.push_slots(params)?;
         self.reachable = true;
-        self.label_pos = self.code.len();
+        self.label_pos = here;
         Ok(())
     }
 
@@ -127,6 +188,14 @@ impl Translator<'_> {
             self.reachable = false;
             return Ok(());
         }
+        if self.reachable {
+            let results = self
+                .ctrl
+                .last()
+                .expect("validated: end matches a block")
+                .results;
+            self.materialize_top(results)?;
+        }
         let ctrl = self.ctrl.pop().expect("validated: end matches a block");
         let here = self.code.len();
         if let Some(at) = ctrl.else_jump {
@@ -136,50 +205,44 @@ impl Translator<'_> {
         for at in ctrl.fixups {
             patch(&mut self.code, at, here);
         }
-        self.height = ctrl.height + ctrl.results;
-        self.max_height = self.max_height.max(self.height);
+        self.stack.truncate(ctrl.height as usize);
+        self.push_slots(ctrl.results)?;
         self.reachable = true;
         self.label_pos = here;
         Ok(())
     }
 
     pub(super) fn visit_br(&mut self, depth: u32) -> Result<()> {
-        let target = self.move_branch_values(depth)?;
+        let (target, copies) = self.branch_copies(depth)?;
+        self.emit_copies(&copies);
         self.jump_to(target)?;
         self.reachable = false;
         Ok(())
     }
 
     pub(super) fn visit_br_if(&mut self, depth: u32) -> Result<()> {
-        let cond = self.pop()?;
+        let cond = self.pop_cond()?;
         let (target, copies) = self.branch_copies(depth)?;
         if copies.is_empty() {
             if let Target::Backward(_) | Target::Forward(_) = target {
                 let at = self.code.len();
-                self.emit(Instr::BrIfNez {
-                    cond,
-                    offset: Offset(0),
-                });
+                self.emit(cond.branch());
                 return self.bind_jump(at, target);
             }
         }
         // Values must move (or the function returns): skip over the copies when not taken.
         let skip = self.code.len();
-        self.emit(Instr::BrIfEqz {
-            cond,
-            offset: Offset(0),
-        });
-        let height = self.height;
+        self.emit(cond.negate().branch());
         self.emit_copies(&copies);
         self.jump_to(target)?;
-        self.height = height;
         let here = self.code.len();
         patch(&mut self.code, skip, here);
+        self.label_pos = here;
         Ok(())
     }
 
     pub(super) fn visit_br_table(&mut self, targets: &[u32], default: u32) -> Result<()> {
-        let index = self.pop()?;
+        let index = self.pop_reg()?;
         let len = targets.len() as u32;
         self.emit(Instr::BrTable { index, len });
         let table_start = self.code.len();
@@ -215,51 +278,82 @@ impl Translator<'_> {
 
     /// Moves the function's results to registers `0..results` and returns.
     fn emit_return(&mut self) -> Result<()> {
-        let n = self.num_results;
-        let src = self.top(n)?;
-        let copies: Vec<(Reg, Reg)> = (0..n as u16).map(|i| (Reg(i), Reg(src.0 + i))).collect();
+        let (_, copies) = self.branch_copies(self.ctrl.len() as u32 - 1)?;
         self.emit_copies(&copies);
         self.emit(Instr::Return {});
         Ok(())
     }
 
-    /// The label `depth` levels out, and the `(dst, src)` copies that put the branch's values
-    /// in its slots.
-    fn branch_copies(&self, depth: u32) -> Result<(Target, Vec<(Reg, Reg)>)> {
+    /// The label `depth` levels out, and the `(dst, value, value's slot)` moves that put the
+    /// branch's values in its slots (only those not already there).
+    fn branch_copies(&self, depth: u32) -> Result<(Target, Vec<(Reg, Opnd, Reg)>)> {
         let index = self.ctrl.len() - 1 - depth as usize;
         let ctrl = &self.ctrl[index];
         let arity = ctrl.branch_arity();
-        let src = self.top(arity)?;
-        let dst = match ctrl.kind {
-            CtrlKind::Function => Reg(0),
-            _ => self.slot(ctrl.height)?,
-        };
-        let copies = if src == dst {
-            Vec::new()
-        } else {
-            (0..arity as u16)
-                .map(|i| (Reg(dst.0 + i), Reg(src.0 + i)))
-                .collect()
-        };
+        let first = self.height() - arity;
+        let mut copies = Vec::new();
+        for i in 0..arity {
+            let dst = match ctrl.kind {
+                CtrlKind::Function => Reg(i as u16),
+                _ => self.slot(ctrl.height + i)?,
+            };
+            let pos = first + i;
+            let (value, slot) = (self.stack[pos as usize], self.slot(pos)?);
+            if super::source_reg(value, slot) != Some(dst) {
+                copies.push((dst, value, slot));
+            }
+        }
         let target = match ctrl.kind {
             CtrlKind::Function => Target::Return,
             CtrlKind::Loop => Target::Backward(ctrl.loop_start),
             _ => Target::Forward(index),
         };
+        if let Target::Return = target {
+            // Returning moves values into parameter registers: order the moves like a return.
+            return Ok((target, self.return_copies(first, copies)?));
+        }
         Ok((target, copies))
     }
 
-    fn move_branch_values(&mut self, depth: u32) -> Result<Target> {
-        let (target, copies) = self.branch_copies(depth)?;
-        self.emit_copies(&copies);
-        Ok(target)
+    /// For a branch that returns: results reading a local they would overwrite are read from
+    /// their slot instead — which requires them to be there, so such branches copy twice.
+    fn return_copies(
+        &self,
+        first: u32,
+        copies: Vec<(Reg, Opnd, Reg)>,
+    ) -> Result<Vec<(Reg, Opnd, Reg)>> {
+        let n = self.num_results;
+        let clobbered = copies
+            .iter()
+            .any(|(_, v, _)| matches!(v, Opnd::Local(r) if (r.0 as u32) < n));
+        if !clobbered {
+            return Ok(copies);
+        }
+        // Stage every result in its own slot first, then move all of them down.
+        let mut staged = Vec::new();
+        for i in 0..n {
+            let pos = first + i;
+            let slot = self.slot(pos)?;
+            let value = self.stack[pos as usize];
+            if value != Opnd::Slot {
+                staged.push((slot, value, slot));
+            }
+        }
+        for i in 0..n {
+            let slot = self.slot(first + i)?;
+            if slot != Reg(i as u16) {
+                staged.push((Reg(i as u16), Opnd::Slot, slot));
+            }
+        }
+        Ok(staged)
     }
 
-    /// Copies in ascending order: destinations never lie above their sources, so no value is
-    /// overwritten before it is read.
-    fn emit_copies(&mut self, copies: &[(Reg, Reg)]) {
-        for &(dst, src) in copies {
-            self.emit(Instr::Copy { dst, src });
+    /// Emits moves in order. Destinations are slots at or below their sources' slots, or
+    /// (for returns) registers no remaining source reads, so no value is overwritten before
+    /// it is read.
+    fn emit_copies(&mut self, copies: &[(Reg, Opnd, Reg)]) {
+        for &(dst, value, slot) in copies {
+            self.emit_move(dst, value, slot);
         }
     }
 
@@ -292,6 +386,6 @@ fn patch(code: &mut [Instr], at: usize, target: usize) {
         Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
             *offset = delta
         }
-        other => unreachable!("patching a non-jump {other:?}"),
+        other => *fused_offset(other).expect("patching a jump") = delta,
     }
 }

@@ -1,30 +1,136 @@
-//! Straight-line instructions: each pops its operands' registers and pushes its result's.
+//! Straight-line instructions: each takes its operands' registers (wherever the values are)
+//! and writes its result to its own slot.
 
+use super::stack::Opnd;
 use super::Translator;
 use crate::binary::{LoadKind, Operator, StoreKind};
-use crate::bytecode::{Instr, Reg};
+use crate::bytecode::{Instr, Offset, Reg};
 use crate::error::{Error, Result};
 use crate::ops::{for_each_numeric_op, NumOp};
 
-macro_rules! define_num_instr {
+/// The right operand of a comparison: a register or an immediate.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Rhs {
+    Reg(Reg),
+    Imm(i32),
+}
+
+macro_rules! define_num_helpers {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(br $br:ident $brimm:ident)?; )*) => {
-        /// The bytecode instruction for a numeric operator.
+          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
+        /// The bytecode instruction for a numeric operator on registers.
         fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
         }
 
-        /// The result register of a single-result instruction, for retargeting.
+        /// The form of `op` taking its right operand as an immediate, if it has one.
+        fn imm_instr(op: NumOp, dst: Reg, a: Reg, imm: i32) -> Option<Instr> {
+            match op {
+                $( $( NumOp::$name => Some(Instr::$imm { dst, a, imm }), )? )*
+                $( $( NumOp::$name => {
+                    let _ = stringify!($br);
+                    Some(Instr::$cimm { dst, a, imm })
+                } )? )*
+                _ => None,
+            }
+        }
+
+        /// Whether `op` has a form with an immediate right operand.
+        fn has_imm(op: NumOp) -> bool {
+            match op {
+                $( $( NumOp::$name => { let _ = stringify!($imm); true } )? )*
+                $( $( NumOp::$name => { let _ = stringify!($cimm); true } )? )*
+                _ => false,
+            }
+        }
+
+        /// The register an instruction computing a numeric result writes.
         fn numeric_dst(instr: &mut Instr) -> Option<&mut Reg> {
             match instr {
-                $( Instr::$name { dst, .. } => Some(dst), )*
+                $(
+                    Instr::$name { dst, .. } => Some(dst),
+                    $( Instr::$imm { dst, .. } => Some(dst), )?
+                    $( Instr::$cimm { dst, .. } => { let _ = stringify!($br); Some(dst) } )?
+                )*
+                _ => None,
+            }
+        }
+
+        /// `(op, dst, a, rhs)` when `instr` is a comparison that can fuse into a branch.
+        pub(super) fn compare_of(instr: &Instr) -> Option<(NumOp, Reg, Reg, Rhs)> {
+            match *instr {
+                $( $(
+                    Instr::$name { dst, a, b } => {
+                        let _ = stringify!($br);
+                        Some((NumOp::$name, dst, a, Rhs::Reg(b)))
+                    }
+                )? )*
+                $( $(
+                    Instr::$cimm { dst, a, imm } if i16::try_from(imm).is_ok() => {
+                        let _ = stringify!($br);
+                        Some((NumOp::$name, dst, a, Rhs::Imm(imm)))
+                    }
+                )? )*
+                _ => None,
+            }
+        }
+
+        /// The fused branch jumping when `op(a, rhs)` holds (offset to be patched).
+        pub(super) fn branch_on(op: NumOp, a: Reg, rhs: Rhs) -> Option<Instr> {
+            let offset = Offset(0);
+            match (op, rhs) {
+                $( $(
+                    (NumOp::$name, Rhs::Reg(b)) => Some(Instr::$br { a, b, offset }),
+                    (NumOp::$name, Rhs::Imm(imm)) => {
+                        let imm = i16::try_from(imm).ok()?;
+                        Some(Instr::$brimm { a, imm, offset })
+                    }
+                )? )*
+                _ => None,
+            }
+        }
+
+        /// The offset of a fused branch, for patching.
+        pub(super) fn fused_offset(instr: &mut Instr) -> Option<&mut Offset> {
+            match instr {
+                $( $(
+                    Instr::$br { offset, .. } | Instr::$brimm { offset, .. } => Some(offset),
+                )? )*
                 _ => None,
             }
         }
     };
 }
-for_each_numeric_op!(define_num_instr);
+for_each_numeric_op!(define_num_helpers);
+
+/// The comparison that holds exactly when `op` does not (integer comparisons only).
+pub(super) fn negate(op: NumOp) -> NumOp {
+    use NumOp::*;
+    match op {
+        I32Eq => I32Ne,
+        I32Ne => I32Eq,
+        I32LtS => I32GeS,
+        I32GeS => I32LtS,
+        I32LtU => I32GeU,
+        I32GeU => I32LtU,
+        I32GtS => I32LeS,
+        I32LeS => I32GtS,
+        I32GtU => I32LeU,
+        I32LeU => I32GtU,
+        I64Eq => I64Ne,
+        I64Ne => I64Eq,
+        I64LtS => I64GeS,
+        I64GeS => I64LtS,
+        I64LtU => I64GeU,
+        I64GeU => I64LtU,
+        I64GtS => I64LeS,
+        I64LeS => I64GtS,
+        I64GtU => I64LeU,
+        I64LeU => I64GtU,
+        other => unreachable!("{other:?} is not a fusable comparison"),
+    }
+}
 
 /// The register an instruction writes its one result to, if it has exactly one.
 fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
@@ -61,105 +167,85 @@ impl Translator<'_> {
     pub(super) fn visit_straight(&mut self, op: &Operator) -> Result<()> {
         match *op {
             Operator::Nop => {}
-            Operator::Num(num) => {
-                let b = if num.params().len() == 2 {
-                    self.pop()?
-                } else {
-                    self.top(1)?
-                };
-                let a = self.pop()?;
-                let dst = self.push()?;
-                self.emit(num_instr(num, dst, a, b));
-            }
-            Operator::I32Const(v) => {
-                let dst = self.push()?;
-                self.emit(Instr::Const32 {
-                    dst,
-                    value: v as u32,
-                });
-            }
-            Operator::F32Const(bits) => {
-                let dst = self.push()?;
-                self.emit(Instr::Const32 { dst, value: bits });
-            }
-            Operator::I64Const(v) => self.const64(v as u64)?,
-            Operator::F64Const(bits) => self.const64(bits)?,
+            Operator::Num(num) => self.visit_numeric(num)?,
+            Operator::I32Const(v) => self.push_const(v as u32 as u64)?,
+            Operator::F32Const(bits) => self.push_const(bits as u64)?,
+            Operator::I64Const(v) => self.push_const(v as u64)?,
+            Operator::F64Const(bits) => self.push_const(bits)?,
+            Operator::RefNull(_) => self.push_const(0)?,
             Operator::LocalGet(i) => {
-                let dst = self.push()?;
-                self.emit(Instr::Copy {
-                    dst,
-                    src: Reg(i as u16),
-                });
+                let local = Reg(i as u16);
+                if self.opts.lazy_locals {
+                    self.push_lazy(Opnd::Local(local))?;
+                } else {
+                    let dst = self.push_slot()?;
+                    self.emit(Instr::Copy { dst, src: local });
+                }
             }
-            Operator::LocalSet(i) => {
-                let src = self.pop()?;
-                self.set_local(i, src);
-            }
+            Operator::LocalSet(i) => self.set_local(Reg(i as u16))?,
             Operator::LocalTee(i) => {
-                let src = self.top(1)?;
-                self.emit(Instr::Copy {
-                    dst: Reg(i as u16),
-                    src,
-                });
+                let local = Reg(i as u16);
+                self.set_local(local)?;
+                self.push_lazy(Opnd::Local(local))?;
             }
             Operator::Drop => {
-                self.pop()?;
+                self.stack.pop();
             }
             Operator::Select | Operator::SelectTyped(_) => {
-                let cond = self.pop()?;
-                let b = self.pop()?;
-                let a = self.pop()?;
-                let dst = self.push()?;
+                let cond = self.pop_reg()?;
+                let b = self.pop_reg()?;
+                let a = self.pop_reg()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::Select { dst, cond, a, b });
             }
             Operator::GlobalGet(global) => {
-                let dst = self.push()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::GlobalGet { dst, global });
             }
             Operator::GlobalSet(global) => {
-                let src = self.pop()?;
+                let src = self.pop_reg()?;
                 self.emit(Instr::GlobalSet { src, global });
             }
             Operator::Load(kind, mem) => {
-                let addr = self.pop()?;
-                let dst = self.push()?;
+                let addr = self.pop_reg()?;
+                let dst = self.push_slot()?;
                 self.emit(load_instr(kind, dst, addr, mem.offset));
             }
             Operator::Store(kind, mem) => {
-                let src = self.pop()?;
-                let addr = self.pop()?;
+                let src = self.pop_reg()?;
+                let addr = self.pop_reg()?;
                 self.emit(store_instr(kind, addr, src, mem.offset));
             }
             Operator::MemorySize => {
-                let dst = self.push()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::MemorySize { dst });
             }
             Operator::MemoryGrow => {
-                let delta = self.pop()?;
-                let dst = self.push()?;
+                let delta = self.pop_reg()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::MemoryGrow { dst, delta });
             }
             Operator::MemoryInit(data) => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::MemoryInit { args, data });
             }
             Operator::DataDrop(data) => self.emit(Instr::DataDrop { data }),
             Operator::MemoryCopy => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::MemoryCopy { args });
             }
             Operator::MemoryFill => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::MemoryFill { args });
             }
             Operator::TableGet(table) => {
-                let index = self.pop()?;
-                let dst = self.push()?;
+                let index = self.pop_reg()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::TableGet { dst, index, table });
             }
             Operator::TableSet(table) => {
-                let value = self.pop()?;
-                let index = self.pop()?;
+                let value = self.pop_reg()?;
+                let index = self.pop_reg()?;
                 self.emit(Instr::TableSet {
                     index,
                     value,
@@ -167,20 +253,20 @@ impl Translator<'_> {
                 });
             }
             Operator::TableSize(table) => {
-                let dst = self.push()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::TableSize { dst, table });
             }
             Operator::TableGrow(table) => {
-                let args = self.pop_n(2)?;
-                self.push()?;
+                let args = self.pop_slots(2)?;
+                self.push_slot()?;
                 self.emit(Instr::TableGrow { args, table });
             }
             Operator::TableFill(table) => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::TableFill { args, table });
             }
             Operator::TableCopy { dst, src } => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::TableCopy {
                     args,
                     dst_table: small(dst, "table index")?,
@@ -188,7 +274,7 @@ impl Translator<'_> {
                 });
             }
             Operator::TableInit { elem, table } => {
-                let args = self.pop_n(3)?;
+                let args = self.pop_slots(3)?;
                 self.emit(Instr::TableInit {
                     args,
                     table: small(table, "table index")?,
@@ -196,18 +282,14 @@ impl Translator<'_> {
                 });
             }
             Operator::ElemDrop(elem) => self.emit(Instr::ElemDrop { elem }),
-            Operator::RefNull(_) => {
-                let dst = self.push()?;
-                self.emit(Instr::Const32 { dst, value: 0 });
-            }
             Operator::RefIsNull => {
                 // A null reference is the cell 0, so this is `i64.eqz` on the cell.
-                let a = self.pop()?;
-                let dst = self.push()?;
+                let a = self.pop_reg()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::I64Eqz { dst, a, b: a });
             }
             Operator::RefFunc(func) => {
-                let dst = self.push()?;
+                let dst = self.push_slot()?;
                 self.emit(Instr::RefFunc { dst, func });
             }
             Operator::Call(func) => {
@@ -216,16 +298,17 @@ impl Translator<'_> {
                     .func_type(func)
                     .ok_or_else(|| Error::Api("unknown function".into()))?;
                 let (p, r) = (ty.params().len() as u32, ty.results().len() as u32);
-                let args = self.pop_n(p)?;
-                self.push_n(r)?;
+                // Arguments go to consecutive slots: the callee's frame starts at the first.
+                let args = self.pop_slots(p)?;
+                self.push_slots(r)?;
                 self.emit(Instr::Call { func, args });
             }
             Operator::CallIndirect { type_index, table } => {
                 let ty = &self.info.types[type_index as usize];
                 let (p, r) = (ty.params().len() as u32, ty.results().len() as u32);
-                let index = self.pop()?;
-                let args = self.pop_n(p)?;
-                self.push_n(r)?;
+                let index = self.pop_reg()?;
+                let args = self.pop_slots(p)?;
+                self.push_slots(r)?;
                 self.emit(Instr::CallIndirect {
                     type_index,
                     table: small(table, "table index")?,
@@ -248,42 +331,70 @@ impl Translator<'_> {
         Ok(())
     }
 
-    fn const64(&mut self, v: u64) -> Result<()> {
-        let dst = self.push()?;
-        self.emit(Instr::Const64 {
-            dst,
-            lo: v as u32,
-            hi: (v >> 32) as u32,
-        });
-        Ok(())
-    }
-
-    /// Pops `n` operands and returns the register of the lowest one.
-    fn pop_n(&mut self, n: u32) -> Result<Reg> {
-        self.height -= n;
-        self.slot(self.height)
-    }
-
-    fn push_n(&mut self, n: u32) -> Result<()> {
-        for _ in 0..n {
-            self.push()?;
+    fn push_const(&mut self, c: u64) -> Result<()> {
+        if self.opts.immediates {
+            self.push_lazy(Opnd::Const(c))
+        } else {
+            let dst = self.push_slot()?;
+            self.emit_const(dst, c);
+            Ok(())
         }
+    }
+
+    fn visit_numeric(&mut self, num: NumOp) -> Result<()> {
+        if num.params().len() == 1 {
+            let a = self.pop_reg()?;
+            let dst = self.push_slot()?;
+            self.emit(num_instr(num, dst, a, a));
+            return Ok(());
+        }
+        if let (Some(&Opnd::Const(c)), true) = (self.stack.last(), has_imm(num)) {
+            // A constant right operand that fits 32 bits (sign-extended for i64) is folded in.
+            let imm = if num.params()[0] == crate::ValType::I64 {
+                i32::try_from(c as i64).ok()
+            } else {
+                Some(c as u32 as i32)
+            };
+            if let Some(imm) = imm {
+                self.stack.pop();
+                let a = self.pop_reg()?;
+                let dst = self.push_slot()?;
+                if let Some(instr) = imm_instr(num, dst, a, imm) {
+                    self.emit(instr);
+                }
+                return Ok(());
+            }
+        }
+        let b = self.pop_reg()?;
+        let a = self.pop_reg()?;
+        let dst = self.push_slot()?;
+        self.emit(num_instr(num, dst, a, b));
         Ok(())
     }
 
-    /// `local.set`: when the value was just computed into its stack slot, make the producing
+    /// `local.set`: when the value was just computed into its slot, make the producing
     /// instruction write the local directly instead of emitting a copy.
-    fn set_local(&mut self, local: u32, src: Reg) {
-        let local = Reg(local as u16);
-        if self.code.len() > self.label_pos {
+    fn set_local(&mut self, local: Reg) -> Result<()> {
+        let pos = self.height() - 1;
+        let slot = self.slot(pos)?;
+        let value = self.stack.pop().expect("validated: operand present");
+        let pending = self.stack.contains(&Opnd::Local(local));
+        if value == Opnd::Slot
+            && !pending
+            && self.opts.result_retargeting
+            && self.last_is_rewritable()
+        {
             if let Some(dst) = self.code.last_mut().and_then(result_reg) {
-                if *dst == src {
+                if *dst == slot {
                     *dst = local;
-                    return;
+                    return Ok(());
                 }
             }
         }
-        self.emit(Instr::Copy { dst: local, src });
+        // Entries still reading the local's old value get their own copy first.
+        self.materialize_local(local)?;
+        self.emit_move(local, value, slot);
+        Ok(())
     }
 }
 

@@ -1,22 +1,26 @@
 //! Translation of validated Wasm stack code into register bytecode.
 //!
-//! Each operand-stack slot is a register: the slot at height `h` is register `locals + h`, so
-//! the stack height at every instruction (known statically after validation) fixes every
-//! operand's register. Control flow becomes relative jumps; a branch that carries values first
-//! copies them down to the target's slots. See docs/architecture.md.
+//! Each operand-stack slot owns a register: the slot at height `h` is register `locals + h`.
+//! The translator keeps a symbolic operand stack ([`stack::Opnd`]): a `local.get` or a constant
+//! pushes a reference to the local's register or the constant itself and emits nothing; the
+//! value is copied into its slot only when something requires it there (a block boundary, a
+//! call argument, a write to that local). Control flow becomes relative jumps; a branch that
+//! carries values first copies them to the target's slots. See docs/architecture.md.
 //!
 //! The validator and the translator are separate visitors driven together here, one
 //! instruction at a time: the translator only ever sees instructions the validator accepted.
 
 mod control;
 mod emit;
+mod stack;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Error, Result};
-use crate::runtime::Config;
+use crate::runtime::{Config, Optimizations};
 use crate::validate::{FuncValidator, ModuleContext};
 use control::Ctrl;
+use stack::Opnd;
 
 /// Validates and translates defined function `index` (0 = first non-imported function).
 pub fn compile_function(
@@ -40,6 +44,7 @@ pub fn compile_function(
     }
     let mut t = Translator::new(
         info,
+        config.optimizations,
         num_locals as u32,
         ty.params().len() as u32,
         ty.results().len() as u32,
@@ -68,12 +73,13 @@ const MAX_REGS: u64 = u16::MAX as u64;
 
 pub(crate) struct Translator<'a> {
     info: &'a ModuleInfo,
+    opts: Optimizations,
     code: Vec<Instr>,
     num_locals: u32,
     num_params: u32,
     num_results: u32,
-    /// Current operand-stack height in slots.
-    height: u32,
+    /// The symbolic operand stack; its length is the Wasm stack height.
+    stack: Vec<Opnd>,
     max_height: u32,
     ctrl: Vec<Ctrl>,
     /// False after an unconditional transfer until the next label.
@@ -81,19 +87,26 @@ pub(crate) struct Translator<'a> {
     /// Blocks opened inside unreachable code, skipped wholesale.
     dead_depth: u32,
     /// Position of the most recently bound label: an instruction before it may not be
-    /// retargeted, because a jump arriving here did not run it.
+    /// rewritten, because a jump arriving here did not run it.
     label_pos: usize,
 }
 
 impl<'a> Translator<'a> {
-    fn new(info: &'a ModuleInfo, num_locals: u32, num_params: u32, num_results: u32) -> Self {
+    fn new(
+        info: &'a ModuleInfo,
+        opts: Optimizations,
+        num_locals: u32,
+        num_params: u32,
+        num_results: u32,
+    ) -> Self {
         let mut t = Self {
             info,
+            opts,
             code: Vec::new(),
             num_locals,
             num_params,
             num_results,
-            height: 0,
+            stack: Vec::new(),
             max_height: 0,
             ctrl: Vec::new(),
             reachable: true,
@@ -120,41 +133,13 @@ impl<'a> Translator<'a> {
         })
     }
 
-    /// The register of the operand-stack slot at `height`.
-    fn slot(&self, height: u32) -> Result<Reg> {
-        let r = self.num_locals as u64 + height as u64;
-        if r >= MAX_REGS {
-            return Err(Error::Limit(format!(
-                "operand stack deeper than {MAX_REGS} registers"
-            )));
-        }
-        Ok(Reg(r as u16))
-    }
-
-    fn push(&mut self) -> Result<Reg> {
-        let r = self.slot(self.height)?;
-        self.height += 1;
-        self.max_height = self.max_height.max(self.height);
-        Ok(r)
-    }
-
-    fn pop(&mut self) -> Result<Reg> {
-        self.height -= 1;
-        self.slot(self.height)
-    }
-
-    /// The register where the top `n` operands start (they stay on the stack).
-    fn top(&self, n: u32) -> Result<Reg> {
-        self.slot(self.height - n)
-    }
-
-    /// Reserves `n` more slots above the current height (e.g. for results wider than params).
-    fn reserve(&mut self, n: u32) {
-        self.max_height = self.max_height.max(self.height + n);
-    }
-
     fn emit(&mut self, instr: Instr) {
         self.code.push(instr);
+    }
+
+    /// Whether the last emitted instruction may still be rewritten (no label bound after it).
+    fn last_is_rewritable(&self) -> bool {
+        self.code.len() > self.label_pos
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
@@ -202,5 +187,14 @@ impl<'a> Translator<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// The register a value is read from when it is used as an operand where it stands.
+fn source_reg(opnd: Opnd, slot: Reg) -> Option<Reg> {
+    match opnd {
+        Opnd::Slot => Some(slot),
+        Opnd::Local(r) => Some(r),
+        Opnd::Const(_) => None,
     }
 }

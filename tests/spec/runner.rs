@@ -34,6 +34,20 @@ impl FileReport {
 
 /// Parses `contents` and runs every directive. `on_directive(line)` is called before each one.
 pub fn run_file(contents: &str, on_directive: &mut dyn FnMut(usize)) -> FileReport {
+    // Every translated function is also checked against the interpreter's invariants.
+    run_file_with(
+        regwasm::Config::default().verify_bytecode(true),
+        contents,
+        on_directive,
+    )
+}
+
+/// As [`run_file`], with an engine built from `config`.
+pub fn run_file_with(
+    config: &regwasm::Config,
+    contents: &str,
+    on_directive: &mut dyn FnMut(usize),
+) -> FileReport {
     let mut report = FileReport::default();
     let wast_error = |mut e: wast::Error| {
         e.set_text(contents);
@@ -56,7 +70,7 @@ pub fn run_file(contents: &str, on_directive: &mut dyn FnMut(usize)) -> FileRepo
             return report;
         }
     };
-    let mut runner = match guarded(Runner::new).and_then(|r| r) {
+    let mut runner = match guarded(|| Runner::new(config)).and_then(|r| r) {
         Ok(runner) => runner,
         Err(why) => {
             report.fail(1, "set up the spectest module", &why);
@@ -148,9 +162,8 @@ struct Runner {
 }
 
 impl Runner {
-    fn new() -> Result<Self, String> {
-        // Every translated function is also checked against the interpreter's invariants.
-        let engine = Engine::new(regwasm::Config::default().verify_bytecode(true));
+    fn new(config: &regwasm::Config) -> Result<Self, String> {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         spectest::register(&mut store, &mut linker).map_err(|e| e.to_string())?;

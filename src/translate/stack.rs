@@ -1,0 +1,145 @@
+//! The symbolic operand stack: where each Wasm operand currently is.
+
+use super::{Translator, MAX_REGS};
+use crate::bytecode::{Instr, Reg};
+use crate::error::{Error, Result};
+use crate::value::Cell;
+
+/// Where the value of one operand-stack entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Opnd {
+    /// In the entry's own slot register.
+    Slot,
+    /// Still in this local's register: `local.get` emitted nothing. Valid until the local is
+    /// written, which first copies such entries into their slots.
+    Local(Reg),
+    /// A constant not yet written anywhere.
+    Const(Cell),
+}
+
+impl Translator<'_> {
+    pub(super) fn height(&self) -> u32 {
+        self.stack.len() as u32
+    }
+
+    /// The register of the operand-stack slot at `height`.
+    pub(super) fn slot(&self, height: u32) -> Result<Reg> {
+        let r = self.num_locals as u64 + height as u64;
+        if r >= MAX_REGS {
+            return Err(Error::Limit(format!(
+                "operand stack deeper than {MAX_REGS} registers"
+            )));
+        }
+        Ok(Reg(r as u16))
+    }
+
+    /// Pushes an entry computed into its own slot and returns that slot.
+    pub(super) fn push_slot(&mut self) -> Result<Reg> {
+        let r = self.slot(self.height())?;
+        self.stack.push(Opnd::Slot);
+        self.max_height = self.max_height.max(self.height());
+        Ok(r)
+    }
+
+    pub(super) fn push_slots(&mut self, n: u32) -> Result<()> {
+        for _ in 0..n {
+            self.push_slot()?;
+        }
+        Ok(())
+    }
+
+    /// Pushes a lazy entry (a local's register or a constant).
+    pub(super) fn push_lazy(&mut self, opnd: Opnd) -> Result<()> {
+        self.slot(self.height())?;
+        self.stack.push(opnd);
+        self.max_height = self.max_height.max(self.height());
+        Ok(())
+    }
+
+    /// Pops the top entry and returns the register holding its value, writing a constant into
+    /// the freed slot first if needed.
+    pub(super) fn pop_reg(&mut self) -> Result<Reg> {
+        let slot = self.slot(self.height() - 1)?;
+        let opnd = self.stack.pop().expect("validated: operand present");
+        Ok(match opnd {
+            Opnd::Slot => slot,
+            Opnd::Local(r) => r,
+            Opnd::Const(c) => {
+                self.emit_const(slot, c);
+                slot
+            }
+        })
+    }
+
+    /// Pops `n` entries after putting them in their slots; returns the lowest slot.
+    pub(super) fn pop_slots(&mut self, n: u32) -> Result<Reg> {
+        self.materialize_top(n)?;
+        let base = self.height() - n;
+        self.stack.truncate(base as usize);
+        self.slot(base)
+    }
+
+    pub(super) fn emit_const(&mut self, dst: Reg, c: Cell) {
+        if c <= u32::MAX as Cell {
+            self.emit(Instr::Const32 {
+                dst,
+                value: c as u32,
+            });
+        } else {
+            self.emit(Instr::Const64 {
+                dst,
+                lo: c as u32,
+                hi: (c >> 32) as u32,
+            });
+        }
+    }
+
+    /// Writes `value` (wherever it is) into register `dst`.
+    pub(super) fn emit_move(&mut self, dst: Reg, value: Opnd, slot: Reg) {
+        match value {
+            Opnd::Const(c) => self.emit_const(dst, c),
+            other => {
+                let src = super::source_reg(other, slot).expect("not a constant");
+                if src != dst {
+                    self.emit(Instr::Copy { dst, src });
+                }
+            }
+        }
+    }
+
+    /// Puts entry `pos` into its own slot.
+    pub(super) fn materialize(&mut self, pos: usize) -> Result<()> {
+        let opnd = self.stack[pos];
+        if opnd != Opnd::Slot {
+            let slot = self.slot(pos as u32)?;
+            self.emit_move(slot, opnd, slot);
+            self.stack[pos] = Opnd::Slot;
+        }
+        Ok(())
+    }
+
+    /// Puts the top `n` entries into their slots.
+    pub(super) fn materialize_top(&mut self, n: u32) -> Result<()> {
+        let len = self.stack.len();
+        for pos in len - n as usize..len {
+            self.materialize(pos)?;
+        }
+        Ok(())
+    }
+
+    /// Puts every entry into its slot: needed where control flow joins, since the code that
+    /// runs before the join differs between paths.
+    pub(super) fn materialize_all(&mut self) -> Result<()> {
+        self.materialize_top(self.height())
+    }
+
+    /// Before local `r` is written: entries still reading it get their own copy.
+    pub(super) fn materialize_local(&mut self, r: Reg) -> Result<()> {
+        for pos in 0..self.stack.len() {
+            if self.stack[pos] == Opnd::Local(r) {
+                self.materialize(pos)?;
+            }
+        }
+        Ok(())
+    }
+}

