@@ -57,6 +57,9 @@ impl Ctrl {
     }
 }
 
+/// One value move: destination register, the value, and the value's own slot.
+type Move = (Reg, Opnd, Reg);
+
 /// Where a branch goes once its values are in place.
 #[derive(Clone, Copy)]
 enum Target {
@@ -286,7 +289,7 @@ impl Translator<'_> {
 
     /// The label `depth` levels out, and the `(dst, value, value's slot)` moves that put the
     /// branch's values in its slots (only those not already there).
-    fn branch_copies(&self, depth: u32) -> Result<(Target, Vec<(Reg, Opnd, Reg)>)> {
+    fn branch_copies(&self, depth: u32) -> Result<(Target, Vec<Move>)> {
         let index = self.ctrl.len() - 1 - depth as usize;
         let ctrl = &self.ctrl[index];
         let arity = ctrl.branch_arity();
@@ -320,8 +323,8 @@ impl Translator<'_> {
     fn return_copies(
         &self,
         first: u32,
-        copies: Vec<(Reg, Opnd, Reg)>,
-    ) -> Result<Vec<(Reg, Opnd, Reg)>> {
+        copies: Vec<Move>,
+    ) -> Result<Vec<Move>> {
         let n = self.num_results;
         let clobbered = copies
             .iter()
@@ -351,7 +354,7 @@ impl Translator<'_> {
     /// Emits moves in order. Destinations are slots at or below their sources' slots, or
     /// (for returns) registers no remaining source reads, so no value is overwritten before
     /// it is read.
-    fn emit_copies(&mut self, copies: &[(Reg, Opnd, Reg)]) {
+    fn emit_copies(&mut self, copies: &[Move]) {
         for &(dst, value, slot) in copies {
             self.emit_move(dst, value, slot);
         }
