@@ -274,8 +274,8 @@ pub(super) fn execute<T>(
         // SAFETY: `ip` points into the current function's code: it starts at its first
         // instruction, moves to the next one only after an instruction that is not last
         // (the last is always a jump, return or trap), and jumps land inside the code.
-        let instr = unsafe { *ip };
-        match instr {
+        let instr: &Instr = unsafe { &*ip };
+        match *instr {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
             Instr::Const32 { dst, value } => w!(dst, value as Cell),
@@ -309,9 +309,12 @@ pub(super) fn execute<T>(
                 };
                 ip = frame.ip;
                 fp = frame.fp;
-                instance = frame.instance;
-                // The callee may have grown (or, through the host, replaced) the memory.
-                mem = MemCache::of(store, instance);
+                if frame.instance != instance {
+                    // Same-instance callees that grow the memory refresh `mem` themselves; host
+                    // calls refresh it when they return.
+                    instance = frame.instance;
+                    mem = MemCache::of(store, instance);
+                }
                 continue;
             }
             Instr::Call { func, args } => {
@@ -528,6 +531,9 @@ pub(super) fn execute<T>(
 unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
     let params = code.num_params as usize;
     let count = code.num_locals as usize - params;
+    if count == 0 {
+        return;
+    }
     // SAFETY: `params + count = num_locals <= num_regs`, inside the frame.
     unsafe { std::ptr::write_bytes(fp.add(params), 0, count) };
 }

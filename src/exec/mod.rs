@@ -40,7 +40,8 @@ impl Stack {
         Self {
             // Zeroed allocation: the OS maps pages lazily, so an unused stack costs little.
             regs: vec![0; cells],
-            frames: Vec::new(),
+            // Reserved up front so that pushing a frame never reallocates mid-call.
+            frames: Vec::with_capacity(max_frames.min(64 * 1024)),
             max_frames,
         }
     }
