@@ -333,6 +333,11 @@ pub struct CompiledFunc {
     /// Parameters plus declared locals.
     pub num_locals: u32,
     pub num_results: u32,
+    /// Wasm instructions the body had (including the final `end`).
+    pub wasm_ops: u32,
+    /// For each instruction, the byte offset in the module of the Wasm instruction it was
+    /// translated from; empty unless `Config::keep_source_map(true)`.
+    pub source_map: Box<[u32]>,
 }
 
 impl fmt::Display for CompiledFunc {

@@ -62,6 +62,8 @@ mod tests {
             num_params: 0,
             num_locals: 0,
             num_results: 0,
+            wasm_ops: 0,
+            source_map: Box::new([]),
         }
     }
 

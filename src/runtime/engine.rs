@@ -11,6 +11,7 @@ pub struct Config {
     pub(crate) max_table_elements: u32,
     pub(crate) verify_bytecode: bool,
     pub(crate) optimizations: Optimizations,
+    pub(crate) keep_source_map: bool,
 }
 
 /// Switches for the translator's optimizations, all on by default. Each can be turned off to
@@ -66,6 +67,7 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             verify_bytecode: cfg!(debug_assertions),
             optimizations: Optimizations::all(),
+            keep_source_map: false,
         }
     }
 }
@@ -94,6 +96,14 @@ impl Config {
     /// turns it on always. A failure is reported as `Error::Limit` naming the function.
     pub fn verify_bytecode(&mut self, on: bool) -> &mut Self {
         self.verify_bytecode = on;
+        self
+    }
+
+    /// Record, for every bytecode instruction, the offset of the Wasm instruction it came from
+    /// (`CompiledFunc::source_map`), for disassembly next to the Wasm code. Off by default:
+    /// it costs 4 bytes per instruction.
+    pub fn keep_source_map(&mut self, on: bool) -> &mut Self {
+        self.keep_source_map = on;
         self
     }
 

@@ -45,6 +45,7 @@ pub fn compile_function(
     let mut t = Translator::new(
         info,
         config.optimizations,
+        config.keep_source_map,
         num_locals as u32,
         ty.params().len() as u32,
         ty.results().len() as u32,
@@ -54,6 +55,8 @@ pub fn compile_function(
         let offset = reader.offset();
         let op = reader.read()?;
         validator.visit(&op, offset)?;
+        t.wasm_ops += 1;
+        t.cur_offset = offset as u32;
         t.visit(&op).map_err(|e| match e {
             Error::Limit(m) => Error::Limit(format!("{m} (function {func_index})")),
             e => e,
@@ -89,12 +92,19 @@ pub(crate) struct Translator<'a> {
     /// Position of the most recently bound label: an instruction before it may not be
     /// rewritten, because a jump arriving here did not run it.
     label_pos: usize,
+    /// Wasm instructions seen so far.
+    wasm_ops: u32,
+    /// Byte offset of the Wasm instruction being translated.
+    cur_offset: u32,
+    /// Source offset of each emitted instruction, when kept.
+    source_map: Option<Vec<u32>>,
 }
 
 impl<'a> Translator<'a> {
     fn new(
         info: &'a ModuleInfo,
         opts: Optimizations,
+        keep_source_map: bool,
         num_locals: u32,
         num_params: u32,
         num_results: u32,
@@ -112,6 +122,9 @@ impl<'a> Translator<'a> {
             reachable: true,
             dead_depth: 0,
             label_pos: 0,
+            wasm_ops: 0,
+            cur_offset: 0,
+            source_map: keep_source_map.then(Vec::new),
         };
         t.ctrl.push(Ctrl::function(num_results));
         t
@@ -130,11 +143,24 @@ impl<'a> Translator<'a> {
             num_params: self.num_params,
             num_locals: self.num_locals,
             num_results: self.num_results,
+            wasm_ops: self.wasm_ops,
+            source_map: self.source_map.unwrap_or_default().into_boxed_slice(),
         })
     }
 
     fn emit(&mut self, instr: Instr) {
         self.code.push(instr);
+        if let Some(map) = &mut self.source_map {
+            map.push(self.cur_offset);
+        }
+    }
+
+    /// Removes the last instruction (to fuse it into the next one).
+    fn unemit(&mut self) {
+        self.code.pop();
+        if let Some(map) = &mut self.source_map {
+            map.pop();
+        }
     }
 
     /// Whether the last emitted instruction may still be rewritten (no label bound after it).
