@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Rebuilds every benchmark workload's .wasm from its source, in this directory.
+#
+# Needs (Debian): apt-get install -y clang lld wasi-libc libclang-rt-dev-wasm32 wabt
+# The built .wasm files are committed, so running the benchmarks needs none of this.
+#
+# Each C workload is a library-style module: no entry point, no WASI imports, one export `run`
+# (plus the linker's `memory`), all of type (i32) -> i32.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+CC=${CC:-clang}
+CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -nostartfiles -Wl,--no-entry -Wl,--export=run -Wl,--strip-debug)
+
+c_workloads=(sieve matmul_i32 matmul_f64 sha256 coremark nbody quicksort calls)
+wat_workloads=(fib loop hostcall)
+
+for w in "${c_workloads[@]}"; do
+    "$CC" "${CFLAGS[@]}" "$w.c" -o "$w.wasm"
+done
+# memops is the bulk-memory workload: memcpy/memset/memmove lower to memory.copy/memory.fill.
+"$CC" "${CFLAGS[@]}" -mbulk-memory memops.c -o memops.wasm
+
+for w in "${wat_workloads[@]}"; do
+    wat2wasm "$w.wat" -o "$w.wasm"
+done
+
+# No workload may import anything but env.host_add (hostcall).
+if command -v wasm-objdump >/dev/null; then
+    for f in *.wasm; do
+        imports=$(wasm-objdump -j Import -x "$f" 2>/dev/null | grep -c ' <- ' || true)
+        if [ "$f" = hostcall.wasm ]; then want=1; else want=0; fi
+        if [ "$imports" != "$want" ]; then
+            echo "error: $f has $imports imports, expected $want" >&2
+            wasm-objdump -j Import -x "$f" >&2
+            exit 1
+        fi
+    done
+fi
+ls -l ./*.wasm
