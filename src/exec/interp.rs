@@ -37,52 +37,53 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
     unsafe { *fp.add(r.0 as usize) = value }
 }
 
-macro_rules! define_exec_numeric {
-    ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
+/// Defines `dispatch!`, which builds the interpreter's one `match`: the hand-written arms
+/// passed to it, followed by an arm for every numeric instruction of the table (plain,
+/// immediate and fused compare-and-branch forms). One match means one jump table, so numeric
+/// instructions dispatch as directly as the others. (`$d` is a literal `$`, so the generated
+/// macro can have metavariables of its own.)
+macro_rules! define_dispatch {
+    ([$d:tt] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
-        /// Runs a numeric instruction, or a fused compare-and-branch; returns how far to move the
-        /// instruction pointer (1, or the branch offset when taken). Any other instruction is a
-        /// no-op here.
-        ///
-        /// # Safety
-        /// `fp` is the frame of the function `instr` belongs to (see [`get`]).
-        #[inline(always)]
-        unsafe fn exec_numeric(instr: Instr, fp: *mut Cell) -> Result<i32, TrapCode> {
-            // SAFETY (all arms): register operands of the current instruction lie inside the
-            // current frame, as the caller guarantees.
-            match instr {
-                $(
-                    Instr::$name { dst, a, b } => {
-                        let _ = b;
-                        unsafe { num_body!($shape fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
-                    }
-                    $( Instr::$imm { dst, a, imm } => unsafe {
-                        let x = <$a>::from_cell(get(fp, a));
-                        set(fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
-                    } )?
+        macro_rules! dispatch {
+            ($d instr:expr, $d fp:ident, $d ip:ident, { $d ($d arms:tt)* }) => {
+                // SAFETY (numeric arms): register operands of the current instruction lie
+                // inside the current frame (see `get`).
+                match $d instr {
+                    $d ($d arms)*
                     $(
-                        Instr::$cimm { dst, a, imm } => unsafe {
-                            let x = <$a>::from_cell(get(fp, a));
-                            set(fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                        Instr::$name { dst, a, b } => {
+                            let _ = b;
+                            unsafe { num_body!($shape $d fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
                         }
-                        Instr::$br { a, b, offset } => unsafe {
-                            let (x, y) = (<$a>::from_cell(get(fp, a)), <$a>::from_cell(get(fp, b)));
-                            if numeric::$f(x, y) != 0 {
-                                return Ok(offset.0);
+                        $( Instr::$imm { dst, a, imm } => unsafe {
+                            let x = <$a>::from_cell(get($d fp, a));
+                            set($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                        } )?
+                        $(
+                            Instr::$cimm { dst, a, imm } => unsafe {
+                                let x = <$a>::from_cell(get($d fp, a));
+                                set($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
                             }
-                        }
-                        Instr::$brimm { a, imm, offset } => unsafe {
-                            let x = <$a>::from_cell(get(fp, a));
-                            if numeric::$f(x, imm as $a) != 0 {
-                                return Ok(offset.0);
+                            Instr::$br { a, b, offset } => {
+                                let (x, y) = unsafe { (<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b))) };
+                                if numeric::$f(x, y) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
                             }
-                        }
-                    )?
-                )*
-                _ => {}
-            }
-            Ok(1)
+                            Instr::$brimm { a, imm, offset } => {
+                                let x = unsafe { <$a>::from_cell(get($d fp, a)) };
+                                if numeric::$f(x, imm as $a) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
+                            }
+                        )?
+                    )*
+                }
+            };
         }
     };
 }
@@ -108,7 +109,7 @@ macro_rules! num_body {
     }};
 }
 
-for_each_numeric_op!(define_exec_numeric);
+for_each_numeric_op!(define_dispatch, $);
 
 /// The default memory's buffer, cached for the loop. Refreshed whenever something may have
 /// resized or replaced it: a return or call into other code, `memory.grow`, a bulk operation.
@@ -275,7 +276,7 @@ pub(super) fn execute<T>(
         // instruction, moves to the next one only after an instruction that is not last
         // (the last is always a jump, return or trap), and jumps land inside the code.
         let instr: &Instr = unsafe { &*ip };
-        match *instr {
+        dispatch!(*instr, fp, ip, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
             Instr::Const32 { dst, value } => w!(dst, value as Cell),
@@ -512,12 +513,7 @@ pub(super) fn execute<T>(
                     store.instances[instance as usize].funcs[func as usize] as Cell + 1
                 );
             }
-            other => {
-                // SAFETY: `fp` is the current frame, which holds every operand of `other`.
-                ip = jump(ip, unsafe { exec_numeric(other, fp)? });
-                continue;
-            }
-        }
+        });
         // SAFETY: the instruction just run is not the last of its function (see the fetch).
         ip = unsafe { ip.add(1) };
     }
