@@ -94,6 +94,12 @@ pub enum TrapCode {
     UninitializedElement,
     UndefinedElement,
     StackOverflow,
+    /// Fuel metering is on and the store ran out (see `Store::set_fuel`).
+    OutOfFuel,
+    /// Another thread interrupted the call (see `Store::interrupt_handle`).
+    Interrupted,
+    /// The call ran past its deadline (see `Store::set_deadline`).
+    DeadlineExceeded,
     /// A host function returned an error.
     HostError,
 }
@@ -112,6 +118,9 @@ impl TrapCode {
             TrapCode::UninitializedElement => "uninitialized element",
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::Interrupted => "interrupted",
+            TrapCode::DeadlineExceeded => "deadline exceeded",
             TrapCode::HostError => "host error",
         }
     }

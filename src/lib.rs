@@ -35,9 +35,10 @@ mod value;
 pub mod wasi;
 
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
+pub use exec::SuspendReason;
 pub use ops::NumOp;
 pub use runtime::{
-    Caller, Config, Engine, Extern, Func, Global, Instance, Linker, Memory, Module, Optimizations,
-    Store, Table,
+    CallOutcome, Caller, Config, Engine, Extern, Func, Global, Instance, InterruptHandle, Linker,
+    Memory, Module, Optimizations, ResumableCall, Store, Table, TypedFunc,
 };
 pub use value::{ExternRef, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};

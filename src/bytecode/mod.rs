@@ -321,6 +321,12 @@ for_each_numeric_op!(define_instr, [
     ElemDrop "elem.drop" { elem: u32 }
     /// `dst = reference to function func`.
     RefFunc "ref.func" { dst: Reg, func: u32 }
+    /// Start of a basic block under fuel metering: charge `amount` fuel (the block's
+    /// instruction count), or suspend the call, resumably, when the store has less.
+    ConsumeFuel "consume_fuel" { amount: u32 }
+    /// At function entry and loop headers of interruptible code: suspend the call, resumably,
+    /// if an interrupt or the deadline was signalled (one relaxed atomic load).
+    Check "check" { }
 ]);
 
 /// A translated function body.

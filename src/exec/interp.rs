@@ -7,13 +7,15 @@
 //! `bytecode::verify`, run on every function of the spec suite), and this loop checks the
 //! frame's room on the register stack when it enters a function.
 
-use super::{bulk, call_host, Frame, Stack};
+use super::{bulk, call_host, Exit, Frame, Position, Stack, SuspendReason};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Trap, TrapCode};
 use crate::numeric::{self, CellVal};
 use crate::ops::for_each_numeric_op;
+use crate::runtime::interrupt;
 use crate::runtime::{FuncEntity, Store};
 use crate::value::Cell;
+use std::sync::atomic::Ordering;
 
 /// Reads register `r` of the frame at `fp`.
 ///
@@ -170,24 +172,35 @@ impl MemCache {
     }
 }
 
-/// Runs `entry` (its arguments already in registers `0..` of `stack`) until it returns.
+/// Runs from `at` (a function entry set up by `start`, or a suspended position) until the
+/// outermost frame returns, a trap, or a suspension.
 pub(super) fn execute<T>(
     store: &mut Store<T>,
     stack: &mut Stack,
-    entry: &CompiledFunc,
-    mut instance: u32,
-) -> Result<(), Trap> {
+    at: Position,
+) -> Result<Exit, Trap> {
     let regs_len = stack.regs.len();
-    if (entry.num_regs as usize) > regs_len {
-        return Err(TrapCode::StackOverflow.into());
-    }
     let regs = stack.regs.as_mut_ptr();
-    let mut fp = regs;
-    let mut ip: *const Instr = entry.code.as_ptr();
+    // SAFETY: `at.fp` is the offset of a frame that fits in the register stack: checked when
+    // the call started or entered that frame.
+    let mut fp = unsafe { regs.add(at.fp) };
+    let mut ip: *const Instr = at.ip;
+    let mut instance = at.instance;
     let mut mem = MemCache::of(store, instance);
-    let entry_depth = stack.frames.len();
-    // SAFETY: the entry frame fits in the register stack (checked above).
-    unsafe { zero_locals(fp, entry) };
+    let stop = store.stop.clone();
+    // Where to resume after a suspension: this instruction, this frame.
+    macro_rules! suspend {
+        ($reason:expr) => {
+            return Ok(Exit::Suspended(
+                Position {
+                    ip,
+                    fp: (fp as usize - regs as usize) / std::mem::size_of::<Cell>(),
+                    instance,
+                },
+                $reason,
+            ))
+        };
+    }
 
     // Register of the current frame; see `get`/`set` for why this is in bounds.
     macro_rules! r {
@@ -266,6 +279,9 @@ pub(super) fn execute<T>(
                     mem = MemCache::of(store, instance);
                     // SAFETY: a call is never the last instruction.
                     ip = unsafe { ip.add(1) };
+                    if std::mem::take(&mut store.yield_requested) {
+                        suspend!(SuspendReason::HostYield);
+                    }
                 }
             }
         }};
@@ -302,11 +318,8 @@ pub(super) fn execute<T>(
                 continue;
             }
             Instr::Return {} => {
-                if stack.frames.len() == entry_depth {
-                    return Ok(());
-                }
                 let Some(frame) = stack.frames.pop() else {
-                    return Ok(());
+                    return Ok(Exit::Returned);
                 };
                 ip = frame.ip;
                 fp = frame.fp;
@@ -506,6 +519,21 @@ pub(super) fn execute<T>(
             Instr::ElemDrop { elem } => {
                 let seg = store.instances[instance as usize].elems[elem as usize];
                 store.elems[seg as usize] = Vec::new();
+            }
+            Instr::ConsumeFuel { amount } => {
+                let amount = amount as u64;
+                if store.fuel < amount {
+                    suspend!(SuspendReason::OutOfFuel { required: amount });
+                }
+                store.fuel -= amount;
+            }
+            Instr::Check {} => {
+                if stop.state.load(Ordering::Relaxed) != interrupt::RUN {
+                    match stop.state.swap(interrupt::RUN, Ordering::Relaxed) {
+                        interrupt::DEADLINE => suspend!(SuspendReason::DeadlineExceeded),
+                        _ => suspend!(SuspendReason::Interrupted),
+                    }
+                }
             }
             Instr::RefFunc { dst, func } => {
                 w!(

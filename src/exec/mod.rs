@@ -47,9 +47,92 @@ impl Stack {
     }
 }
 
+/// Why a call stopped before finishing, leaving a state it can resume from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuspendReason {
+    /// A basic block needed `required` fuel and the store had less.
+    OutOfFuel { required: u64 },
+    /// `InterruptHandle::interrupt` was called.
+    Interrupted,
+    /// The store's deadline passed.
+    DeadlineExceeded,
+    /// A host function asked to yield (`Caller::yield_now`).
+    HostYield,
+}
+
+impl SuspendReason {
+    /// The trap a non-resumable call reports for this stop.
+    pub fn trap_code(self) -> Option<TrapCode> {
+        match self {
+            SuspendReason::OutOfFuel { .. } => Some(TrapCode::OutOfFuel),
+            SuspendReason::Interrupted => Some(TrapCode::Interrupted),
+            SuspendReason::DeadlineExceeded => Some(TrapCode::DeadlineExceeded),
+            SuspendReason::HostYield => None,
+        }
+    }
+}
+
+/// Where execution stands: the next instruction, the current frame's offset in the register
+/// stack, and its instance.
+#[derive(Debug)]
+pub(crate) struct Position {
+    ip: *const Instr,
+    fp: usize,
+    instance: u32,
+}
+
+/// How `interp::execute` ended without a trap.
+pub(crate) enum Exit {
+    Returned,
+    Suspended(Position, SuspendReason),
+}
+
+/// A call stopped part-way: its whole interpreter state, owned, so it can be resumed later.
+pub(crate) struct Suspended {
+    stack: Stack,
+    at: Position,
+    reason: SuspendReason,
+    /// Keeps the code the frames point into alive (see [`start`]).
+    _alive: std::sync::Arc<Vec<crate::runtime::Module>>,
+}
+
+// SAFETY: the raw pointers in `at` point into code kept alive by `_alive` and are only used
+// by the thread that resumes the call with `&mut Store`, as for `Stack`.
+unsafe impl Send for Suspended {}
+// SAFETY: as above; `&Suspended` gives no access to the pointers.
+unsafe impl Sync for Suspended {}
+
+impl Suspended {
+    pub(crate) fn reason(&self) -> SuspendReason {
+        self.reason
+    }
+}
+
 /// Calls `func` with its arguments in `cells` (type-checked by the caller), leaving the results
-/// there; `cells` holds `max(params, results)` cells.
+/// there; `cells` holds `max(params, results)` cells. A stop for fuel, interruption or the
+/// deadline becomes a trap; a host's yield is resumed at once.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) -> Result<()> {
+    let mut outcome = start(store, func, cells)?;
+    while let Some(suspended) = outcome {
+        match suspended.reason.trap_code() {
+            Some(code) => {
+                let mut stack = suspended.stack;
+                stack.frames.clear();
+                store.stack.get_or_insert(stack);
+                return Err(code.into());
+            }
+            None => outcome = resume(store, suspended, cells)?,
+        }
+    }
+    Ok(())
+}
+
+/// Starts a call that may suspend: `Ok(None)` when it finished (results in `cells`).
+pub(crate) fn start<T>(
+    store: &mut Store<T>,
+    func: Func,
+    cells: &mut [Cell],
+) -> Result<Option<Suspended>> {
     let (code, instance) = match &store.funcs[func.0 as usize] {
         FuncEntity::Host { func: host, .. } => {
             let host = host.clone();
@@ -57,7 +140,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
                 store,
                 instance: None,
             };
-            return host(caller, cells).map_err(Error::Trap);
+            return host(caller, cells).map(|()| None).map_err(Error::Trap);
         }
         FuncEntity::Wasm { code, instance, .. } => (code.clone(), *instance),
     };
@@ -71,18 +154,61 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
         store.stack.get_or_insert(stack);
         return Err(TrapCode::StackOverflow.into());
     }
-    let n = cells.len();
-    stack.regs[..n].copy_from_slice(cells);
+    stack.regs[..cells.len()].copy_from_slice(cells);
+    let (params, locals) = (code.num_params as usize, code.num_locals as usize);
+    stack.regs[params..locals].fill(0);
+    store.begin_call();
+    let at = Position {
+        ip: code.code.as_ptr(),
+        fp: 0,
+        instance,
+    };
     // Frames point into compiled code without owning it; holding every module of the store
     // keeps that code alive even if a host function replaces the store mid-call.
-    let _alive = store.modules.clone();
-    let outcome = interp::execute(store, &mut stack, &code, instance);
-    if outcome.is_ok() {
-        cells.copy_from_slice(&stack.regs[..n]);
+    let alive = store.modules.clone();
+    run(store, stack, at, alive, cells)
+}
+
+/// Continues a suspended call: `Ok(None)` when it finished (results in `cells`).
+pub(crate) fn resume<T>(
+    store: &mut Store<T>,
+    suspended: Suspended,
+    cells: &mut [Cell],
+) -> Result<Option<Suspended>> {
+    store.begin_call();
+    let Suspended {
+        stack, at, _alive, ..
+    } = suspended;
+    run(store, stack, at, _alive, cells)
+}
+
+fn run<T>(
+    store: &mut Store<T>,
+    mut stack: Stack,
+    at: Position,
+    alive: std::sync::Arc<Vec<crate::runtime::Module>>,
+    cells: &mut [Cell],
+) -> Result<Option<Suspended>> {
+    let outcome = interp::execute(store, &mut stack, at);
+    store.end_call();
+    match outcome {
+        Ok(Exit::Returned) => {
+            cells.copy_from_slice(&stack.regs[..cells.len()]);
+            store.stack.get_or_insert(stack);
+            Ok(None)
+        }
+        Ok(Exit::Suspended(at, reason)) => Ok(Some(Suspended {
+            stack,
+            at,
+            reason,
+            _alive: alive,
+        })),
+        Err(trap) => {
+            stack.frames.clear();
+            store.stack.get_or_insert(stack);
+            Err(Error::Trap(trap))
+        }
     }
-    stack.frames.clear();
-    store.stack.get_or_insert(stack);
-    outcome.map_err(Error::Trap)
 }
 
 /// Calls host function `func` with arguments in `regs[args..]`, writing results back there.

@@ -12,6 +12,11 @@ pub struct Config {
     pub(crate) verify_bytecode: bool,
     pub(crate) optimizations: Optimizations,
     pub(crate) keep_source_map: bool,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
+    pub(crate) max_instances: usize,
+    pub(crate) max_memories: usize,
+    pub(crate) max_tables: usize,
 }
 
 /// Switches for the translator's optimizations, all on by default. Each can be turned off to
@@ -68,6 +73,11 @@ impl Default for Config {
             verify_bytecode: cfg!(debug_assertions),
             optimizations: Optimizations::all(),
             keep_source_map: false,
+            consume_fuel: false,
+            interruptible: false,
+            max_instances: 10_000,
+            max_memories: 10_000,
+            max_tables: 10_000,
         }
     }
 }
@@ -104,6 +114,41 @@ impl Config {
     /// it costs 4 bytes per instruction.
     pub fn keep_source_map(&mut self, on: bool) -> &mut Self {
         self.keep_source_map = on;
+        self
+    }
+
+    /// Meter execution with fuel: every basic block charges its instruction count when it
+    /// starts (one check per block, precomputed by the translator). A call that runs out is
+    /// suspended (`Func::call_resumable`) or traps with `TrapCode::OutOfFuel` (`Func::call`).
+    /// Stores start with no fuel: give some with `Store::set_fuel`.
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.consume_fuel = on;
+        self
+    }
+
+    /// Let running calls be stopped from another thread (`Store::interrupt_handle`) or by a
+    /// deadline (`Store::set_deadline`): the translator puts a check (one relaxed atomic load)
+    /// at every function entry and loop header.
+    pub fn interruptible(&mut self, on: bool) -> &mut Self {
+        self.interruptible = on;
+        self
+    }
+
+    /// Most instances one store may hold; instantiating past it fails with `Error::Limit`.
+    pub fn max_instances(&mut self, n: usize) -> &mut Self {
+        self.max_instances = n;
+        self
+    }
+
+    /// Most memories one store may hold.
+    pub fn max_memories(&mut self, n: usize) -> &mut Self {
+        self.max_memories = n;
+        self
+    }
+
+    /// Most tables one store may hold.
+    pub fn max_tables(&mut self, n: usize) -> &mut Self {
+        self.max_tables = n;
         self
     }
 

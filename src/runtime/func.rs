@@ -83,6 +83,13 @@ impl<'a, T> Caller<'a, T> {
         self.store
     }
 
+    /// Asks the calling Wasm code to suspend once this host function returns (its results are
+    /// delivered first). A resumable call (`Func::call_resumable`) then returns
+    /// `SuspendReason::HostYield`; a plain call just continues.
+    pub fn yield_now(&mut self) {
+        self.store.yield_requested = true;
+    }
+
     /// An export of the calling instance, e.g. its `"memory"`.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         self.instance?.get_export(self.store, name)

@@ -79,6 +79,11 @@ impl Instance {
         imports: Vec<Extern>,
     ) -> Result<Instance> {
         let info = &module.inner.info;
+        store.check_room(
+            1,
+            info.memories.len() - info.num_imported_memories as usize,
+            info.tables.len() - info.num_imported_tables as usize,
+        )?;
         std::sync::Arc::make_mut(&mut store.modules).push(module.clone());
         let config = store.engine.config().clone();
         let index = store.instances.len() as u32;

@@ -19,7 +19,7 @@ impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType, config_max: u32) -> Result<Self> {
         let max_pages = ty.limits.max.unwrap_or(65536).min(config_max);
         if ty.limits.min > max_pages {
-            return Err(Error::Api(format!(
+            return Err(Error::Limit(format!(
                 "memory of {} pages exceeds the limit of {max_pages} pages",
                 ty.limits.min
             )));
@@ -27,7 +27,7 @@ impl MemoryEntity {
         let mut data = Vec::new();
         let len = ty.limits.min as usize * PAGE_SIZE;
         data.try_reserve_exact(len)
-            .map_err(|_| Error::Api(format!("cannot allocate {len} bytes of memory")))?;
+            .map_err(|_| Error::Limit(format!("cannot allocate {len} bytes of memory")))?;
         data.resize(len, 0);
         Ok(Self {
             data,
@@ -63,6 +63,7 @@ pub struct Memory(pub(crate) u32);
 
 impl Memory {
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory> {
+        store.check_room(0, 1, 0)?;
         let entity = MemoryEntity::new(ty, store.engine.config().max_memory_pages)?;
         store.memories.push(entity);
         Ok(Memory(store.memories.len() as u32 - 1))

@@ -1,12 +1,19 @@
 //! The store: owner of every runtime object. Handles are plain indices into its vectors.
 
+use super::interrupt::{self, InterruptHandle, StopFlag};
 use super::{Engine, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use crate::error::{Error, Result};
 use crate::value::{Cell, FuncType};
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Owns all functions, memories, tables, globals, instances and segments, plus the host's state
 /// `T` that host functions reach through [`super::Caller`].
 pub struct Store<T> {
+    /// Unique per store, so state from one store is never used with another.
+    pub(crate) id: u64,
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncEntity<T>>,
     pub(crate) memories: Vec<MemoryEntity>,
@@ -22,6 +29,17 @@ pub struct Store<T> {
     type_ids: HashMap<FuncType, u32>,
     /// Every module instantiated in this store (see `exec::invoke` for why).
     pub(crate) modules: std::sync::Arc<Vec<super::Module>>,
+    /// Fuel left, when the engine meters fuel.
+    pub(crate) fuel: u64,
+    /// Interrupt/deadline flag shared with interrupt handles and the deadline timer.
+    pub(crate) stop: Arc<StopFlag>,
+    /// Set by `Caller::yield_now`; the call suspends when the host function returns.
+    pub(crate) yield_requested: bool,
+    /// Wall-clock budget of every top-level call.
+    deadline: Option<Duration>,
+    /// Nesting of calls into Wasm (host functions may call back in).
+    call_depth: u32,
+    call_seq: u64,
     /// The interpreter's register and frame stacks, kept between calls to reuse the allocation.
     pub(crate) stack: Option<crate::exec::Stack>,
     data: T,
@@ -29,7 +47,9 @@ pub struct Store<T> {
 
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Self {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             engine: engine.clone(),
             funcs: Vec::new(),
             memories: Vec::new(),
@@ -41,6 +61,12 @@ impl<T> Store<T> {
             types: Vec::new(),
             type_ids: HashMap::new(),
             modules: Default::default(),
+            fuel: 0,
+            stop: Arc::default(),
+            yield_requested: false,
+            deadline: None,
+            call_depth: 0,
+            call_seq: 0,
             stack: None,
             data,
         }
@@ -61,6 +87,114 @@ impl<T> Store<T> {
 
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Sets the fuel available to calls (requires `Config::consume_fuel(true)`).
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Linker, Module, Store, TrapCode, Error};
+    /// let mut config = Config::default();
+    /// config.consume_fuel(true);
+    /// let engine = Engine::new(&config);
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    /// store.set_fuel(10_000).unwrap();
+    /// let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    /// match spin.call(&mut store, ()) {
+    ///     Err(Error::Trap(t)) => assert_eq!(t.code(), TrapCode::OutOfFuel),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert!(store.get_fuel().unwrap() < 10);
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.fuel_enabled()?;
+        self.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left (requires `Config::consume_fuel(true)`).
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.fuel_enabled()?;
+        Ok(self.fuel)
+    }
+
+    fn fuel_enabled(&self) -> Result<()> {
+        if self.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::Api(
+                "fuel is not enabled: use Config::consume_fuel(true)".into(),
+            ))
+        }
+    }
+
+    /// A handle other threads can use to stop this store's running call (requires
+    /// `Config::interruptible(true)`; without it the request waits for code that checks).
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            flag: self.stop.clone(),
+        }
+    }
+
+    /// Gives every top-level call (and every resumption) at most `budget` of wall-clock time;
+    /// `None` removes the limit. Requires `Config::interruptible(true)`.
+    pub fn set_deadline(&mut self, budget: Option<Duration>) {
+        self.deadline = budget;
+    }
+
+    /// Entering Wasm from the host: arms the deadline for the outermost call.
+    pub(crate) fn begin_call(&mut self) {
+        self.call_depth += 1;
+        if self.call_depth > 1 {
+            return;
+        }
+        self.call_seq += 1;
+        self.stop.call.store(self.call_seq, Ordering::Relaxed);
+        // A deadline flag left over from an earlier call is stale; an interrupt is not.
+        let _ = self.stop.state.compare_exchange(
+            interrupt::DEADLINE,
+            interrupt::RUN,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        if let Some(budget) = self.deadline {
+            interrupt::schedule(Instant::now() + budget, &self.stop, self.call_seq);
+        }
+    }
+
+    /// Leaving Wasm (finished, trapped or suspended).
+    pub(crate) fn end_call(&mut self) {
+        self.call_depth = self.call_depth.saturating_sub(1);
+        if self.call_depth == 0 {
+            self.stop.call.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Fails with `Error::Limit` if adding these would pass the engine's per-store limits.
+    pub(crate) fn check_room(
+        &self,
+        instances: usize,
+        memories: usize,
+        tables: usize,
+    ) -> Result<()> {
+        let c = self.engine.config();
+        let over = |what: &str, have: usize, add: usize, max: usize| {
+            (have + add > max).then(|| {
+                Error::Limit(format!(
+                    "a store may hold at most {max} {what}; it has {have} and needs {add} more"
+                ))
+            })
+        };
+        let err = over(
+            "instances",
+            self.instances.len(),
+            instances,
+            c.max_instances,
+        )
+        .or_else(|| over("memories", self.memories.len(), memories, c.max_memories))
+        .or_else(|| over("tables", self.tables.len(), tables, c.max_tables));
+        err.map_or(Ok(()), Err)
     }
 
     /// The id of a signature, interning it on first sight.

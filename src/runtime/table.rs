@@ -16,7 +16,7 @@ impl TableEntity {
     pub(crate) fn new(ty: TableType, init: Cell, config_max: u32) -> Result<Self> {
         let max = ty.limits.max.unwrap_or(u32::MAX).min(config_max);
         if ty.limits.min > max {
-            return Err(Error::Api(format!(
+            return Err(Error::Limit(format!(
                 "table of {} elements exceeds the limit of {max} elements",
                 ty.limits.min
             )));
@@ -53,6 +53,7 @@ impl Table {
     /// Creates a table filled with `init`, which must match the element type.
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
         check_elem(ty, init)?;
+        store.check_room(0, 0, 1)?;
         let entity =
             TableEntity::new(ty, init.to_cell(), store.engine.config().max_table_elements)?;
         store.tables.push(entity);

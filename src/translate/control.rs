@@ -143,15 +143,25 @@ impl Translator<'_> {
         };
         let height = self.height() - params;
         self.max_height = self.max_height.max(height + results);
-        if kind == CtrlKind::Loop {
-            self.label_pos = self.code.len();
+        let loop_start = self.code.len();
+        match kind {
+            CtrlKind::Loop => {
+                self.label_pos = loop_start;
+                if self.interruptible {
+                    self.emit(Instr::Check {});
+                }
+                self.begin_block();
+            }
+            // The then-branch is a basic block of its own.
+            CtrlKind::If => self.begin_block(),
+            _ => {}
         }
         self.ctrl.push(Ctrl {
             kind,
             height,
             params,
             results,
-            loop_start: self.code.len(),
+            loop_start,
             else_jump,
             fixups: Vec::new(),
         });
@@ -178,6 +188,7 @@ impl Translator<'_> {
         self.push_slots(params)?;
         self.reachable = true;
         self.label_pos = here;
+        self.begin_block();
         Ok(())
     }
 
@@ -212,6 +223,7 @@ impl Translator<'_> {
         self.push_slots(ctrl.results)?;
         self.reachable = true;
         self.label_pos = here;
+        self.begin_block();
         Ok(())
     }
 
@@ -230,7 +242,9 @@ impl Translator<'_> {
             if let Target::Backward(_) | Target::Forward(_) = target {
                 let at = self.code.len();
                 self.emit(cond.branch());
-                return self.bind_jump(at, target);
+                self.bind_jump(at, target)?;
+                self.begin_block();
+                return Ok(());
             }
         }
         // Values must move (or the function returns): skip over the copies when not taken.
@@ -241,6 +255,7 @@ impl Translator<'_> {
         let here = self.code.len();
         patch(&mut self.code, skip, here);
         self.label_pos = here;
+        self.begin_block();
         Ok(())
     }
 

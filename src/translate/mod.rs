@@ -50,6 +50,9 @@ pub fn compile_function(
         ty.params().len() as u32,
         ty.results().len() as u32,
     );
+    t.fuel = config.consume_fuel.then_some(0);
+    t.interruptible = config.interruptible;
+    t.begin_function();
     let mut reader = OperatorReader::new(&info.bytes[body.code.clone()], body.code.start);
     while !reader.is_empty() {
         let offset = reader.offset();
@@ -98,6 +101,10 @@ pub(crate) struct Translator<'a> {
     cur_offset: u32,
     /// Source offset of each emitted instruction, when kept.
     source_map: Option<Vec<u32>>,
+    /// Under fuel metering: the position of the current basic block's `consume_fuel`.
+    fuel: Option<usize>,
+    /// Whether function entries and loop headers get an interruption `check`.
+    interruptible: bool,
 }
 
 impl<'a> Translator<'a> {
@@ -125,12 +132,44 @@ impl<'a> Translator<'a> {
             wasm_ops: 0,
             cur_offset: 0,
             source_map: keep_source_map.then(Vec::new),
+            fuel: None,
+            interruptible: false,
         };
         t.ctrl.push(Ctrl::function(num_results));
         t
     }
 
-    fn finish(self) -> Result<CompiledFunc> {
+    /// Function entry: the interruption check, then the first basic block.
+    fn begin_function(&mut self) {
+        if self.interruptible {
+            self.emit(Instr::Check {});
+        }
+        self.begin_block();
+    }
+
+    /// Starts a basic block (after a label or a conditional branch): under fuel metering,
+    /// closes the previous block's charge and opens a new one, patched when it ends.
+    fn begin_block(&mut self) {
+        if self.fuel.is_none() {
+            return;
+        }
+        self.close_block();
+        self.fuel = Some(self.code.len());
+        self.emit(Instr::ConsumeFuel { amount: 0 });
+    }
+
+    /// Sets the open block's charge to its instruction count (at least 1).
+    fn close_block(&mut self) {
+        if let Some(at) = self.fuel {
+            let count = self.code.len().saturating_sub(at + 1).max(1) as u32;
+            if let Some(Instr::ConsumeFuel { amount }) = self.code.get_mut(at) {
+                *amount = count;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<CompiledFunc> {
+        self.close_block();
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {
             return Err(Error::Limit(format!(
