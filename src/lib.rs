@@ -22,6 +22,11 @@
 //! assert_eq!(out[0], Val::I32(5));
 //! ```
 
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod binary;
 pub mod bytecode;
 mod error;
