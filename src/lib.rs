@@ -35,6 +35,7 @@ mod value;
 pub mod wasi;
 
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
+pub use exec::profile::{FuncProfile, Profile};
 pub use ops::NumOp;
 pub use runtime::{
     Caller, Config, Engine, Extern, Func, Global, Instance, Linker, Memory, Module, Optimizations,

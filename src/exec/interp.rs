@@ -175,6 +175,7 @@ pub(super) fn execute<T>(
     stack: &mut Stack,
     entry: &CompiledFunc,
     mut instance: u32,
+    #[cfg(feature = "profile")] entry_func: u32,
 ) -> Result<(), Trap> {
     let regs_len = stack.regs.len();
     if (entry.num_regs as usize) > regs_len {
@@ -187,6 +188,11 @@ pub(super) fn execute<T>(
     let entry_depth = stack.frames.len();
     // SAFETY: the entry frame fits in the register stack (checked above).
     unsafe { zero_locals(fp, entry) };
+    // The store address of the running function, charged for each instruction.
+    #[cfg(feature = "profile")]
+    let mut cur_func = entry_func;
+    #[cfg(feature = "profile")]
+    store.profile.enter(entry_func);
 
     // Register of the current frame; see `get`/`set` for why this is in bounds.
     macro_rules! r {
@@ -250,7 +256,14 @@ pub(super) fn execute<T>(
                         ip: unsafe { ip.add(1) },
                         fp,
                         instance,
+                        #[cfg(feature = "profile")]
+                        func: cur_func,
                     });
+                    #[cfg(feature = "profile")]
+                    {
+                        store.profile.enter(addr);
+                        cur_func = addr;
+                    }
                     // The code outlives the frame: see `invoke`, which keeps every module of
                     // the store alive for the whole call.
                     ip = code.code.as_ptr();
@@ -261,6 +274,8 @@ pub(super) fn execute<T>(
                     }
                 }
                 FuncEntity::Host { .. } => {
+                    #[cfg(feature = "profile")]
+                    store.profile.enter(addr);
                     call_host(store, &mut stack.regs, used, addr, instance)?;
                     mem = MemCache::of(store, instance);
                     // SAFETY: a call is never the last instruction.
@@ -275,6 +290,8 @@ pub(super) fn execute<T>(
         // instruction, moves to the next one only after an instruction that is not last
         // (the last is always a jump, return or trap), and jumps land inside the code.
         let instr: &Instr = unsafe { &*ip };
+        #[cfg(feature = "profile")]
+        store.profile.count_instr(instr.index(), cur_func);
         match *instr {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
@@ -309,6 +326,10 @@ pub(super) fn execute<T>(
                 };
                 ip = frame.ip;
                 fp = frame.fp;
+                #[cfg(feature = "profile")]
+                {
+                    cur_func = frame.func;
+                }
                 if frame.instance != instance {
                     // Same-instance callees that grow the memory refresh `mem` themselves; host
                     // calls refresh it when they return.

@@ -3,6 +3,7 @@
 
 mod bulk;
 mod interp;
+pub mod profile;
 
 use crate::bytecode::Instr;
 use crate::error::{Error, Result, Trap, TrapCode};
@@ -17,6 +18,9 @@ pub(crate) struct Frame {
     /// The caller's frame base in the register stack.
     fp: *mut Cell,
     instance: u32,
+    /// The caller's store address, to charge its instructions again after the return.
+    #[cfg(feature = "profile")]
+    func: u32,
 }
 
 /// The register stack (all frames' register windows, back to back and overlapping at call
@@ -76,7 +80,14 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
     // Frames point into compiled code without owning it; holding every module of the store
     // keeps that code alive even if a host function replaces the store mid-call.
     let _alive = store.modules.clone();
-    let outcome = interp::execute(store, &mut stack, &code, instance);
+    let outcome = interp::execute(
+        store,
+        &mut stack,
+        &code,
+        instance,
+        #[cfg(feature = "profile")]
+        func.0,
+    );
     if outcome.is_ok() {
         cells.copy_from_slice(&stack.regs[..n]);
     }

@@ -24,6 +24,9 @@ pub struct Store<T> {
     pub(crate) modules: std::sync::Arc<Vec<super::Module>>,
     /// The interpreter's register and frame stacks, kept between calls to reuse the allocation.
     pub(crate) stack: Option<crate::exec::Stack>,
+    /// Executed-instruction counts, filled by the interpreter.
+    #[cfg(feature = "profile")]
+    pub(crate) profile: crate::exec::profile::Profile,
     data: T,
 }
 
@@ -42,12 +45,29 @@ impl<T> Store<T> {
             type_ids: HashMap::new(),
             modules: Default::default(),
             stack: None,
+            #[cfg(feature = "profile")]
+            profile: Default::default(),
             data,
         }
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The instructions executed in this store so far, by kind and by function, when regwasm
+    /// is built with the `profile` feature; `None` otherwise (the interpreter counts nothing).
+    pub fn profile(&self) -> Option<&crate::exec::profile::Profile> {
+        #[cfg(feature = "profile")]
+        return Some(&self.profile);
+        #[cfg(not(feature = "profile"))]
+        None
+    }
+
+    /// Forgets the profile's counts, e.g. to leave out instantiation.
+    pub fn clear_profile(&mut self) {
+        #[cfg(feature = "profile")]
+        self.profile.clear();
     }
 
     /// The host state.
