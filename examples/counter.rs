@@ -13,10 +13,14 @@ struct HostState {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::default();
     let mut linker = Linker::<HostState>::new(&engine);
-    linker.func_wrap("host", "hello", |mut caller: Caller<'_, HostState>, i: i32| {
-        caller.data_mut().calls += 1;
-        println!("hello #{i} from the guest");
-    });
+    linker.func_wrap(
+        "host",
+        "hello",
+        |mut caller: Caller<'_, HostState>, i: i32| {
+            caller.data_mut().calls += 1;
+            println!("hello #{i} from the guest");
+        },
+    );
     let module = Module::new(
         &engine,
         r#"(module

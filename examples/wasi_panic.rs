@@ -20,8 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let instance = linker.instantiate(&mut store, &module)?;
     let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
     let outcome = start.call(&mut store, ());
-    print!("guest stdout: {}", String::from_utf8_lossy(&store.data_mut().take_stdout()));
-    print!("guest stderr: {}", String::from_utf8_lossy(&store.data_mut().take_stderr()));
+    print!(
+        "guest stdout: {}",
+        String::from_utf8_lossy(&store.data_mut().take_stdout())
+    );
+    print!(
+        "guest stderr: {}",
+        String::from_utf8_lossy(&store.data_mut().take_stderr())
+    );
     match outcome {
         Err(Error::Trap(trap)) => println!("the guest trapped: {trap}"),
         other => println!("unexpected outcome: {other:?}"),

@@ -40,6 +40,7 @@ mod value;
 pub mod wasi;
 
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
+pub use exec::profile::{FuncProfile, Profile};
 pub use exec::SuspendReason;
 pub use ops::NumOp;
 pub use runtime::{

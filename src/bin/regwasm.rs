@@ -1,20 +1,32 @@
 //! The `regwasm` command line: run, validate and inspect WebAssembly modules.
 
+use regwasm::binary::ExternKind;
 use regwasm::wasi::{self, WasiCtx, WasiCtxBuilder};
-use regwasm::{Engine, Error, Linker, Module, Store, Trap, Val, ValType};
+use regwasm::{
+    Config, Engine, Error, Instance, Linker, Module, Optimizations, Store, Trap, Val, ValType,
+};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
-  regwasm run [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--invoke FUNC] FILE [ARGS...]
+  regwasm run [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--invoke FUNC] [--profile]
+              FILE [ARGS...]
       instantiate the module (FILE.wasm or FILE.wat) and call FUNC (default: `_start`, else
       `main`) with ARGS parsed by the function's parameter types; prints the results.
       A module importing wasi_snapshot_preview1 gets WASI: stdio inherited, argv = FILE ARGS,
       the --env variables, and each --dir HOST preopened as GUEST (default: HOST); `_start`
-      runs by default and the exit status is the guest's (0 when `_start` returns)
+      runs by default and the exit status is the guest's (0 when `_start` returns).
+      --profile (needs a build with `--features profile`) prints the 20 most executed
+      bytecode instructions and functions to stderr after the run
   regwasm validate FILE          check that a module decodes, validates and translates
-  regwasm inspect [--func INDEX] FILE
-      print the register bytecode of every defined function (or one)";
+  regwasm inspect [--func NAME|INDEX] [--wasm] [--without OPT]... FILE
+      print the register bytecode of every defined function (or one); --wasm puts each Wasm
+      instruction before the bytecode it produced; --without turns a translator optimization
+      off (lazy_locals, immediates, fused_branches, result_retargeting, or all)
+  regwasm inspect --stats [--json] [--without OPT]... FILE
+      translation figures per function and in total, as a table or JSON
+  regwasm inspect --compare FILE
+      code size with every optimization on, all off, and each one off alone";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,11 +57,17 @@ fn load(engine: &Engine, path: &str) -> Result<Module, Box<dyn std::error::Error
 
 fn run(args: &[String]) -> CliResult {
     let mut invoke = None;
+    let mut profile = false;
     let mut wasi = WasiCtxBuilder::new().inherit_stdio();
     let mut rest = args;
     while let Some(flag) = rest.first() {
         let value = || rest.get(1).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
+            "--profile" => {
+                profile = true;
+                rest = &rest[1..];
+                continue;
+            }
             "--invoke" => invoke = Some(value()?.clone()),
             "--dir" => {
                 let spec = value()?;
@@ -75,6 +93,9 @@ fn run(args: &[String]) -> CliResult {
         .build()
         .map_err(|e| format!("cannot preopen directory: {e}"))?;
     let mut store = Store::new(&engine, ctx);
+    if profile && store.profile().is_none() {
+        return Err("--profile needs regwasm built with `--features profile`".into());
+    }
     let mut linker = Linker::new(&engine);
     if uses_wasi {
         wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx);
@@ -84,6 +105,8 @@ fn run(args: &[String]) -> CliResult {
         Err(Error::Trap(trap)) => return Ok(trap_exit(&trap)),
         Err(e) => return Err(e.into()),
     };
+    // The profile covers the call below, not the start function.
+    store.clear_profile();
     let candidates: &[&str] = if uses_wasi {
         &["_start"]
     } else {
@@ -118,7 +141,11 @@ fn run(args: &[String]) -> CliResult {
         .map(|(a, t)| parse_arg(a, *t))
         .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
-    match func.call(&mut store, &params, &mut results) {
+    let outcome = func.call(&mut store, &params, &mut results);
+    if profile {
+        print_profile(&store, &module, instance);
+    }
+    match outcome {
         Ok(()) => {
             for r in &results {
                 println!("{}", show(r));
@@ -127,6 +154,37 @@ fn run(args: &[String]) -> CliResult {
         }
         Err(Error::Trap(trap)) => Ok(trap_exit(&trap)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The 20 most executed instructions and functions, to stderr (stdout is the guest's).
+fn print_profile<T>(store: &Store<T>, module: &Module, instance: Instance) {
+    const TOP: usize = 20;
+    let Some(p) = store.profile() else { return };
+    let total = p.total().max(1) as f64;
+    eprintln!("profile: {} bytecode instructions executed", p.total());
+    eprintln!("\n{:>14} {:>6}  instruction", "count", "%");
+    for (mnemonic, n) in p.by_mnemonic().into_iter().take(TOP) {
+        eprintln!("{n:>14} {:>5.1}%  {mnemonic}", n as f64 * 100.0 / total);
+    }
+    eprintln!("\n{:>14} {:>6} {:>10}  function", "count", "%", "calls");
+    for (func, f) in p.by_function().into_iter().take(TOP) {
+        let name = match instance.func_index(store, func) {
+            Some(i) => {
+                let export = module
+                    .info()
+                    .exports
+                    .iter()
+                    .find(|e| e.kind == ExternKind::Func && e.index == i);
+                match export {
+                    Some(e) => format!("{i} {:?}", e.name),
+                    None => i.to_string(),
+                }
+            }
+            None => "(another instance)".to_string(),
+        };
+        let share = f.instrs as f64 * 100.0 / total;
+        eprintln!("{:>14} {share:>5.1}% {:>10}  {name}", f.instrs, f.calls);
     }
 }
 
@@ -189,26 +247,106 @@ fn validate(args: &[String]) -> CliResult {
 }
 
 fn inspect(args: &[String]) -> CliResult {
-    let mut only = None;
-    let mut rest = args;
-    if rest.first().map(String::as_str) == Some("--func") {
-        only = Some(rest.get(1).ok_or("--func needs an index")?.parse::<u32>()?);
-        rest = &rest[2..];
+    let (mut only, mut wasm, mut stats, mut json, mut compare) = (None, false, false, false, false);
+    let mut opts = Optimizations::all();
+    let mut path = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--func" => only = Some(rest.next().ok_or("--func needs a name or an index")?),
+            "--wasm" => wasm = true,
+            "--stats" => stats = true,
+            "--json" => json = true,
+            "--compare" => compare = true,
+            "--without" => {
+                let name = rest.next().ok_or("--without needs an optimization")?;
+                opts = opts.without(name).ok_or_else(|| {
+                    format!(
+                        "unknown optimization `{name}`: one of {}, all",
+                        Optimizations::NAMES.join(", ")
+                    )
+                })?;
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}").into()),
+            file if path.is_none() => path = Some(file),
+            _ => return Err(USAGE.into()),
+        }
     }
-    let path = rest.first().ok_or(USAGE)?;
-    let module = load(&Engine::default(), path)?;
-    let imported = module.info().num_imported_funcs;
-    for i in 0..module.info().bodies.len() {
-        let index = imported + i as u32;
-        if only.is_some_and(|o| o != index) {
-            continue;
+    let path = path.ok_or(USAGE)?;
+    if json && !stats {
+        return Err("--json goes with --stats".into());
+    }
+    if compare {
+        return inspect_compare(path);
+    }
+    let mut config = Config::default();
+    config.optimizations(opts).keep_source_map(wasm);
+    let module = load(&Engine::new(&config), path)?;
+    if stats {
+        let stats = module.translation_stats();
+        if json {
+            print!("{}", stats.to_json());
+        } else {
+            print!("{stats}");
         }
-        let ty = module.info().func_type(index).cloned().unwrap_or_default();
-        println!("func {index} {ty}");
-        if let Some(f) = module.compiled_func(i) {
-            print!("{f}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match only {
+        None => print!("{}", module.disassemble()),
+        Some(func) => {
+            let index = func_by_name_or_index(&module, func)?;
+            let text = module.disassemble_func(index).ok_or_else(|| {
+                if index < module.info().num_imported_funcs {
+                    format!("function {index} is imported: it has no bytecode")
+                } else {
+                    format!("no function {index}")
+                }
+            })?;
+            print!("{text}");
         }
-        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A function named by export name or by index.
+fn func_by_name_or_index(module: &Module, func: &str) -> Result<u32, String> {
+    if let Ok(index) = func.parse::<u32>() {
+        return Ok(index);
+    }
+    let info = module.info();
+    info.exports
+        .iter()
+        .find(|e| e.kind == ExternKind::Func && e.name == func)
+        .map(|e| e.index)
+        .ok_or_else(|| format!("no function is exported as `{func}`"))
+}
+
+/// Translates under every optimization configuration and tabulates the code size.
+fn inspect_compare(path: &str) -> CliResult {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    println!(
+        "{:<24} {:>12} {:>10} {:>7} {:>10}",
+        "configuration", "instructions", "vs all on", "copies", "registers"
+    );
+    let mut baseline = None;
+    for (name, opts) in Optimizations::ablations() {
+        let mut config = Config::default();
+        config.optimizations(opts);
+        let total = Module::new(&Engine::new(&config), &bytes)?
+            .translation_stats()
+            .total;
+        let base = *baseline.get_or_insert(total.instrs);
+        let delta = match base {
+            0 => "-".to_string(),
+            b => format!(
+                "{:+.1}%",
+                (total.instrs as f64 - b as f64) * 100.0 / b as f64
+            ),
+        };
+        println!(
+            "{name:<24} {:>12} {delta:>10} {:>7} {:>10}",
+            total.instrs, total.copies, total.registers
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

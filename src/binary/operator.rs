@@ -2,6 +2,7 @@
 
 use crate::ops::NumOp;
 use crate::value::ValType;
+use std::fmt;
 
 /// The type of a `block`, `loop` or `if`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,4 +167,215 @@ pub enum Operator {
     TableGrow(u32),
     TableSize(u32),
     TableFill(u32),
+}
+
+impl LoadKind {
+    /// The text-format name, e.g. `i32.load8_s`.
+    pub fn name(self) -> &'static str {
+        use LoadKind::*;
+        match self {
+            I32 => "i32.load",
+            I64 => "i64.load",
+            F32 => "f32.load",
+            F64 => "f64.load",
+            I32_8S => "i32.load8_s",
+            I32_8U => "i32.load8_u",
+            I32_16S => "i32.load16_s",
+            I32_16U => "i32.load16_u",
+            I64_8S => "i64.load8_s",
+            I64_8U => "i64.load8_u",
+            I64_16S => "i64.load16_s",
+            I64_16U => "i64.load16_u",
+            I64_32S => "i64.load32_s",
+            I64_32U => "i64.load32_u",
+        }
+    }
+}
+
+impl StoreKind {
+    /// The text-format name, e.g. `i64.store32`.
+    pub fn name(self) -> &'static str {
+        use StoreKind::*;
+        match self {
+            I32 => "i32.store",
+            I64 => "i64.store",
+            F32 => "f32.store",
+            F64 => "f64.store",
+            I32_8 => "i32.store8",
+            I32_16 => "i32.store16",
+            I64_8 => "i64.store8",
+            I64_16 => "i64.store16",
+            I64_32 => "i64.store32",
+        }
+    }
+}
+
+impl fmt::Display for BlockType {
+    /// Empty, ` (result t)` or ` (type n)`: the suffix after `block`/`loop`/`if`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockType::Empty => Ok(()),
+            BlockType::Value(t) => write!(f, " (result {t})"),
+            BlockType::Func(i) => write!(f, " (type {i})"),
+        }
+    }
+}
+
+/// A memory immediate as the text format writes it: the offset when not zero, the alignment
+/// when not natural.
+fn mem_arg(f: &mut fmt::Formatter<'_>, name: &str, width: u32, m: &MemArg) -> fmt::Result {
+    f.write_str(name)?;
+    if m.offset != 0 {
+        write!(f, " offset={}", m.offset)?;
+    }
+    if 1u64 << m.align != width as u64 {
+        write!(f, " align={}", 1u64 << m.align)?;
+    }
+    Ok(())
+}
+
+/// A float constant: its value (`None` for a NaN), or `nan`/`nan:0x…` (payload when not canonical) with its sign.
+fn float(
+    f: &mut fmt::Formatter<'_>,
+    value: Option<&dyn fmt::Debug>,
+    sign: bool,
+    payload: u64,
+    canonical: u64,
+) -> fmt::Result {
+    if let Some(v) = value {
+        return write!(f, "{v:?}");
+    }
+    f.write_str(if sign { "-nan" } else { "nan" })?;
+    if payload != canonical {
+        write!(f, ":{payload:#x}")?;
+    }
+    Ok(())
+}
+
+/// The instruction in the text format, with indices as numbers (e.g. `local.get 0`,
+/// `br_table 0 1 2`, `i32.load offset=4`).
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Operator::*;
+        match self {
+            Unreachable => f.write_str("unreachable"),
+            Nop => f.write_str("nop"),
+            Block(bt) => write!(f, "block{bt}"),
+            Loop(bt) => write!(f, "loop{bt}"),
+            If(bt) => write!(f, "if{bt}"),
+            Else => f.write_str("else"),
+            End => f.write_str("end"),
+            Br(d) => write!(f, "br {d}"),
+            BrIf(d) => write!(f, "br_if {d}"),
+            BrTable { targets, default } => {
+                f.write_str("br_table")?;
+                for t in targets.iter().chain([default]) {
+                    write!(f, " {t}")?;
+                }
+                Ok(())
+            }
+            Return => f.write_str("return"),
+            Call(i) => write!(f, "call {i}"),
+            CallIndirect { type_index, table } => match table {
+                0 => write!(f, "call_indirect (type {type_index})"),
+                t => write!(f, "call_indirect {t} (type {type_index})"),
+            },
+            Drop => f.write_str("drop"),
+            Select => f.write_str("select"),
+            SelectTyped(t) => write!(f, "select (result {t})"),
+            LocalGet(i) => write!(f, "local.get {i}"),
+            LocalSet(i) => write!(f, "local.set {i}"),
+            LocalTee(i) => write!(f, "local.tee {i}"),
+            GlobalGet(i) => write!(f, "global.get {i}"),
+            GlobalSet(i) => write!(f, "global.set {i}"),
+            TableGet(i) => write!(f, "table.get {i}"),
+            TableSet(i) => write!(f, "table.set {i}"),
+            Load(k, m) => mem_arg(f, k.name(), k.width(), m),
+            Store(k, m) => mem_arg(f, k.name(), k.width(), m),
+            MemorySize => f.write_str("memory.size"),
+            MemoryGrow => f.write_str("memory.grow"),
+            I32Const(v) => write!(f, "i32.const {v}"),
+            I64Const(v) => write!(f, "i64.const {v}"),
+            F32Const(b) => {
+                f.write_str("f32.const ")?;
+                let v = f32::from_bits(*b);
+                let value = (!v.is_nan()).then_some(&v as &dyn fmt::Debug);
+                float(f, value, b >> 31 != 0, (*b & 0x7f_ffff) as u64, 1 << 22)
+            }
+            F64Const(b) => {
+                f.write_str("f64.const ")?;
+                let v = f64::from_bits(*b);
+                let value = (!v.is_nan()).then_some(&v as &dyn fmt::Debug);
+                float(f, value, b >> 63 != 0, b & 0xf_ffff_ffff_ffff, 1 << 51)
+            }
+            Num(op) => f.write_str(op.name()),
+            RefNull(t) => match t {
+                ValType::ExternRef => f.write_str("ref.null extern"),
+                _ => f.write_str("ref.null func"),
+            },
+            RefIsNull => f.write_str("ref.is_null"),
+            RefFunc(i) => write!(f, "ref.func {i}"),
+            MemoryInit(d) => write!(f, "memory.init {d}"),
+            DataDrop(d) => write!(f, "data.drop {d}"),
+            MemoryCopy => f.write_str("memory.copy"),
+            MemoryFill => f.write_str("memory.fill"),
+            TableInit { elem, table } => write!(f, "table.init {table} {elem}"),
+            ElemDrop(e) => write!(f, "elem.drop {e}"),
+            TableCopy { dst, src } => write!(f, "table.copy {dst} {src}"),
+            TableGrow(t) => write!(f, "table.grow {t}"),
+            TableSize(t) => write!(f, "table.size {t}"),
+            TableFill(t) => write!(f, "table.fill {t}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_print_in_the_text_format() {
+        let mem = |align, offset| MemArg { align, offset };
+        let cases = [
+            (Operator::LocalGet(3), "local.get 3"),
+            (
+                Operator::Block(BlockType::Value(ValType::I32)),
+                "block (result i32)",
+            ),
+            (Operator::Loop(BlockType::Func(2)), "loop (type 2)"),
+            (Operator::If(BlockType::Empty), "if"),
+            (
+                Operator::BrTable {
+                    targets: Box::new([0, 2]),
+                    default: 1,
+                },
+                "br_table 0 2 1",
+            ),
+            (Operator::Load(LoadKind::I32, mem(2, 0)), "i32.load"),
+            (
+                Operator::Load(LoadKind::I64_8U, mem(0, 8)),
+                "i64.load8_u offset=8",
+            ),
+            (
+                Operator::Store(StoreKind::F64, mem(2, 4)),
+                "f64.store offset=4 align=4",
+            ),
+            (Operator::I32Const(-7), "i32.const -7"),
+            (Operator::F32Const(0.1f32.to_bits()), "f32.const 0.1"),
+            (Operator::F64Const(f64::NAN.to_bits()), "f64.const nan"),
+            (Operator::F32Const(0xffc0_0001), "f32.const -nan:0x400001"),
+            (Operator::Num(NumOp::I64ExtendI32U), "i64.extend_i32_u"),
+            (Operator::RefNull(ValType::ExternRef), "ref.null extern"),
+            (
+                Operator::CallIndirect {
+                    type_index: 1,
+                    table: 2,
+                },
+                "call_indirect 2 (type 1)",
+            ),
+        ];
+        for (op, text) in cases {
+            assert_eq!(op.to_string(), text);
+        }
+    }
 }

@@ -13,8 +13,10 @@
 //! [`crate::ops`] so that they share one row with the Wasm operator of the same name.
 
 mod disasm;
+mod stats;
 mod verify;
-pub use disasm::line as disassemble_instr;
+pub use disasm::{labels, line as disassemble_instr, listing, WasmLine};
+pub use stats::{json_string, Counts, FuncStats, TranslationStats};
 pub use verify::verify;
 
 use crate::error::TrapCode;
@@ -110,7 +112,60 @@ macro_rules! define_instr {
             )*
         }
 
+        /// One tag per variant, in list order: the source of [`Instr::index`].
+        enum Tag {
+            $( $name, )*
+            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? )*
+        }
+
         impl Instr {
+            /// Every mnemonic, in list order: `MNEMONICS[instr.index()] == instr.mnemonic()`.
+            pub const MNEMONICS: &'static [&'static str] = &[
+                $( $mnem, )*
+                $(
+                    $nmnem,
+                    $( { let _ = stringify!($imm); concat!($nmnem, "_imm") }, )?
+                    $(
+                        { let _ = stringify!($cimm); concat!($nmnem, "_imm") },
+                        { let _ = stringify!($br); concat!("br_if_", $nmnem) },
+                        { let _ = stringify!($brimm); concat!("br_if_", $nmnem, "_imm") },
+                    )?
+                )*
+            ];
+
+            /// Number of distinct instructions (variants).
+            pub const COUNT: usize = Self::MNEMONICS.len();
+
+            /// The variant's position in the list, below [`Instr::COUNT`]: an index for per-kind
+            /// tables such as the profiler's counters.
+            #[inline(always)]
+            pub fn index(&self) -> usize {
+                match self {
+                    $( Instr::$name { .. } => Tag::$name as usize, )*
+                    $(
+                        Instr::$nname { .. } => Tag::$nname as usize,
+                        $( Instr::$imm { .. } => Tag::$imm as usize, )?
+                        $(
+                            Instr::$cimm { .. } => Tag::$cimm as usize,
+                            Instr::$br { .. } => Tag::$br as usize,
+                            Instr::$brimm { .. } => Tag::$brimm as usize,
+                        )?
+                    )*
+                }
+            }
+
+            /// Whether this is a compare-and-branch (`br_if_<cmp>` or `br_if_<cmp>_imm`): a
+            /// comparison the translator fused into the branch it fed.
+            pub fn is_fused_compare(&self) -> bool {
+                match self {
+                    $( $( Instr::$br { .. } | Instr::$brimm { .. } => {
+                        let _ = stringify!($cimm);
+                        true
+                    } )? )*
+                    _ => false,
+                }
+            }
+
             /// The text name used by the disassembler.
             pub fn mnemonic(&self) -> &'static str {
                 match self {
@@ -341,6 +396,10 @@ pub struct CompiledFunc {
     pub num_results: u32,
     /// Wasm instructions the body had (including the final `end`).
     pub wasm_ops: u32,
+    /// `eqz` instructions fused into the branch they fed. Such a branch is an ordinary
+    /// `br_if_eqz`/`br_if_nez`, so only the translator can tell; fused comparisons are visible
+    /// in the code ([`Instr::is_fused_compare`]).
+    pub eqz_fusions: u32,
     /// For each instruction, the byte offset in the module of the Wasm instruction it was
     /// translated from; empty unless `Config::keep_source_map(true)`.
     pub source_map: Box<[u32]>,
@@ -374,5 +433,46 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), cat.len());
+    }
+
+    #[test]
+    fn index_and_mnemonics_follow_the_catalogue() {
+        let names: Vec<_> = Instr::catalogue().iter().map(|c| c.0).collect();
+        assert_eq!(Instr::MNEMONICS, &names[..]);
+        let (r, offset) = (Reg(1), Offset(2));
+        let samples = [
+            Instr::Trap {
+                code: TrapCode::Unreachable,
+            },
+            Instr::Copy { dst: r, src: r },
+            Instr::RefFunc { dst: r, func: 0 },
+            Instr::I32Eqz { dst: r, a: r, b: r },
+            Instr::I32Add { dst: r, a: r, b: r },
+            Instr::I32AddImm {
+                dst: r,
+                a: r,
+                imm: 1,
+            },
+            Instr::I64GeUImm {
+                dst: r,
+                a: r,
+                imm: 1,
+            },
+            Instr::BrI64GeU { a: r, b: r, offset },
+            Instr::BrI64GeUImm {
+                a: r,
+                imm: 1,
+                offset,
+            },
+            Instr::I64TruncSatF64U { dst: r, a: r, b: r },
+        ];
+        for i in samples {
+            assert_eq!(Instr::MNEMONICS[i.index()], i.mnemonic());
+        }
+        assert_eq!(samples[9].index(), Instr::COUNT - 1);
+        let fused: Vec<_> = samples.iter().map(Instr::is_fused_compare).collect();
+        assert_eq!(fused.iter().filter(|f| **f).count(), 2);
+        assert!(fused[7] && fused[8]);
+        assert!(!Instr::BrIfEqz { cond: r, offset }.is_fused_compare());
     }
 }

@@ -63,6 +63,7 @@ mod tests {
             num_locals: 0,
             num_results: 0,
             wasm_ops: 0,
+            eqz_fusions: 0,
             source_map: Box::new([]),
         }
     }

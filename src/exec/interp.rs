@@ -188,6 +188,9 @@ pub(super) fn execute<T>(
     let mut instance = at.instance;
     let mut mem = MemCache::of(store, instance);
     let stop = store.stop.clone();
+    // The store address of the running function, charged for each instruction.
+    #[cfg(feature = "profile")]
+    let mut cur_func = at.func;
     // Where to resume after a suspension: this instruction, this frame.
     macro_rules! suspend {
         ($reason:expr) => {
@@ -196,6 +199,8 @@ pub(super) fn execute<T>(
                     ip,
                     fp: (fp as usize - regs as usize) / std::mem::size_of::<Cell>(),
                     instance,
+                    #[cfg(feature = "profile")]
+                    func: cur_func,
                 },
                 $reason,
             ))
@@ -264,7 +269,14 @@ pub(super) fn execute<T>(
                         ip: unsafe { ip.add(1) },
                         fp,
                         instance,
+                        #[cfg(feature = "profile")]
+                        func: cur_func,
                     });
+                    #[cfg(feature = "profile")]
+                    {
+                        store.profile.enter(addr);
+                        cur_func = addr;
+                    }
                     // The code outlives the frame: see `invoke`, which keeps every module of
                     // the store alive for the whole call.
                     ip = code.code.as_ptr();
@@ -275,6 +287,8 @@ pub(super) fn execute<T>(
                     }
                 }
                 FuncEntity::Host { .. } => {
+                    #[cfg(feature = "profile")]
+                    store.profile.enter(addr);
                     call_host(store, &mut stack.regs, used, addr, instance)?;
                     mem = MemCache::of(store, instance);
                     // SAFETY: a call is never the last instruction.
@@ -292,6 +306,8 @@ pub(super) fn execute<T>(
         // instruction, moves to the next one only after an instruction that is not last
         // (the last is always a jump, return or trap), and jumps land inside the code.
         let instr: &Instr = unsafe { &*ip };
+        #[cfg(feature = "profile")]
+        store.profile.count_instr(instr.index(), cur_func);
         dispatch!(*instr, fp, ip, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
@@ -323,6 +339,10 @@ pub(super) fn execute<T>(
                 };
                 ip = frame.ip;
                 fp = frame.fp;
+                #[cfg(feature = "profile")]
+                {
+                    cur_func = frame.func;
+                }
                 if frame.instance != instance {
                     // Same-instance callees that grow the memory refresh `mem` themselves; host
                     // calls refresh it when they return.

@@ -3,6 +3,7 @@
 
 mod bulk;
 mod interp;
+pub mod profile;
 
 use crate::bytecode::Instr;
 use crate::error::{Error, Result, Trap, TrapCode};
@@ -17,6 +18,9 @@ pub(crate) struct Frame {
     /// The caller's frame base in the register stack.
     fp: *mut Cell,
     instance: u32,
+    /// The caller's store address, to charge its instructions again after the return.
+    #[cfg(feature = "profile")]
+    func: u32,
 }
 
 /// The register stack (all frames' register windows, back to back and overlapping at call
@@ -79,6 +83,9 @@ pub(crate) struct Position {
     ip: *const Instr,
     fp: usize,
     instance: u32,
+    /// The running function's store address, for the profile.
+    #[cfg(feature = "profile")]
+    func: u32,
 }
 
 /// How `interp::execute` ended without a trap.
@@ -162,7 +169,11 @@ pub(crate) fn start<T>(
         ip: code.code.as_ptr(),
         fp: 0,
         instance,
+        #[cfg(feature = "profile")]
+        func: func.0,
     };
+    #[cfg(feature = "profile")]
+    store.profile.enter(func.0);
     // Frames point into compiled code without owning it; holding every module of the store
     // keeps that code alive even if a host function replaces the store mid-call.
     let alive = store.modules.clone();

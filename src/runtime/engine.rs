@@ -20,7 +20,7 @@ pub struct Config {
 }
 
 /// Switches for the translator's optimizations, all on by default. Each can be turned off to
-/// measure what it does (see docs/performance.md); the bytecode stays correct either way.
+/// measure what it does (see docs/translation.md); the bytecode stays correct either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Optimizations {
     /// `local.get` emits nothing: consumers read the local's register directly.
@@ -50,6 +50,42 @@ impl Optimizations {
             fused_branches: true,
             result_retargeting: true,
         }
+    }
+
+    /// The switches' names, as [`Optimizations::without`] takes them.
+    pub const NAMES: [&'static str; 4] = [
+        "lazy_locals",
+        "immediates",
+        "fused_branches",
+        "result_retargeting",
+    ];
+
+    /// These optimizations with the one called `name` off (`"all"` turns every one off);
+    /// `None` for an unknown name.
+    pub fn without(mut self, name: &str) -> Option<Self> {
+        match name {
+            "lazy_locals" => self.lazy_locals = false,
+            "immediates" => self.immediates = false,
+            "fused_branches" => self.fused_branches = false,
+            "result_retargeting" => self.result_retargeting = false,
+            "all" => return Some(Self::none()),
+            _ => return None,
+        }
+        Some(self)
+    }
+
+    /// Named configurations that show what each optimization does: all on, all off, then each
+    /// one off alone (`"no lazy_locals"`, …).
+    pub fn ablations() -> Vec<(String, Optimizations)> {
+        let mut v = vec![
+            ("all on".to_string(), Self::all()),
+            ("all off".to_string(), Self::none()),
+        ];
+        for name in Self::NAMES {
+            let opts = Self::all().without(name).expect("a known name");
+            v.push((format!("no {name}"), opts));
+        }
+        v
     }
 
     /// Every optimization off: the plain one-register-per-stack-slot translation.

@@ -61,6 +61,12 @@ impl Instance {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The index of `func` in this instance's function index space (imports first).
+    pub fn func_index<T>(&self, store: &Store<T>, func: Func) -> Option<u32> {
+        let funcs = &store.instances[self.0 as usize].funcs;
+        funcs.iter().position(|&f| f == func.0).map(|i| i as u32)
+    }
+
     /// Every export, by name.
     pub fn exports<T>(&self, store: &Store<T>) -> Vec<(String, Extern)> {
         let mut all: Vec<_> = store.instances[self.0 as usize]

@@ -5,6 +5,7 @@
 mod engine;
 mod func;
 mod global;
+mod inspect;
 mod instance;
 pub(crate) mod interrupt;
 mod linker;

@@ -6,6 +6,7 @@ use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result};
 use crate::{translate, validate};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A validated and translated WebAssembly module. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub(crate) struct ModuleInner {
     pub(crate) info: ModuleInfo,
     /// Translated bodies of the defined functions, in index order.
     pub(crate) funcs: Vec<Arc<CompiledFunc>>,
+    /// Time each function took to validate and translate, in the same order.
+    pub(crate) translation_times: Vec<Duration>,
 }
 
 impl Module {
@@ -38,11 +41,20 @@ impl Module {
         let config = engine.config();
         let info = binary::decode(bytes)?;
         let ctx = validate::validate_module(&info)?;
-        let funcs = (0..info.bodies.len())
-            .map(|i| translate::compile_function(&info, &ctx, i, config).map(Arc::new))
-            .collect::<Result<Vec<_>>>()?;
+        let mut funcs = Vec::with_capacity(info.bodies.len());
+        let mut translation_times = Vec::with_capacity(info.bodies.len());
+        for i in 0..info.bodies.len() {
+            let start = Instant::now();
+            let func = translate::compile_function(&info, &ctx, i, config)?;
+            translation_times.push(start.elapsed());
+            funcs.push(Arc::new(func));
+        }
         Ok(Module {
-            inner: Arc::new(ModuleInner { info, funcs }),
+            inner: Arc::new(ModuleInner {
+                info,
+                funcs,
+                translation_times,
+            }),
         })
     }
 

@@ -42,6 +42,9 @@ pub struct Store<T> {
     call_seq: u64,
     /// The interpreter's register and frame stacks, kept between calls to reuse the allocation.
     pub(crate) stack: Option<crate::exec::Stack>,
+    /// Executed-instruction counts, filled by the interpreter.
+    #[cfg(feature = "profile")]
+    pub(crate) profile: crate::exec::profile::Profile,
     data: T,
 }
 
@@ -68,12 +71,29 @@ impl<T> Store<T> {
             call_depth: 0,
             call_seq: 0,
             stack: None,
+            #[cfg(feature = "profile")]
+            profile: Default::default(),
             data,
         }
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The instructions executed in this store so far, by kind and by function, when regwasm
+    /// is built with the `profile` feature; `None` otherwise (the interpreter counts nothing).
+    pub fn profile(&self) -> Option<&crate::exec::profile::Profile> {
+        #[cfg(feature = "profile")]
+        return Some(&self.profile);
+        #[cfg(not(feature = "profile"))]
+        None
+    }
+
+    /// Forgets the profile's counts, e.g. to leave out instantiation.
+    pub fn clear_profile(&mut self) {
+        #[cfg(feature = "profile")]
+        self.profile.clear();
     }
 
     /// The host state.

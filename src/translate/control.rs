@@ -114,6 +114,9 @@ impl Translator<'_> {
                 None => None,
             };
             if let Some(cond) = fused {
+                if let Cond::Eqz(_) = cond {
+                    self.eqz_fusions += 1;
+                }
                 self.unemit();
                 self.stack.pop();
                 return Ok(cond);

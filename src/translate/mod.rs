@@ -97,6 +97,8 @@ pub(crate) struct Translator<'a> {
     label_pos: usize,
     /// Wasm instructions seen so far.
     wasm_ops: u32,
+    /// `eqz` instructions fused into a branch.
+    eqz_fusions: u32,
     /// Byte offset of the Wasm instruction being translated.
     cur_offset: u32,
     /// Source offset of each emitted instruction, when kept.
@@ -130,6 +132,7 @@ impl<'a> Translator<'a> {
             dead_depth: 0,
             label_pos: 0,
             wasm_ops: 0,
+            eqz_fusions: 0,
             cur_offset: 0,
             source_map: keep_source_map.then(Vec::new),
             fuel: None,
@@ -183,6 +186,7 @@ impl<'a> Translator<'a> {
             num_locals: self.num_locals,
             num_results: self.num_results,
             wasm_ops: self.wasm_ops,
+            eqz_fusions: self.eqz_fusions,
             source_map: self.source_map.unwrap_or_default().into_boxed_slice(),
         })
     }

@@ -1,0 +1,127 @@
+//! Looking at what the translator made of a module: disassembly and translation statistics.
+
+use super::Module;
+use crate::binary::{ExternKind, Operator, OperatorReader};
+use crate::bytecode::{self, Counts, FuncStats, TranslationStats, WasmLine};
+
+impl Module {
+    /// The register bytecode of every defined function, in index order, separated by blank
+    /// lines (the text `regwasm inspect` prints; the format is described in docs/bytecode.md).
+    ///
+    /// ```
+    /// use regwasm::{Engine, Module};
+    /// let module = Module::new(&Engine::default(), r#"(module
+    ///     (func (export "inc") (param i32) (result i32)
+    ///       local.get 0 i32.const 1 i32.add))"#).unwrap();
+    /// assert_eq!(module.disassemble(), "\
+    /// func 0 (export \"inc\") [i32] -> [i32]
+    /// ; registers 3: r0 param, r1-r2 stack; 1 result
+    ///     0  i32.add_imm         dst=r1 a=r0 imm=1
+    ///     1  copy                dst=r0 src=r1
+    ///     2  return
+    /// ");
+    /// ```
+    pub fn disassemble(&self) -> String {
+        let first = self.info().num_imported_funcs;
+        (0..self.inner.funcs.len() as u32)
+            .filter_map(|i| self.disassemble_func(first + i))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The register bytecode of function `index` (in the function index space, imports first),
+    /// headed by its index, export name and signature; `None` for an imported or unknown
+    /// function. When the engine kept source maps (`Config::keep_source_map`), every Wasm
+    /// instruction is printed before the bytecode it produced.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.keep_source_map(true);
+    /// let wat = "(module (func (param i32) (result i32) local.get 0 i32.eqz))";
+    /// let module = Module::new(&Engine::new(&config), wat).unwrap();
+    /// let text = module.disassemble_func(0).unwrap();
+    /// assert!(text.contains(";; 0x0019: local.get 0  (emits nothing)"), "{text}");
+    /// assert!(text.contains("i32.eqz             dst=r1 a=r0"), "{text}");
+    /// assert_eq!(module.disassemble_func(1), None);
+    /// ```
+    pub fn disassemble_func(&self, index: u32) -> Option<String> {
+        let info = self.info();
+        let defined = index.checked_sub(info.num_imported_funcs)? as usize;
+        let func = self.inner.funcs.get(defined)?;
+        let mut head = format!("func {index}");
+        for name in self.export_names(index) {
+            head.push_str(&format!(" (export {name:?})"));
+        }
+        if let Some(ty) = info.func_type(index) {
+            head.push_str(&format!(" {ty}"));
+        }
+        let wasm = (!func.source_map.is_empty()).then(|| self.wasm_lines(defined));
+        Some(format!(
+            "{head}\n{}",
+            bytecode::listing(func, wasm.as_deref())
+        ))
+    }
+
+    /// Per-function and total translation figures, counted from the bytecode.
+    ///
+    /// ```
+    /// use regwasm::{Engine, Module};
+    /// let module = Module::new(&Engine::default(), r#"(module
+    ///     (func (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+    ///     (func (param i32) (result i32) local.get 0 call 0))"#).unwrap();
+    /// let stats = module.translation_stats();
+    /// assert_eq!(stats.funcs.len(), 2);
+    /// assert_eq!(stats.funcs[0].counts.wasm_ops, 4); // including `end`
+    /// assert_eq!(stats.funcs[0].counts.instrs, 3); // i32.add_imm, copy, return
+    /// assert_eq!(stats.funcs[0].counts.copies, 1);
+    /// assert_eq!(stats.funcs[0].counts.folded_constants, 1);
+    /// assert_eq!(stats.funcs[0].counts.bytes, 3 * 12);
+    /// assert_eq!(stats.total.instrs, stats.funcs[0].counts.instrs + stats.funcs[1].counts.instrs);
+    /// ```
+    pub fn translation_stats(&self) -> TranslationStats {
+        let first = self.info().num_imported_funcs;
+        let funcs = self.inner.funcs.iter().zip(&self.inner.translation_times);
+        TranslationStats::new(
+            funcs
+                .enumerate()
+                .map(|(i, (func, time))| {
+                    let index = first + i as u32;
+                    FuncStats {
+                        index,
+                        name: self.export_names(index).next().map(str::to_string),
+                        counts: Counts::of(func, *time),
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// The names function `index` is exported under.
+    fn export_names(&self, index: u32) -> impl Iterator<Item = &str> {
+        self.info()
+            .exports
+            .iter()
+            .filter(move |e| e.kind == ExternKind::Func && e.index == index)
+            .map(|e| e.name.as_str())
+    }
+
+    /// Every Wasm instruction of defined function `defined`, with its offset and text.
+    fn wasm_lines(&self, defined: usize) -> Vec<WasmLine> {
+        let info = self.info();
+        let code = info.bodies[defined].code.clone();
+        let mut reader = OperatorReader::new(&info.bytes[code.clone()], code.start);
+        let mut lines = Vec::new();
+        while !reader.is_empty() {
+            let offset = reader.offset() as u32;
+            // The body was decoded once already, so this cannot fail.
+            let Ok(op) = reader.read() else { break };
+            lines.push(WasmLine {
+                offset,
+                text: op.to_string(),
+                closes_block: matches!(op, Operator::End | Operator::Else),
+            });
+        }
+        lines
+    }
+}
