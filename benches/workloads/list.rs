@@ -1,0 +1,38 @@
+//! The benchmark workloads: each `.wasm` here exports `run(n) -> checksum`. Shared by
+//! `benches/execute.rs` and `examples/ablation.rs`.
+
+pub struct Workload {
+    /// Criterion group name, and the `.wasm` file's stem.
+    pub name: &'static str,
+    pub wasm: &'static [u8],
+    /// Argument of `run` (iterations or problem size), chosen for 50–300 ms on wasmi.
+    pub arg: i32,
+    /// `run(arg)`.
+    pub expect: i32,
+}
+
+macro_rules! workload {
+    ($name:literal, $arg:expr, $expect:expr) => {
+        Workload {
+            name: $name,
+            wasm: include_bytes!(concat!($name, ".wasm")),
+            arg: $arg,
+            expect: $expect,
+        }
+    };
+}
+
+pub const WORKLOADS: &[Workload] = &[
+    workload!("fib", 31, 1_346_269),
+    workload!("loop", 10_000_000, -351_572_880),
+    workload!("sieve", 5_000_000, 1_088_874_291),
+    workload!("matmul_i32", 200, -1_425_921_055),
+    workload!("matmul_f64", 200, 354_766_033),
+    workload!("sha256", 1 << 20, 29_509_564),
+    workload!("coremark", 100, 1_095_467_275),
+    workload!("nbody", 100_000, 385_501_822),
+    workload!("quicksort", 200_000, 1_951_151_459),
+    workload!("memops", 200_000, 645_991_050),
+    workload!("calls", 600_000, 176_344_356),
+    workload!("hostcall", 2_000_000, 89_103_808),
+];

@@ -1,0 +1,126 @@
+//! Ablation table: each benchmark workload timed with every translator optimization on, with
+//! each one off alone, with all off, and with fuel metering and interruption checks on — so the
+//! effect of each switch (and the cost of metering) is one column.
+//!
+//! `cargo run --release --example ablation [RUNS]` (default 3 runs per cell, the fastest kept).
+
+#[path = "../benches/workloads/list.rs"]
+mod list;
+
+use regwasm::{Caller, Config, Engine, Linker, Module, Optimizations, Store};
+use std::time::{Duration, Instant};
+
+fn time_workload(config: &Config, w: &list::Workload, runs: usize) -> Result<Duration, String> {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, w.wasm).map_err(|e| e.to_string())?;
+    let mut store = Store::new(&engine, ());
+    if config_has_fuel(config) {
+        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+    }
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "host_add", |_: Caller<'_, ()>, a: i32, b: i32| {
+        a.wrapping_add(b)
+    });
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .map_err(|e| e.to_string())?;
+    let run = instance
+        .get_typed_func::<i32, i32>(&store, "run")
+        .map_err(|e| e.to_string())?;
+    let mut best = Duration::MAX;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let got = run.call(&mut store, w.arg).map_err(|e| e.to_string())?;
+        best = best.min(start.elapsed());
+        if got != w.expect {
+            return Err(format!("{}: checksum {got}, expected {}", w.name, w.expect));
+        }
+    }
+    Ok(best)
+}
+
+fn config_has_fuel(config: &Config) -> bool {
+    let engine = Engine::new(config);
+    Store::new(&engine, ()).get_fuel().is_ok()
+}
+
+fn main() {
+    let runs = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3);
+    let all = Optimizations::all();
+    let mut columns: Vec<(String, Config)> = vec![("all on".into(), Config::default())];
+    for (name, opts) in [
+        (
+            "no lazy_locals",
+            Optimizations {
+                lazy_locals: false,
+                ..all
+            },
+        ),
+        (
+            "no immediates",
+            Optimizations {
+                immediates: false,
+                ..all
+            },
+        ),
+        (
+            "no fused_branches",
+            Optimizations {
+                fused_branches: false,
+                ..all
+            },
+        ),
+        (
+            "no result_retargeting",
+            Optimizations {
+                result_retargeting: false,
+                ..all
+            },
+        ),
+        ("all off", Optimizations::none()),
+    ] {
+        let mut c = Config::default();
+        c.optimizations(opts);
+        columns.push((name.into(), c));
+    }
+    let mut fuel = Config::default();
+    fuel.consume_fuel(true);
+    columns.push(("fuel on".into(), fuel));
+    let mut interrupt = Config::default();
+    interrupt.interruptible(true);
+    columns.push(("interruptible".into(), interrupt));
+
+    print!("| workload | all on (ms) |");
+    for (name, _) in &columns[1..] {
+        print!(" {name} |");
+    }
+    println!();
+    println!("|---|---:|{}", "---:|".repeat(columns.len() - 1));
+    let mut logs = vec![0.0f64; columns.len()];
+    for w in list::WORKLOADS {
+        let times: Vec<Duration> = columns
+            .iter()
+            .map(|(name, c)| {
+                time_workload(c, w, runs).unwrap_or_else(|e| panic!("{} / {name}: {e}", w.name))
+            })
+            .collect();
+        let base = times[0].as_secs_f64();
+        print!("| {} | {:.1} |", w.name, base * 1e3);
+        for (i, t) in times.iter().enumerate().skip(1) {
+            let ratio = t.as_secs_f64() / base;
+            logs[i] += ratio.ln();
+            print!(" {ratio:.2} |");
+        }
+        println!();
+    }
+    let n = list::WORKLOADS.len() as f64;
+    print!("| **geometric mean** | |");
+    for l in &logs[1..] {
+        print!(" **{:.2}** |", (l / n).exp());
+    }
+    println!();
+    println!("\nColumns after the first: time relative to `all on` (> 1 means slower).");
+}
