@@ -35,41 +35,10 @@ fn run_suite(opts: Optimizations) -> Vec<String> {
 
 #[test]
 fn spec_passes_with_every_optimization_switched_off() {
-    let all = Optimizations::all();
-    let configs = [
-        ("none", Optimizations::none()),
-        (
-            "no lazy_locals",
-            Optimizations {
-                lazy_locals: false,
-                ..all
-            },
-        ),
-        (
-            "no immediates",
-            Optimizations {
-                immediates: false,
-                ..all
-            },
-        ),
-        (
-            "no fused_branches",
-            Optimizations {
-                fused_branches: false,
-                ..all
-            },
-        ),
-        (
-            "no result_retargeting",
-            Optimizations {
-                result_retargeting: false,
-                ..all
-            },
-        ),
-    ];
+    let configs = Optimizations::ablations();
     runner::install_panic_hook();
     let mut failed = Vec::new();
-    for (name, opts) in configs {
+    for (name, opts) in configs.into_iter().skip(1) {
         for f in run_suite(opts) {
             failed.push(format!("[{name}] {f}"));
         }

@@ -275,6 +275,8 @@ for_each_numeric_op!(define_instr, [
     Trap "trap" { code: TrapCode }
     /// `dst = src`.
     Copy "copy" { dst: Reg, src: Reg }
+    /// `dst0 = src0`, then `dst1 = src1`.
+    Copy2 "copy2" { dst0: Reg, src0: Reg, dst1: Reg, src1: Reg }
     /// `dst = value` for a 32-bit constant (i32 or f32 bits).
     Const32 "const32" { dst: Reg, value: u32 }
     /// `dst = hi << 32 | lo` for a 64-bit constant (i64 or f64 bits).

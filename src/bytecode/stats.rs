@@ -16,7 +16,7 @@ pub struct Counts {
     pub bytes: u64,
     /// Registers per frame (summed over functions in a total).
     pub registers: u64,
-    /// `copy` instructions.
+    /// Register-to-register copies (`copy`, and two per `copy2`).
     pub copies: u64,
     /// Instructions with an immediate operand (`*_imm`): a constant folded into its user.
     pub folded_constants: u64,
@@ -35,7 +35,8 @@ impl Counts {
             instrs: func.code.len() as u64,
             bytes: std::mem::size_of_val(&*func.code) as u64,
             registers: func.num_regs as u64,
-            copies: count(|i| matches!(i, Instr::Copy { .. })),
+            copies: count(|i| matches!(i, Instr::Copy { .. }))
+                + 2 * count(|i| matches!(i, Instr::Copy2 { .. })),
             folded_constants: count(has_immediate),
             fused: count(Instr::is_fused_compare) + func.eqz_fusions as u64,
             time,

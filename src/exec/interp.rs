@@ -311,6 +311,15 @@ pub(super) fn execute<T>(
         dispatch!(*instr, fp, ip, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
+            Instr::Copy2 {
+                dst0,
+                src0,
+                dst1,
+                src1,
+            } => {
+                w!(dst0, r!(src0));
+                w!(dst1, r!(src1));
+            }
             Instr::Const32 { dst, value } => w!(dst, value as Cell),
             Instr::Const64 { dst, lo, hi } => w!(dst, (hi as Cell) << 32 | lo as Cell),
             Instr::Br { offset } => {

@@ -33,6 +33,8 @@ pub struct Optimizations {
     /// `local.set` rewrites the instruction that produced the value to write the local
     /// directly, instead of emitting a copy.
     pub result_retargeting: bool,
+    /// Two copies in a row become one `copy2` (local-to-local moves often come in runs).
+    pub copy_pairs: bool,
 }
 
 impl Default for Optimizations {
@@ -49,15 +51,17 @@ impl Optimizations {
             immediates: true,
             fused_branches: true,
             result_retargeting: true,
+            copy_pairs: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 4] = [
+    pub const NAMES: [&'static str; 5] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
         "result_retargeting",
+        "copy_pairs",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -68,6 +72,7 @@ impl Optimizations {
             "immediates" => self.immediates = false,
             "fused_branches" => self.fused_branches = false,
             "result_retargeting" => self.result_retargeting = false,
+            "copy_pairs" => self.copy_pairs = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -95,6 +100,7 @@ impl Optimizations {
             immediates: false,
             fused_branches: false,
             result_retargeting: false,
+            copy_pairs: false,
         }
     }
 }

@@ -101,10 +101,31 @@ impl Translator<'_> {
             other => {
                 let src = super::source_reg(other, slot).expect("not a constant");
                 if src != dst {
-                    self.emit(Instr::Copy { dst, src });
+                    self.emit_copy(dst, src);
                 }
             }
         }
+    }
+
+    /// `dst = src`, merged with an immediately preceding copy into one `copy2` when allowed.
+    pub(super) fn emit_copy(&mut self, dst: Reg, src: Reg) {
+        if self.opts.copy_pairs && self.last_is_rewritable() {
+            if let Some(&Instr::Copy {
+                dst: dst0,
+                src: src0,
+            }) = self.code.last()
+            {
+                self.unemit();
+                self.emit(Instr::Copy2 {
+                    dst0,
+                    src0,
+                    dst1: dst,
+                    src1: src,
+                });
+                return;
+            }
+        }
+        self.emit(Instr::Copy { dst, src });
     }
 
     /// Puts entry `pos` into its own slot.
