@@ -348,6 +348,14 @@ for_each_numeric_op!(define_instr, [
     I64Store16 "i64.store16" { addr: Reg, src: Reg, offset: u32 }
     /// Store the low 32 bits of an i64.
     I64Store32 "i64.store32" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 8 bits of the constant `value` at addr + offset.
+    Store8Imm "store8_imm" { addr: Reg, value: i32, offset: u32 }
+    /// Store the low 16 bits of the constant `value`.
+    Store16Imm "store16_imm" { addr: Reg, value: i32, offset: u32 }
+    /// Store the 32-bit constant `value` (i32 or f32 bits).
+    Store32Imm "store32_imm" { addr: Reg, value: i32, offset: u32 }
+    /// Store the constant `value` sign-extended to 64 bits (i64, or f64 bits that fit).
+    Store64Imm "store64_imm" { addr: Reg, value: i32, offset: u32 }
     /// `dst = memory size in pages`.
     MemorySize "memory.size" { dst: Reg }
     /// `dst = memory.grow(delta)` (old size, or -1).

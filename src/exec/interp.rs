@@ -61,7 +61,7 @@ macro_rules! define_dispatch {
                         }
                         $( Instr::$imm { dst, a, imm } => unsafe {
                             let x = <$a>::from_cell(get($d fp, a));
-                            set($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                            set($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, imm as $a)));
                         } )?
                         $(
                             Instr::$cimm { dst, a, imm } => unsafe {
@@ -87,6 +87,16 @@ macro_rules! define_dispatch {
                 }
             };
         }
+    };
+}
+
+/// Calls a binary operator's semantic function, propagating its trap if it has one.
+macro_rules! apply {
+    (bin $f:path, $x:expr, $y:expr) => {
+        $f($x, $y)
+    };
+    (bin_trap $f:path, $x:expr, $y:expr) => {
+        $f($x, $y)?
     };
 }
 
@@ -454,6 +464,26 @@ pub(super) fn execute<T>(
             Instr::I32Store16 { addr, src, offset } | Instr::I64Store16 { addr, src, offset } => {
                 store!(addr, src, offset, |v: Cell| (v as u16).to_le_bytes())
             }
+            Instr::Store8Imm {
+                addr,
+                value,
+                offset,
+            } => mem.store(r!(addr), offset, (value as u8).to_le_bytes())?,
+            Instr::Store16Imm {
+                addr,
+                value,
+                offset,
+            } => mem.store(r!(addr), offset, (value as u16).to_le_bytes())?,
+            Instr::Store32Imm {
+                addr,
+                value,
+                offset,
+            } => mem.store(r!(addr), offset, value.to_le_bytes())?,
+            Instr::Store64Imm {
+                addr,
+                value,
+                offset,
+            } => mem.store(r!(addr), offset, (value as i64).to_le_bytes())?,
             Instr::MemorySize { dst } => w!(dst, (mem.len / crate::runtime::PAGE_SIZE) as Cell),
             Instr::MemoryGrow { dst, delta } => {
                 let m = store.instances[instance as usize].memories[0];

@@ -212,6 +212,41 @@ impl Translator<'_> {
                 self.emit(load_instr(kind, dst, addr, mem.offset));
             }
             Operator::Store(kind, mem) => {
+                if let Some(&Opnd::Const(c)) = self.stack.last() {
+                    // A constant value is stored straight from the instruction when it fits.
+                    let value = match kind.width() {
+                        8 => i32::try_from(c as i64).ok(),
+                        _ => Some(c as u32 as i32),
+                    };
+                    if let Some(value) = value {
+                        self.stack.pop();
+                        let addr = self.pop_reg()?;
+                        let offset = mem.offset;
+                        self.emit(match kind.width() {
+                            1 => Instr::Store8Imm {
+                                addr,
+                                value,
+                                offset,
+                            },
+                            2 => Instr::Store16Imm {
+                                addr,
+                                value,
+                                offset,
+                            },
+                            4 => Instr::Store32Imm {
+                                addr,
+                                value,
+                                offset,
+                            },
+                            _ => Instr::Store64Imm {
+                                addr,
+                                value,
+                                offset,
+                            },
+                        });
+                        return Ok(());
+                    }
+                }
                 let src = self.pop_reg()?;
                 let addr = self.pop_reg()?;
                 self.emit(store_instr(kind, addr, src, mem.offset));
