@@ -291,6 +291,8 @@ for_each_numeric_op!(define_instr, [
     BrTable "br_table" { index: Reg, len: u32 }
     /// Return from the frame; the results are already in registers `0..results`.
     Return "return" { }
+    /// Return one result: `r0 = src`, then return.
+    ReturnReg "return_reg" { src: Reg }
     /// Call function `func` of the instance; its frame starts at register `args`, where the
     /// arguments are and where the results will be.
     Call "call" { func: u32, args: Reg }

@@ -43,7 +43,9 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
         }
     }
     match func.code.last() {
-        Some(Instr::Br { .. } | Instr::Return {} | Instr::Trap { .. }) => Ok(()),
+        Some(
+            Instr::Br { .. } | Instr::Return {} | Instr::ReturnReg { .. } | Instr::Trap { .. },
+        ) => Ok(()),
         other => Err(format!(
             "code may run off its end (last instruction {other:?})"
         )),

@@ -311,6 +311,28 @@ pub(super) fn execute<T>(
         }};
     }
 
+    // Pops the caller's frame (or ends the call when the entry frame returns).
+    macro_rules! return_to_caller {
+        () => {{
+            let Some(frame) = stack.frames.pop() else {
+                return Ok(Exit::Returned);
+            };
+            ip = frame.ip;
+            fp = frame.fp;
+            #[cfg(feature = "profile")]
+            {
+                cur_func = frame.func;
+            }
+            if frame.instance != instance {
+                // Same-instance callees that grow the memory refresh `mem` themselves; host
+                // calls refresh it when they return.
+                instance = frame.instance;
+                mem = MemCache::of(store, instance);
+            }
+            continue;
+        }};
+    }
+
     loop {
         // SAFETY: `ip` points into the current function's code: it starts at its first
         // instruction, moves to the next one only after an instruction that is not last
@@ -353,22 +375,11 @@ pub(super) fn execute<T>(
                 continue;
             }
             Instr::Return {} => {
-                let Some(frame) = stack.frames.pop() else {
-                    return Ok(Exit::Returned);
-                };
-                ip = frame.ip;
-                fp = frame.fp;
-                #[cfg(feature = "profile")]
-                {
-                    cur_func = frame.func;
-                }
-                if frame.instance != instance {
-                    // Same-instance callees that grow the memory refresh `mem` themselves; host
-                    // calls refresh it when they return.
-                    instance = frame.instance;
-                    mem = MemCache::of(store, instance);
-                }
-                continue;
+                return_to_caller!();
+            }
+            Instr::ReturnReg { src } => {
+                w!(Reg(0), r!(src));
+                return_to_caller!();
             }
             Instr::Call { func, args } => {
                 call!(

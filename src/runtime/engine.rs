@@ -35,6 +35,9 @@ pub struct Optimizations {
     pub result_retargeting: bool,
     /// Two copies in a row become one `copy2` (local-to-local moves often come in runs).
     pub copy_pairs: bool,
+    /// A jump to a return becomes that return, and `copy x←y; return_reg x` becomes
+    /// `return_reg y` (a pass over the finished function).
+    pub jump_threading: bool,
 }
 
 impl Default for Optimizations {
@@ -52,16 +55,18 @@ impl Optimizations {
             fused_branches: true,
             result_retargeting: true,
             copy_pairs: true,
+            jump_threading: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
         "result_retargeting",
         "copy_pairs",
+        "jump_threading",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -73,6 +78,7 @@ impl Optimizations {
             "fused_branches" => self.fused_branches = false,
             "result_retargeting" => self.result_retargeting = false,
             "copy_pairs" => self.copy_pairs = false,
+            "jump_threading" => self.jump_threading = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -101,6 +107,7 @@ impl Optimizations {
             fused_branches: false,
             result_retargeting: false,
             copy_pairs: false,
+            jump_threading: false,
         }
     }
 }

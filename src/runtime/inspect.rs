@@ -17,8 +17,7 @@ impl Module {
     /// func 0 (export \"inc\") [i32] -> [i32]
     /// ; registers 3: r0 param, r1-r2 stack; 1 result
     ///     0  i32.add_imm         dst=r1 a=r0 imm=1
-    ///     1  copy                dst=r0 src=r1
-    ///     2  return
+    ///     1  return_reg          src=r1
     /// ");
     /// ```
     pub fn disassemble(&self) -> String {
@@ -73,10 +72,10 @@ impl Module {
     /// let stats = module.translation_stats();
     /// assert_eq!(stats.funcs.len(), 2);
     /// assert_eq!(stats.funcs[0].counts.wasm_ops, 4); // including `end`
-    /// assert_eq!(stats.funcs[0].counts.instrs, 3); // i32.add_imm, copy, return
-    /// assert_eq!(stats.funcs[0].counts.copies, 1);
+    /// assert_eq!(stats.funcs[0].counts.instrs, 2); // i32.add_imm, return_reg
+    /// assert_eq!(stats.funcs[0].counts.copies, 0);
     /// assert_eq!(stats.funcs[0].counts.folded_constants, 1);
-    /// assert_eq!(stats.funcs[0].counts.bytes, 3 * 12);
+    /// assert_eq!(stats.funcs[0].counts.bytes, 2 * 12);
     /// assert_eq!(stats.total.instrs, stats.funcs[0].counts.instrs + stats.funcs[1].counts.instrs);
     /// ```
     pub fn translation_stats(&self) -> TranslationStats {

@@ -232,8 +232,7 @@ impl Translator<'_> {
 
     pub(super) fn visit_br(&mut self, depth: u32) -> Result<()> {
         let (target, copies) = self.branch_copies(depth)?;
-        self.emit_copies(&copies);
-        self.jump_to(target)?;
+        self.jump_with(target, &copies)?;
         self.reachable = false;
         Ok(())
     }
@@ -253,8 +252,7 @@ impl Translator<'_> {
         // Values must move (or the function returns): skip over the copies when not taken.
         let skip = self.code.len();
         self.emit(cond.negate().branch());
-        self.emit_copies(&copies);
-        self.jump_to(target)?;
+        self.jump_with(target, &copies)?;
         let here = self.code.len();
         patch(&mut self.code, skip, here);
         self.label_pos = here;
@@ -282,8 +280,7 @@ impl Translator<'_> {
                 _ => {
                     let here = self.code.len();
                     patch(&mut self.code, at, here);
-                    self.emit_copies(&copies);
-                    self.jump_to(target)?;
+                    self.jump_with(target, &copies)?;
                 }
             }
         }
@@ -299,10 +296,8 @@ impl Translator<'_> {
 
     /// Moves the function's results to registers `0..results` and returns.
     fn emit_return(&mut self) -> Result<()> {
-        let (_, copies) = self.branch_copies(self.ctrl.len() as u32 - 1)?;
-        self.emit_copies(&copies);
-        self.emit(Instr::Return {});
-        Ok(())
+        let (target, copies) = self.branch_copies(self.ctrl.len() as u32 - 1)?;
+        self.jump_with(target, &copies)
     }
 
     /// The label `depth` levels out, and the `(dst, value, value's slot)` moves that put the
@@ -374,8 +369,16 @@ impl Translator<'_> {
         }
     }
 
-    /// Emits an unconditional jump (or return) to `target`.
-    fn jump_to(&mut self, target: Target) -> Result<()> {
+    /// Emits `copies`, then an unconditional jump (or return) to `target`. A return that
+    /// only moves one register into `r0` is one `return_reg`.
+    fn jump_with(&mut self, target: Target, copies: &[Move]) -> Result<()> {
+        if let (Target::Return, [(Reg(0), value, slot)]) = (target, copies) {
+            if let Some(src) = super::source_reg(*value, *slot) {
+                self.emit(Instr::ReturnReg { src });
+                return Ok(());
+            }
+        }
+        self.emit_copies(copies);
         if let Target::Return = target {
             self.emit(Instr::Return {});
             return Ok(());

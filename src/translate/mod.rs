@@ -173,6 +173,9 @@ impl<'a> Translator<'a> {
 
     fn finish(mut self) -> Result<CompiledFunc> {
         self.close_block();
+        if self.opts.jump_threading {
+            thread_jumps(&mut self.code);
+        }
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {
             return Err(Error::Limit(format!(
@@ -256,6 +259,30 @@ impl<'a> Translator<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// Shortcuts on the finished code that keep every instruction's position (so offsets and the
+/// source map stay valid): a `br` to a return is that return, and a copy into the register a
+/// following `return_reg` returns is a `return_reg` of the copy's source. The instructions
+/// jumped over stay in place for any other jump that lands on them.
+fn thread_jumps(code: &mut [Instr]) {
+    for at in 0..code.len() {
+        if let Instr::Br { offset } = code[at] {
+            let target = (at as i64 + offset.0 as i64) as usize;
+            if let Some(ret @ (Instr::Return {} | Instr::ReturnReg { .. })) = code.get(target) {
+                code[at] = *ret;
+            }
+        }
+    }
+    for at in 0..code.len().saturating_sub(1) {
+        if let (Instr::Copy { dst, src }, Instr::ReturnReg { src: returned }) =
+            (code[at], code[at + 1])
+        {
+            if dst == returned {
+                code[at] = Instr::ReturnReg { src };
+            }
+        }
     }
 }
 
