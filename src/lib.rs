@@ -44,7 +44,7 @@ pub use exec::profile::{FuncProfile, Profile};
 pub use exec::SuspendReason;
 pub use ops::NumOp;
 pub use runtime::{
-    CallOutcome, Caller, Config, Engine, Extern, Func, Global, Instance, InterruptHandle, Linker,
-    Memory, Module, Optimizations, ResumableCall, Store, Table, TypedFunc,
+    CallOutcome, Caller, CompilationMode, Config, Engine, Extern, Func, Global, Instance,
+    InterruptHandle, Linker, Memory, Module, Optimizations, ResumableCall, Store, Table, TypedFunc,
 };
 pub use value::{ExternRef, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};

@@ -262,10 +262,13 @@ pub(super) fn execute<T>(
             let used = (callee_fp as usize - regs as usize) / std::mem::size_of::<Cell>();
             match &store.funcs[addr as usize] {
                 FuncEntity::Wasm {
-                    code,
+                    module,
+                    index,
                     instance: callee_instance,
                     ..
                 } => {
+                    // Translated on the first call under lazy translation.
+                    let code = module.code(*index as usize).map_err(Trap::host)?;
                     if stack.frames.len() >= stack.max_frames
                         || used + code.num_regs as usize > regs_len
                     {

@@ -140,7 +140,7 @@ pub(crate) fn start<T>(
     func: Func,
     cells: &mut [Cell],
 ) -> Result<Option<Suspended>> {
-    let (code, instance) = match &store.funcs[func.0 as usize] {
+    let (module, index, instance) = match &store.funcs[func.0 as usize] {
         FuncEntity::Host { func: host, .. } => {
             let host = host.clone();
             let caller = Caller {
@@ -149,8 +149,14 @@ pub(crate) fn start<T>(
             };
             return host(caller, cells).map(|()| None).map_err(Error::Trap);
         }
-        FuncEntity::Wasm { code, instance, .. } => (code.clone(), *instance),
+        FuncEntity::Wasm {
+            module,
+            index,
+            instance,
+            ..
+        } => (module.clone(), *index, *instance),
     };
+    let code = module.code(index as usize)?;
     // A host function calling back into Wasm finds the stack taken and gets a fresh one.
     let config = store.engine.config();
     let mut stack = store

@@ -13,10 +13,21 @@ pub struct Config {
     pub(crate) optimizations: Optimizations,
     pub(crate) keep_source_map: bool,
     pub(crate) consume_fuel: bool,
+    pub(crate) compilation_mode: CompilationMode,
     pub(crate) interruptible: bool,
     pub(crate) max_instances: usize,
     pub(crate) max_memories: usize,
     pub(crate) max_tables: usize,
+}
+
+/// When function bodies are translated to bytecode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CompilationMode {
+    /// Every function in `Module::new`.
+    #[default]
+    Eager,
+    /// Every function validated in `Module::new`, translated on its first call.
+    LazyTranslation,
 }
 
 /// Switches for the translator's optimizations, all on by default. Each can be turned off to
@@ -123,6 +134,7 @@ impl Default for Config {
             optimizations: Optimizations::all(),
             keep_source_map: false,
             consume_fuel: false,
+            compilation_mode: CompilationMode::Eager,
             interruptible: false,
             max_instances: 10_000,
             max_memories: 10_000,
@@ -163,6 +175,15 @@ impl Config {
     /// it costs 4 bytes per instruction.
     pub fn keep_source_map(&mut self, on: bool) -> &mut Self {
         self.keep_source_map = on;
+        self
+    }
+
+    /// When function bodies are translated: all at `Module::new` (the default), or each on
+    /// its first call. Both validate every body in `Module::new`, so a module is rejected (or
+    /// accepted) the same way in either mode; lazy translation only moves translation work off
+    /// the start-up path.
+    pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
+        self.compilation_mode = mode;
         self
     }
 

@@ -1,7 +1,6 @@
 //! Functions: Wasm functions of an instance, and host functions written in Rust.
 
 use super::{Extern, Instance, Store};
-use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, Trap};
 use crate::value::{Cell, FuncType, Val};
 use std::sync::Arc;
@@ -46,7 +45,10 @@ pub(crate) enum FuncEntity<T> {
         ty: u32,
         /// The instance whose tables, memories and globals the code refers to.
         instance: u32,
-        code: Arc<CompiledFunc>,
+        /// The module and defined-function index of the code (translated on first call
+        /// under lazy translation).
+        module: super::Module,
+        index: u32,
     },
     Host {
         ty: u32,

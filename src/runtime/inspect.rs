@@ -47,7 +47,7 @@ impl Module {
     pub fn disassemble_func(&self, index: u32) -> Option<String> {
         let info = self.info();
         let defined = index.checked_sub(info.num_imported_funcs)? as usize;
-        let func = self.inner.funcs.get(defined)?;
+        let func = self.code(defined).ok()?;
         let mut head = format!("func {index}");
         for name in self.export_names(index) {
             head.push_str(&format!(" (export {name:?})"));
@@ -80,7 +80,9 @@ impl Module {
     /// ```
     pub fn translation_stats(&self) -> TranslationStats {
         let first = self.info().num_imported_funcs;
-        let funcs = self.inner.funcs.iter().zip(&self.inner.translation_times);
+        let funcs = (0..self.inner.funcs.len())
+            .filter_map(|i| self.code(i).ok())
+            .zip(&self.inner.translation_times);
         TranslationStats::new(
             funcs
                 .enumerate()

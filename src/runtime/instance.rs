@@ -105,12 +105,13 @@ impl Instance {
                 Extern::Global(g) => inst.globals.push(g.0),
             }
         }
-        for (i, code) in module.inner.funcs.iter().enumerate() {
+        for i in 0..module.inner.funcs.len() {
             let ty = inst.types[info.funcs[info.num_imported_funcs as usize + i] as usize];
             store.funcs.push(FuncEntity::Wasm {
                 ty,
                 instance: index,
-                code: code.clone(),
+                module: module.clone(),
+                index: i as u32,
             });
             inst.funcs.push(store.funcs.len() as u32 - 1);
         }

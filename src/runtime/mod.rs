@@ -16,7 +16,7 @@ mod store;
 mod table;
 mod typed;
 
-pub use engine::{Config, Engine, Optimizations};
+pub use engine::{CompilationMode, Config, Engine, Optimizations};
 pub use func::{Caller, Func};
 pub use global::Global;
 pub use instance::Instance;

@@ -1,11 +1,11 @@
 //! A compiled module: decoded, validated and translated, ready to instantiate any number of times.
 
-use super::Engine;
+use super::{CompilationMode, Config, Engine};
 use crate::binary::{self, ExternKind, ImportDesc, ModuleInfo};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result};
 use crate::{translate, validate};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A validated and translated WebAssembly module. Cheap to clone.
@@ -17,10 +17,13 @@ pub struct Module {
 #[derive(Debug)]
 pub(crate) struct ModuleInner {
     pub(crate) info: ModuleInfo,
-    /// Translated bodies of the defined functions, in index order.
-    pub(crate) funcs: Vec<Arc<CompiledFunc>>,
-    /// Time each function took to validate and translate, in the same order.
+    /// Translated bodies of the defined functions, in index order; under
+    /// `CompilationMode::LazyTranslation` each is filled on its first call.
+    pub(crate) funcs: Vec<OnceLock<CompiledFunc>>,
+    /// Time each function took to validate and translate (eager) or to validate (lazy).
     pub(crate) translation_times: Vec<Duration>,
+    /// The configuration the module was compiled with, for translating lazily.
+    pub(crate) config: Config,
 }
 
 impl Module {
@@ -45,15 +48,25 @@ impl Module {
         let mut translation_times = Vec::with_capacity(info.bodies.len());
         for i in 0..info.bodies.len() {
             let start = Instant::now();
-            let func = translate::compile_function(&info, &ctx, i, config)?;
+            // Either way every body is validated now, so errors stay the spec's, up front.
+            let func = match config.compilation_mode {
+                CompilationMode::Eager => {
+                    OnceLock::from(translate::compile_function(&info, Some(&ctx), i, config)?)
+                }
+                CompilationMode::LazyTranslation => {
+                    translate::validate_function(&info, &ctx, i)?;
+                    OnceLock::new()
+                }
+            };
             translation_times.push(start.elapsed());
-            funcs.push(Arc::new(func));
+            funcs.push(func);
         }
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 info,
                 funcs,
                 translation_times,
+                config: config.clone(),
             }),
         })
     }
@@ -63,9 +76,27 @@ impl Module {
         &self.inner.info
     }
 
-    /// The translated register bytecode of defined function `index` (imports not counted).
+    /// The translated register bytecode of defined function `index` (imports not counted),
+    /// translating it now if the module was compiled lazily.
     pub fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
-        self.inner.funcs.get(index).map(|f| &**f)
+        self.code(index).ok()
+    }
+
+    /// Defined function `index`'s bytecode, translated on first use under lazy translation.
+    pub(crate) fn code(&self, index: usize) -> Result<&CompiledFunc> {
+        let cell = self
+            .inner
+            .funcs
+            .get(index)
+            .ok_or_else(|| Error::Api(format!("no defined function {index}")))?;
+        if let Some(code) = cell.get() {
+            return Ok(code);
+        }
+        let code = translate::compile_function(&self.inner.info, None, index, &self.inner.config)?;
+        // Another thread may have won the race; either translation is the same.
+        let _ = cell.set(code);
+        cell.get()
+            .ok_or_else(|| Error::Api("translation was not stored".into()))
     }
 
     /// `(module, name, kind)` of every import, in order.

@@ -22,31 +22,29 @@ use crate::validate::{FuncValidator, ModuleContext};
 use control::Ctrl;
 use stack::Opnd;
 
-/// Validates and translates defined function `index` (0 = first non-imported function).
+/// Translates defined function `index` (0 = first non-imported function), validating it in
+/// the same pass when `ctx` is given (otherwise it must have been validated already).
 pub fn compile_function(
     info: &ModuleInfo,
-    ctx: &ModuleContext,
+    ctx: Option<&ModuleContext>,
     index: usize,
     config: &Config,
 ) -> Result<CompiledFunc> {
     let body = &info.bodies[index];
     let func_index = info.num_imported_funcs + index as u32;
-    let mut validator = FuncValidator::new(info, ctx, func_index, body)?;
+    let mut validator = match ctx {
+        Some(ctx) => Some(FuncValidator::new(info, ctx, func_index, body)?),
+        None => None,
+    };
     let ty = info
         .func_type(func_index)
         .ok_or_else(|| Error::Api(format!("function {func_index} has no type")))?;
-    let declared: u64 = body.locals.iter().map(|&(n, _)| n as u64).sum();
-    let num_locals = ty.params().len() as u64 + declared;
-    if num_locals > MAX_REGS {
-        return Err(Error::Limit(format!(
-            "function {func_index} has {num_locals} locals; at most {MAX_REGS} registers per frame"
-        )));
-    }
+    let num_locals = count_locals(info, index)?;
     let mut t = Translator::new(
         info,
         config.optimizations,
         config.keep_source_map,
-        num_locals as u32,
+        num_locals,
         ty.params().len() as u32,
         ty.results().len() as u32,
     );
@@ -57,7 +55,9 @@ pub fn compile_function(
     while !reader.is_empty() {
         let offset = reader.offset();
         let op = reader.read()?;
-        validator.visit(&op, offset)?;
+        if let Some(v) = &mut validator {
+            v.visit(&op, offset)?;
+        }
         t.wasm_ops += 1;
         t.cur_offset = offset as u32;
         t.visit(&op).map_err(|e| match e {
@@ -65,13 +65,48 @@ pub fn compile_function(
             e => e,
         })?;
     }
-    validator.finish(reader.offset())?;
+    if let Some(v) = &mut validator {
+        v.finish(reader.offset())?;
+    }
     let func = t.finish()?;
     if config.verify_bytecode {
         crate::bytecode::verify(&func)
             .map_err(|e| Error::Limit(format!("translator bug in function {func_index}: {e}")))?;
     }
     Ok(func)
+}
+
+/// Validates defined function `index` without translating it (lazy translation).
+pub fn validate_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -> Result<()> {
+    let body = &info.bodies[index];
+    let func_index = info.num_imported_funcs + index as u32;
+    let mut validator = FuncValidator::new(info, ctx, func_index, body)?;
+    count_locals(info, index)?;
+    let mut reader = OperatorReader::new(&info.bytes[body.code.clone()], body.code.start);
+    while !reader.is_empty() {
+        let offset = reader.offset();
+        let op = reader.read()?;
+        validator.visit(&op, offset)?;
+    }
+    validator.finish(reader.offset())
+}
+
+/// Parameters plus declared locals of defined function `index`, within the register limit.
+fn count_locals(info: &ModuleInfo, index: usize) -> Result<u32> {
+    let func_index = info.num_imported_funcs + index as u32;
+    let params = info.func_type(func_index).map_or(0, |t| t.params().len()) as u64;
+    let declared: u64 = info.bodies[index]
+        .locals
+        .iter()
+        .map(|&(n, _)| n as u64)
+        .sum();
+    let num_locals = params + declared;
+    if num_locals > MAX_REGS {
+        return Err(Error::Limit(format!(
+            "function {func_index} has {num_locals} locals; at most {MAX_REGS} registers per frame"
+        )));
+    }
+    Ok(num_locals as u32)
 }
 
 /// Registers are 16-bit: a frame holds at most this many.
