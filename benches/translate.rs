@@ -258,6 +258,59 @@ fn bench_module(c: &mut Criterion, group_name: &str, wasm: &[u8], failures: &mut
     group.finish();
 }
 
+/// Time to first call, for hosts that start modules on demand: compile, instantiate and call
+/// the exported `run` once, with eager and lazy translation on both engines.
+fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
+    let mut group = c.benchmark_group("first_call_generated");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, mode) in [
+        ("regwasm_eager", regwasm::CompilationMode::Eager),
+        ("regwasm_lazy", regwasm::CompilationMode::LazyTranslation),
+    ] {
+        let mut config = regwasm::Config::default();
+        config.compilation_mode(mode);
+        let engine = regwasm::Engine::new(&config);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let module = regwasm::Module::new(&engine, wasm).expect("regwasm compiles");
+                let mut store = regwasm::Store::new(&engine, ());
+                let instance = regwasm::Linker::new(&engine)
+                    .instantiate(&mut store, &module)
+                    .expect("instantiates");
+                let run = instance
+                    .get_typed_func::<(i32, i32), i32>(&store, "run")
+                    .expect("exports run");
+                black_box(run.call(&mut store, (1, 2)).ok())
+            })
+        });
+    }
+    for (name, mode) in [
+        ("wasmi_eager", wasmi::CompilationMode::Eager),
+        ("wasmi_lazy", wasmi::CompilationMode::Lazy),
+    ] {
+        let mut config = wasmi::Config::default();
+        config.compilation_mode(mode);
+        let engine = wasmi::Engine::new(&config);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let module = wasmi::Module::new(&engine, wasm).expect("wasmi compiles");
+                let mut store = wasmi::Store::new(&engine, ());
+                let instance = wasmi::Linker::<()>::new(&engine)
+                    .instantiate_and_start(&mut store, &module)
+                    .expect("instantiates");
+                let run = instance
+                    .get_typed_func::<(i32, i32), i32>(&store, "run")
+                    .expect("exports run");
+                black_box(run.call(&mut store, (1, 2)).ok())
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The largest `.wasm` in `benches/workloads/`, as (file stem, bytes).
 fn largest_workload() -> (String, Vec<u8>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workloads");
@@ -285,6 +338,7 @@ fn main() {
         &generated,
         &mut failures,
     );
+    bench_first_call(&mut criterion, &generated);
     let (name, wasm) = largest_workload();
     bench_module(
         &mut criterion,
