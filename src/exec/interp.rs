@@ -71,15 +71,13 @@ macro_rules! define_dispatch {
                             Instr::$br { a, b, offset } => {
                                 let (x, y) = unsafe { (<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b))) };
                                 if numeric::$f(x, y) != 0 {
-                                    $d ip = jump($d ip, offset.0);
-                                    continue;
+                                    $d ip = jump($d ip, offset.0 - 1);
                                 }
                             }
                             Instr::$brimm { a, imm, offset } => {
                                 let x = unsafe { <$a>::from_cell(get($d fp, a)) };
                                 if numeric::$f(x, imm as $a) != 0 {
-                                    $d ip = jump($d ip, offset.0);
-                                    continue;
+                                    $d ip = jump($d ip, offset.0 - 1);
                                 }
                             }
                         )?
@@ -292,7 +290,7 @@ pub(super) fn execute<T>(
                     }
                     // The code outlives the frame: see `invoke`, which keeps every module of
                     // the store alive for the whole call.
-                    ip = code.code.as_ptr();
+                    ip = code.code.as_ptr().wrapping_sub(1);
                     fp = callee_fp;
                     if callee_instance != instance {
                         instance = callee_instance;
@@ -304,9 +302,9 @@ pub(super) fn execute<T>(
                     store.profile.enter(addr);
                     call_host(store, &mut stack.regs, used, addr, instance)?;
                     mem = MemCache::of(store, instance);
-                    // SAFETY: a call is never the last instruction.
-                    ip = unsafe { ip.add(1) };
                     if std::mem::take(&mut store.yield_requested) {
+                        // Resume after the call.
+                        ip = ip.wrapping_add(1);
                         suspend!(SuspendReason::HostYield);
                     }
                 }
@@ -320,7 +318,7 @@ pub(super) fn execute<T>(
             let Some(frame) = stack.frames.pop() else {
                 return Ok(Exit::Returned);
             };
-            ip = frame.ip;
+            ip = frame.ip.wrapping_sub(1);
             fp = frame.fp;
             #[cfg(feature = "profile")]
             {
@@ -332,12 +330,12 @@ pub(super) fn execute<T>(
                 instance = frame.instance;
                 mem = MemCache::of(store, instance);
             }
-            continue;
         }};
     }
 
     loop {
-        // SAFETY: `ip` points into the current function's code: it starts at its first
+        // SAFETY: `ip` points into the current function's code (after the `+ 1` that ends
+        // each step, for jumps, calls and returns too): it starts at its first
         // instruction, moves to the next one only after an instruction that is not last
         // (the last is always a jump, return or trap), and jumps land inside the code.
         let instr: &Instr = unsafe { &*ip };
@@ -357,25 +355,19 @@ pub(super) fn execute<T>(
             }
             Instr::Const32 { dst, value } => w!(dst, value as Cell),
             Instr::Const64 { dst, lo, hi } => w!(dst, (hi as Cell) << 32 | lo as Cell),
-            Instr::Br { offset } => {
-                ip = jump(ip, offset.0);
-                continue;
-            }
+            Instr::Br { offset } => ip = jump(ip, offset.0 - 1),
             Instr::BrIfNez { cond, offset } => {
                 if r!(cond) as u32 != 0 {
-                    ip = jump(ip, offset.0);
-                    continue;
+                    ip = jump(ip, offset.0 - 1);
                 }
             }
             Instr::BrIfEqz { cond, offset } => {
                 if r!(cond) as u32 == 0 {
-                    ip = jump(ip, offset.0);
-                    continue;
+                    ip = jump(ip, offset.0 - 1);
                 }
             }
             Instr::BrTable { index, len } => {
-                ip = jump(ip, 1 + (r!(index) as u32).min(len) as i32);
-                continue;
+                ip = jump(ip, (r!(index) as u32).min(len) as i32);
             }
             Instr::Return {} => {
                 return_to_caller!();
@@ -389,7 +381,6 @@ pub(super) fn execute<T>(
                     store.instances[instance as usize].funcs[func as usize],
                     args
                 );
-                continue;
             }
             Instr::CallIndirect {
                 type_index,
@@ -411,7 +402,6 @@ pub(super) fn execute<T>(
                     return Err(TrapCode::IndirectCallTypeMismatch.into());
                 }
                 call!(addr, args);
-                continue;
             }
             Instr::Select { dst, cond, a, b } => {
                 w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) })
@@ -615,8 +605,10 @@ pub(super) fn execute<T>(
                 );
             }
         });
-        // SAFETY: the instruction just run is not the last of its function (see the fetch).
-        ip = unsafe { ip.add(1) };
+        // Every instruction ends here, taken jumps, calls and returns included (they set `ip`
+        // one before their target), so the compiler can give every handler its own copy of
+        // the dispatch that follows: threaded dispatch from a plain match.
+        ip = ip.wrapping_add(1);
     }
 }
 
