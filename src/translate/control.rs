@@ -320,11 +320,7 @@ impl Translator<'_> {
 
     /// For a branch that returns: results reading a local they would overwrite are read from
     /// their slot instead — which requires them to be there, so such branches copy twice.
-    fn return_copies(
-        &self,
-        first: u32,
-        copies: Vec<Move>,
-    ) -> Result<Vec<Move>> {
+    fn return_copies(&self, first: u32, copies: Vec<Move>) -> Result<Vec<Move>> {
         let n = self.num_results;
         let clobbered = copies
             .iter()
