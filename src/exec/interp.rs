@@ -23,6 +23,7 @@ use std::sync::atomic::Ordering;
 /// `fp + r` must lie inside the register stack: `r` is below the frame's `num_regs` (a
 /// translator invariant) and the frame was entered with `fp + num_regs <= end` (checked on
 /// entry and at every call).
+// SAFETY: an unsafe fn: callers uphold the contract above.
 #[inline(always)]
 unsafe fn get(fp: *mut Cell, r: Reg) -> Cell {
     // SAFETY: the caller guarantees `fp + r` is inside the register stack.
@@ -33,6 +34,7 @@ unsafe fn get(fp: *mut Cell, r: Reg) -> Cell {
 ///
 /// # Safety
 /// As for [`get`].
+// SAFETY: an unsafe fn: callers uphold the contract of `get`.
 #[inline(always)]
 unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
     // SAFETY: the caller guarantees `fp + r` is inside the register stack.
@@ -57,24 +59,29 @@ macro_rules! define_dispatch {
                     $(
                         Instr::$name { dst, a, b } => {
                             let _ = b;
+                            // SAFETY: operands of this instruction, inside the frame.
                             unsafe { num_body!($shape $d fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
                         }
+                        // SAFETY: operands of this instruction, inside the frame.
                         $( Instr::$imm { dst, a, imm } => unsafe {
                             let x = <$a>::from_cell(get($d fp, a));
                             set($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, imm as $a)));
                         } )?
                         $(
+                            // SAFETY: operands of this instruction, inside the frame.
                             Instr::$cimm { dst, a, imm } => unsafe {
                                 let x = <$a>::from_cell(get($d fp, a));
                                 set($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
                             }
                             Instr::$br { a, b, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
                                 let (x, y) = unsafe { (<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b))) };
                                 if numeric::$f(x, y) != 0 {
                                     $d ip = jump($d ip, offset.0 - 1);
                                 }
                             }
                             Instr::$brimm { a, imm, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
                                 let x = unsafe { <$a>::from_cell(get($d fp, a)) };
                                 if numeric::$f(x, imm as $a) != 0 {
                                     $d ip = jump($d ip, offset.0 - 1);
@@ -334,10 +341,11 @@ pub(super) fn execute<T>(
     }
 
     loop {
-        // SAFETY: `ip` points into the current function's code (after the `+ 1` that ends
-        // each step, for jumps, calls and returns too): it starts at its first
-        // instruction, moves to the next one only after an instruction that is not last
-        // (the last is always a jump, return or trap), and jumps land inside the code.
+        // `ip` points into the current function's code (after the `+ 1` that ends each
+        // step, for jumps, calls and returns too): it starts at its first instruction, moves
+        // to the next one only after an instruction that is not last (the last is always a
+        // jump, return or trap), and jumps land inside the code.
+        // SAFETY: so this reads a valid instruction of live code (see `execute`'s caller).
         let instr: &Instr = unsafe { &*ip };
         #[cfg(feature = "profile")]
         store.profile.count_instr(instr.index(), cur_func);
@@ -616,6 +624,7 @@ pub(super) fn execute<T>(
 ///
 /// # Safety
 /// `fp + code.num_regs` must lie within the register stack.
+// SAFETY: an unsafe fn: callers uphold the contract above.
 #[inline(always)]
 unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
     let params = code.num_params as usize;
