@@ -737,12 +737,9 @@ fn child_instantiates_4gib_memory() {
     }
 }
 
-/// A valid module declaring a large memory should cost address space, not resident memory,
-/// until the pages are used. Ignored: regwasm zero-fills a new memory with `Vec::resize`,
-/// touching every page (a 10-byte module declaring 4096 pages costs 256 MiB of RSS; 65536 pages,
-/// 4 GiB). A zeroed allocation (`alloc_zeroed`, which the OS backs lazily) would not.
+/// A valid module declaring a large memory costs address space, not resident memory, until the
+/// pages are used: a new memory is a zeroed allocation, which the OS backs lazily.
 #[test]
-#[ignore = "regwasm commits linear memory eagerly"]
 fn declared_memory_is_not_touched_until_used() {
     let engine = Engine::default();
     let module = Module::from_binary(&engine, &module(&[memory_section(4096, None)])).unwrap();

@@ -24,11 +24,13 @@ impl MemoryEntity {
                 ty.limits.min
             )));
         }
-        let mut data = Vec::new();
         let len = ty.limits.min as usize * PAGE_SIZE;
-        data.try_reserve_exact(len)
+        // Ask for the space fallibly first, so an impossible size is an error, not an abort;
+        // then take a zeroed allocation, which the OS backs with pages only as they are used.
+        Vec::<u8>::new()
+            .try_reserve_exact(len)
             .map_err(|_| Error::Limit(format!("cannot allocate {len} bytes of memory")))?;
-        data.resize(len, 0);
+        let data = vec![0u8; len];
         Ok(Self {
             data,
             ty,
