@@ -91,6 +91,20 @@ macro_rules! define_num_helpers {
             }
         }
 
+        /// `(op, a, rhs, offset)` of a fused compare-and-branch.
+        pub(super) fn fused_parts(instr: &Instr) -> Option<(NumOp, Reg, Rhs, Offset)> {
+            match *instr {
+                $( $(
+                    Instr::$br { a, b, offset } => Some((NumOp::$name, a, Rhs::Reg(b), offset)),
+                    Instr::$brimm { a, imm, offset } => {
+                        let _ = stringify!($cimm);
+                        Some((NumOp::$name, a, Rhs::Imm(imm as i32), offset))
+                    }
+                )? )*
+                _ => None,
+            }
+        }
+
         /// The offset of a fused branch, for patching.
         pub(super) fn fused_offset(instr: &mut Instr) -> Option<&mut Offset> {
             match instr {

@@ -15,7 +15,7 @@ mod emit;
 mod stack;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
-use crate::bytecode::{CompiledFunc, Instr, Reg};
+use crate::bytecode::{CompiledFunc, Instr, Offset, Reg};
 use crate::error::{Error, Result};
 use crate::runtime::{Config, Optimizations};
 use crate::validate::{FuncValidator, ModuleContext};
@@ -305,8 +305,14 @@ fn thread_jumps(code: &mut [Instr]) {
     for at in 0..code.len() {
         if let Instr::Br { offset } = code[at] {
             let target = (at as i64 + offset.0 as i64) as usize;
-            if let Some(ret @ (Instr::Return {} | Instr::ReturnReg { .. })) = code.get(target) {
-                code[at] = *ret;
+            match code.get(target) {
+                Some(ret @ (Instr::Return {} | Instr::ReturnReg { .. })) => code[at] = *ret,
+                Some(cond) => {
+                    if let Some(inverted) = invert_to_fallthrough(cond, target, at) {
+                        code[at] = inverted;
+                    }
+                }
+                None => {}
             }
         }
     }
@@ -317,6 +323,32 @@ fn thread_jumps(code: &mut [Instr]) {
             if dst == returned {
                 code[at] = Instr::ReturnReg { src };
             }
+        }
+    }
+}
+
+/// Loop rotation in place: `br` (at `at`) back to a conditional branch `cond` (at `target`)
+/// whose taken target is the instruction right after the `br` — a loop whose exit test is at
+/// its head — can itself test the opposite condition and jump to the instruction after `cond`,
+/// falling through to the exit otherwise. One dispatch fewer per iteration.
+fn invert_to_fallthrough(cond: &Instr, target: usize, at: usize) -> Option<Instr> {
+    let lands = |offset: Offset| target as i64 + offset.0 as i64 == at as i64 + 1;
+    let back = Offset((target as i64 + 1 - at as i64) as i32);
+    match *cond {
+        Instr::BrIfNez { cond, offset } if lands(offset) => {
+            Some(Instr::BrIfEqz { cond, offset: back })
+        }
+        Instr::BrIfEqz { cond, offset } if lands(offset) => {
+            Some(Instr::BrIfNez { cond, offset: back })
+        }
+        ref other => {
+            let (op, a, rhs, offset) = emit::fused_parts(other)?;
+            if !lands(offset) {
+                return None;
+            }
+            let mut inverted = emit::branch_on(emit::negate(op), a, rhs)?;
+            *emit::fused_offset(&mut inverted)? = back;
+            Some(inverted)
         }
     }
 }
