@@ -76,6 +76,24 @@ impl<A: WasmTy> WasmResults for A {
     }
 }
 
+/// Calls `$m!` with every supported parameter/result count (0 to 8) as `(index Type, …)` lists:
+/// the one place the arities are listed, for both the tuple traits and `IntoFunc`.
+macro_rules! for_each_arity {
+    ($m:ident) => {
+        $m! {
+            ();
+            (0 A);
+            (0 A, 1 B);
+            (0 A, 1 B, 2 C);
+            (0 A, 1 B, 2 C, 3 D);
+            (0 A, 1 B, 2 C, 3 D, 4 E);
+            (0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
+            (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
+            (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
+        }
+    };
+}
+
 macro_rules! tuples {
     ($(($($n:tt $t:ident),*);)*) => {$(
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
@@ -92,17 +110,7 @@ macro_rules! tuples {
         }
     )*};
 }
-tuples! {
-    ();
-    (0 A);
-    (0 A, 1 B);
-    (0 A, 1 B, 2 C);
-    (0 A, 1 B, 2 C, 3 D);
-    (0 A, 1 B, 2 C, 3 D, 4 E);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
-}
+for_each_arity!(tuples);
 
 /// What a host closure may return: results, or results-or-trap.
 pub trait HostReturn: Send + Sync + 'static {
@@ -150,17 +158,7 @@ macro_rules! into_func {
         }
     )*};
 }
-into_func! {
-    ();
-    (0 A);
-    (0 A, 1 B);
-    (0 A, 1 B, 2 C);
-    (0 A, 1 B, 2 C, 3 D);
-    (0 A, 1 B, 2 C, 3 D, 4 E);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
-    (0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
-}
+for_each_arity!(into_func);
 
 /// A function whose signature was checked once against `Params -> Results`, so calls pass
 /// values without runtime type checks.
