@@ -49,43 +49,17 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(3);
-    let all = Optimizations::all();
-    let mut columns: Vec<(String, Config)> = vec![("all on".into(), Config::default())];
-    for (name, opts) in [
-        (
-            "no lazy_locals",
-            Optimizations {
-                lazy_locals: false,
-                ..all
-            },
-        ),
-        (
-            "no immediates",
-            Optimizations {
-                immediates: false,
-                ..all
-            },
-        ),
-        (
-            "no fused_branches",
-            Optimizations {
-                fused_branches: false,
-                ..all
-            },
-        ),
-        (
-            "no result_retargeting",
-            Optimizations {
-                result_retargeting: false,
-                ..all
-            },
-        ),
-        ("all off", Optimizations::none()),
-    ] {
-        let mut c = Config::default();
-        c.optimizations(opts);
-        columns.push((name.into(), c));
-    }
+    // All on first (the baseline), then each switch off alone, then all off.
+    let mut columns: Vec<(String, Config)> = Optimizations::ablations()
+        .into_iter()
+        .map(|(name, opts)| {
+            let mut c = Config::default();
+            c.optimizations(opts);
+            (name, c)
+        })
+        .collect();
+    let all_off = columns.remove(1);
+    columns.push(all_off);
     let mut fuel = Config::default();
     fuel.consume_fuel(true);
     columns.push(("fuel on".into(), fuel));

@@ -89,7 +89,8 @@ macro_rules! define_instr {
     ([[ $( $(#[doc = $doc:literal])* $name:ident $mnem:literal { $($field:ident : $fty:ty),* } )* ]]
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
         ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-        $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
+        $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+          $(step $addbr:ident $addimmbr:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -109,13 +110,19 @@ macro_rules! define_instr {
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, imm)`")]
                     $brimm { a: Reg, imm: i16, offset: Offset },
                 )?
+                $(
+                    #[doc = concat!("`x = x + step`, then jump by `offset` if `", $nmnem, "(x, rhs)`")]
+                    $addbr { x: Reg, step: Reg, rhs: Reg, offset: Offset },
+                    #[doc = concat!("`x = x + step` (16-bit immediate), then jump by `offset` if `", $nmnem, "(x, rhs)`")]
+                    $addimmbr { x: Reg, step: i16, rhs: Reg, offset: Offset },
+                )?
             )*
         }
 
         /// One tag per variant, in list order: the source of [`Instr::index`].
         enum Tag {
             $( $name, )*
-            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? )*
+            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, )? )*
         }
 
         impl Instr {
@@ -129,6 +136,10 @@ macro_rules! define_instr {
                         { let _ = stringify!($cimm); concat!($nmnem, "_imm") },
                         { let _ = stringify!($br); concat!("br_if_", $nmnem) },
                         { let _ = stringify!($brimm); concat!("br_if_", $nmnem, "_imm") },
+                    )?
+                    $(
+                        { let _ = stringify!($addbr); concat!("add_br_if_", $nmnem) },
+                        { let _ = stringify!($addimmbr); concat!("add_imm_br_if_", $nmnem) },
                     )?
                 )*
             ];
@@ -149,6 +160,10 @@ macro_rules! define_instr {
                             Instr::$cimm { .. } => Tag::$cimm as usize,
                             Instr::$br { .. } => Tag::$br as usize,
                             Instr::$brimm { .. } => Tag::$brimm as usize,
+                        )?
+                        $(
+                            Instr::$addbr { .. } => Tag::$addbr as usize,
+                            Instr::$addimmbr { .. } => Tag::$addimmbr as usize,
                         )?
                     )*
                 }
@@ -177,6 +192,10 @@ macro_rules! define_instr {
                             Instr::$cimm { .. } => concat!($nmnem, "_imm"),
                             Instr::$br { .. } => concat!("br_if_", $nmnem),
                             Instr::$brimm { .. } => concat!("br_if_", $nmnem, "_imm"),
+                        )?
+                        $(
+                            Instr::$addbr { .. } => concat!("add_br_if_", $nmnem),
+                            Instr::$addimmbr { .. } => concat!("add_imm_br_if_", $nmnem),
                         )?
                     )*
                 }
@@ -214,6 +233,20 @@ macro_rules! define_instr {
                             Instr::$brimm { a, imm, offset } => {
                                 f("a", a);
                                 f("imm", imm);
+                                f("offset", offset);
+                            }
+                        )?
+                        $(
+                            Instr::$addbr { x, step, rhs, offset } => {
+                                f("x", x);
+                                f("step", step);
+                                f("rhs", rhs);
+                                f("offset", offset);
+                            }
+                            Instr::$addimmbr { x, step, rhs, offset } => {
+                                f("x", x);
+                                f("step", step);
+                                f("rhs", rhs);
                                 f("offset", offset);
                             }
                         )?
@@ -262,6 +295,17 @@ macro_rules! define_instr {
                         concat!("br_if_", $nmnem, "_imm"),
                         vec!["a", "imm", "offset"],
                         concat!("`br_if` on `", $nmnem, "(a, imm)` with a 16-bit immediate.").to_string(),
+                    )); )?
+                    $( let _ = (stringify!($addbr), stringify!($addimmbr));
+                    all.push((
+                        concat!("add_br_if_", $nmnem),
+                        vec!["x", "step", "rhs", "offset"],
+                        concat!("Loop counter step: `x = x + step`, then jump by `offset` when `", $nmnem, "(x, rhs)`.").to_string(),
+                    ));
+                    all.push((
+                        concat!("add_imm_br_if_", $nmnem),
+                        vec!["x", "step", "rhs", "offset"],
+                        concat!("`add_br_if_", $nmnem, "` with a 16-bit immediate step.").to_string(),
                     )); )?
                 )*
                 all

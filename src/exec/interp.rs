@@ -49,7 +49,8 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
 macro_rules! define_dispatch {
     ([$d:tt] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
+          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+          $(step $addbr:ident $addimmbr:ident)?; )*) => {
         macro_rules! dispatch {
             ($d instr:expr, $d fp:ident, $d ip:ident, { $d ($d arms:tt)* }) => {
                 // SAFETY (numeric arms): register operands of the current instruction lie
@@ -84,6 +85,27 @@ macro_rules! define_dispatch {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 let x = unsafe { <$a>::from_cell(get($d fp, a)) };
                                 if numeric::$f(x, imm as $a) != 0 {
+                                    $d ip = jump($d ip, offset.0 - 1);
+                                }
+                            }
+                        )?
+                        $(
+                            Instr::$addbr { x, step, rhs, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let v = unsafe { <$a>::from_cell(get($d fp, x)).wrapping_add(<$a>::from_cell(get($d fp, step))) };
+                                // SAFETY: as above; `rhs` is read after the write, as the
+                                // separate add and branch would (it may be `x`).
+                                let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
+                                if numeric::$f(v, y) != 0 {
+                                    $d ip = jump($d ip, offset.0 - 1);
+                                }
+                            }
+                            Instr::$addimmbr { x, step, rhs, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let v = unsafe { <$a>::from_cell(get($d fp, x)).wrapping_add(step as $a) };
+                                // SAFETY: as above.
+                                let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
+                                if numeric::$f(v, y) != 0 {
                                     $d ip = jump($d ip, offset.0 - 1);
                                 }
                             }

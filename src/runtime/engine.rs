@@ -49,6 +49,12 @@ pub struct Optimizations {
     /// A jump to a return becomes that return, and `copy x←y; return_reg x` becomes
     /// `return_reg y` (a pass over the finished function).
     pub jump_threading: bool,
+    /// A loop counter's step and the fused branch on it, `x = x + s; br_if_<cmp> x n`, become
+    /// one `add_br_if_<cmp>` (a pass over the finished function; `i32` only).
+    pub counter_branches: bool,
+    /// An `i32.add` computing a load's or store's address fuses into it: `i32.load dst [a + b]`
+    /// in one instruction (`i32.load_idx`).
+    pub indexed_memory: bool,
 }
 
 impl Default for Optimizations {
@@ -67,17 +73,21 @@ impl Optimizations {
             result_retargeting: true,
             copy_pairs: true,
             jump_threading: true,
+            counter_branches: true,
+            indexed_memory: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 8] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
         "result_retargeting",
         "copy_pairs",
         "jump_threading",
+        "counter_branches",
+        "indexed_memory",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -90,6 +100,8 @@ impl Optimizations {
             "result_retargeting" => self.result_retargeting = false,
             "copy_pairs" => self.copy_pairs = false,
             "jump_threading" => self.jump_threading = false,
+            "counter_branches" => self.counter_branches = false,
+            "indexed_memory" => self.indexed_memory = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -119,6 +131,8 @@ impl Optimizations {
             result_retargeting: false,
             copy_pairs: false,
             jump_threading: false,
+            counter_branches: false,
+            indexed_memory: false,
         }
     }
 }

@@ -18,7 +18,8 @@ pub(super) enum Rhs {
 macro_rules! define_num_helpers {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?; )*) => {
+          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+          $(step $addbr:ident $addimmbr:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
         fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
@@ -105,11 +106,29 @@ macro_rules! define_num_helpers {
             }
         }
 
-        /// The offset of a fused branch, for patching.
+        /// The offset of a fused branch (compare or counter step), for patching.
         pub(super) fn fused_offset(instr: &mut Instr) -> Option<&mut Offset> {
             match instr {
                 $( $(
                     Instr::$br { offset, .. } | Instr::$brimm { offset, .. } => Some(offset),
+                )? )*
+                $( $(
+                    Instr::$addbr { offset, .. } | Instr::$addimmbr { offset, .. } => Some(offset),
+                )? )*
+                _ => None,
+            }
+        }
+
+        /// The counter-step branch `x = x + step; jump by offset if op(x, rhs)`, for the
+        /// comparisons that have one (`i32`) and a step that fits.
+        pub(super) fn counter_branch(op: NumOp, x: Reg, step: Rhs, rhs: Reg, offset: Offset) -> Option<Instr> {
+            match (op, step) {
+                $( $(
+                    (NumOp::$name, Rhs::Reg(step)) => Some(Instr::$addbr { x, step, rhs, offset }),
+                    (NumOp::$name, Rhs::Imm(imm)) => {
+                        let step = i16::try_from(imm).ok()?;
+                        Some(Instr::$addimmbr { x, step, rhs, offset })
+                    }
                 )? )*
                 _ => None,
             }
@@ -143,6 +162,40 @@ pub(super) fn negate(op: NumOp) -> NumOp {
         I64GtU => I64LeU,
         I64LeU => I64GtU,
         other => unreachable!("{other:?} is not a fusable comparison"),
+    }
+}
+
+/// The comparison that holds for `(b, a)` exactly when `op` holds for `(a, b)`.
+pub(super) fn swap(op: NumOp) -> NumOp {
+    use NumOp::*;
+    match op {
+        I32LtS => I32GtS,
+        I32GtS => I32LtS,
+        I32LtU => I32GtU,
+        I32GtU => I32LtU,
+        I32LeS => I32GeS,
+        I32GeS => I32LeS,
+        I32LeU => I32GeU,
+        I32GeU => I32LeU,
+        I64LtS => I64GtS,
+        I64GtS => I64LtS,
+        I64LtU => I64GtU,
+        I64GtU => I64LtU,
+        I64LeS => I64GeS,
+        I64GeS => I64LeS,
+        I64LeU => I64GeU,
+        I64GeU => I64LeU,
+        symmetric => symmetric,
+    }
+}
+
+/// The offset of any jump (`br`, `br_if_*`, fused branches), for patching and relocation.
+pub(super) fn jump_offset(instr: &mut Instr) -> Option<&mut Offset> {
+    match instr {
+        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
+            Some(offset)
+        }
+        other => fused_offset(other),
     }
 }
 

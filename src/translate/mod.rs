@@ -11,6 +11,7 @@
 //! instruction at a time: the translator only ever sees instructions the validator accepted.
 
 mod control;
+mod counter;
 mod emit;
 mod stack;
 
@@ -210,6 +211,9 @@ impl<'a> Translator<'a> {
         self.close_block();
         if self.opts.jump_threading {
             thread_jumps(&mut self.code);
+        }
+        if self.opts.counter_branches {
+            counter::fuse_counter_branches(&mut self.code, self.source_map.as_mut());
         }
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {

@@ -801,6 +801,8 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         result_retargeting: !rng.chance(4),
         copy_pairs: !rng.chance(4),
         jump_threading: !rng.chance(4),
+        counter_branches: !rng.chance(4),
+        indexed_memory: !rng.chance(4),
     }
 }
 

@@ -1,0 +1,202 @@
+//! Counter-step fusion, a pass over the finished function: a loop's step and the branch that
+//! closes it,
+//!
+//! ```text
+//! i32.add_imm         dst=r1 a=r1 imm=1
+//! br_if_i32.lt_u      a=r1 b=r0 offset=@1
+//! ```
+//!
+//! become one `add_imm_br_if_i32.lt_u x=r1 step=1 rhs=r0 offset=@1`: one dispatch fewer per
+//! iteration. It runs after jump threading, whose loop rotation creates most of these pairs.
+//! The branch must not be a jump target (nothing may enter between the two), and the add must
+//! write the counter in place (`x = x + s`). Removing the branch shifts the code, so every
+//! jump offset and the source map are rewritten.
+
+use super::emit::{counter_branch, fused_parts, jump_offset, swap, Rhs};
+use crate::bytecode::{Instr, Offset};
+
+/// Fuses every counter step into the branch after it; returns how many it fused.
+pub(super) fn fuse_counter_branches(
+    code: &mut Vec<Instr>,
+    source_map: Option<&mut Vec<u32>>,
+) -> usize {
+    let targets = jump_targets(code);
+    let mut removed = vec![false; code.len()];
+    let mut fused = 0;
+    for at in 0..code.len().saturating_sub(1) {
+        if targets[at + 1] || removed[at] {
+            continue;
+        }
+        let (x, step) = match code[at] {
+            Instr::I32AddImm { dst, a, imm } if dst == a => (dst, Rhs::Imm(imm)),
+            Instr::I32Add { dst, a, b } if dst == a => (dst, Rhs::Reg(b)),
+            Instr::I32Add { dst, a, b } if dst == b => (dst, Rhs::Reg(a)),
+            _ => continue,
+        };
+        let Some((op, a, Rhs::Reg(b), offset)) = fused_parts(&code[at + 1]) else {
+            continue;
+        };
+        let (op, rhs) = match (a == x, b == x) {
+            (true, _) => (op, b),
+            (false, true) => (swap(op), a),
+            (false, false) => continue,
+        };
+        // The branch's offset counted from one instruction later.
+        let Some(instr) = counter_branch(op, x, step, rhs, Offset(offset.0 + 1)) else {
+            continue;
+        };
+        code[at] = instr;
+        removed[at + 1] = true;
+        fused += 1;
+    }
+    if fused > 0 {
+        compact(code, &removed, source_map);
+    }
+    fused
+}
+
+/// Which positions some jump lands on (`br_table` entries are `br`s, so they count too).
+fn jump_targets(code: &mut [Instr]) -> Vec<bool> {
+    let mut targets = vec![false; code.len() + 1];
+    for (at, instr) in code.iter_mut().enumerate() {
+        if let Some(offset) = jump_offset(instr) {
+            let target = at as i64 + offset.0 as i64;
+            if let Some(t) = usize::try_from(target)
+                .ok()
+                .and_then(|t| targets.get_mut(t))
+            {
+                *t = true;
+            }
+        }
+    }
+    targets
+}
+
+/// Drops the `removed` instructions, rewriting every jump offset (no jump lands on a removed
+/// one) and the source map.
+fn compact(code: &mut Vec<Instr>, removed: &[bool], source_map: Option<&mut Vec<u32>>) {
+    let mut new_pos = Vec::with_capacity(code.len() + 1);
+    let mut next = 0i64;
+    for &gone in removed {
+        new_pos.push(next);
+        next += i64::from(!gone);
+    }
+    new_pos.push(next);
+    for at in 0..code.len() {
+        if removed[at] {
+            continue;
+        }
+        if let Some(offset) = jump_offset(&mut code[at]) {
+            let target = (at as i64 + offset.0 as i64) as usize;
+            offset.0 = (new_pos[target] - new_pos[at]) as i32;
+        }
+    }
+    let mut keep = removed.iter().map(|&gone| !gone);
+    code.retain(|_| keep.next().unwrap_or(true));
+    if let Some(map) = source_map {
+        if map.len() == removed.len() {
+            let mut keep = removed.iter().map(|&gone| !gone);
+            map.retain(|_| keep.next().unwrap_or(true));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::Reg;
+
+    #[test]
+    fn fuses_a_rotated_loop_and_relocates_jumps() {
+        // 0: br @3 (forward, over the loop) · 1: loop body · 2: x += 1 · 3: br_if x < n @1
+        // · 4: return
+        let (x, n) = (Reg(1), Reg(0));
+        let mut code = vec![
+            Instr::Br { offset: Offset(4) },
+            Instr::Copy {
+                dst: Reg(2),
+                src: x,
+            },
+            Instr::I32AddImm {
+                dst: x,
+                a: x,
+                imm: 1,
+            },
+            Instr::BrI32LtU {
+                a: x,
+                b: n,
+                offset: Offset(-2),
+            },
+            Instr::Return {},
+        ];
+        let mut map = vec![10, 11, 12, 13, 14];
+        assert_eq!(fuse_counter_branches(&mut code, Some(&mut map)), 1);
+        assert_eq!(
+            code,
+            vec![
+                Instr::Br { offset: Offset(3) },
+                Instr::Copy {
+                    dst: Reg(2),
+                    src: x
+                },
+                Instr::AddImmBrI32LtU {
+                    x,
+                    step: 1,
+                    rhs: n,
+                    offset: Offset(-1),
+                },
+                Instr::Return {},
+            ]
+        );
+        assert_eq!(map, vec![10, 11, 12, 14]);
+    }
+
+    #[test]
+    fn leaves_a_branch_that_is_a_jump_target() {
+        let x = Reg(1);
+        let mut code = vec![
+            Instr::I32AddImm {
+                dst: x,
+                a: x,
+                imm: 1,
+            },
+            Instr::BrI32Ne {
+                a: Reg(0),
+                b: x,
+                offset: Offset(-1),
+            },
+            Instr::Br { offset: Offset(-1) },
+        ];
+        let before = code.clone();
+        assert_eq!(fuse_counter_branches(&mut code, None), 0);
+        assert_eq!(code, before);
+    }
+
+    #[test]
+    fn swaps_the_comparison_when_the_counter_is_on_the_right() {
+        let (x, n) = (Reg(1), Reg(0));
+        let mut code = vec![
+            Instr::I32Add {
+                dst: x,
+                a: Reg(2),
+                b: x,
+            },
+            Instr::BrI32GtU {
+                a: n,
+                b: x,
+                offset: Offset(-1),
+            },
+            Instr::Return {},
+        ];
+        assert_eq!(fuse_counter_branches(&mut code, None), 1);
+        assert_eq!(
+            code[0],
+            Instr::AddBrI32LtU {
+                x,
+                step: Reg(2),
+                rhs: n,
+                offset: Offset(0),
+            }
+        );
+    }
+}
