@@ -99,3 +99,107 @@ fn counter_branches_match_the_separate_add_and_branch() {
         }
     }
 }
+
+/// Every load and store kind on an address computed by `i32.add` of two locals (the indexed
+/// forms, where they exist), with a static offset, near and across the ends of memory and
+/// with a sum that wraps around 2^32.
+#[test]
+fn indexed_accesses_match_the_separate_add() {
+    let loads = [
+        ("i32.load", "i32", "i32.load_idx"),
+        ("i64.load", "i64", "i64.load_idx"),
+        ("f32.load", "f32", "i32.load_idx"),
+        ("f64.load", "f64", "i64.load_idx"),
+        ("i32.load8_u", "i32", "i32.load8_u_idx"),
+        ("i32.load8_s", "i32", "i32.load8_s_idx"),
+        ("i32.load16_u", "i32", "i32.load16_u_idx"),
+        ("i32.load16_s", "i32", "i32.load16_s_idx"),
+        ("i64.load8_s", "i64", "i64.load8_s"),
+        ("i64.load32_u", "i64", "i64.load32_u"),
+    ];
+    let stores = [
+        ("i32.store", "i32", "(i32.const -2)", "store32_imm"),
+        ("i32.store", "i32", "(local.get $v)", "i32.store_idx"),
+        ("i64.store", "i64", "(i64.const -3)", "store64_imm"),
+        ("f32.store", "f32", "(f32.const -1.5)", "store32_imm"),
+        ("f64.store", "f64", "(f64.const 2.25)", "f64.store"),
+        ("i32.store8", "i32", "(i32.const 0x1ff)", "store8_imm_idx"),
+        ("i64.store8", "i64", "(i64.const -1)", "store8_imm_idx"),
+        ("i32.store8", "i32", "(local.get $v)", "store8_idx"),
+        ("i32.store16", "i32", "(local.get $v)", "store16_idx"),
+        (
+            "i64.store16",
+            "i64",
+            "(i64.extend_i32_s (local.get $v))",
+            "i64.store16",
+        ),
+        (
+            "i64.store32",
+            "i64",
+            "(i64.const 0x1234567890)",
+            "store32_imm",
+        ),
+        (
+            "i64.store32",
+            "i64",
+            "(i64.extend_i32_u (local.get $v))",
+            "i64.store32",
+        ),
+    ];
+    let addrs: [(i32, i32); 9] = [
+        (0, 0),
+        (100, 23),
+        (65530, 0),
+        (65536 - 16, 8),
+        (65536, 0),
+        (-1, 1),
+        (-8, 40),
+        (i32::MAX, i32::MAX),
+        (-65536, 65535),
+    ];
+    // The address from two locals, and from a local and a computed index (the add then reads
+    // a stack slot that the access must not overwrite first).
+    let sums = [
+        "(i32.add (local.get $b) (local.get $i))",
+        "(i32.add (local.get $b) (i32.xor (local.get $i) (i32.const 0)))",
+    ];
+    for ((load, ty, fused), sum) in loads.into_iter().flat_map(|l| sums.map(|s| (l, s))) {
+        let wat = format!(
+            r#"(module (memory 1) (data (i32.const 0) "\01\82\03\f4\05\86\07\f8\09\8a")
+              (data (i32.const 65520) "\ff\fe\fd\fc\fb\fa\f9\f8\f7\f6\f5\f4\f3\f2\f1\f0")
+              (func (export "f") (param $b i32) (param $i i32) (result {ty})
+                ({load} offset=2 {sum})))"#
+        );
+        let mut b = both(&wat, fused);
+        for (base, index) in addrs {
+            agree(&mut b, "f", &[Val::I32(base), Val::I32(index)]);
+        }
+    }
+    for ((store, ty, value, fused), sum) in stores.into_iter().flat_map(|s| sums.map(|a| (s, a))) {
+        // Stores, then reads back the 16 bytes around the target as a checksum.
+        let wat = format!(
+            r#"(module (memory 1)
+              (func (export "f") (param $b i32) (param $i i32) (param $v i32) (result i32)
+                (local $a i32) (local $sum i32) (local $k i32)
+                ({store} offset=3 {sum} {value})
+                (local.set $a (i32.add (i32.add (local.get $b) (local.get $i)) (i32.const -5)))
+                (block $done (loop $next
+                  (br_if $done (i32.ge_u (local.get $k) (i32.const 16)))
+                  (if (i32.lt_u (i32.add (local.get $a) (local.get $k)) (i32.const 65536))
+                    (then (local.set $sum (i32.add (i32.mul (local.get $sum) (i32.const 31))
+                      (i32.load8_u (i32.add (local.get $a) (local.get $k)))))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $next)))
+                (local.get $sum))
+              (func (export "g") (result {ty}) ({ty}.const 0)))"#
+        );
+        let mut b = both(&wat, fused);
+        for (base, index) in addrs {
+            agree(
+                &mut b,
+                "f",
+                &[Val::I32(base), Val::I32(index), Val::I32(0x1234_56ab)],
+            );
+        }
+    }
+}

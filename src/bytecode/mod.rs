@@ -402,6 +402,30 @@ for_each_numeric_op!(define_instr, [
     Store32Imm "store32_imm" { addr: Reg, value: i32, offset: u32 }
     /// Store the constant `value` sign-extended to 64 bits (i64, or f64 bits that fit).
     Store64Imm "store64_imm" { addr: Reg, value: i32, offset: u32 }
+    /// `dst = 32-bit load at (base + index) + offset`, the `i32.add` that computed the address
+    /// fused in (it wraps at 32 bits, as the add did). Also `f32.load`.
+    I32LoadIdx "i32.load_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// 64-bit load at (base + index) + offset (`i64.load`, `f64.load`).
+    I64LoadIdx "i64.load_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// Zero-extending 8-bit load at (base + index) + offset.
+    I32Load8UIdx "i32.load8_u_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// Sign-extending 8-bit load to i32 at (base + index) + offset.
+    I32Load8SIdx "i32.load8_s_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// Zero-extending 16-bit load at (base + index) + offset.
+    I32Load16UIdx "i32.load16_u_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// Sign-extending 16-bit load to i32 at (base + index) + offset.
+    I32Load16SIdx "i32.load16_s_idx" { dst: Reg, base: Reg, index: Reg, offset: u32 }
+    /// Store the low 32 bits of `src` at (base + index) + offset (`i32.store`, `f32.store`,
+    /// `i64.store32`).
+    I32StoreIdx "i32.store_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
+    /// Store 64 bits of `src` at (base + index) + offset (`i64.store`, `f64.store`).
+    I64StoreIdx "i64.store_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
+    /// Store the low 8 bits of `src` at (base + index) + offset.
+    Store8Idx "store8_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
+    /// Store the low 16 bits of `src` at (base + index) + offset.
+    Store16Idx "store16_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
+    /// Store the low 8 bits of the constant `value` at (base + index) + offset.
+    Store8ImmIdx "store8_imm_idx" { base: Reg, index: Reg, value: u16, offset: u32 }
     /// `dst = memory size in pages`.
     MemorySize "memory.size" { dst: Reg }
     /// `dst = memory.grow(delta)` (old size, or -1).

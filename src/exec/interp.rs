@@ -258,9 +258,15 @@ pub(super) fn execute<T>(
             unsafe { set(fp, $reg, value) }
         }};
     }
+    // The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
+    macro_rules! idx {
+        ($base:expr, $index:expr) => {
+            (r!($base) as u32).wrapping_add(r!($index) as u32) as Cell
+        };
+    }
     macro_rules! load {
         ($dst:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
-            let bytes = mem.load::<$n>(r!($addr), $offset)?;
+            let bytes = mem.load::<$n>($addr, $offset)?;
             w!($dst, $conv(bytes));
         }};
     }
@@ -445,44 +451,44 @@ pub(super) fn execute<T>(
                 store.globals[g as usize].value = r!(src);
             }
             Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset } => {
-                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, 4, |b| u32::from_le_bytes(b) as Cell)
             }
             Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset } => {
-                load!(dst, addr, offset, 8, u64::from_le_bytes)
+                load!(dst, r!(addr), offset, 8, u64::from_le_bytes)
             }
             Instr::I32Load8S { dst, addr, offset } => {
-                load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i32 as u32
+                load!(dst, r!(addr), offset, 1, |b| i8::from_le_bytes(b) as i32 as u32
                     as Cell)
             }
             Instr::I32Load8U { dst, addr, offset } | Instr::I64Load8U { dst, addr, offset } => {
-                load!(dst, addr, offset, 1, |b| u8::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, 1, |b| u8::from_le_bytes(b) as Cell)
             }
             Instr::I32Load16S { dst, addr, offset } => {
                 load!(
                     dst,
-                    addr,
+                    r!(addr),
                     offset,
                     2,
                     |b| i16::from_le_bytes(b) as i32 as u32 as Cell
                 )
             }
             Instr::I32Load16U { dst, addr, offset } | Instr::I64Load16U { dst, addr, offset } => {
-                load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, 2, |b| u16::from_le_bytes(b) as Cell)
             }
             Instr::I64Load8S { dst, addr, offset } => {
-                load!(dst, addr, offset, 1, |b| i8::from_le_bytes(b) as i64
+                load!(dst, r!(addr), offset, 1, |b| i8::from_le_bytes(b) as i64
                     as Cell)
             }
             Instr::I64Load16S { dst, addr, offset } => {
-                load!(dst, addr, offset, 2, |b| i16::from_le_bytes(b) as i64
+                load!(dst, r!(addr), offset, 2, |b| i16::from_le_bytes(b) as i64
                     as Cell)
             }
             Instr::I64Load32S { dst, addr, offset } => {
-                load!(dst, addr, offset, 4, |b| i32::from_le_bytes(b) as i64
+                load!(dst, r!(addr), offset, 4, |b| i32::from_le_bytes(b) as i64
                     as Cell)
             }
             Instr::I64Load32U { dst, addr, offset } => {
-                load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, 4, |b| u32::from_le_bytes(b) as Cell)
             }
             Instr::I32Store { addr, src, offset }
             | Instr::F32Store { addr, src, offset }
@@ -518,6 +524,77 @@ pub(super) fn execute<T>(
                 value,
                 offset,
             } => mem.store(r!(addr), offset, (value as i64).to_le_bytes())?,
+            Instr::I32LoadIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 4, |b| u32::from_le_bytes(b)
+                as Cell),
+            Instr::I64LoadIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 8, u64::from_le_bytes),
+            Instr::I32Load8UIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 1, |b| u8::from_le_bytes(b)
+                as Cell),
+            Instr::I32Load8SIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 1, |b| i8::from_le_bytes(b)
+                as i32 as u32 as Cell),
+            Instr::I32Load16UIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 2, |b| u16::from_le_bytes(b)
+                as Cell),
+            Instr::I32Load16SIdx {
+                dst,
+                base,
+                index,
+                offset,
+            } => load!(dst, idx!(base, index), offset, 2, |b| i16::from_le_bytes(b)
+                as i32 as u32 as Cell),
+            Instr::I32StoreIdx {
+                base,
+                index,
+                src,
+                offset,
+            } => mem.store(idx!(base, index), offset, (r!(src) as u32).to_le_bytes())?,
+            Instr::I64StoreIdx {
+                base,
+                index,
+                src,
+                offset,
+            } => mem.store(idx!(base, index), offset, r!(src).to_le_bytes())?,
+            Instr::Store8Idx {
+                base,
+                index,
+                src,
+                offset,
+            } => mem.store(idx!(base, index), offset, (r!(src) as u8).to_le_bytes())?,
+            Instr::Store16Idx {
+                base,
+                index,
+                src,
+                offset,
+            } => mem.store(idx!(base, index), offset, (r!(src) as u16).to_le_bytes())?,
+            Instr::Store8ImmIdx {
+                base,
+                index,
+                value,
+                offset,
+            } => mem.store(idx!(base, index), offset, (value as u8).to_le_bytes())?,
             Instr::MemorySize { dst } => w!(dst, (mem.len / crate::runtime::PAGE_SIZE) as Cell),
             Instr::MemoryGrow { dst, delta } => {
                 let m = store.instances[instance as usize].memories[0];

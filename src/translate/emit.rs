@@ -222,6 +222,12 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I64Load16U { dst, .. }
         | I64Load32S { dst, .. }
         | I64Load32U { dst, .. }
+        | I32LoadIdx { dst, .. }
+        | I64LoadIdx { dst, .. }
+        | I32Load8UIdx { dst, .. }
+        | I32Load8SIdx { dst, .. }
+        | I32Load16UIdx { dst, .. }
+        | I32Load16SIdx { dst, .. }
         | MemorySize { dst }
         | TableGet { dst, .. }
         | TableSize { dst, .. }
@@ -274,11 +280,50 @@ impl Translator<'_> {
                 self.emit(Instr::GlobalSet { src, global });
             }
             Operator::Load(kind, mem) => {
+                let fusable = load_idx_instr(kind, Reg(0), Reg(0), Reg(0), 0).is_some();
+                if let Some((base, index)) = self.take_address_sum(fusable, 1) {
+                    self.stack.pop();
+                    let dst = self.push_slot()?;
+                    let instr = load_idx_instr(kind, dst, base, index, mem.offset);
+                    self.emit(instr.expect("checked above"));
+                    return Ok(());
+                }
                 let addr = self.pop_reg()?;
                 let dst = self.push_slot()?;
                 self.emit(load_instr(kind, dst, addr, mem.offset));
             }
             Operator::Store(kind, mem) => {
+                let fusable = store_idx_instr(kind, Reg(0), Reg(0), Reg(0), 0).is_some();
+                // The value must need no instruction of its own (it would come after the add,
+                // and could overwrite a slot the add reads): a local, or a byte constant.
+                let fusable = fusable
+                    && match self.stack.last() {
+                        Some(Opnd::Local(_)) => true,
+                        Some(Opnd::Const(_)) => kind.width() == 1,
+                        _ => false,
+                    };
+                if let Some((base, index)) = self.take_address_sum(fusable, 2) {
+                    let offset = mem.offset;
+                    let byte = match self.stack.last() {
+                        Some(&Opnd::Const(c)) if kind.width() == 1 => Some(c as u8),
+                        _ => None,
+                    };
+                    let instr = match (byte, self.stack.pop()) {
+                        (Some(value), _) => Instr::Store8ImmIdx {
+                            base,
+                            index,
+                            value: value as u16,
+                            offset,
+                        },
+                        (None, Some(Opnd::Local(src))) => {
+                            store_idx_instr(kind, base, index, src, offset).expect("checked above")
+                        }
+                        _ => unreachable!("checked above: a local or a byte constant"),
+                    };
+                    self.stack.pop();
+                    self.emit(instr);
+                    return Ok(());
+                }
                 if let Some(&Opnd::Const(c)) = self.stack.last() {
                     // A constant value is stored straight from the instruction when it fits.
                     let value = match kind.width() {
@@ -500,6 +545,30 @@ impl Translator<'_> {
     }
 }
 
+impl Translator<'_> {
+    /// For a load (`depth` 1) or store (`depth` 2) of a kind with an indexed form: when its
+    /// address, `depth - 1` entries below the top of the stack, is the result of the last
+    /// instruction, an `i32.add a b`, removes that add and returns `(a, b)` for the access to
+    /// add itself. The address entry stays on the stack for the caller to pop.
+    fn take_address_sum(&mut self, fusable: bool, depth: usize) -> Option<(Reg, Reg)> {
+        if !(fusable && self.opts.indexed_memory && self.last_is_rewritable()) {
+            return None;
+        }
+        let at = self.stack.len().checked_sub(depth)?;
+        if self.stack[at] != Opnd::Slot || self.stack[at + 1..].contains(&Opnd::Slot) {
+            return None;
+        }
+        let slot = self.slot(at as u32).ok()?;
+        match self.code.last() {
+            Some(&Instr::I32Add { dst, a, b }) if dst == slot => {
+                self.unemit();
+                Some((a, b))
+            }
+            _ => None,
+        }
+    }
+}
+
 fn small(v: u32, what: &str) -> Result<u16> {
     u16::try_from(v).map_err(|_| Error::Limit(format!("{what} {v} exceeds 65535")))
 }
@@ -521,6 +590,79 @@ fn load_instr(kind: LoadKind, dst: Reg, addr: Reg, offset: u32) -> Instr {
         LoadKind::I64_32S => Instr::I64Load32S { dst, addr, offset },
         LoadKind::I64_32U => Instr::I64Load32U { dst, addr, offset },
     }
+}
+
+/// The indexed form of a load (address `base + index`), for the kinds that have one.
+fn load_idx_instr(kind: LoadKind, dst: Reg, base: Reg, index: Reg, offset: u32) -> Option<Instr> {
+    Some(match kind {
+        LoadKind::I32 | LoadKind::F32 => Instr::I32LoadIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        LoadKind::I64 | LoadKind::F64 => Instr::I64LoadIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        LoadKind::I32_8U => Instr::I32Load8UIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        LoadKind::I32_8S => Instr::I32Load8SIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        LoadKind::I32_16U => Instr::I32Load16UIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        LoadKind::I32_16S => Instr::I32Load16SIdx {
+            dst,
+            base,
+            index,
+            offset,
+        },
+        _ => return None,
+    })
+}
+
+/// The indexed form of a store (address `base + index`); every store kind has one.
+fn store_idx_instr(kind: StoreKind, base: Reg, index: Reg, src: Reg, offset: u32) -> Option<Instr> {
+    Some(match kind {
+        StoreKind::I32 | StoreKind::F32 | StoreKind::I64_32 => Instr::I32StoreIdx {
+            base,
+            index,
+            src,
+            offset,
+        },
+        StoreKind::I64 | StoreKind::F64 => Instr::I64StoreIdx {
+            base,
+            index,
+            src,
+            offset,
+        },
+        StoreKind::I32_8 | StoreKind::I64_8 => Instr::Store8Idx {
+            base,
+            index,
+            src,
+            offset,
+        },
+        StoreKind::I32_16 | StoreKind::I64_16 => Instr::Store16Idx {
+            base,
+            index,
+            src,
+            offset,
+        },
+    })
 }
 
 fn store_instr(kind: StoreKind, addr: Reg, src: Reg, offset: u32) -> Instr {
