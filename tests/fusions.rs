@@ -203,3 +203,103 @@ fn indexed_accesses_match_the_separate_add() {
         }
     }
 }
+
+/// `add` of a `mul` result, in every type and operand order, against edge values (overflow,
+/// NaN payloads, infinities, signed zeros). Any two NaNs count as equal: Wasm leaves the
+/// payload of an operation on NaNs nondeterministic.
+#[test]
+fn multiply_add_matches_the_separate_mul_and_add() {
+    let shapes: [(&str, bool); 4] = [
+        (
+            "(T.add (local.get $c) (T.mul (local.get $a) (local.get $b)))",
+            true,
+        ),
+        (
+            "(T.add (T.sub (local.get $c) (local.get $a)) (T.mul (local.get $a) (local.get $b)))",
+            true,
+        ),
+        (
+            "(T.add (T.mul (local.get $a) (local.get $b)) (local.get $c))",
+            true,
+        ),
+        (
+            "(T.add (T.mul (local.get $a) (local.get $b)) (T.neg (local.get $c)))",
+            false,
+        ),
+    ];
+    let values: [(&str, Vec<Val>); 4] = [
+        (
+            "i32",
+            [0, 1, -1, 3, i32::MAX, i32::MIN].map(Val::I32).to_vec(),
+        ),
+        (
+            "i64",
+            [0, 1, -1, 3, i64::MAX, i64::MIN].map(Val::I64).to_vec(),
+        ),
+        (
+            "f32",
+            [0.0f32, -0.0, 1.5, -3.0, f32::INFINITY, f32::MAX]
+                .map(|v| Val::F32(v.to_bits()))
+                .into_iter()
+                .chain([Val::F32(0x7fc0_0001), Val::F32(0xffa0_0000)])
+                .collect(),
+        ),
+        (
+            "f64",
+            [0.0f64, -0.0, 1.5, -3.0, f64::INFINITY, f64::MAX]
+                .map(|v| Val::F64(v.to_bits()))
+                .into_iter()
+                .chain([
+                    Val::F64(0x7ff8_0000_0000_0001),
+                    Val::F64(0xfff4_0000_0000_0000),
+                ])
+                .collect(),
+        ),
+    ];
+    for (ty, vals) in &values {
+        for (shape, float_fuses) in shapes {
+            let body = shape.replace("T.", &format!("{ty}."));
+            let wat = format!(
+                r#"(module (func (export "f") (param $a {ty}) (param $b {ty}) (param $c {ty})
+                    (result {ty}) {body}))"#
+            );
+            if !float_fuses && ty.starts_with('i') {
+                continue; // no `neg` for integers
+            }
+            let fuses = float_fuses;
+            let (module, store, instance) = instantiate(&wat, Optimizations::all());
+            let listing = module.disassemble();
+            assert_eq!(listing.contains(".mul_add"), fuses, "{listing}");
+            let (_, pstore, pinstance) = instantiate(&wat, Optimizations::none());
+            let mut b = Both {
+                fused: (store, instance),
+                plain: (pstore, pinstance),
+            };
+            for x in vals {
+                for y in vals {
+                    for z in vals {
+                        let args = [*x, *y, *z];
+                        let fused = call_typed(&mut b.fused, &args);
+                        let plain = call_typed(&mut b.plain, &args);
+                        assert_eq!(fused, plain, "{ty} {shape} {args:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` with one result of the type of the first argument.
+fn call_typed(side: &mut (Store<()>, Instance), args: &[Val]) -> String {
+    let (store, instance) = side;
+    let f = instance.get_func(store, "f").expect("export");
+    let mut results = vec![args[0]];
+    match f.call(&mut *store, args, &mut results) {
+        Ok(()) => match results[0] {
+            Val::F32(bits) if f32::from_bits(bits).is_nan() => "NaN".into(),
+            Val::F64(bits) if f64::from_bits(bits).is_nan() => "NaN".into(),
+            ref v => format!("{v:?}"),
+        },
+        Err(e) => format!("trap: {e}"),
+    }
+}

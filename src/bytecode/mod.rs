@@ -426,6 +426,15 @@ for_each_numeric_op!(define_instr, [
     Store16Idx "store16_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
     /// Store the low 8 bits of the constant `value` at (base + index) + offset.
     Store8ImmIdx "store8_imm_idx" { base: Reg, index: Reg, value: u16, offset: u32 }
+    /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
+    I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c + a * b`, wrapping (`i64`).
+    I64MulAdd "i64.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c + a * b` in `f32`, rounded after the multiply and after the add, exactly as the
+    /// separate `f32.mul` and `f32.add` (not a fused multiply-add).
+    F32MulAdd "f32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c + a * b` in `f64`, rounded twice like the separate instructions.
+    F64MulAdd "f64.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = memory size in pages`.
     MemorySize "memory.size" { dst: Reg }
     /// `dst = memory.grow(delta)` (old size, or -1).

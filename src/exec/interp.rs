@@ -595,6 +595,22 @@ pub(super) fn execute<T>(
                 value,
                 offset,
             } => mem.store(idx!(base, index), offset, (value as u8).to_le_bytes())?,
+            Instr::I32MulAdd { dst, a, b, c } => {
+                let m = numeric::i32_mul(r!(a) as i32, r!(b) as i32);
+                w!(dst, numeric::i32_add(r!(c) as i32, m).into_cell())
+            }
+            Instr::I64MulAdd { dst, a, b, c } => {
+                let m = numeric::i64_mul(r!(a) as i64, r!(b) as i64);
+                w!(dst, numeric::i64_add(r!(c) as i64, m).into_cell())
+            }
+            Instr::F32MulAdd { dst, a, b, c } => {
+                let m = numeric::f32_mul(f32::from_cell(r!(a)), f32::from_cell(r!(b)));
+                w!(dst, numeric::f32_add(f32::from_cell(r!(c)), m).into_cell())
+            }
+            Instr::F64MulAdd { dst, a, b, c } => {
+                let m = numeric::f64_mul(f64::from_cell(r!(a)), f64::from_cell(r!(b)));
+                w!(dst, numeric::f64_add(f64::from_cell(r!(c)), m).into_cell())
+            }
             Instr::MemorySize { dst } => w!(dst, (mem.len / crate::runtime::PAGE_SIZE) as Cell),
             Instr::MemoryGrow { dst, delta } => {
                 let m = store.instances[instance as usize].memories[0];

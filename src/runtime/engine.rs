@@ -55,6 +55,9 @@ pub struct Optimizations {
     /// An `i32.add` computing a load's or store's address fuses into it: `i32.load dst [a + b]`
     /// in one instruction (`i32.load_idx`).
     pub indexed_memory: bool,
+    /// An `add` of a `mul`'s result fuses with it: `dst = c + a * b` in one instruction
+    /// (`i32`/`i64` wrapping; `f32`/`f64` rounded twice, exactly like the two instructions).
+    pub multiply_add: bool,
 }
 
 impl Default for Optimizations {
@@ -75,11 +78,12 @@ impl Optimizations {
             jump_threading: true,
             counter_branches: true,
             indexed_memory: true,
+            multiply_add: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -88,6 +92,7 @@ impl Optimizations {
         "jump_threading",
         "counter_branches",
         "indexed_memory",
+        "multiply_add",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -102,6 +107,7 @@ impl Optimizations {
             "jump_threading" => self.jump_threading = false,
             "counter_branches" => self.counter_branches = false,
             "indexed_memory" => self.indexed_memory = false,
+            "multiply_add" => self.multiply_add = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -133,6 +139,7 @@ impl Optimizations {
             jump_threading: false,
             counter_branches: false,
             indexed_memory: false,
+            multiply_add: false,
         }
     }
 }

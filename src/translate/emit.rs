@@ -512,11 +512,49 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
+        if self.opts.multiply_add && self.fuse_multiply_add(num)? {
+            return Ok(());
+        }
         let b = self.pop_reg()?;
         let a = self.pop_reg()?;
         let dst = self.push_slot()?;
         self.emit(num_instr(num, dst, a, b));
         Ok(())
+    }
+
+    /// An `add` whose operand the last instruction computed with a `mul` of the same type
+    /// becomes one `mul_add`, when the other operand needs no instruction of its own (a local
+    /// or a slot already written). Addition commutes, floating-point too: when both operands
+    /// are NaN the result's payload is nondeterministic in Wasm (and the separate add's is
+    /// whatever operand order the Rust compiler picked).
+    fn fuse_multiply_add(&mut self, num: NumOp) -> Result<bool> {
+        let n = self.stack.len();
+        if n < 2 || !self.last_is_rewritable() {
+            return Ok(false);
+        }
+        let top = self.slot(self.height() - 1)?;
+        let below = self.slot(self.height() - 2)?;
+        let Some((dst, a, b)) = self.code.last().and_then(|last| mul_of(num, last)) else {
+            return Ok(false);
+        };
+        let c = match (self.stack[n - 2], self.stack[n - 1]) {
+            // `c + a * b`
+            (Opnd::Slot, Opnd::Slot) if dst == top => below,
+            (Opnd::Local(c), Opnd::Slot) if dst == top => c,
+            // `a * b + c`
+            (Opnd::Slot, Opnd::Local(c)) if dst == below => c,
+            _ => return Ok(false),
+        };
+        self.unemit();
+        self.stack.truncate(n - 2);
+        let dst = self.push_slot()?;
+        self.emit(match num {
+            NumOp::I32Add => Instr::I32MulAdd { dst, a, b, c },
+            NumOp::I64Add => Instr::I64MulAdd { dst, a, b, c },
+            NumOp::F32Add => Instr::F32MulAdd { dst, a, b, c },
+            _ => Instr::F64MulAdd { dst, a, b, c },
+        });
+        Ok(true)
     }
 
     /// `local.set`: when the value was just computed into its slot, make the producing
@@ -589,6 +627,17 @@ fn load_instr(kind: LoadKind, dst: Reg, addr: Reg, offset: u32) -> Instr {
         LoadKind::I64_16U => Instr::I64Load16U { dst, addr, offset },
         LoadKind::I64_32S => Instr::I64Load32S { dst, addr, offset },
         LoadKind::I64_32U => Instr::I64Load32U { dst, addr, offset },
+    }
+}
+
+/// `(dst, a, b)` when `instr` is the register-register `mul` matching the `add` `num`.
+fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
+    match (num, *instr) {
+        (NumOp::I32Add, Instr::I32Mul { dst, a, b })
+        | (NumOp::I64Add, Instr::I64Mul { dst, a, b })
+        | (NumOp::F32Add, Instr::F32Mul { dst, a, b })
+        | (NumOp::F64Add, Instr::F64Mul { dst, a, b }) => Some((dst, a, b)),
+        _ => None,
     }
 }
 

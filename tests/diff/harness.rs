@@ -803,6 +803,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         jump_threading: !rng.chance(4),
         counter_branches: !rng.chance(4),
         indexed_memory: !rng.chance(4),
+        multiply_add: !rng.chance(4),
     }
 }
 
