@@ -10,19 +10,20 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   regwasm run [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--invoke FUNC] [--profile]
-              FILE [ARGS...]
+              [--without OPT]... FILE [ARGS...]
       instantiate the module (FILE.wasm or FILE.wat) and call FUNC (default: `_start`, else
       `main`) with ARGS parsed by the function's parameter types; prints the results.
       A module importing wasi_snapshot_preview1 gets WASI: stdio inherited, argv = FILE ARGS,
       the --env variables, and each --dir HOST preopened as GUEST (default: HOST); `_start`
       runs by default and the exit status is the guest's (0 when `_start` returns).
       --profile (needs a build with `--features profile`) prints the 20 most executed
-      bytecode instructions and functions to stderr after the run
+      bytecode instructions and functions to stderr after the run; --without as for inspect
   regwasm validate FILE          check that a module decodes, validates and translates
   regwasm inspect [--func NAME|INDEX] [--wasm] [--without OPT]... FILE
       print the register bytecode of every defined function (or one); --wasm puts each Wasm
       instruction before the bytecode it produced; --without turns a translator optimization
-      off (lazy_locals, immediates, fused_branches, result_retargeting, or all)
+      off (lazy_locals, immediates, fused_branches, result_retargeting, copy_pairs,
+      jump_threading, counter_branches, indexed_memory, multiply_add, or all)
   regwasm inspect --stats [--json] [--without OPT]... FILE
       translation figures per function and in total, as a table or JSON
   regwasm inspect --compare FILE
@@ -55,9 +56,20 @@ fn load(engine: &Engine, path: &str) -> Result<Module, Box<dyn std::error::Error
     Ok(Module::new(engine, bytes)?)
 }
 
+/// `opts` with the optimization `name` (or `all`) switched off.
+fn without(opts: Optimizations, name: &str) -> Result<Optimizations, String> {
+    opts.without(name).ok_or_else(|| {
+        format!(
+            "unknown optimization `{name}`: one of {}, all",
+            Optimizations::NAMES.join(", ")
+        )
+    })
+}
+
 fn run(args: &[String]) -> CliResult {
     let mut invoke = None;
     let mut profile = false;
+    let mut opts = Optimizations::all();
     let mut wasi = WasiCtxBuilder::new().inherit_stdio();
     let mut rest = args;
     while let Some(flag) = rest.first() {
@@ -69,6 +81,7 @@ fn run(args: &[String]) -> CliResult {
                 continue;
             }
             "--invoke" => invoke = Some(value()?.clone()),
+            "--without" => opts = without(opts, value()?)?,
             "--dir" => {
                 let spec = value()?;
                 let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
@@ -83,7 +96,9 @@ fn run(args: &[String]) -> CliResult {
         rest = &rest[2..];
     }
     let (path, fn_args) = rest.split_first().ok_or(USAGE)?;
-    let engine = Engine::default();
+    let mut config = Config::default();
+    config.optimizations(opts);
+    let engine = Engine::new(&config);
     let module = load(&engine, path)?;
     let uses_wasi = module.imports().any(|(m, _, _)| m == wasi::MODULE);
     // Guest argv is the file name and every argument, also those parsed for --invoke.
@@ -260,12 +275,7 @@ fn inspect(args: &[String]) -> CliResult {
             "--compare" => compare = true,
             "--without" => {
                 let name = rest.next().ok_or("--without needs an optimization")?;
-                opts = opts.without(name).ok_or_else(|| {
-                    format!(
-                        "unknown optimization `{name}`: one of {}, all",
-                        Optimizations::NAMES.join(", ")
-                    )
-                })?;
+                opts = without(opts, name)?;
             }
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}").into()),
             file if path.is_none() => path = Some(file),
