@@ -426,6 +426,27 @@ for_each_numeric_op!(define_instr, [
     Store16Idx "store16_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
     /// Store the low 8 bits of the constant `value` at (base + index) + offset.
     Store8ImmIdx "store8_imm_idx" { base: Reg, index: Reg, value: u16, offset: u32 }
+    /// `dst = 32-bit load at (base + disp) + offset`, the `i32.add` of a constant that
+    /// computed the address fused in (wrapping at 32 bits); the static offset is below 2^16.
+    I32LoadDisp "i32.load_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// 64-bit load at (base + disp) + offset.
+    I64LoadDisp "i64.load_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// Zero-extending 8-bit load at (base + disp) + offset.
+    I32Load8UDisp "i32.load8_u_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// Sign-extending 8-bit load at (base + disp) + offset.
+    I32Load8SDisp "i32.load8_s_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// Zero-extending 16-bit load at (base + disp) + offset.
+    I32Load16UDisp "i32.load16_u_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// Sign-extending 16-bit load at (base + disp) + offset.
+    I32Load16SDisp "i32.load16_s_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }
+    /// Store the low 32 bits of `src` at (base + disp) + offset.
+    I32StoreDisp "i32.store_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
+    /// Store 64 bits of `src` at (base + disp) + offset.
+    I64StoreDisp "i64.store_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
+    /// Store the low 8 bits of `src` at (base + disp) + offset.
+    Store8Disp "store8_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
+    /// Store the low 16 bits of `src` at (base + disp) + offset.
+    Store16Disp "store16_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
     /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
     I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = c + a * b`, wrapping (`i64`).

@@ -264,6 +264,12 @@ pub(super) fn execute<T>(
             (r!($base) as u32).wrapping_add(r!($index) as u32) as Cell
         };
     }
+    // The address a displaced access uses: the fused `i32.add_imm`, wrapping at 32 bits.
+    macro_rules! disp {
+        ($base:expr, $disp:expr) => {
+            (r!($base) as u32).wrapping_add($disp as u32) as Cell
+        };
+    }
     macro_rules! load {
         ($dst:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
             let bytes = mem.load::<$n>($addr, $offset)?;
@@ -595,6 +601,84 @@ pub(super) fn execute<T>(
                 value,
                 offset,
             } => mem.store(idx!(base, index), offset, (value as u8).to_le_bytes())?,
+            Instr::I32LoadDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 4, |b| {
+                u32::from_le_bytes(b) as Cell
+            }),
+            Instr::I64LoadDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 8, u64::from_le_bytes),
+            Instr::I32Load8UDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 1, |b| {
+                u8::from_le_bytes(b) as Cell
+            }),
+            Instr::I32Load8SDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 1, |b| {
+                i8::from_le_bytes(b) as i32 as u32 as Cell
+            }),
+            Instr::I32Load16UDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 2, |b| {
+                u16::from_le_bytes(b) as Cell
+            }),
+            Instr::I32Load16SDisp {
+                dst,
+                base,
+                disp,
+                offset,
+            } => load!(dst, disp!(base, disp), offset as u32, 2, |b| {
+                i16::from_le_bytes(b) as i32 as u32 as Cell
+            }),
+            Instr::I32StoreDisp {
+                base,
+                src,
+                disp,
+                offset,
+            } => mem.store(
+                disp!(base, disp),
+                offset as u32,
+                (r!(src) as u32).to_le_bytes(),
+            )?,
+            Instr::I64StoreDisp {
+                base,
+                src,
+                disp,
+                offset,
+            } => mem.store(disp!(base, disp), offset as u32, r!(src).to_le_bytes())?,
+            Instr::Store8Disp {
+                base,
+                src,
+                disp,
+                offset,
+            } => mem.store(disp!(base, disp), offset as u32, (r!(src) as u8).to_le_bytes())?,
+            Instr::Store16Disp {
+                base,
+                src,
+                disp,
+                offset,
+            } => mem.store(
+                disp!(base, disp),
+                offset as u32,
+                (r!(src) as u16).to_le_bytes(),
+            )?,
             Instr::I32MulAdd { dst, a, b, c } => {
                 let m = numeric::i32_mul(r!(a) as i32, r!(b) as i32);
                 w!(dst, numeric::i32_add(r!(c) as i32, m).into_cell())

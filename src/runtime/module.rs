@@ -83,7 +83,20 @@ impl Module {
     }
 
     /// Defined function `index`'s bytecode, translated on first use under lazy translation.
+    /// Inlined into the interpreter's call path: a translated function costs one load.
+    #[inline(always)]
     pub(crate) fn code(&self, index: usize) -> Result<&CompiledFunc> {
+        match self.inner.funcs.get(index).and_then(OnceLock::get) {
+            Some(code) => Ok(code),
+            None => self.translate_now(index),
+        }
+    }
+
+    /// The slow path of [`Module::code`]: translates function `index` (or reports that there
+    /// is no such function).
+    #[cold]
+    #[inline(never)]
+    fn translate_now(&self, index: usize) -> Result<&CompiledFunc> {
         let cell = self
             .inner
             .funcs

@@ -228,6 +228,12 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I32Load8SIdx { dst, .. }
         | I32Load16UIdx { dst, .. }
         | I32Load16SIdx { dst, .. }
+        | I32LoadDisp { dst, .. }
+        | I64LoadDisp { dst, .. }
+        | I32Load8UDisp { dst, .. }
+        | I32Load8SDisp { dst, .. }
+        | I32Load16UDisp { dst, .. }
+        | I32Load16SDisp { dst, .. }
         | MemorySize { dst }
         | TableGet { dst, .. }
         | TableSize { dst, .. }
@@ -280,47 +286,43 @@ impl Translator<'_> {
                 self.emit(Instr::GlobalSet { src, global });
             }
             Operator::Load(kind, mem) => {
-                let fusable = load_idx_instr(kind, Reg(0), Reg(0), Reg(0), 0).is_some();
-                if let Some((base, index)) = self.take_address_sum(fusable, 1) {
-                    self.stack.pop();
-                    let dst = self.push_slot()?;
-                    let instr = load_idx_instr(kind, dst, base, index, mem.offset);
-                    self.emit(instr.expect("checked above"));
-                    return Ok(());
+                if let Some(addr) = self.fusable_address(1, mem.offset) {
+                    if let Some(instr) = indexed_load(kind, Reg(0), addr, mem.offset) {
+                        self.unemit();
+                        self.stack.pop();
+                        let dst = self.push_slot()?;
+                        self.emit(indexed_load(kind, dst, addr, mem.offset).unwrap_or(instr));
+                        return Ok(());
+                    }
                 }
                 let addr = self.pop_reg()?;
                 let dst = self.push_slot()?;
                 self.emit(load_instr(kind, dst, addr, mem.offset));
             }
             Operator::Store(kind, mem) => {
-                let fusable = store_idx_instr(kind, Reg(0), Reg(0), Reg(0), 0).is_some();
                 // The value must need no instruction of its own (it would come after the add,
-                // and could overwrite a slot the add reads): a local, or a byte constant.
-                let fusable = fusable
-                    && match self.stack.last() {
-                        Some(Opnd::Local(_)) => true,
-                        Some(Opnd::Const(_)) => kind.width() == 1,
-                        _ => false,
-                    };
-                if let Some((base, index)) = self.take_address_sum(fusable, 2) {
-                    let offset = mem.offset;
-                    let byte = match self.stack.last() {
-                        Some(&Opnd::Const(c)) if kind.width() == 1 => Some(c as u8),
-                        _ => None,
-                    };
-                    let instr = match (byte, self.stack.pop()) {
-                        (Some(value), _) => Instr::Store8ImmIdx {
+                // and could overwrite a slot the add reads): a local, or a byte constant
+                // (`store8_imm_idx`).
+                let value = match self.stack.last() {
+                    Some(&Opnd::Local(src)) => Some(Ok(src)),
+                    Some(&Opnd::Const(c)) if kind.width() == 1 => Some(Err(c as u8)),
+                    _ => None,
+                };
+                let fused = match (value, self.fusable_address(2, mem.offset)) {
+                    (Some(Ok(src)), Some(addr)) => indexed_store(kind, src, addr, mem.offset),
+                    (Some(Err(byte)), Some(Address::Sum(base, index))) => {
+                        Some(Instr::Store8ImmIdx {
                             base,
                             index,
-                            value: value as u16,
-                            offset,
-                        },
-                        (None, Some(Opnd::Local(src))) => {
-                            store_idx_instr(kind, base, index, src, offset).expect("checked above")
-                        }
-                        _ => unreachable!("checked above: a local or a byte constant"),
-                    };
-                    self.stack.pop();
+                            value: byte as u16,
+                            offset: mem.offset,
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(instr) = fused {
+                    self.unemit();
+                    self.stack.truncate(self.stack.len() - 2);
                     self.emit(instr);
                     return Ok(());
                 }
@@ -583,13 +585,22 @@ impl Translator<'_> {
     }
 }
 
+/// A memory access's address as the `i32.add` that computed it, fused into the access.
+#[derive(Clone, Copy)]
+enum Address {
+    /// `base + index` (`i32.add`), for the `_idx` forms.
+    Sum(Reg, Reg),
+    /// `base + disp` (`i32.add_imm`), for the `_disp` forms (static offset below 2^16).
+    Disp(Reg, i32),
+}
+
 impl Translator<'_> {
-    /// For a load (`depth` 1) or store (`depth` 2) of a kind with an indexed form: when its
-    /// address, `depth - 1` entries below the top of the stack, is the result of the last
-    /// instruction, an `i32.add a b`, removes that add and returns `(a, b)` for the access to
-    /// add itself. The address entry stays on the stack for the caller to pop.
-    fn take_address_sum(&mut self, fusable: bool, depth: usize) -> Option<(Reg, Reg)> {
-        if !(fusable && self.opts.indexed_memory && self.last_is_rewritable()) {
+    /// For a load (`depth` 1) or store (`depth` 2): when its address, `depth - 1` entries below
+    /// the top of the stack, is the result of the last instruction, an `i32.add` (or its
+    /// immediate form), that add as an [`Address`]. The caller removes the add (`unemit`) if
+    /// it fuses it; the address entry is still on the stack.
+    fn fusable_address(&self, depth: usize, offset: u32) -> Option<Address> {
+        if !(self.opts.indexed_memory && self.last_is_rewritable()) {
             return None;
         }
         let at = self.stack.len().checked_sub(depth)?;
@@ -597,10 +608,10 @@ impl Translator<'_> {
             return None;
         }
         let slot = self.slot(at as u32).ok()?;
-        match self.code.last() {
-            Some(&Instr::I32Add { dst, a, b }) if dst == slot => {
-                self.unemit();
-                Some((a, b))
+        match *self.code.last()? {
+            Instr::I32Add { dst, a, b } if dst == slot => Some(Address::Sum(a, b)),
+            Instr::I32AddImm { dst, a, imm } if dst == slot && offset <= u16::MAX as u32 => {
+                Some(Address::Disp(a, imm))
             }
             _ => None,
         }
@@ -641,77 +652,53 @@ fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
     }
 }
 
-/// The indexed form of a load (address `base + index`), for the kinds that have one.
-fn load_idx_instr(kind: LoadKind, dst: Reg, base: Reg, index: Reg, offset: u32) -> Option<Instr> {
-    Some(match kind {
-        LoadKind::I32 | LoadKind::F32 => Instr::I32LoadIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        LoadKind::I64 | LoadKind::F64 => Instr::I64LoadIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        LoadKind::I32_8U => Instr::I32Load8UIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        LoadKind::I32_8S => Instr::I32Load8SIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        LoadKind::I32_16U => Instr::I32Load16UIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        LoadKind::I32_16S => Instr::I32Load16SIdx {
-            dst,
-            base,
-            index,
-            offset,
-        },
-        _ => return None,
-    })
+/// Defines the builder of a fused access's instruction from its [`Address`]: each row
+/// names the access kinds, then the `_idx` and the `_disp` instruction.
+macro_rules! indexed_forms {
+    ($(#[$doc:meta])* fn $name:ident($kind:ident: $Kind:ident, $v:ident) {
+        $( $($k:ident)|+ => $idx:ident, $disp:ident; )*
+    }) => {
+        $(#[$doc])*
+        fn $name($kind: $Kind, $v: Reg, addr: Address, offset: u32) -> Option<Instr> {
+            match ($kind, addr) {
+                $(
+                    ($($Kind::$k)|+, Address::Sum(base, index)) => {
+                        Some(Instr::$idx { $v, base, index, offset })
+                    }
+                    ($($Kind::$k)|+, Address::Disp(base, disp)) => Some(Instr::$disp {
+                        $v,
+                        base,
+                        disp,
+                        offset: u16::try_from(offset).ok()?,
+                    }),
+                )*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
 }
 
-/// The indexed form of a store (address `base + index`); every store kind has one.
-fn store_idx_instr(kind: StoreKind, base: Reg, index: Reg, src: Reg, offset: u32) -> Option<Instr> {
-    Some(match kind {
-        StoreKind::I32 | StoreKind::F32 | StoreKind::I64_32 => Instr::I32StoreIdx {
-            base,
-            index,
-            src,
-            offset,
-        },
-        StoreKind::I64 | StoreKind::F64 => Instr::I64StoreIdx {
-            base,
-            index,
-            src,
-            offset,
-        },
-        StoreKind::I32_8 | StoreKind::I64_8 => Instr::Store8Idx {
-            base,
-            index,
-            src,
-            offset,
-        },
-        StoreKind::I32_16 | StoreKind::I64_16 => Instr::Store16Idx {
-            base,
-            index,
-            src,
-            offset,
-        },
-    })
+indexed_forms! {
+    /// The fused form of a load into `dst`, for the kinds that have one.
+    fn indexed_load(kind: LoadKind, dst) {
+        I32 | F32 => I32LoadIdx, I32LoadDisp;
+        I64 | F64 => I64LoadIdx, I64LoadDisp;
+        I32_8U => I32Load8UIdx, I32Load8UDisp;
+        I32_8S => I32Load8SIdx, I32Load8SDisp;
+        I32_16U => I32Load16UIdx, I32Load16UDisp;
+        I32_16S => I32Load16SIdx, I32Load16SDisp;
+    }
+}
+
+indexed_forms! {
+    /// The fused form of a store of `src`; every store kind has one.
+    fn indexed_store(kind: StoreKind, src) {
+        I32 | F32 | I64_32 => I32StoreIdx, I32StoreDisp;
+        I64 | F64 => I64StoreIdx, I64StoreDisp;
+        I32_8 | I64_8 => Store8Idx, Store8Disp;
+        I32_16 | I64_16 => Store16Idx, Store16Disp;
+    }
 }
 
 fn store_instr(kind: StoreKind, addr: Reg, src: Reg, offset: u32) -> Instr {
