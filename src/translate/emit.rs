@@ -228,6 +228,10 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I32Load8SIdx { dst, .. }
         | I32Load16UIdx { dst, .. }
         | I32Load16SIdx { dst, .. }
+        | I32MulAdd { dst, .. }
+        | I64MulAdd { dst, .. }
+        | F32MulAdd { dst, .. }
+        | F64MulAdd { dst, .. }
         | I32LoadDisp { dst, .. }
         | I64LoadDisp { dst, .. }
         | I32Load8UDisp { dst, .. }
