@@ -447,6 +447,26 @@ for_each_numeric_op!(define_instr, [
     Store8Disp "store8_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
     /// Store the low 16 bits of `src` at (base + disp) + offset.
     Store16Disp "store16_disp" { base: Reg, src: Reg, disp: i32, offset: u16 }
+    /// `dst = 32-bit load at addr`: a constant address, the static offset folded in.
+    I32LoadAbs "i32.load_abs" { dst: Reg, addr: u32 }
+    /// 64-bit load at the constant address `addr`.
+    I64LoadAbs "i64.load_abs" { dst: Reg, addr: u32 }
+    /// Zero-extending 8-bit load at the constant address `addr`.
+    I32Load8UAbs "i32.load8_u_abs" { dst: Reg, addr: u32 }
+    /// Sign-extending 8-bit load at the constant address `addr`.
+    I32Load8SAbs "i32.load8_s_abs" { dst: Reg, addr: u32 }
+    /// Zero-extending 16-bit load at the constant address `addr`.
+    I32Load16UAbs "i32.load16_u_abs" { dst: Reg, addr: u32 }
+    /// Sign-extending 16-bit load at the constant address `addr`.
+    I32Load16SAbs "i32.load16_s_abs" { dst: Reg, addr: u32 }
+    /// Store the low 32 bits of `src` at the constant address `addr`.
+    I32StoreAbs "i32.store_abs" { src: Reg, addr: u32 }
+    /// Store 64 bits of `src` at the constant address `addr`.
+    I64StoreAbs "i64.store_abs" { src: Reg, addr: u32 }
+    /// Store the low 8 bits of `src` at the constant address `addr`.
+    Store8Abs "store8_abs" { src: Reg, addr: u32 }
+    /// Store the low 16 bits of `src` at the constant address `addr`.
+    Store16Abs "store16_abs" { src: Reg, addr: u32 }
     /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
     I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = c + a * b`, wrapping (`i64`).

@@ -679,6 +679,29 @@ pub(super) fn execute<T>(
                 offset as u32,
                 (r!(src) as u16).to_le_bytes(),
             )?,
+            // Constant addresses: the address register is 0, the offset the address.
+            Instr::I32LoadAbs { dst, addr } => {
+                load!(dst, 0, addr, 4, |b| u32::from_le_bytes(b) as Cell)
+            }
+            Instr::I64LoadAbs { dst, addr } => load!(dst, 0, addr, 8, u64::from_le_bytes),
+            Instr::I32Load8UAbs { dst, addr } => {
+                load!(dst, 0, addr, 1, |b| u8::from_le_bytes(b) as Cell)
+            }
+            Instr::I32Load8SAbs { dst, addr } => {
+                load!(dst, 0, addr, 1, |b| i8::from_le_bytes(b) as i32 as u32 as Cell)
+            }
+            Instr::I32Load16UAbs { dst, addr } => {
+                load!(dst, 0, addr, 2, |b| u16::from_le_bytes(b) as Cell)
+            }
+            Instr::I32Load16SAbs { dst, addr } => {
+                load!(dst, 0, addr, 2, |b| i16::from_le_bytes(b) as i32 as u32 as Cell)
+            }
+            Instr::I32StoreAbs { src, addr } => mem.store(0, addr, (r!(src) as u32).to_le_bytes())?,
+            Instr::I64StoreAbs { src, addr } => mem.store(0, addr, r!(src).to_le_bytes())?,
+            Instr::Store8Abs { src, addr } => mem.store(0, addr, (r!(src) as u8).to_le_bytes())?,
+            Instr::Store16Abs { src, addr } => {
+                mem.store(0, addr, (r!(src) as u16).to_le_bytes())?
+            }
             Instr::I32MulAdd { dst, a, b, c } => {
                 let m = numeric::i32_mul(r!(a) as i32, r!(b) as i32);
                 w!(dst, numeric::i32_add(r!(c) as i32, m).into_cell())

@@ -233,6 +233,12 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | F32MulAdd { dst, .. }
         | F64MulAdd { dst, .. }
         | I32LoadDisp { dst, .. }
+        | I32LoadAbs { dst, .. }
+        | I64LoadAbs { dst, .. }
+        | I32Load8UAbs { dst, .. }
+        | I32Load8SAbs { dst, .. }
+        | I32Load16UAbs { dst, .. }
+        | I32Load16SAbs { dst, .. }
         | I64LoadDisp { dst, .. }
         | I32Load8UDisp { dst, .. }
         | I32Load8SDisp { dst, .. }
@@ -292,7 +298,9 @@ impl Translator<'_> {
             Operator::Load(kind, mem) => {
                 if let Some(addr) = self.fusable_address(1, mem.offset) {
                     if let Some(instr) = indexed_load(kind, Reg(0), addr, mem.offset) {
-                        self.unemit();
+                        if addr.fuses_add() {
+                            self.unemit();
+                        }
                         self.stack.pop();
                         let dst = self.push_slot()?;
                         self.emit(indexed_load(kind, dst, addr, mem.offset).unwrap_or(instr));
@@ -304,16 +312,29 @@ impl Translator<'_> {
                 self.emit(load_instr(kind, dst, addr, mem.offset));
             }
             Operator::Store(kind, mem) => {
-                // The value must need no instruction of its own (it would come after the add,
-                // and could overwrite a slot the add reads): a local, or a byte constant
-                // (`store8_imm_idx`).
+                // With an add fused, the value must need no instruction of its own (it would
+                // come after the add, and could overwrite a slot the add reads): a local, or a
+                // byte constant (`store8_imm_idx`). A constant address takes any value in a
+                // register.
                 let value = match self.stack.last() {
                     Some(&Opnd::Local(src)) => Some(Ok(src)),
                     Some(&Opnd::Const(c)) if kind.width() == 1 => Some(Err(c as u8)),
                     _ => None,
                 };
-                let fused = match (value, self.fusable_address(2, mem.offset)) {
-                    (Some(Ok(src)), Some(addr)) => indexed_store(kind, src, addr, mem.offset),
+                let addr = self.fusable_address(2, mem.offset);
+                if let (Some(addr @ Address::Abs(_)), Some(Opnd::Local(_) | Opnd::Slot)) =
+                    (addr, self.stack.last())
+                {
+                    let src = self.pop_reg()?;
+                    self.stack.pop();
+                    let instr = indexed_store(kind, src, addr, mem.offset);
+                    self.emit(instr.expect("every store kind has an absolute form"));
+                    return Ok(());
+                }
+                let fused = match (value, addr) {
+                    (Some(Ok(src)), Some(addr @ (Address::Sum(..) | Address::Disp(..)))) => {
+                        indexed_store(kind, src, addr, mem.offset)
+                    }
                     (Some(Err(byte)), Some(Address::Sum(base, index))) => {
                         Some(Instr::Store8ImmIdx {
                             base,
@@ -589,13 +610,23 @@ impl Translator<'_> {
     }
 }
 
-/// A memory access's address as the `i32.add` that computed it, fused into the access.
+/// A memory access's address as the `i32.add` that computed it, fused into the access, or a
+/// constant.
 #[derive(Clone, Copy)]
 enum Address {
     /// `base + index` (`i32.add`), for the `_idx` forms.
     Sum(Reg, Reg),
     /// `base + disp` (`i32.add_imm`), for the `_disp` forms (static offset below 2^16).
     Disp(Reg, i32),
+    /// A constant address plus the static offset, below 2^32, for the `_abs` forms.
+    Abs(u32),
+}
+
+impl Address {
+    /// Whether the access replaces the `add` just emitted (which the caller then removes).
+    fn fuses_add(self) -> bool {
+        !matches!(self, Address::Abs(_))
+    }
 }
 
 impl Translator<'_> {
@@ -604,14 +635,22 @@ impl Translator<'_> {
     /// immediate form), that add as an [`Address`]. The caller removes the add (`unemit`) if
     /// it fuses it; the address entry is still on the stack.
     fn fusable_address(&self, depth: usize, offset: u32) -> Option<Address> {
-        if !(self.opts.indexed_memory && self.last_is_rewritable()) {
+        if !self.opts.indexed_memory {
             return None;
         }
         let at = self.stack.len().checked_sub(depth)?;
+        if let Opnd::Const(c) = self.stack[at] {
+            // The effective address, when it does not overflow (it then always traps).
+            let ea = u64::from(c as u32) + u64::from(offset);
+            return u32::try_from(ea).ok().map(Address::Abs);
+        }
         if self.stack[at] != Opnd::Slot || self.stack[at + 1..].contains(&Opnd::Slot) {
             return None;
         }
         let slot = self.slot(at as u32).ok()?;
+        if !self.last_is_rewritable() {
+            return None;
+        }
         match *self.code.last()? {
             Instr::I32Add { dst, a, b } if dst == slot => Some(Address::Sum(a, b)),
             Instr::I32AddImm { dst, a, imm } if dst == slot && offset <= u16::MAX as u32 => {
@@ -660,7 +699,7 @@ fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
 /// names the access kinds, then the `_idx` and the `_disp` instruction.
 macro_rules! indexed_forms {
     ($(#[$doc:meta])* fn $name:ident($kind:ident: $Kind:ident, $v:ident) {
-        $( $($k:ident)|+ => $idx:ident, $disp:ident; )*
+        $( $($k:ident)|+ => $idx:ident, $disp:ident, $abs:ident; )*
     }) => {
         $(#[$doc])*
         fn $name($kind: $Kind, $v: Reg, addr: Address, offset: u32) -> Option<Instr> {
@@ -675,6 +714,7 @@ macro_rules! indexed_forms {
                         disp,
                         offset: u16::try_from(offset).ok()?,
                     }),
+                    ($($Kind::$k)|+, Address::Abs(addr)) => Some(Instr::$abs { $v, addr }),
                 )*
                 #[allow(unreachable_patterns)]
                 _ => None,
@@ -686,22 +726,22 @@ macro_rules! indexed_forms {
 indexed_forms! {
     /// The fused form of a load into `dst`, for the kinds that have one.
     fn indexed_load(kind: LoadKind, dst) {
-        I32 | F32 => I32LoadIdx, I32LoadDisp;
-        I64 | F64 => I64LoadIdx, I64LoadDisp;
-        I32_8U => I32Load8UIdx, I32Load8UDisp;
-        I32_8S => I32Load8SIdx, I32Load8SDisp;
-        I32_16U => I32Load16UIdx, I32Load16UDisp;
-        I32_16S => I32Load16SIdx, I32Load16SDisp;
+        I32 | F32 => I32LoadIdx, I32LoadDisp, I32LoadAbs;
+        I64 | F64 => I64LoadIdx, I64LoadDisp, I64LoadAbs;
+        I32_8U => I32Load8UIdx, I32Load8UDisp, I32Load8UAbs;
+        I32_8S => I32Load8SIdx, I32Load8SDisp, I32Load8SAbs;
+        I32_16U => I32Load16UIdx, I32Load16UDisp, I32Load16UAbs;
+        I32_16S => I32Load16SIdx, I32Load16SDisp, I32Load16SAbs;
     }
 }
 
 indexed_forms! {
     /// The fused form of a store of `src`; every store kind has one.
     fn indexed_store(kind: StoreKind, src) {
-        I32 | F32 | I64_32 => I32StoreIdx, I32StoreDisp;
-        I64 | F64 => I64StoreIdx, I64StoreDisp;
-        I32_8 | I64_8 => Store8Idx, Store8Disp;
-        I32_16 | I64_16 => Store16Idx, Store16Disp;
+        I32 | F32 | I64_32 => I32StoreIdx, I32StoreDisp, I32StoreAbs;
+        I64 | F64 => I64StoreIdx, I64StoreDisp, I64StoreAbs;
+        I32_8 | I64_8 => Store8Idx, Store8Disp, Store8Abs;
+        I32_16 | I64_16 => Store16Idx, Store16Disp, Store16Abs;
     }
 }
 
