@@ -380,3 +380,40 @@ fn constant_addresses_match_the_unfused_access() {
         }
     }
 }
+
+/// `local.tee y` + `local.set x` of an `i32.add_imm` (`i32.add_imm2`), and a load through a
+/// pointer stepped just before (`i32.load_bump`), at the edges of memory and of 2^32.
+#[test]
+fn two_destination_add_and_pointer_bump_match_the_unfused_code() {
+    let tee_set = r#"(module (func (export "f") (param $a i32) (param $k i32) (result i32)
+        (local $x i32) (local $y i32)
+        (local.set $x (local.tee $y (i32.add (local.get $a) (i32.const 9))))
+        (local.set $a (local.tee $a (i32.add (local.get $a) (i32.const -1))))
+        (i32.add (i32.mul (local.get $x) (i32.const 1000))
+          (i32.add (i32.mul (local.get $y) (i32.const 10)) (local.get $a)))))"#;
+    let mut b = both(tee_set, "i32.add_imm2");
+    for a in EDGES {
+        agree(&mut b, "f", &[Val::I32(a), Val::I32(0)]);
+    }
+    // The result also shows the stepped pointer.
+    for (load, as_i32) in [
+        ("i32.load", "i32.add (i32.const 0)"),
+        ("f32.load", "i32.reinterpret_f32"),
+    ] {
+        for offset in [0, 6, 65535] {
+            let wat = format!(
+                r#"(module (memory 1)
+                  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c")
+                  (data (i32.const 65528) "\f1\f2\f3\f4\f5\f6\f7\f8")
+                  (func (export "f") (param $p i32) (param $unused i32) (result i32)
+                    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                    (i32.xor ({as_i32} ({load} offset={offset} (local.get $p)))
+                      (local.get $p))))"#
+            );
+            let mut b = both(&wat, "i32.load_bump");
+            for p in [0, -4, -6, -2, 65524, 65528, 65532, i32::MAX, i32::MIN] {
+                agree(&mut b, "f", &[Val::I32(p), Val::I32(0)]);
+            }
+        }
+    }
+}

@@ -467,6 +467,12 @@ for_each_numeric_op!(define_instr, [
     Store8Abs "store8_abs" { src: Reg, addr: u32 }
     /// Store the low 16 bits of `src` at the constant address `addr`.
     Store16Abs "store16_abs" { src: Reg, addr: u32 }
+    /// `x = x + imm` (wrapping), then `dst = 32-bit load at x + offset`: a pointer stepped
+    /// just before it is read through (`i32.add_imm` in place, then `i32.load`/`f32.load`).
+    I32LoadBump "i32.load_bump" { dst: Reg, x: Reg, imm: i32, offset: u16 }
+    /// `dst = dst2 = a + imm`: an `i32.add_imm` into a local that is then copied to another
+    /// (`local.tee y` then `local.set x`).
+    I32AddImm2 "i32.add_imm2" { dst: Reg, dst2: Reg, a: Reg, imm: i32 }
     /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
     I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = c + a * b`, wrapping (`i64`).

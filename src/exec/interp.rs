@@ -702,6 +702,22 @@ pub(super) fn execute<T>(
             Instr::Store16Abs { src, addr } => {
                 mem.store(0, addr, (r!(src) as u16).to_le_bytes())?
             }
+            Instr::I32LoadBump {
+                dst,
+                x,
+                imm,
+                offset,
+            } => {
+                let p = (r!(x) as u32).wrapping_add(imm as u32);
+                w!(x, p as Cell);
+                load!(dst, p as Cell, offset as u32, 4, |b| u32::from_le_bytes(b)
+                    as Cell)
+            }
+            Instr::I32AddImm2 { dst, dst2, a, imm } => {
+                let v = numeric::i32_add(r!(a) as i32, imm).into_cell();
+                w!(dst, v);
+                w!(dst2, v);
+            }
             Instr::I32MulAdd { dst, a, b, c } => {
                 let m = numeric::i32_mul(r!(a) as i32, r!(b) as i32);
                 w!(dst, numeric::i32_add(r!(c) as i32, m).into_cell())

@@ -234,6 +234,7 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | F64MulAdd { dst, .. }
         | I32LoadDisp { dst, .. }
         | I32LoadAbs { dst, .. }
+        | I32LoadBump { dst, .. }
         | I64LoadAbs { dst, .. }
         | I32Load8UAbs { dst, .. }
         | I32Load8SAbs { dst, .. }
@@ -296,6 +297,18 @@ impl Translator<'_> {
                 self.emit(Instr::GlobalSet { src, global });
             }
             Operator::Load(kind, mem) => {
+                if let Some((x, imm, offset)) = self.fusable_bump(kind, mem.offset) {
+                    self.unemit();
+                    self.stack.pop();
+                    let dst = self.push_slot()?;
+                    self.emit(Instr::I32LoadBump {
+                        dst,
+                        x,
+                        imm,
+                        offset,
+                    });
+                    return Ok(());
+                }
                 if let Some(addr) = self.fusable_address(1, mem.offset) {
                     if let Some(instr) = indexed_load(kind, Reg(0), addr, mem.offset) {
                         if addr.fuses_add() {
@@ -605,6 +618,23 @@ impl Translator<'_> {
         }
         // Entries still reading the local's old value get their own copy first.
         self.materialize_local(local)?;
+        // `local.tee y` then `local.set x` of an `i32.add_imm`: both locals written at once.
+        if let (Opnd::Local(y), true) = (value, self.opts.result_retargeting) {
+            if let (Some(Instr::I32AddImm { dst, a, imm }), true) =
+                (self.code.last().copied(), self.last_is_rewritable())
+            {
+                if dst == y && y != local {
+                    self.unemit();
+                    self.emit(Instr::I32AddImm2 {
+                        dst,
+                        dst2: local,
+                        a,
+                        imm,
+                    });
+                    return Ok(());
+                }
+            }
+        }
         self.emit_move(local, value, slot);
         Ok(())
     }
@@ -634,6 +664,23 @@ impl Translator<'_> {
     /// the top of the stack, is the result of the last instruction, an `i32.add` (or its
     /// immediate form), that add as an [`Address`]. The caller removes the add (`unemit`) if
     /// it fuses it; the address entry is still on the stack.
+    /// For a 32-bit load from a local that the last instruction just stepped in place
+    /// (`x = x + imm`, a pointer walking an array): `(x, imm, offset)` for `i32.load_bump`.
+    /// The caller removes the add.
+    fn fusable_bump(&self, kind: LoadKind, offset: u32) -> Option<(Reg, i32, u16)> {
+        let fits = matches!(kind, LoadKind::I32 | LoadKind::F32);
+        if !(fits && self.opts.indexed_memory && self.last_is_rewritable()) {
+            return None;
+        }
+        let offset = u16::try_from(offset).ok()?;
+        match (self.stack.last()?, *self.code.last()?) {
+            (&Opnd::Local(x), Instr::I32AddImm { dst, a, imm }) if dst == x && a == x => {
+                Some((x, imm, offset))
+            }
+            _ => None,
+        }
+    }
+
     fn fusable_address(&self, depth: usize, offset: u32) -> Option<Address> {
         if !self.opts.indexed_memory {
             return None;
