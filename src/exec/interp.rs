@@ -13,7 +13,7 @@ use crate::error::{Trap, TrapCode};
 use crate::numeric::{self, CellVal};
 use crate::ops::for_each_numeric_op;
 use crate::runtime::interrupt;
-use crate::runtime::{FuncEntity, Store};
+use crate::runtime::{Callee, FuncEntity, Store};
 use crate::value::Cell;
 use std::sync::atomic::Ordering;
 
@@ -292,6 +292,41 @@ pub(super) fn execute<T>(
         };
     }
     // Enters function `addr` with its frame at register `args` of the current frame.
+    // Pushes the caller's frame and enters `code` (of function `addr`, running in
+    // `callee_instance`) with its frame at `callee_fp`, `used` registers into the stack.
+    macro_rules! enter {
+        ($code:expr, $callee_instance:expr, $callee_fp:expr, $used:expr, $addr:expr) => {{
+            let code: &CompiledFunc = $code;
+            if stack.frames.len() >= stack.max_frames || $used + code.num_regs as usize > regs_len {
+                return Err(TrapCode::StackOverflow.into());
+            }
+            let callee_instance = $callee_instance;
+            // SAFETY: the callee's frame fits (checked just above).
+            unsafe { zero_locals($callee_fp, code) };
+            stack.frames.push(Frame {
+                // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
+                ip: unsafe { ip.add(1) },
+                fp,
+                instance,
+                #[cfg(feature = "profile")]
+                func: cur_func,
+            });
+            #[cfg(feature = "profile")]
+            {
+                let addr = $addr;
+                store.profile.enter(addr);
+                cur_func = addr;
+            }
+            // The code outlives the frame: see `invoke`, which keeps every module of the store
+            // alive for the whole call.
+            ip = code.code.as_ptr().wrapping_sub(1);
+            fp = $callee_fp;
+            if callee_instance != instance {
+                instance = callee_instance;
+                mem = MemCache::of(store, instance);
+            }
+        }};
+    }
     macro_rules! call {
         ($addr:expr, $args:expr) => {{
             let addr = $addr;
@@ -308,35 +343,7 @@ pub(super) fn execute<T>(
                 } => {
                     // Translated on the first call under lazy translation.
                     let code = module.code(*index as usize).map_err(Trap::host)?;
-                    if stack.frames.len() >= stack.max_frames
-                        || used + code.num_regs as usize > regs_len
-                    {
-                        return Err(TrapCode::StackOverflow.into());
-                    }
-                    let callee_instance = *callee_instance;
-                    // SAFETY: the callee's frame fits (checked just above).
-                    unsafe { zero_locals(callee_fp, code) };
-                    stack.frames.push(Frame {
-                        // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
-                        ip: unsafe { ip.add(1) },
-                        fp,
-                        instance,
-                        #[cfg(feature = "profile")]
-                        func: cur_func,
-                    });
-                    #[cfg(feature = "profile")]
-                    {
-                        store.profile.enter(addr);
-                        cur_func = addr;
-                    }
-                    // The code outlives the frame: see `invoke`, which keeps every module of
-                    // the store alive for the whole call.
-                    ip = code.code.as_ptr().wrapping_sub(1);
-                    fp = callee_fp;
-                    if callee_instance != instance {
-                        instance = callee_instance;
-                        mem = MemCache::of(store, instance);
-                    }
+                    enter!(code, *callee_instance, callee_fp, used, addr);
                 }
                 FuncEntity::Host { .. } => {
                     #[cfg(feature = "profile")]
@@ -419,10 +426,37 @@ pub(super) fn execute<T>(
                 return_to_caller!();
             }
             Instr::Call { func, args } => {
-                call!(
-                    store.instances[instance as usize].funcs[func as usize],
-                    args
-                );
+                let caller = &store.instances[instance as usize];
+                match &caller.callees[func as usize] {
+                    // A translated Wasm callee: straight from the instance's cache.
+                    Callee {
+                        code: Some(code),
+                        instance: callee_instance,
+                    } => {
+                        // SAFETY: `args` is at most the frame size, so this stays within (or
+                        // one past) the current frame; `enter!` checks the callee's room.
+                        let callee_fp = unsafe { fp.add(args.0 as usize) };
+                        let used = (callee_fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+                        enter!(
+                            code,
+                            *callee_instance,
+                            callee_fp,
+                            used,
+                            store.instances[instance as usize].funcs[func as usize]
+                        );
+                    }
+                    _ => {
+                        let (caller, addr) = (instance, caller.funcs[func as usize]);
+                        call!(addr, args);
+                        // A callee translated by this first call goes into the cache.
+                        if let FuncEntity::Wasm { module, index, .. } = &store.funcs[addr as usize] {
+                            if let Some(code) = module.translated(*index as usize) {
+                                let code = Some(code.clone());
+                                store.instances[caller as usize].callees[func as usize].code = code;
+                            }
+                        }
+                    }
+                }
             }
             Instr::CallIndirect {
                 type_index,

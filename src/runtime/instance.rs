@@ -6,9 +6,11 @@ use super::{
     TableEntity,
 };
 use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, Operator};
+use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, TrapCode};
 use crate::value::{Cell, Val};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The store-side record of an instance: where each of its index spaces points in the store.
 #[derive(Debug, Default)]
@@ -16,12 +18,23 @@ pub(crate) struct InstanceEntity {
     /// Module type index → interned signature id.
     pub(crate) types: Vec<u32>,
     pub(crate) funcs: Vec<u32>,
+    /// Per function index, what a direct `call` needs without going through the store: the
+    /// callee's code (when it is a translated Wasm function; `None` for host functions and
+    /// for Wasm functions not yet translated, which take the general path) and its instance.
+    pub(crate) callees: Vec<Callee>,
     pub(crate) tables: Vec<u32>,
     pub(crate) memories: Vec<u32>,
     pub(crate) globals: Vec<u32>,
     pub(crate) elems: Vec<u32>,
     pub(crate) datas: Vec<u32>,
     pub(crate) exports: HashMap<String, Extern>,
+}
+
+/// A direct call's target, cached in the calling instance (see `InstanceEntity::callees`).
+#[derive(Clone, Debug)]
+pub(crate) struct Callee {
+    pub(crate) code: Option<Arc<CompiledFunc>>,
+    pub(crate) instance: u32,
 }
 
 /// A handle to an instantiated module in a [`Store`].
@@ -115,6 +128,25 @@ impl Instance {
             });
             inst.funcs.push(store.funcs.len() as u32 - 1);
         }
+        inst.callees = inst
+            .funcs
+            .iter()
+            .map(|&addr| match &store.funcs[addr as usize] {
+                FuncEntity::Wasm {
+                    module,
+                    index,
+                    instance,
+                    ..
+                } => Callee {
+                    code: module.translated(*index as usize).cloned(),
+                    instance: *instance,
+                },
+                FuncEntity::Host { .. } => Callee {
+                    code: None,
+                    instance: index,
+                },
+            })
+            .collect();
         for ty in &info.tables[info.num_imported_tables as usize..] {
             store
                 .tables

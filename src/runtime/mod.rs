@@ -31,7 +31,7 @@ pub use typed::{HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy
 
 pub(crate) use func::FuncEntity;
 pub(crate) use global::GlobalEntity;
-pub(crate) use instance::InstanceEntity;
+pub(crate) use instance::{Callee, InstanceEntity};
 pub(crate) use memory::MemoryEntity;
 pub(crate) use table::TableEntity;
 

@@ -19,7 +19,8 @@ pub(crate) struct ModuleInner {
     pub(crate) info: ModuleInfo,
     /// Translated bodies of the defined functions, in index order; under
     /// `CompilationMode::LazyTranslation` each is filled on its first call.
-    pub(crate) funcs: Vec<OnceLock<CompiledFunc>>,
+    /// Shared so that instances can keep a direct reference for their calls.
+    pub(crate) funcs: Vec<OnceLock<Arc<CompiledFunc>>>,
     /// Time each function took to validate and translate (eager) or to validate (lazy).
     pub(crate) translation_times: Vec<Duration>,
     /// The configuration the module was compiled with, for translating lazily.
@@ -51,7 +52,8 @@ impl Module {
             // Either way every body is validated now, so errors stay the spec's, up front.
             let func = match config.compilation_mode {
                 CompilationMode::Eager => {
-                    OnceLock::from(translate::compile_function(&info, Some(&ctx), i, config)?)
+                    let code = translate::compile_function(&info, Some(&ctx), i, config)?;
+                    OnceLock::from(Arc::new(code))
                 }
                 CompilationMode::LazyTranslation => {
                     translate::validate_function(&info, &ctx, i)?;
@@ -79,24 +81,29 @@ impl Module {
     /// The translated register bytecode of defined function `index` (imports not counted),
     /// translating it now if the module was compiled lazily.
     pub fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
-        self.code(index).ok()
+        self.code(index).ok().map(|code| &**code)
     }
 
     /// Defined function `index`'s bytecode, translated on first use under lazy translation.
     /// Inlined into the interpreter's call path: a translated function costs one load.
     #[inline(always)]
-    pub(crate) fn code(&self, index: usize) -> Result<&CompiledFunc> {
+    pub(crate) fn code(&self, index: usize) -> Result<&Arc<CompiledFunc>> {
         match self.inner.funcs.get(index).and_then(OnceLock::get) {
             Some(code) => Ok(code),
             None => self.translate_now(index),
         }
     }
 
+    /// Defined function `index`'s bytecode if it is already translated.
+    pub(crate) fn translated(&self, index: usize) -> Option<&Arc<CompiledFunc>> {
+        self.inner.funcs.get(index).and_then(OnceLock::get)
+    }
+
     /// The slow path of [`Module::code`]: translates function `index` (or reports that there
     /// is no such function).
     #[cold]
     #[inline(never)]
-    fn translate_now(&self, index: usize) -> Result<&CompiledFunc> {
+    fn translate_now(&self, index: usize) -> Result<&Arc<CompiledFunc>> {
         let cell = self
             .inner
             .funcs
@@ -107,7 +114,7 @@ impl Module {
         }
         let code = translate::compile_function(&self.inner.info, None, index, &self.inner.config)?;
         // Another thread may have won the race; either translation is the same.
-        let _ = cell.set(code);
+        let _ = cell.set(Arc::new(code));
         cell.get()
             .ok_or_else(|| Error::Api("translation was not stored".into()))
     }
