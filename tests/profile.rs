@@ -30,7 +30,8 @@ fn a_loop_of_n_iterations_runs_its_body_n_times() {
     count.call(&mut store, &[Val::I32(N)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(N));
 
-    // The loop is the range from the backward branch's target to the branch.
+    // The loop is the range from the backward branch's target to the branch (here the whole
+    // loop is one `add_imm_br_if`, jumping to itself).
     let code = &module.compiled_func(0).unwrap().code;
     let (end, start) = code
         .iter()
@@ -38,7 +39,7 @@ fn a_loop_of_n_iterations_runs_its_body_n_times() {
         .find_map(|(at, i)| {
             let mut back = None;
             i.visit_operands(&mut |_, op| {
-                if let Some(off) = op.as_offset().filter(|o| o.0 < 0) {
+                if let Some(off) = op.as_offset().filter(|o| o.0 <= 0) {
                     back = Some((at, (at as i32 + off.0) as usize));
                 }
             });
