@@ -3,14 +3,22 @@
 //! effect of each switch (and the cost of metering) is one column.
 //!
 //! `cargo run --release --example ablation [RUNS]` (default 3 runs per cell, the fastest kept).
+//! The runs go round-robin over the columns (every column once, then again), so that a slow
+//! spell of a shared machine lands on all columns alike rather than on one.
 
 #[path = "../benches/workloads/list.rs"]
 mod list;
 
-use regwasm::{Caller, Config, Engine, Linker, Module, Optimizations, Store};
+use regwasm::{Caller, Config, Engine, Linker, Module, Optimizations, Store, TypedFunc};
 use std::time::{Duration, Instant};
 
-fn time_workload(config: &Config, w: &list::Workload, runs: usize) -> Result<Duration, String> {
+/// A workload instantiated under one configuration, ready to be timed call by call.
+struct Prepared {
+    store: Store<()>,
+    run: TypedFunc<i32, i32>,
+}
+
+fn prepare(config: &Config, w: &list::Workload) -> Result<Prepared, String> {
     let engine = Engine::new(config);
     let module = Module::new(&engine, w.wasm).map_err(|e| e.to_string())?;
     let mut store = Store::new(&engine, ());
@@ -27,16 +35,18 @@ fn time_workload(config: &Config, w: &list::Workload, runs: usize) -> Result<Dur
     let run = instance
         .get_typed_func::<i32, i32>(&store, "run")
         .map_err(|e| e.to_string())?;
-    let mut best = Duration::MAX;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let got = run.call(&mut store, w.arg).map_err(|e| e.to_string())?;
-        best = best.min(start.elapsed());
-        if got != w.expect {
-            return Err(format!("{}: checksum {got}, expected {}", w.name, w.expect));
-        }
+    Ok(Prepared { store, run })
+}
+
+/// One timed call, its checksum checked.
+fn time_once(p: &mut Prepared, w: &list::Workload) -> Result<Duration, String> {
+    let start = Instant::now();
+    let got = p.run.call(&mut p.store, w.arg).map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    if got != w.expect {
+        return Err(format!("{}: checksum {got}, expected {}", w.name, w.expect));
     }
-    Ok(best)
+    Ok(elapsed)
 }
 
 fn config_has_fuel(config: &Config) -> bool {
@@ -75,12 +85,18 @@ fn main() {
     println!("|---|---:|{}", "---:|".repeat(columns.len() - 1));
     let mut logs = vec![0.0f64; columns.len()];
     for w in list::WORKLOADS {
-        let times: Vec<Duration> = columns
+        let mut prepared: Vec<Prepared> = columns
             .iter()
-            .map(|(name, c)| {
-                time_workload(c, w, runs).unwrap_or_else(|e| panic!("{} / {name}: {e}", w.name))
-            })
+            .map(|(name, c)| prepare(c, w).unwrap_or_else(|e| panic!("{} / {name}: {e}", w.name)))
             .collect();
+        let mut times = vec![Duration::MAX; columns.len()];
+        for _ in 0..runs {
+            for (i, p) in prepared.iter_mut().enumerate() {
+                let t = time_once(p, w)
+                    .unwrap_or_else(|e| panic!("{} / {}: {e}", w.name, columns[i].0));
+                times[i] = times[i].min(t);
+            }
+        }
         let base = times[0].as_secs_f64();
         print!("| {} | {:.1} |", w.name, base * 1e3);
         for (i, t) in times.iter().enumerate().skip(1) {
