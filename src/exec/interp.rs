@@ -16,6 +16,7 @@ use crate::runtime::interrupt;
 use crate::runtime::{Callee, FuncEntity, Store};
 use crate::value::Cell;
 use std::sync::atomic::Ordering;
+use widen::*;
 
 /// Reads register `r` of the frame at `fp`.
 ///
@@ -270,10 +271,11 @@ pub(super) fn execute<T>(
             (r!($base) as u32).wrapping_add($disp as u32) as Cell
         };
     }
+    // Loads the bytes `$widen` takes (its parameter's size) and writes what it makes of them.
     macro_rules! load {
-        ($dst:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
-            let bytes = mem.load::<$n>($addr, $offset)?;
-            w!($dst, $conv(bytes));
+        ($dst:expr, $addr:expr, $offset:expr, $widen:expr) => {{
+            let bytes = mem.load($addr, $offset)?;
+            w!($dst, $widen(bytes));
         }};
     }
     macro_rules! store {
@@ -491,44 +493,38 @@ pub(super) fn execute<T>(
                 store.globals[g as usize].value = r!(src);
             }
             Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 4, |b| u32::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, zext32)
             }
             Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 8, u64::from_le_bytes)
+                load!(dst, r!(addr), offset, bits64)
             }
             Instr::I32Load8S { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 1, |b| i8::from_le_bytes(b) as i32 as u32
-                    as Cell)
+                load!(dst, r!(addr), offset, sext8_32)
             }
             Instr::I32Load8U { dst, addr, offset } | Instr::I64Load8U { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 1, |b| u8::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, zext8)
             }
             Instr::I32Load16S { dst, addr, offset } => {
                 load!(
                     dst,
                     r!(addr),
                     offset,
-                    2,
-                    |b| i16::from_le_bytes(b) as i32 as u32 as Cell
-                )
+                    sext16_32)
             }
             Instr::I32Load16U { dst, addr, offset } | Instr::I64Load16U { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 2, |b| u16::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, zext16)
             }
             Instr::I64Load8S { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 1, |b| i8::from_le_bytes(b) as i64
-                    as Cell)
+                load!(dst, r!(addr), offset, sext8_64)
             }
             Instr::I64Load16S { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 2, |b| i16::from_le_bytes(b) as i64
-                    as Cell)
+                load!(dst, r!(addr), offset, sext16_64)
             }
             Instr::I64Load32S { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 4, |b| i32::from_le_bytes(b) as i64
-                    as Cell)
+                load!(dst, r!(addr), offset, sext32_64)
             }
             Instr::I64Load32U { dst, addr, offset } => {
-                load!(dst, r!(addr), offset, 4, |b| u32::from_le_bytes(b) as Cell)
+                load!(dst, r!(addr), offset, zext32)
             }
             Instr::I32Store { addr, src, offset }
             | Instr::F32Store { addr, src, offset }
@@ -569,42 +565,37 @@ pub(super) fn execute<T>(
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 4, |b| u32::from_le_bytes(b)
-                as Cell),
+            } => load!(dst, idx!(base, index), offset, zext32),
             Instr::I64LoadIdx {
                 dst,
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 8, u64::from_le_bytes),
+            } => load!(dst, idx!(base, index), offset, bits64),
             Instr::I32Load8UIdx {
                 dst,
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 1, |b| u8::from_le_bytes(b)
-                as Cell),
+            } => load!(dst, idx!(base, index), offset, zext8),
             Instr::I32Load8SIdx {
                 dst,
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 1, |b| i8::from_le_bytes(b)
-                as i32 as u32 as Cell),
+            } => load!(dst, idx!(base, index), offset, sext8_32),
             Instr::I32Load16UIdx {
                 dst,
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 2, |b| u16::from_le_bytes(b)
-                as Cell),
+            } => load!(dst, idx!(base, index), offset, zext16),
             Instr::I32Load16SIdx {
                 dst,
                 base,
                 index,
                 offset,
-            } => load!(dst, idx!(base, index), offset, 2, |b| i16::from_le_bytes(b)
-                as i32 as u32 as Cell),
+            } => load!(dst, idx!(base, index), offset, sext16_32),
             Instr::I32StoreIdx {
                 base,
                 index,
@@ -640,47 +631,37 @@ pub(super) fn execute<T>(
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 4, |b| {
-                u32::from_le_bytes(b) as Cell
-            }),
+            } => load!(dst, disp!(base, disp), offset as u32, zext32),
             Instr::I64LoadDisp {
                 dst,
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 8, u64::from_le_bytes),
+            } => load!(dst, disp!(base, disp), offset as u32, bits64),
             Instr::I32Load8UDisp {
                 dst,
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 1, |b| {
-                u8::from_le_bytes(b) as Cell
-            }),
+            } => load!(dst, disp!(base, disp), offset as u32, zext8),
             Instr::I32Load8SDisp {
                 dst,
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 1, |b| {
-                i8::from_le_bytes(b) as i32 as u32 as Cell
-            }),
+            } => load!(dst, disp!(base, disp), offset as u32, sext8_32),
             Instr::I32Load16UDisp {
                 dst,
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 2, |b| {
-                u16::from_le_bytes(b) as Cell
-            }),
+            } => load!(dst, disp!(base, disp), offset as u32, zext16),
             Instr::I32Load16SDisp {
                 dst,
                 base,
                 disp,
                 offset,
-            } => load!(dst, disp!(base, disp), offset as u32, 2, |b| {
-                i16::from_le_bytes(b) as i32 as u32 as Cell
-            }),
+            } => load!(dst, disp!(base, disp), offset as u32, sext16_32),
             Instr::I32StoreDisp {
                 base,
                 src,
@@ -715,20 +696,20 @@ pub(super) fn execute<T>(
             )?,
             // Constant addresses: the address register is 0, the offset the address.
             Instr::I32LoadAbs { dst, addr } => {
-                load!(dst, 0, addr, 4, |b| u32::from_le_bytes(b) as Cell)
+                load!(dst, 0, addr, zext32)
             }
-            Instr::I64LoadAbs { dst, addr } => load!(dst, 0, addr, 8, u64::from_le_bytes),
+            Instr::I64LoadAbs { dst, addr } => load!(dst, 0, addr, bits64),
             Instr::I32Load8UAbs { dst, addr } => {
-                load!(dst, 0, addr, 1, |b| u8::from_le_bytes(b) as Cell)
+                load!(dst, 0, addr, zext8)
             }
             Instr::I32Load8SAbs { dst, addr } => {
-                load!(dst, 0, addr, 1, |b| i8::from_le_bytes(b) as i32 as u32 as Cell)
+                load!(dst, 0, addr, sext8_32)
             }
             Instr::I32Load16UAbs { dst, addr } => {
-                load!(dst, 0, addr, 2, |b| u16::from_le_bytes(b) as Cell)
+                load!(dst, 0, addr, zext16)
             }
             Instr::I32Load16SAbs { dst, addr } => {
-                load!(dst, 0, addr, 2, |b| i16::from_le_bytes(b) as i32 as u32 as Cell)
+                load!(dst, 0, addr, sext16_32)
             }
             Instr::I32StoreAbs { src, addr } => mem.store(0, addr, (r!(src) as u32).to_le_bytes())?,
             Instr::I64StoreAbs { src, addr } => mem.store(0, addr, r!(src).to_le_bytes())?,
@@ -744,8 +725,7 @@ pub(super) fn execute<T>(
             } => {
                 let p = (r!(x) as u32).wrapping_add(imm as u32);
                 w!(x, p as Cell);
-                load!(dst, p as Cell, offset as u32, 4, |b| u32::from_le_bytes(b)
-                    as Cell)
+                load!(dst, p as Cell, offset as u32, zext32)
             }
             Instr::I32AddImm2 { dst, dst2, a, imm } => {
                 let v = numeric::i32_add(r!(a) as i32, imm).into_cell();
@@ -916,4 +896,47 @@ fn jump(ip: *const Instr, offset: i32) -> *const Instr {
 
 fn table_addr<T>(store: &Store<T>, instance: u32, table: u32) -> usize {
     store.instances[instance as usize].tables[table as usize] as usize
+}
+
+/// How loaded bytes become a register cell, one function per load width and extension, shared
+/// by every addressing form of the loads.
+mod widen {
+    use crate::value::Cell;
+
+    #[inline(always)]
+    pub(super) fn zext8(b: [u8; 1]) -> Cell {
+        u8::from_le_bytes(b) as Cell
+    }
+    #[inline(always)]
+    pub(super) fn sext8_32(b: [u8; 1]) -> Cell {
+        i8::from_le_bytes(b) as i32 as u32 as Cell
+    }
+    #[inline(always)]
+    pub(super) fn sext8_64(b: [u8; 1]) -> Cell {
+        i8::from_le_bytes(b) as i64 as Cell
+    }
+    #[inline(always)]
+    pub(super) fn zext16(b: [u8; 2]) -> Cell {
+        u16::from_le_bytes(b) as Cell
+    }
+    #[inline(always)]
+    pub(super) fn sext16_32(b: [u8; 2]) -> Cell {
+        i16::from_le_bytes(b) as i32 as u32 as Cell
+    }
+    #[inline(always)]
+    pub(super) fn sext16_64(b: [u8; 2]) -> Cell {
+        i16::from_le_bytes(b) as i64 as Cell
+    }
+    #[inline(always)]
+    pub(super) fn zext32(b: [u8; 4]) -> Cell {
+        u32::from_le_bytes(b) as Cell
+    }
+    #[inline(always)]
+    pub(super) fn sext32_64(b: [u8; 4]) -> Cell {
+        i32::from_le_bytes(b) as i64 as Cell
+    }
+    #[inline(always)]
+    pub(super) fn bits64(b: [u8; 8]) -> Cell {
+        u64::from_le_bytes(b)
+    }
 }
