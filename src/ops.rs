@@ -11,7 +11,7 @@
 
 /// Calls `$m!` with every numeric operator row:
 /// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn [imm NameImm | cmp NameImm BrName BrNameImm
-/// [step AddBrName AddImmBrName]];`
+/// [step AddBrName AddImmBrName SelName SelNameImm]];`
 ///
 /// `imm` names the bytecode form whose right operand is a 32-bit immediate (sign-extended for
 /// i64). Integer comparisons carry `cmp` instead: their immediate form plus the fused
@@ -19,21 +19,21 @@
 /// translator emits for `br_if`/`if` on a comparison. The `i32` comparisons also carry `step`:
 /// the loop-closing forms `x += step; br_if cmp(x, rhs)` (step in a register, or a 16-bit
 /// immediate) that jump threading makes of an `i32.add` into a loop counter followed by a fused
-/// branch on it.
+/// branch on it, and the `select` forms that test the comparison themselves.
 macro_rules! for_each_numeric_op {
     ($m:ident $(, $extra:tt)*) => {
         $m! { [$($extra),*]
             (0x45) I32Eqz "i32.eqz" un(i32 -> i32) i32_eqz;
-            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq cmp I32EqImm BrI32Eq BrI32EqImm step AddBrI32Eq AddImmBrI32Eq;
-            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne cmp I32NeImm BrI32Ne BrI32NeImm step AddBrI32Ne AddImmBrI32Ne;
-            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s cmp I32LtSImm BrI32LtS BrI32LtSImm step AddBrI32LtS AddImmBrI32LtS;
-            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u cmp I32LtUImm BrI32LtU BrI32LtUImm step AddBrI32LtU AddImmBrI32LtU;
-            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s cmp I32GtSImm BrI32GtS BrI32GtSImm step AddBrI32GtS AddImmBrI32GtS;
-            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u cmp I32GtUImm BrI32GtU BrI32GtUImm step AddBrI32GtU AddImmBrI32GtU;
-            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s cmp I32LeSImm BrI32LeS BrI32LeSImm step AddBrI32LeS AddImmBrI32LeS;
-            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u cmp I32LeUImm BrI32LeU BrI32LeUImm step AddBrI32LeU AddImmBrI32LeU;
-            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s cmp I32GeSImm BrI32GeS BrI32GeSImm step AddBrI32GeS AddImmBrI32GeS;
-            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u cmp I32GeUImm BrI32GeU BrI32GeUImm step AddBrI32GeU AddImmBrI32GeU;
+            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq cmp I32EqImm BrI32Eq BrI32EqImm step AddBrI32Eq AddImmBrI32Eq SelI32Eq SelI32EqImm;
+            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne cmp I32NeImm BrI32Ne BrI32NeImm step AddBrI32Ne AddImmBrI32Ne SelI32Ne SelI32NeImm;
+            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s cmp I32LtSImm BrI32LtS BrI32LtSImm step AddBrI32LtS AddImmBrI32LtS SelI32LtS SelI32LtSImm;
+            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u cmp I32LtUImm BrI32LtU BrI32LtUImm step AddBrI32LtU AddImmBrI32LtU SelI32LtU SelI32LtUImm;
+            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s cmp I32GtSImm BrI32GtS BrI32GtSImm step AddBrI32GtS AddImmBrI32GtS SelI32GtS SelI32GtSImm;
+            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u cmp I32GtUImm BrI32GtU BrI32GtUImm step AddBrI32GtU AddImmBrI32GtU SelI32GtU SelI32GtUImm;
+            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s cmp I32LeSImm BrI32LeS BrI32LeSImm step AddBrI32LeS AddImmBrI32LeS SelI32LeS SelI32LeSImm;
+            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u cmp I32LeUImm BrI32LeU BrI32LeUImm step AddBrI32LeU AddImmBrI32LeU SelI32LeU SelI32LeUImm;
+            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s cmp I32GeSImm BrI32GeS BrI32GeSImm step AddBrI32GeS AddImmBrI32GeS SelI32GeS SelI32GeSImm;
+            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u cmp I32GeUImm BrI32GeU BrI32GeUImm step AddBrI32GeU AddImmBrI32GeU SelI32GeU SelI32GeUImm;
             (0x50) I64Eqz "i64.eqz" un(i64 -> i32) i64_eqz;
             (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq cmp I64EqImm BrI64Eq BrI64EqImm;
             (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne cmp I64NeImm BrI64Ne BrI64NeImm;
@@ -185,7 +185,7 @@ macro_rules! define_num_op {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
         /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum NumOp {

@@ -417,3 +417,48 @@ fn two_destination_add_and_pointer_bump_match_the_unfused_code() {
         }
     }
 }
+
+/// `select` on a comparison (`select_<cmp>`, register and immediate right operand) and on
+/// `i32.eqz` (a `select` with its operands swapped), with operands that are locals, constants
+/// and computed values.
+#[test]
+fn select_on_a_comparison_matches_the_separate_compare_and_select() {
+    let operands = [
+        ("(local.get $x)", "(local.get $y)"),
+        ("(i32.const 7)", "(local.get $y)"),
+        ("(i32.mul (local.get $x) (i32.const 3))", "(i32.const -9)"),
+    ];
+    for cmp in CMPS {
+        let (reg, imm) = (
+            format!("select_i32.{cmp} "),
+            format!("select_i32.{cmp}_imm "),
+        );
+        for (rhs, fused) in [("(local.get $b)", &reg), ("(i32.const 5)", &imm)] {
+            for (x, y) in operands {
+                let wat = format!(
+                    r#"(module (func (export "f") (param $a i32) (param $b i32) (param $x i32)
+                        (param $y i32) (result i32)
+                      (select {x} {y} (i32.{cmp} (local.get $a) {rhs}))))"#
+                );
+                let mut b = both(&wat, fused);
+                for a in EDGES {
+                    for bb in [0, 5, -1, i32::MIN] {
+                        let args = [a, bb, 11, 22].map(Val::I32);
+                        agree(&mut b, "f", &args);
+                    }
+                }
+            }
+        }
+    }
+    let eqz = r#"(module (func (export "f") (param $a i32) (param $b i32) (param $x i32)
+        (param $y i32) (result i32)
+      (select (local.get $x) (i32.const 3) (i32.eqz (local.get $a)))))"#;
+    let mut b = both(eqz, "select ");
+    assert!(!Module::new(&Engine::default(), eqz)
+        .unwrap()
+        .disassemble()
+        .contains("eqz"));
+    for a in EDGES {
+        agree(&mut b, "f", &[a, 0, 11, 22].map(Val::I32));
+    }
+}

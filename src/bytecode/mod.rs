@@ -90,7 +90,7 @@ macro_rules! define_instr {
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
         ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
         $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -115,6 +115,10 @@ macro_rules! define_instr {
                     $addbr { x: Reg, step: Reg, rhs: Reg, offset: Offset },
                     #[doc = concat!("`x = x + step` (16-bit immediate), then jump by `offset` if `", $nmnem, "(x, rhs)`")]
                     $addimmbr { x: Reg, step: i16, rhs: Reg, offset: Offset },
+                    #[doc = concat!("`dst = ", $nmnem, "(a, b) ? x : y`")]
+                    $sel { dst: Reg, a: Reg, b: Reg, x: Reg, y: Reg },
+                    #[doc = concat!("`dst = ", $nmnem, "(a, imm) ? x : y`")]
+                    $selimm { dst: Reg, a: Reg, imm: i16, x: Reg, y: Reg },
                 )?
             )*
         }
@@ -122,7 +126,7 @@ macro_rules! define_instr {
         /// One tag per variant, in list order: the source of [`Instr::index`].
         enum Tag {
             $( $name, )*
-            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, )? )*
+            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, $sel, $selimm, )? )*
         }
 
         impl Instr {
@@ -140,6 +144,8 @@ macro_rules! define_instr {
                     $(
                         { let _ = stringify!($addbr); concat!("add_br_if_", $nmnem) },
                         { let _ = stringify!($addimmbr); concat!("add_imm_br_if_", $nmnem) },
+                        { let _ = stringify!($sel); concat!("select_", $nmnem) },
+                        { let _ = stringify!($selimm); concat!("select_", $nmnem, "_imm") },
                     )?
                 )*
             ];
@@ -164,6 +170,8 @@ macro_rules! define_instr {
                         $(
                             Instr::$addbr { .. } => Tag::$addbr as usize,
                             Instr::$addimmbr { .. } => Tag::$addimmbr as usize,
+                            Instr::$sel { .. } => Tag::$sel as usize,
+                            Instr::$selimm { .. } => Tag::$selimm as usize,
                         )?
                     )*
                 }
@@ -196,6 +204,8 @@ macro_rules! define_instr {
                         $(
                             Instr::$addbr { .. } => concat!("add_br_if_", $nmnem),
                             Instr::$addimmbr { .. } => concat!("add_imm_br_if_", $nmnem),
+                            Instr::$sel { .. } => concat!("select_", $nmnem),
+                            Instr::$selimm { .. } => concat!("select_", $nmnem, "_imm"),
                         )?
                     )*
                 }
@@ -248,6 +258,20 @@ macro_rules! define_instr {
                                 f("step", step);
                                 f("rhs", rhs);
                                 f("offset", offset);
+                            }
+                            Instr::$sel { dst, a, b, x, y } => {
+                                f("dst", dst);
+                                f("a", a);
+                                f("b", b);
+                                f("x", x);
+                                f("y", y);
+                            }
+                            Instr::$selimm { dst, a, imm, x, y } => {
+                                f("dst", dst);
+                                f("a", a);
+                                f("imm", imm);
+                                f("x", x);
+                                f("y", y);
                             }
                         )?
                     )*
@@ -306,6 +330,16 @@ macro_rules! define_instr {
                         concat!("add_imm_br_if_", $nmnem),
                         vec!["x", "step", "rhs", "offset"],
                         concat!("`add_br_if_", $nmnem, "` with a 16-bit immediate step.").to_string(),
+                    ));
+                    all.push((
+                        concat!("select_", $nmnem),
+                        vec!["dst", "a", "b", "x", "y"],
+                        concat!("`select` on a fused comparison: `dst = ", $nmnem, "(a, b) ? x : y`.").to_string(),
+                    ));
+                    all.push((
+                        concat!("select_", $nmnem, "_imm"),
+                        vec!["dst", "a", "imm", "x", "y"],
+                        concat!("`select_", $nmnem, "` against a 16-bit immediate.").to_string(),
                     )); )?
                 )*
                 all

@@ -51,7 +51,7 @@ macro_rules! define_dispatch {
     ([$d:tt] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
         macro_rules! dispatch {
             ($d instr:expr, $d fp:ident, $d ip:ident, { $d ($d arms:tt)* }) => {
                 // SAFETY (numeric arms): register operands of the current instruction lie
@@ -99,6 +99,20 @@ macro_rules! define_dispatch {
                                 let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
                                 if numeric::$f(v, y) != 0 {
                                     $d ip = jump($d ip, offset.0 - 1);
+                                }
+                            }
+                            Instr::$sel { dst, a, b, x, y } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                unsafe {
+                                    let c = numeric::$f(<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b)));
+                                    set($d fp, dst, get($d fp, if c != 0 { x } else { y }));
+                                }
+                            }
+                            Instr::$selimm { dst, a, imm, x, y } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                unsafe {
+                                    let c = numeric::$f(<$a>::from_cell(get($d fp, a)), imm as $a);
+                                    set($d fp, dst, get($d fp, if c != 0 { x } else { y }));
                                 }
                             }
                             Instr::$addimmbr { x, step, rhs, offset } => {

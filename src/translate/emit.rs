@@ -19,7 +19,7 @@ macro_rules! define_num_helpers {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
         fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
@@ -53,6 +53,10 @@ macro_rules! define_num_helpers {
                     Instr::$name { dst, .. } => Some(dst),
                     $( Instr::$imm { dst, .. } => Some(dst), )?
                     $( Instr::$cimm { dst, .. } => { let _ = stringify!($br); Some(dst) } )?
+                    $( Instr::$sel { dst, .. } | Instr::$selimm { dst, .. } => {
+                        let _ = stringify!($addbr);
+                        Some(dst)
+                    } )?
                 )*
                 _ => None,
             }
@@ -114,6 +118,23 @@ macro_rules! define_num_helpers {
                 )? )*
                 $( $(
                     Instr::$addbr { offset, .. } | Instr::$addimmbr { offset, .. } => Some(offset),
+                )? )*
+                _ => None,
+            }
+        }
+
+        /// `dst = op(a, rhs) ? x : y` in one instruction, for the comparisons that have it.
+        pub(super) fn select_on(op: NumOp, dst: Reg, a: Reg, rhs: Rhs, x: Reg, y: Reg) -> Option<Instr> {
+            match (op, rhs) {
+                $( $(
+                    (NumOp::$name, Rhs::Reg(b)) => {
+                        let _ = stringify!($sel);
+                        Some(Instr::$sel { dst, a, b, x, y })
+                    }
+                    (NumOp::$name, Rhs::Imm(imm)) => {
+                        let imm = i16::try_from(imm).ok()?;
+                        Some(Instr::$selimm { dst, a, imm, x, y })
+                    }
                 )? )*
                 _ => None,
             }
@@ -282,6 +303,9 @@ impl Translator<'_> {
                 self.stack.pop();
             }
             Operator::Select | Operator::SelectTyped(_) => {
+                if self.fuse_select()? {
+                    return Ok(());
+                }
                 let cond = self.pop_reg()?;
                 let b = self.pop_reg()?;
                 let a = self.pop_reg()?;
@@ -560,6 +584,53 @@ impl Translator<'_> {
         let dst = self.push_slot()?;
         self.emit(num_instr(num, dst, a, b));
         Ok(())
+    }
+
+    /// `select` whose condition the last instruction computed: a comparison becomes
+    /// `select_<cmp>`, an `i32.eqz` a `select` with its operands swapped. (Under
+    /// `fused_branches`, like the same fusions into `br_if`.) Constant operands are written
+    /// to their own slots, which the comparison, computed after them, cannot be reading.
+    fn fuse_select(&mut self) -> Result<bool> {
+        let n = self.stack.len();
+        let fusable = self.opts.fused_branches && n >= 3 && self.stack[n - 1] == Opnd::Slot;
+        if !(fusable && self.last_is_rewritable()) {
+            return Ok(false);
+        }
+        let slot = self.slot(self.height() - 1)?;
+        let Some(&last) = self.code.last() else {
+            return Ok(false);
+        };
+        enum Test {
+            Cmp(NumOp, Reg, Rhs),
+            Eqz(Reg),
+        }
+        let test = match last {
+            Instr::I32Eqz { dst, a, .. } if dst == slot => Test::Eqz(a),
+            _ => match compare_of(&last) {
+                Some((op, dst, a, rhs)) if dst == slot => Test::Cmp(op, a, rhs),
+                _ => return Ok(false),
+            },
+        };
+        if let Test::Cmp(op, a, rhs) = test {
+            if select_on(op, Reg(0), a, rhs, Reg(0), Reg(0)).is_none() {
+                return Ok(false);
+            }
+        }
+        self.unemit();
+        self.stack.pop();
+        let y = self.pop_reg()?;
+        let x = self.pop_reg()?;
+        let dst = self.push_slot()?;
+        self.emit(match test {
+            Test::Eqz(c) => Instr::Select {
+                dst,
+                cond: c,
+                a: y,
+                b: x,
+            },
+            Test::Cmp(op, a, rhs) => select_on(op, dst, a, rhs, x, y).expect("checked above"),
+        });
+        Ok(true)
     }
 
     /// An `add` whose operand the last instruction computed with a `mul` of the same type
