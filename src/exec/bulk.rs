@@ -1,12 +1,12 @@
 //! Bulk memory and table instructions that reach into segments.
 
 use crate::error::TrapCode;
-use crate::runtime::Store;
+use crate::runtime::StoreInner;
 use crate::value::Cell;
 
 /// `memory.init`: copies `n` bytes of data segment `seg` from `src` to memory at `dst`.
-pub(super) fn memory_init<T>(
-    store: &mut Store<T>,
+pub(super) fn memory_init(
+    store: &mut StoreInner,
     memory: usize,
     seg: usize,
     dst: u32,
@@ -26,8 +26,8 @@ pub(super) fn memory_init<T>(
 }
 
 /// `table.init`: copies `n` references of element segment `seg` into table `table`.
-pub(super) fn table_init<T>(
-    store: &mut Store<T>,
+pub(super) fn table_init(
+    store: &mut StoreInner,
     table: usize,
     seg: usize,
     dst: u32,
@@ -47,8 +47,8 @@ pub(super) fn table_init<T>(
 }
 
 /// `table.copy` between two tables, or within one (then like `memmove`).
-pub(super) fn table_copy<T>(
-    store: &mut Store<T>,
+pub(super) fn table_copy(
+    store: &mut StoreInner,
     dst_table: usize,
     src_table: usize,
     dst: u32,

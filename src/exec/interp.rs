@@ -7,13 +7,14 @@
 //! `bytecode::verify`, run on every function of the spec suite), and this loop checks the
 //! frame's room on the register stack when it enters a function.
 
-use super::{bulk, call_host, Exit, Frame, Position, Stack, SuspendReason};
+use super::{bulk, Exit, Frame, Position, Stack, SuspendReason};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Trap, TrapCode};
 use crate::numeric::{self, CellVal};
 use crate::ops::for_each_numeric_op;
 use crate::runtime::interrupt;
-use crate::runtime::{Callee, FuncEntity, Store};
+use crate::runtime::interrupt::StopFlag;
+use crate::runtime::{Callee, FuncEntity, StoreInner};
 use crate::value::Cell;
 use std::sync::atomic::Ordering;
 use widen::*;
@@ -174,7 +175,7 @@ struct MemCache {
 }
 
 impl MemCache {
-    fn of<T>(store: &mut Store<T>, instance: u32) -> Self {
+    fn of(store: &mut StoreInner, instance: u32) -> Self {
         match store.instances[instance as usize].memories.first() {
             Some(&m) => {
                 let data = &mut store.memories[m as usize].data;
@@ -226,10 +227,11 @@ impl MemCache {
 
 /// Runs from `at` (a function entry set up by `start`, or a suspended position) until the
 /// outermost frame returns, a trap, or a suspension.
-pub(super) fn execute<T>(
-    store: &mut Store<T>,
+pub(super) fn execute(
+    store: &mut StoreInner,
     stack: &mut Stack,
     at: Position,
+    stop: &StopFlag,
 ) -> Result<Exit, Trap> {
     let regs_len = stack.regs.len();
     let regs = stack.regs.as_mut_ptr();
@@ -239,23 +241,24 @@ pub(super) fn execute<T>(
     let mut ip: *const Instr = at.ip;
     let mut instance = at.instance;
     let mut mem = MemCache::of(store, instance);
-    let stop = store.stop.clone();
     // The store address of the running function, charged for each instruction.
     #[cfg(feature = "profile")]
     let mut cur_func = at.func;
-    // Where to resume after a suspension: this instruction, this frame.
+    // Leaves the loop with the position to continue from: this instruction, this frame.
+    macro_rules! exit {
+        ($exit:expr) => {
+            return Ok($exit(Position {
+                ip,
+                fp: (fp as usize - regs as usize) / std::mem::size_of::<Cell>(),
+                instance,
+                #[cfg(feature = "profile")]
+                func: cur_func,
+            }))
+        };
+    }
     macro_rules! suspend {
         ($reason:expr) => {
-            return Ok(Exit::Suspended(
-                Position {
-                    ip,
-                    fp: (fp as usize - regs as usize) / std::mem::size_of::<Cell>(),
-                    instance,
-                    #[cfg(feature = "profile")]
-                    func: cur_func,
-                },
-                $reason,
-            ))
+            exit!(|at| Exit::Suspended(at, $reason))
         };
     }
 
@@ -364,13 +367,14 @@ pub(super) fn execute<T>(
                 FuncEntity::Host { .. } => {
                     #[cfg(feature = "profile")]
                     store.profile.enter(addr);
-                    call_host(store, &mut stack.regs, used, addr, instance)?;
-                    mem = MemCache::of(store, instance);
-                    if std::mem::take(&mut store.yield_requested) {
-                        // Resume after the call.
-                        ip = ip.wrapping_add(1);
-                        suspend!(SuspendReason::HostYield);
-                    }
+                    // The host function needs the whole store, host state included, which
+                    // this loop does not have: the caller calls it and resumes after the call.
+                    ip = ip.wrapping_add(1);
+                    exit!(|at| Exit::Host {
+                        at,
+                        func: addr,
+                        args: used
+                    });
                 }
             }
         }};
@@ -908,7 +912,7 @@ fn jump(ip: *const Instr, offset: i32) -> *const Instr {
     ip.wrapping_offset(offset as isize)
 }
 
-fn table_addr<T>(store: &Store<T>, instance: u32, table: u32) -> usize {
+fn table_addr(store: &StoreInner, instance: u32, table: u32) -> usize {
     store.instances[instance as usize].tables[table as usize] as usize
 }
 

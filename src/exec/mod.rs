@@ -92,6 +92,13 @@ pub(crate) struct Position {
 pub(crate) enum Exit {
     Returned,
     Suspended(Position, SuspendReason),
+    /// Wasm called host function `func` with its arguments at `args` in the register stack;
+    /// after the call, execution continues at `at`.
+    Host {
+        at: Position,
+        func: u32,
+        args: usize,
+    },
 }
 
 /// A call stopped part-way: its whole interpreter state, owned, so it can be resumed later.
@@ -125,7 +132,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
             Some(code) => {
                 let mut stack = suspended.stack;
                 stack.frames.clear();
-                store.stack.get_or_insert(stack);
+                store.inner.stack.get_or_insert(stack);
                 return Err(code.into());
             }
             None => outcome = resume(store, suspended, cells)?,
@@ -140,9 +147,9 @@ pub(crate) fn start<T>(
     func: Func,
     cells: &mut [Cell],
 ) -> Result<Option<Suspended>> {
-    let (module, index, instance) = match &store.funcs[func.0 as usize] {
-        FuncEntity::Host { func: host, .. } => {
-            let host = host.clone();
+    let (module, index, instance) = match &store.inner.funcs[func.0 as usize] {
+        &FuncEntity::Host { host, .. } => {
+            let host = store.hosts[host as usize].clone();
             let caller = Caller {
                 store,
                 instance: None,
@@ -158,19 +165,20 @@ pub(crate) fn start<T>(
     };
     let code = module.code(index as usize)?;
     // A host function calling back into Wasm finds the stack taken and gets a fresh one.
-    let config = store.engine.config();
+    let config = store.inner.engine.config();
     let mut stack = store
+        .inner
         .stack
         .take()
         .unwrap_or_else(|| Stack::new(config.max_register_stack, config.max_call_depth));
     if stack.regs.len() < (code.num_regs as usize).max(cells.len()) {
-        store.stack.get_or_insert(stack);
+        store.inner.stack.get_or_insert(stack);
         return Err(TrapCode::StackOverflow.into());
     }
     stack.regs[..cells.len()].copy_from_slice(cells);
     let (params, locals) = (code.num_params as usize, code.num_locals as usize);
     stack.regs[params..locals].fill(0);
-    store.begin_call();
+    store.inner.begin_call();
     let at = Position {
         ip: code.code.as_ptr(),
         fp: 0,
@@ -179,10 +187,10 @@ pub(crate) fn start<T>(
         func: func.0,
     };
     #[cfg(feature = "profile")]
-    store.profile.enter(func.0);
+    store.inner.profile.enter(func.0);
     // Frames point into compiled code without owning it; holding every module of the store
     // keeps that code alive even if a host function replaces the store mid-call.
-    let alive = store.modules.clone();
+    let alive = store.inner.modules.clone();
     run(store, stack, at, alive, cells)
 }
 
@@ -192,7 +200,7 @@ pub(crate) fn resume<T>(
     suspended: Suspended,
     cells: &mut [Cell],
 ) -> Result<Option<Suspended>> {
-    store.begin_call();
+    store.inner.begin_call();
     let Suspended {
         stack, at, _alive, ..
     } = suspended;
@@ -202,16 +210,35 @@ pub(crate) fn resume<T>(
 fn run<T>(
     store: &mut Store<T>,
     mut stack: Stack,
-    at: Position,
+    mut at: Position,
     alive: std::sync::Arc<Vec<crate::runtime::Module>>,
     cells: &mut [Cell],
 ) -> Result<Option<Suspended>> {
-    let outcome = interp::execute(store, &mut stack, at);
-    store.end_call();
+    let stop = store.inner.stop.clone();
+    // The loop is not generic over the host state, so it hands host calls back to here.
+    let outcome = loop {
+        match interp::execute(&mut store.inner, &mut stack, at, &stop) {
+            Ok(Exit::Host {
+                at: next,
+                func,
+                args,
+            }) => {
+                if let Err(trap) = call_host(store, &mut stack.regs, args, func, next.instance) {
+                    break Err(trap);
+                }
+                if std::mem::take(&mut store.inner.yield_requested) {
+                    break Ok(Exit::Suspended(next, SuspendReason::HostYield));
+                }
+                at = next;
+            }
+            outcome => break outcome,
+        }
+    };
+    store.inner.end_call();
     match outcome {
         Ok(Exit::Returned) => {
             cells.copy_from_slice(&stack.regs[..cells.len()]);
-            store.stack.get_or_insert(stack);
+            store.inner.stack.get_or_insert(stack);
             Ok(None)
         }
         Ok(Exit::Suspended(at, reason)) => Ok(Some(Suspended {
@@ -220,9 +247,10 @@ fn run<T>(
             reason,
             _alive: alive,
         })),
+        Ok(Exit::Host { .. }) => unreachable!("host calls are made in the loop above"),
         Err(trap) => {
             stack.frames.clear();
-            store.stack.get_or_insert(stack);
+            store.inner.stack.get_or_insert(stack);
             Err(Error::Trap(trap))
         }
     }
@@ -236,11 +264,11 @@ fn call_host<T>(
     func: u32,
     instance: u32,
 ) -> Result<(), Trap> {
-    let FuncEntity::Host { ty, func: host } = &store.funcs[func as usize] else {
+    let &FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
         unreachable!("call_host on a Wasm function");
     };
-    let host = host.clone();
-    let ty = &store.types[*ty as usize];
+    let host = store.hosts[host as usize].clone();
+    let ty = &store.inner.types[ty as usize];
     let width = ty.params().len().max(ty.results().len());
     let cells = regs
         .get_mut(args..args + width)

@@ -39,7 +39,7 @@ pub(crate) fn dynamic_host<T>(
     })
 }
 
-pub(crate) enum FuncEntity<T> {
+pub(crate) enum FuncEntity {
     Wasm {
         /// Interned signature id.
         ty: u32,
@@ -52,11 +52,12 @@ pub(crate) enum FuncEntity<T> {
     },
     Host {
         ty: u32,
-        func: HostFunc<T>,
+        /// Index into the store's host functions (`Store::hosts`).
+        host: u32,
     },
 }
 
-impl<T> FuncEntity<T> {
+impl FuncEntity {
     pub(crate) fn ty(&self) -> u32 {
         match self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => *ty,
@@ -89,7 +90,7 @@ impl<'a, T> Caller<'a, T> {
     /// delivered first). A resumable call (`Func::call_resumable`) then returns
     /// `SuspendReason::HostYield`; a plain call just continues.
     pub fn yield_now(&mut self) {
-        self.store.yield_requested = true;
+        self.store.inner.yield_requested = true;
     }
 
     /// An export of the calling instance, e.g. its `"memory"`.
@@ -154,15 +155,17 @@ impl Func {
     }
 
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
-        let ty = store.intern_type(ty);
-        store.funcs.push(FuncEntity::Host { ty, func });
-        Func(store.funcs.len() as u32 - 1)
+        let ty = store.inner.intern_type(ty);
+        let host = store.hosts.len() as u32;
+        store.hosts.push(func);
+        store.inner.funcs.push(FuncEntity::Host { ty, host });
+        Func(store.inner.funcs.len() as u32 - 1)
     }
 
     /// The function's signature.
     pub fn ty<T>(&self, store: &Store<T>) -> FuncType {
-        let id = store.funcs[self.0 as usize].ty();
-        store.types[id as usize].clone()
+        let id = store.inner.funcs[self.0 as usize].ty();
+        store.inner.types[id as usize].clone()
     }
 
     /// Calls the function with `params`, writing its results into `results`. Argument count and

@@ -24,25 +24,25 @@ impl Global {
                 init.ty()
             )));
         }
-        store.globals.push(GlobalEntity {
+        store.inner.globals.push(GlobalEntity {
             ty,
             value: init.to_cell(),
         });
-        Ok(Global(store.globals.len() as u32 - 1))
+        Ok(Global(store.inner.globals.len() as u32 - 1))
     }
 
     pub fn ty<T>(&self, store: &Store<T>) -> GlobalType {
-        store.globals[self.0 as usize].ty
+        store.inner.globals[self.0 as usize].ty
     }
 
     pub fn get<T>(&self, store: &Store<T>) -> Val {
-        let g = &store.globals[self.0 as usize];
+        let g = &store.inner.globals[self.0 as usize];
         Val::from_cell(g.ty.content, g.value)
     }
 
     /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
     pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<()> {
-        let g = &mut store.globals[self.0 as usize];
+        let g = &mut store.inner.globals[self.0 as usize];
         if !g.ty.mutable {
             return Err(Error::Api("cannot set an immutable global".into()));
         }

@@ -43,7 +43,10 @@ pub struct Instance(pub(crate) u32);
 
 impl Instance {
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
-        store.instances[self.0 as usize].exports.get(name).copied()
+        store.inner.instances[self.0 as usize]
+            .exports
+            .get(name)
+            .copied()
     }
 
     pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
@@ -76,13 +79,13 @@ impl Instance {
 
     /// The index of `func` in this instance's function index space (imports first).
     pub fn func_index<T>(&self, store: &Store<T>, func: Func) -> Option<u32> {
-        let funcs = &store.instances[self.0 as usize].funcs;
+        let funcs = &store.inner.instances[self.0 as usize].funcs;
         funcs.iter().position(|&f| f == func.0).map(|i| i as u32)
     }
 
     /// Every export, by name.
     pub fn exports<T>(&self, store: &Store<T>) -> Vec<(String, Extern)> {
-        let mut all: Vec<_> = store.instances[self.0 as usize]
+        let mut all: Vec<_> = store.inner.instances[self.0 as usize]
             .exports
             .iter()
             .map(|(k, v)| (k.clone(), *v))
@@ -98,16 +101,20 @@ impl Instance {
         imports: Vec<Extern>,
     ) -> Result<Instance> {
         let info = &module.inner.info;
-        store.check_room(
+        store.inner.check_room(
             1,
             info.memories.len() - info.num_imported_memories as usize,
             info.tables.len() - info.num_imported_tables as usize,
         )?;
-        std::sync::Arc::make_mut(&mut store.modules).push(module.clone());
-        let config = store.engine.config().clone();
-        let index = store.instances.len() as u32;
+        std::sync::Arc::make_mut(&mut store.inner.modules).push(module.clone());
+        let config = store.inner.engine.config().clone();
+        let index = store.inner.instances.len() as u32;
         let mut inst = InstanceEntity {
-            types: info.types.iter().map(|t| store.intern_type(t)).collect(),
+            types: info
+                .types
+                .iter()
+                .map(|t| store.inner.intern_type(t))
+                .collect(),
             ..Default::default()
         };
         for import in imports {
@@ -120,18 +127,18 @@ impl Instance {
         }
         for i in 0..module.inner.funcs.len() {
             let ty = inst.types[info.funcs[info.num_imported_funcs as usize + i] as usize];
-            store.funcs.push(FuncEntity::Wasm {
+            store.inner.funcs.push(FuncEntity::Wasm {
                 ty,
                 instance: index,
                 module: module.clone(),
                 index: i as u32,
             });
-            inst.funcs.push(store.funcs.len() as u32 - 1);
+            inst.funcs.push(store.inner.funcs.len() as u32 - 1);
         }
         inst.callees = inst
             .funcs
             .iter()
-            .map(|&addr| match &store.funcs[addr as usize] {
+            .map(|&addr| match &store.inner.funcs[addr as usize] {
                 FuncEntity::Wasm {
                     module,
                     index,
@@ -149,21 +156,23 @@ impl Instance {
             .collect();
         for ty in &info.tables[info.num_imported_tables as usize..] {
             store
+                .inner
                 .tables
                 .push(TableEntity::new(*ty, 0, config.max_table_elements)?);
-            inst.tables.push(store.tables.len() as u32 - 1);
+            inst.tables.push(store.inner.tables.len() as u32 - 1);
         }
         for ty in &info.memories[info.num_imported_memories as usize..] {
             store
+                .inner
                 .memories
                 .push(MemoryEntity::new(*ty, config.max_memory_pages)?);
-            inst.memories.push(store.memories.len() as u32 - 1);
+            inst.memories.push(store.inner.memories.len() as u32 - 1);
         }
         let defined_globals = &info.globals[info.num_imported_globals as usize..];
         for (ty, init) in defined_globals.iter().zip(&info.global_inits) {
             let value = eval_const(store, &inst, init)?;
-            store.globals.push(GlobalEntity { ty: *ty, value });
-            inst.globals.push(store.globals.len() as u32 - 1);
+            store.inner.globals.push(GlobalEntity { ty: *ty, value });
+            inst.globals.push(store.inner.globals.len() as u32 - 1);
         }
         for export in &info.exports {
             let i = export.index as usize;
@@ -181,12 +190,15 @@ impl Instance {
                 .iter()
                 .map(|e| eval_const(store, &inst, e))
                 .collect::<Result<Vec<_>>>()?;
-            store.elems.push(items);
-            inst.elems.push(store.elems.len() as u32 - 1);
+            store.inner.elems.push(items);
+            inst.elems.push(store.inner.elems.len() as u32 - 1);
         }
         for seg in &info.datas {
-            store.datas.push(info.bytes[seg.data.clone()].to_vec());
-            inst.datas.push(store.datas.len() as u32 - 1);
+            store
+                .inner
+                .datas
+                .push(info.bytes[seg.data.clone()].to_vec());
+            inst.datas.push(store.inner.datas.len() as u32 - 1);
         }
 
         // From here on the instance is visible in the store: a trap while initialising segments
@@ -212,7 +224,7 @@ impl Instance {
                 DataMode::Passive => Ok(None),
             })
             .collect::<Result<Vec<_>>>()?;
-        store.instances.push(inst);
+        store.inner.instances.push(inst);
         let instance = Instance(index);
 
         for (i, seg) in info.elems.iter().enumerate() {
@@ -220,11 +232,11 @@ impl Instance {
             match &seg.mode {
                 ElemMode::Active { table, .. } => {
                     let offset = offsets[i].unwrap_or(0) as u32;
-                    let items = std::mem::take(&mut store.elems[id]);
-                    let table = &mut store.tables[table_ids[*table as usize] as usize];
+                    let items = std::mem::take(&mut store.inner.elems[id]);
+                    let table = &mut store.inner.tables[table_ids[*table as usize] as usize];
                     init_range(&mut table.elems, offset, &items, TrapCode::TableOutOfBounds)?;
                 }
-                ElemMode::Declarative => store.elems[id].clear(),
+                ElemMode::Declarative => store.inner.elems[id].clear(),
                 ElemMode::Passive => {}
             }
         }
@@ -232,8 +244,8 @@ impl Instance {
             if let DataMode::Active { memory, .. } = &seg.mode {
                 let id = data_ids[i] as usize;
                 let offset = data_offsets[i].unwrap_or(0) as u32;
-                let bytes = std::mem::take(&mut store.datas[id]);
-                let mem = &mut store.memories[memory_ids[*memory as usize] as usize];
+                let bytes = std::mem::take(&mut store.inner.datas[id]);
+                let mem = &mut store.inner.memories[memory_ids[*memory as usize] as usize];
                 init_range(&mut mem.data, offset, &bytes, TrapCode::MemoryOutOfBounds)?;
             }
         }
@@ -271,7 +283,7 @@ pub(crate) fn eval_const<T>(
             Operator::F64Const(bits) => *bits,
             Operator::RefNull(_) => 0,
             Operator::RefFunc(f) => inst.funcs[*f as usize] as u64 + 1,
-            Operator::GlobalGet(g) => store.globals[inst.globals[*g as usize] as usize].value,
+            Operator::GlobalGet(g) => store.inner.globals[inst.globals[*g as usize] as usize].value,
             other => {
                 return Err(Error::Api(format!(
                     "instruction {other:?} in a constant expression"

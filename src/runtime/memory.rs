@@ -65,14 +65,14 @@ pub struct Memory(pub(crate) u32);
 
 impl Memory {
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory> {
-        store.check_room(0, 1, 0)?;
-        let entity = MemoryEntity::new(ty, store.engine.config().max_memory_pages)?;
-        store.memories.push(entity);
-        Ok(Memory(store.memories.len() as u32 - 1))
+        store.inner.check_room(0, 1, 0)?;
+        let entity = MemoryEntity::new(ty, store.inner.engine.config().max_memory_pages)?;
+        store.inner.memories.push(entity);
+        Ok(Memory(store.inner.memories.len() as u32 - 1))
     }
 
     pub fn ty<T>(&self, store: &Store<T>) -> MemoryType {
-        let m = &store.memories[self.0 as usize];
+        let m = &store.inner.memories[self.0 as usize];
         MemoryType {
             limits: crate::Limits {
                 min: m.pages(),
@@ -83,15 +83,15 @@ impl Memory {
 
     /// Current size in pages.
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
-        store.memories[self.0 as usize].pages()
+        store.inner.memories[self.0 as usize].pages()
     }
 
     pub fn data<'a, T>(&self, store: &'a Store<T>) -> &'a [u8] {
-        &store.memories[self.0 as usize].data
+        &store.inner.memories[self.0 as usize].data
     }
 
     pub fn data_mut<'a, T>(&self, store: &'a mut Store<T>) -> &'a mut [u8] {
-        &mut store.memories[self.0 as usize].data
+        &mut store.inner.memories[self.0 as usize].data
     }
 
     /// Copies `buf.len()` bytes starting at `offset` out of the memory.
@@ -119,7 +119,7 @@ impl Memory {
 
     /// Grows by `delta` pages and returns the previous size in pages.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32> {
-        store.memories[self.0 as usize]
+        store.inner.memories[self.0 as usize]
             .grow(delta)
             .ok_or_else(|| Error::Api(format!("cannot grow memory by {delta} pages")))
     }

@@ -26,6 +26,7 @@ pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
 pub use resumable::{CallOutcome, ResumableCall};
 pub use store::Store;
+pub(crate) use store::StoreInner;
 pub use table::Table;
 pub use typed::{HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 

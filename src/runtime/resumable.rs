@@ -62,7 +62,7 @@ impl ResumableCall {
 
     /// Continues the call where it stopped, in the store it started in.
     pub fn resume<T>(self, store: &mut Store<T>, results: &mut [Val]) -> Result<CallOutcome> {
-        if store.id != self.store_id {
+        if store.inner.id != self.store_id {
             return Err(Error::Api(
                 "a call can only be resumed in the store it started in".into(),
             ));
@@ -129,7 +129,7 @@ fn finish<T>(
         }
         Some(state) => Ok(CallOutcome::Suspended(ResumableCall {
             func,
-            store_id: store.id,
+            store_id: store.inner.id,
             state,
         })),
     }

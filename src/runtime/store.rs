@@ -1,5 +1,6 @@
 //! The store: owner of every runtime object. Handles are plain indices into its vectors.
 
+use super::func::HostFunc;
 use super::interrupt::{self, InterruptHandle, StopFlag};
 use super::{Engine, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 use crate::error::{Error, Result};
@@ -12,10 +13,20 @@ use std::time::{Duration, Instant};
 /// Owns all functions, memories, tables, globals, instances and segments, plus the host's state
 /// `T` that host functions reach through [`super::Caller`].
 pub struct Store<T> {
+    /// Everything but the host's own values. The interpreter runs on this part alone, so it is
+    /// compiled once in this crate rather than once per host state type.
+    pub(crate) inner: StoreInner,
+    /// Host functions; `FuncEntity::Host` holds an index here.
+    pub(crate) hosts: Vec<HostFunc<T>>,
+    data: T,
+}
+
+/// The part of a [`Store`] that does not depend on the host's state type.
+pub(crate) struct StoreInner {
     /// Unique per store, so state from one store is never used with another.
     pub(crate) id: u64,
     pub(crate) engine: Engine,
-    pub(crate) funcs: Vec<FuncEntity<T>>,
+    pub(crate) funcs: Vec<FuncEntity>,
     pub(crate) memories: Vec<MemoryEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
@@ -45,13 +56,12 @@ pub struct Store<T> {
     /// Executed-instruction counts, filled by the interpreter.
     #[cfg(feature = "profile")]
     pub(crate) profile: crate::exec::profile::Profile,
-    data: T,
 }
 
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Self {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        Self {
+        let inner = StoreInner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             engine: engine.clone(),
             funcs: Vec::new(),
@@ -73,19 +83,23 @@ impl<T> Store<T> {
             stack: None,
             #[cfg(feature = "profile")]
             profile: Default::default(),
+        };
+        Self {
+            inner,
+            hosts: Vec::new(),
             data,
         }
     }
 
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        &self.inner.engine
     }
 
     /// The instructions executed in this store so far, by kind and by function, when regwasm
     /// is built with the `profile` feature; `None` otherwise (the interpreter counts nothing).
     pub fn profile(&self) -> Option<&crate::exec::profile::Profile> {
         #[cfg(feature = "profile")]
-        return Some(&self.profile);
+        return Some(&self.inner.profile);
         #[cfg(not(feature = "profile"))]
         None
     }
@@ -93,7 +107,7 @@ impl<T> Store<T> {
     /// Forgets the profile's counts, e.g. to leave out instantiation.
     pub fn clear_profile(&mut self) {
         #[cfg(feature = "profile")]
-        self.profile.clear();
+        self.inner.profile.clear();
     }
 
     /// The host state.
@@ -129,18 +143,18 @@ impl<T> Store<T> {
     /// ```
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.fuel_enabled()?;
-        self.fuel = fuel;
+        self.inner.fuel = fuel;
         Ok(())
     }
 
     /// The fuel left (requires `Config::consume_fuel(true)`).
     pub fn get_fuel(&self) -> Result<u64> {
         self.fuel_enabled()?;
-        Ok(self.fuel)
+        Ok(self.inner.fuel)
     }
 
     fn fuel_enabled(&self) -> Result<()> {
-        if self.engine.config().consume_fuel {
+        if self.inner.engine.config().consume_fuel {
             Ok(())
         } else {
             Err(Error::Api(
@@ -153,16 +167,18 @@ impl<T> Store<T> {
     /// `Config::interruptible(true)`; without it the request waits for code that checks).
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle {
-            flag: self.stop.clone(),
+            flag: self.inner.stop.clone(),
         }
     }
 
     /// Gives every top-level call (and every resumption) at most `budget` of wall-clock time;
     /// `None` removes the limit. Requires `Config::interruptible(true)`.
     pub fn set_deadline(&mut self, budget: Option<Duration>) {
-        self.deadline = budget;
+        self.inner.deadline = budget;
     }
+}
 
+impl StoreInner {
     /// Entering Wasm from the host: arms the deadline for the outermost call.
     pub(crate) fn begin_call(&mut self) {
         self.call_depth += 1;

@@ -53,15 +53,18 @@ impl Table {
     /// Creates a table filled with `init`, which must match the element type.
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
         check_elem(ty, init)?;
-        store.check_room(0, 0, 1)?;
-        let entity =
-            TableEntity::new(ty, init.to_cell(), store.engine.config().max_table_elements)?;
-        store.tables.push(entity);
-        Ok(Table(store.tables.len() as u32 - 1))
+        store.inner.check_room(0, 0, 1)?;
+        let entity = TableEntity::new(
+            ty,
+            init.to_cell(),
+            store.inner.engine.config().max_table_elements,
+        )?;
+        store.inner.tables.push(entity);
+        Ok(Table(store.inner.tables.len() as u32 - 1))
     }
 
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
-        let t = &store.tables[self.0 as usize];
+        let t = &store.inner.tables[self.0 as usize];
         TableType {
             elem: t.ty.elem,
             limits: crate::Limits {
@@ -72,17 +75,17 @@ impl Table {
     }
 
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
-        store.tables[self.0 as usize].size()
+        store.inner.tables[self.0 as usize].size()
     }
 
     pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
-        let t = &store.tables[self.0 as usize];
+        let t = &store.inner.tables[self.0 as usize];
         let cell = *t.elems.get(index as usize)?;
         Some(Val::from_cell(t.ty.elem, cell))
     }
 
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<()> {
-        let t = &mut store.tables[self.0 as usize];
+        let t = &mut store.inner.tables[self.0 as usize];
         check_elem(t.ty, val)?;
         let slot = t
             .elems
@@ -94,7 +97,7 @@ impl Table {
 
     /// Grows by `delta` elements set to `init`; returns the previous size.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32> {
-        let t = &mut store.tables[self.0 as usize];
+        let t = &mut store.inner.tables[self.0 as usize];
         check_elem(t.ty, init)?;
         t.grow(delta, init.to_cell())
             .ok_or_else(|| Error::Api(format!("cannot grow table by {delta} elements")))
