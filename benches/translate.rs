@@ -259,7 +259,8 @@ fn bench_module(c: &mut Criterion, group_name: &str, wasm: &[u8], failures: &mut
 }
 
 /// Time to first call, for hosts that start modules on demand: compile, instantiate and call
-/// the exported `run` once, with eager and lazy translation on both engines.
+/// the exported `run` once, with eager and lazy translation on both engines (and wasmi's fully
+/// lazy mode, which also defers validation).
 fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
     let mut group = c.benchmark_group("first_call_generated");
     group
@@ -289,6 +290,13 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
     }
     for (name, mode) in [
         ("wasmi_eager", wasmi::CompilationMode::Eager),
+        // Validates every body up front and translates on first call: what regwasm's lazy
+        // mode does.
+        (
+            "wasmi_lazy_translation",
+            wasmi::CompilationMode::LazyTranslation,
+        ),
+        // Defers validation too, so a bad body is reported only when it is first called.
         ("wasmi_lazy", wasmi::CompilationMode::Lazy),
     ] {
         let mut config = wasmi::Config::default();

@@ -88,7 +88,27 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn leb(&mut self, bits: u32, signed: bool) -> Result<u64, DecodeError> {
+        // Most integers in code (indices, small constants) take one byte; a one-byte encoding
+        // of an integer of 7 or more bits is always well-formed, so it skips the scan.
+        if let Some(&byte) = self.bytes.get(self.pos) {
+            if byte < 0x80 && bits >= 7 {
+                self.pos += 1;
+                let value = if signed {
+                    (((byte as i64) << 57) >> 57) as u64
+                } else {
+                    byte as u64
+                };
+                return Ok(value);
+            }
+        }
+        self.leb_multi(bits, signed)
+    }
+
+    /// An integer of several bytes, or one whose encoding is malformed.
+    #[inline(never)]
+    fn leb_multi(&mut self, bits: u32, signed: bool) -> Result<u64, DecodeError> {
         match leb::read(&self.bytes[self.pos..], bits, signed) {
             Ok((value, len)) => {
                 self.pos += len;
@@ -99,6 +119,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned 32-bit LEB128 integer (indices, counts, sizes).
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
         self.leb(32, false).map(|v| v as u32)
     }
@@ -108,10 +129,12 @@ impl<'a> Reader<'a> {
         self.leb(1, false).map(|v| v == 1)
     }
 
+    #[inline]
     pub(crate) fn i32(&mut self) -> Result<i32, DecodeError> {
         self.leb(32, true).map(|v| v as i32)
     }
 
+    #[inline]
     pub(crate) fn i64(&mut self) -> Result<i64, DecodeError> {
         self.leb(64, true).map(|v| v as i64)
     }

@@ -95,7 +95,21 @@ impl<'m> Stacks<'m> {
     }
 
     /// Pops an operand that must have type `expect` (or be Unknown).
+    #[inline]
     pub fn pop(&mut self, expect: ValType) -> Check<Operand> {
+        // The common case, inlined: an operand of the right type above the frame's base.
+        let height = self.ctrls.last().map_or(0, |f| f.height);
+        if let Some(&top @ Some(t)) = self.vals.last() {
+            if self.vals.len() > height && t == expect {
+                self.vals.pop();
+                return Ok(top);
+            }
+        }
+        self.pop_checked(expect)
+    }
+
+    #[inline(never)]
+    fn pop_checked(&mut self, expect: ValType) -> Check<Operand> {
         let (height, unreachable) = self.top_frame();
         if self.vals.len() <= height && !unreachable {
             return Err(invalid(format!(
@@ -110,7 +124,22 @@ impl<'m> Stacks<'m> {
     }
 
     /// Pops operands of types `ts` (the last type is on top).
+    #[inline]
     pub fn pop_all(&mut self, ts: &[ValType]) -> Check {
+        // The common case: all of them present above the frame's base, with exactly these
+        // types; checked as one slice comparison.
+        let height = self.ctrls.last().map_or(0, |f| f.height);
+        if let Some(start) = self.vals.len().checked_sub(ts.len()) {
+            if start >= height
+                && self.vals[start..]
+                    .iter()
+                    .zip(ts)
+                    .all(|(&v, &t)| v == Some(t))
+            {
+                self.vals.truncate(start);
+                return Ok(());
+            }
+        }
         for &t in ts.iter().rev() {
             self.pop(t)?;
         }

@@ -25,7 +25,13 @@ const I32X3: &[ValType] = &[ValType::I32, ValType::I32, ValType::I32];
 #[derive(Debug)]
 struct Locals {
     runs: Vec<(u64, ValType)>,
+    /// The type of each local when there are few (the usual case), for a lookup without a
+    /// search; empty otherwise.
+    dense: Vec<ValType>,
 }
+
+/// Functions with at most this many locals get the direct lookup table.
+const DENSE_LOCALS: u64 = 256;
 
 impl Locals {
     fn new(params: &[ValType], declared: &[(u32, ValType)]) -> Self {
@@ -43,10 +49,22 @@ impl Locals {
                 _ => runs.push((end, t)),
             }
         }
-        Self { runs }
+        let mut dense = Vec::new();
+        if end <= DENSE_LOCALS {
+            let mut start = 0;
+            for &(end, t) in &runs {
+                dense.extend(std::iter::repeat_n(t, (end - start) as usize));
+                start = end;
+            }
+        }
+        Self { runs, dense }
     }
 
+    #[inline]
     fn get(&self, index: u32) -> Option<ValType> {
+        if let Some(&t) = self.dense.get(index as usize) {
+            return Some(t);
+        }
         let i = self
             .runs
             .partition_point(|&(end, _)| end <= u64::from(index));

@@ -541,6 +541,34 @@ fn huge_local_counts_cost_nothing() {
 }
 
 #[test]
+fn local_types_around_the_direct_lookup_limit() {
+    // 256 locals are looked up in a table, 257 by searching the runs: both give each local's
+    // declared type, and both reject the index one past the end.
+    let m = func_module(&[I32], &[]);
+    for (n64, nf32) in [(200, 55), (200, 56), (1, 300)] {
+        let locals = [(n64, I64), (nf32, F32)];
+        let last = n64 + nf32;
+        for (index, ok, bad) in [
+            (0, I32Const(0), I64Const(0)),
+            (1, I64Const(0), I32Const(0)),
+            (n64, I64Const(0), F32Const(0)),
+            (n64 + 1, F32Const(0), I64Const(0)),
+            (last, F32Const(0), I32Const(0)),
+        ] {
+            assert_valid(run_func(&m, 0, &locals, &[ok, LocalSet(index), End]));
+            assert_invalid(
+                run_func(&m, 0, &locals, &[bad, LocalSet(index), End]),
+                "type mismatch",
+            );
+        }
+        assert_invalid(
+            run_func(&m, 0, &locals, &[LocalGet(last + 1), Drop, End]),
+            "unknown local",
+        );
+    }
+}
+
+#[test]
 fn globals() {
     let mut m = func_module(&[], &[]);
     m.imports.push(Import {
