@@ -462,3 +462,69 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
         agree(&mut b, "f", &[a, 0, 11, 22].map(Val::I32));
     }
 }
+
+/// Bit-field extracts and rotate-xor steps (`bit_fusions`): shift and rotate counts at and
+/// beyond 32 (taken modulo 32), masks with the sign bit, the rotated value on either side of
+/// the `xor` and the other operand a local or a computed value.
+#[test]
+fn bit_fusions_match_the_separate_shift_and_operation() {
+    let values = [0, 1, -1, 0x1234_5678, i32::MIN, i32::MAX, 0x00ff_00ff];
+    for shift in [0, 1, 7, 31, 32, 35, -1] {
+        for mask in [0xff, 1, -1, i32::MIN, 0x7fff_ffff] {
+            let wat = format!(
+                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
+                  (i32.and (i32.shr_u (local.get $a) (i32.const {shift})) (i32.const {mask}))))"#
+            );
+            let mut b = both(&wat, "i32.shr_u_and_imm");
+            for a in values {
+                agree(&mut b, "f", &[a, 0].map(Val::I32));
+            }
+        }
+    }
+    let rotated = "(i32.rotl (local.get $a) (i32.const K))";
+    let shapes = [
+        format!("(i32.xor (local.get $b) {rotated})"),
+        format!("(i32.xor {rotated} (local.get $b))"),
+        format!("(i32.xor (i32.add (local.get $b) (local.get $a)) {rotated})"),
+        format!("(i32.xor {rotated} (i32.rotl (local.get $b) (i32.const 3)))"),
+    ];
+    for rot in [0, 5, 31, 32, 40, -3] {
+        for shape in &shapes {
+            let body = shape.replace('K', &rot.to_string());
+            let wat = format!(
+                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32) {body}))"#
+            );
+            let mut b = both(&wat, "i32.xor_rotl_imm");
+            for a in values {
+                for bb in values {
+                    agree(&mut b, "f", &[a, bb].map(Val::I32));
+                }
+            }
+        }
+    }
+}
+
+/// Two counter steps in a row (`x += i; y += j`) become one `i32.add_imm_pair` (under
+/// `counter_branches`): steps at the edges of the 16-bit immediate, wrapping counters, and a
+/// third step that stays alone.
+#[test]
+fn step_pairs_match_the_separate_steps() {
+    for (i, j) in [(1, 4), (-1, 32767), (-32768, 8), (100, -100)] {
+        let wat = format!(
+            r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
+                (local $n i32)
+                (loop $l
+                  (local.set $a (i32.add (local.get $a) (i32.const {i})))
+                  (local.set $b (i32.add (local.get $b) (i32.const {j})))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (br_if $l (i32.lt_u (local.get $n) (i32.const 10))))
+                (i32.xor (local.get $a) (i32.mul (local.get $b) (i32.const 31)))))"#
+        );
+        let mut b = both(&wat, "i32.add_imm_pair");
+        for a in EDGES {
+            for bb in [0, i32::MAX, i32::MIN, -5] {
+                agree(&mut b, "f", &[a, bb].map(Val::I32));
+            }
+        }
+    }
+}

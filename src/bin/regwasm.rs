@@ -17,13 +17,13 @@ usage:
       the --env variables, and each --dir HOST preopened as GUEST (default: HOST); `_start`
       runs by default and the exit status is the guest's (0 when `_start` returns).
       --profile (needs a build with `--features profile`) prints the 20 most executed
-      bytecode instructions and functions to stderr after the run; --without as for inspect
+      bytecode instructions, pairs of consecutive instructions and functions to stderr after the run; --without as for inspect
   regwasm validate FILE          check that a module decodes, validates and translates
   regwasm inspect [--func NAME|INDEX] [--wasm] [--without OPT]... FILE
       print the register bytecode of every defined function (or one); --wasm puts each Wasm
       instruction before the bytecode it produced; --without turns a translator optimization
       off (lazy_locals, immediates, fused_branches, result_retargeting, copy_pairs,
-      jump_threading, counter_branches, indexed_memory, multiply_add, or all)
+      jump_threading, counter_branches, indexed_memory, multiply_add, bit_fusions, or all)
   regwasm inspect --stats [--json] [--without OPT]... FILE
       translation figures per function and in total, as a table or JSON
   regwasm inspect --compare FILE
@@ -181,6 +181,16 @@ fn print_profile<T>(store: &Store<T>, module: &Module, instance: Instance) {
     eprintln!("\n{:>14} {:>6}  instruction", "count", "%");
     for (mnemonic, n) in p.by_mnemonic().into_iter().take(TOP) {
         eprintln!("{n:>14} {:>5.1}%  {mnemonic}", n as f64 * 100.0 / total);
+    }
+    eprintln!(
+        "\n{:>14} {:>6}  pair (executed one after the other)",
+        "count", "%"
+    );
+    for ((first, second), n) in p.by_pair().into_iter().take(TOP) {
+        eprintln!(
+            "{n:>14} {:>5.1}%  {first} → {second}",
+            n as f64 * 100.0 / total
+        );
     }
     eprintln!("\n{:>14} {:>6} {:>10}  function", "count", "%", "calls");
     for (func, f) in p.by_function().into_iter().take(TOP) {

@@ -507,6 +507,15 @@ for_each_numeric_op!(define_instr, [
     /// `dst = dst2 = a + imm`: an `i32.add_imm` into a local that is then copied to another
     /// (`local.tee y` then `local.set x`).
     I32AddImm2 "i32.add_imm2" { dst: Reg, dst2: Reg, a: Reg, imm: i32 }
+    /// `x += i; y += j`, wrapping: two counter steps in a row (`x` and `y` differ), e.g. the
+    /// pointers and index of a loop stepped together.
+    I32AddImmPair "i32.add_imm_pair" { x: Reg, y: Reg, i: i16, j: i16 }
+    /// `dst = (a >> shift) & mask` (unsigned shift): an `i32.shr_u` by a constant and the
+    /// `i32.and` of its result with a constant, a bit-field extract, in one.
+    I32ShrUAndImm "i32.shr_u_and_imm" { dst: Reg, a: Reg, shift: u16, mask: i32 }
+    /// `dst = a ^ rotl(b, rot)`: an `i32.rotl` by a constant and the `i32.xor` of its result
+    /// in one (hash functions' rotate-and-mix steps).
+    I32XorRotlImm "i32.xor_rotl_imm" { dst: Reg, a: Reg, b: Reg, rot: u16 }
     /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
     I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = c + a * b`, wrapping (`i64`).

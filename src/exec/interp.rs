@@ -745,6 +745,19 @@ pub(super) fn execute(
                 w!(x, p as Cell);
                 load!(dst, p as Cell, offset as u32, zext32)
             }
+            Instr::I32ShrUAndImm {
+                dst,
+                a,
+                shift,
+                mask,
+            } => w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell),
+            Instr::I32XorRotlImm { dst, a, b, rot } => {
+                w!(dst, (r!(a) as u32 ^ (r!(b) as u32).rotate_left(rot as u32)) as Cell)
+            }
+            Instr::I32AddImmPair { x, y, i, j } => {
+                w!(x, (r!(x) as u32).wrapping_add(i as i32 as u32) as Cell);
+                w!(y, (r!(y) as u32).wrapping_add(j as i32 as u32) as Cell);
+            }
             Instr::I32AddImm2 { dst, dst2, a, imm } => {
                 let v = numeric::i32_add(r!(a) as i32, imm).into_cell();
                 w!(dst, v);

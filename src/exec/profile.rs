@@ -1,4 +1,5 @@
-//! Execution profile: executed bytecode instructions counted by kind and by function. The
+//! Execution profile: executed bytecode instructions counted by kind, by pair of consecutive
+//! kinds (candidates for a fused instruction) and by function. The
 //! interpreter only fills it when built with the `profile` feature; see [`Store::profile`].
 //!
 //! [`Store::profile`]: crate::Store::profile
@@ -22,6 +23,12 @@ pub struct Profile {
     by_instr: Vec<u64>,
     /// Indexed by the function's place in the store.
     by_func: Vec<FuncProfile>,
+    /// Indexed by `first * Instr::COUNT + second` for two instructions executed one after the
+    /// other (across calls and returns too).
+    by_pair: Vec<u64>,
+    /// The kind of the last instruction counted.
+    #[cfg_attr(not(feature = "profile"), allow(dead_code))]
+    last: usize,
 }
 
 impl Default for Profile {
@@ -29,6 +36,8 @@ impl Default for Profile {
         Self {
             by_instr: vec![0; Instr::COUNT],
             by_func: Vec::new(),
+            by_pair: vec![0; Instr::COUNT * Instr::COUNT],
+            last: 0,
         }
     }
 }
@@ -56,6 +65,23 @@ impl Profile {
             .map(|(m, &n)| (*m, n))
             .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// Every pair of instructions executed one right after the other, by mnemonic, most
+    /// frequent first: where a fused instruction would save the most dispatches.
+    pub fn by_pair(&self) -> Vec<((&'static str, &'static str), u64)> {
+        let n = Instr::COUNT;
+        let mut v: Vec<_> = (0..n * n)
+            .filter(|&i| self.by_pair[i] > 0)
+            .map(|i| {
+                (
+                    (Instr::MNEMONICS[i / n], Instr::MNEMONICS[i % n]),
+                    self.by_pair[i],
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
 
@@ -88,6 +114,8 @@ impl Profile {
     #[inline(always)]
     pub(crate) fn count_instr(&mut self, index: usize, func: u32) {
         self.by_instr[index] += 1;
+        self.by_pair[self.last * Instr::COUNT + index] += 1;
+        self.last = index;
         self.by_func[func as usize].instrs += 1;
     }
 

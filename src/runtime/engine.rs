@@ -58,6 +58,9 @@ pub struct Optimizations {
     /// An `add` of a `mul`'s result fuses with it: `dst = c + a * b` in one instruction
     /// (`i32`/`i64` wrapping; `f32`/`f64` rounded twice, exactly like the two instructions).
     pub multiply_add: bool,
+    /// A shift or rotate by a constant fuses into the bitwise operation that uses its result:
+    /// `(x >> k) & m` is one `i32.shr_u_and_imm`, `y ^ rotl(x, k)` one `i32.xor_rotl_imm`.
+    pub bit_fusions: bool,
 }
 
 impl Default for Optimizations {
@@ -79,11 +82,12 @@ impl Optimizations {
             counter_branches: true,
             indexed_memory: true,
             multiply_add: true,
+            bit_fusions: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -93,6 +97,7 @@ impl Optimizations {
         "counter_branches",
         "indexed_memory",
         "multiply_add",
+        "bit_fusions",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -108,6 +113,7 @@ impl Optimizations {
             "counter_branches" => self.counter_branches = false,
             "indexed_memory" => self.indexed_memory = false,
             "multiply_add" => self.multiply_add = false,
+            "bit_fusions" => self.bit_fusions = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -140,6 +146,7 @@ impl Optimizations {
             counter_branches: false,
             indexed_memory: false,
             multiply_add: false,
+            bit_fusions: false,
         }
     }
 }

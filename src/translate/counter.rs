@@ -49,10 +49,34 @@ pub(super) fn fuse_counter_branches(
         removed[at + 1] = true;
         fused += 1;
     }
+    // Then two steps in a row: `x += i; y += j` is one `i32.add_imm_pair`.
+    for at in 0..code.len().saturating_sub(1) {
+        if targets[at + 1] || removed[at] || removed[at + 1] {
+            continue;
+        }
+        let (Some((x, i)), Some((y, j))) = (in_place_step(&code[at]), in_place_step(&code[at + 1]))
+        else {
+            continue;
+        };
+        if x == y {
+            continue;
+        }
+        code[at] = Instr::I32AddImmPair { x, y, i, j };
+        removed[at + 1] = true;
+        fused += 1;
+    }
     if fused > 0 {
         compact(code, &removed, source_map);
     }
     fused
+}
+
+/// `x += imm` in place, with an immediate that fits the pair form.
+fn in_place_step(instr: &Instr) -> Option<(crate::bytecode::Reg, i16)> {
+    match *instr {
+        Instr::I32AddImm { dst, a, imm } if dst == a => Some((dst, i16::try_from(imm).ok()?)),
+        _ => None,
+    }
 }
 
 /// Which positions some jump lands on (`br_table` entries are `br`s, so they count too).

@@ -568,6 +568,9 @@ impl Translator<'_> {
             };
             if let Some(imm) = imm {
                 self.stack.pop();
+                if num == NumOp::I32And && self.fuse_bit_field(imm)? {
+                    return Ok(());
+                }
                 let a = self.pop_reg()?;
                 let dst = self.push_slot()?;
                 if let Some(instr) = imm_instr(num, dst, a, imm) {
@@ -577,6 +580,9 @@ impl Translator<'_> {
             }
         }
         if self.opts.multiply_add && self.fuse_multiply_add(num)? {
+            return Ok(());
+        }
+        if self.opts.bit_fusions && num == NumOp::I32Xor && self.fuse_xor_rotl()? {
             return Ok(());
         }
         let b = self.pop_reg()?;
@@ -639,31 +645,101 @@ impl Translator<'_> {
     /// are NaN the result's payload is nondeterministic in Wasm (and the separate add's is
     /// whatever operand order the Rust compiler picked).
     fn fuse_multiply_add(&mut self, num: NumOp) -> Result<bool> {
-        let n = self.stack.len();
-        if n < 2 || !self.last_is_rewritable() {
-            return Ok(false);
-        }
-        let top = self.slot(self.height() - 1)?;
-        let below = self.slot(self.height() - 2)?;
-        let Some((dst, a, b)) = self.code.last().and_then(|last| mul_of(num, last)) else {
+        let Some((last, dst, c)) = self.take_producer(|last| mul_of(num, last).map(|m| m.0))?
+        else {
             return Ok(false);
         };
-        let c = match (self.stack[n - 2], self.stack[n - 1]) {
-            // `c + a * b`
-            (Opnd::Slot, Opnd::Slot) if dst == top => below,
-            (Opnd::Local(c), Opnd::Slot) if dst == top => c,
-            // `a * b + c`
-            (Opnd::Slot, Opnd::Local(c)) if dst == below => c,
-            _ => return Ok(false),
-        };
-        self.unemit();
-        self.stack.truncate(n - 2);
-        let dst = self.push_slot()?;
+        let (_, a, b) = mul_of(num, &last).expect("matched above");
         self.emit(match num {
             NumOp::I32Add => Instr::I32MulAdd { dst, a, b, c },
             NumOp::I64Add => Instr::I64MulAdd { dst, a, b, c },
             NumOp::F32Add => Instr::F32MulAdd { dst, a, b, c },
             _ => Instr::F64MulAdd { dst, a, b, c },
+        });
+        Ok(true)
+    }
+
+    /// For a commutative binary operation about to be emitted: when the last instruction
+    /// computed one of its two operands into that operand's slot (`produces` gives the
+    /// register it writes, if it is the right kind of instruction) and the other operand needs
+    /// no instruction of its own (a local or a slot already written), removes that
+    /// instruction, pops both operands and pushes the result's slot. Returns the removed
+    /// instruction, the result slot and the other operand, for the caller to emit the fused
+    /// instruction.
+    fn take_producer(
+        &mut self,
+        produces: impl Fn(&Instr) -> Option<Reg>,
+    ) -> Result<Option<(Instr, Reg, Reg)>> {
+        let n = self.stack.len();
+        if n < 2 || !self.last_is_rewritable() {
+            return Ok(None);
+        }
+        let top = self.slot(self.height() - 1)?;
+        let below = self.slot(self.height() - 2)?;
+        let Some(&last) = self.code.last() else {
+            return Ok(None);
+        };
+        let Some(dst) = produces(&last) else {
+            return Ok(None);
+        };
+        let other = match (self.stack[n - 2], self.stack[n - 1]) {
+            // `c op f(..)`
+            (Opnd::Slot, Opnd::Slot) if dst == top => below,
+            (Opnd::Local(c), Opnd::Slot) if dst == top => c,
+            // `f(..) op c`
+            (Opnd::Slot, Opnd::Local(c)) if dst == below => c,
+            _ => return Ok(None),
+        };
+        self.unemit();
+        self.stack.truncate(n - 2);
+        let dst = self.push_slot()?;
+        Ok(Some((last, dst, other)))
+    }
+
+    /// `i32.xor` of an `i32.rotl_imm`'s result is one `i32.xor_rotl_imm`.
+    fn fuse_xor_rotl(&mut self) -> Result<bool> {
+        let rotl = |last: &Instr| match *last {
+            Instr::I32RotlImm { dst, .. } => Some(dst),
+            _ => None,
+        };
+        let Some((Instr::I32RotlImm { a, imm, .. }, dst, other)) = self.take_producer(rotl)? else {
+            return Ok(false);
+        };
+        self.emit(Instr::I32XorRotlImm {
+            dst,
+            a: other,
+            b: a,
+            // `rotl` counts modulo 32.
+            rot: (imm & 31) as u16,
+        });
+        Ok(true)
+    }
+
+    /// `i32.and` with constant `mask` (already popped) of the value an `i32.shr_u_imm` just
+    /// computed into the top slot is one `i32.shr_u_and_imm`.
+    fn fuse_bit_field(&mut self, mask: i32) -> Result<bool> {
+        if !(self.opts.bit_fusions
+            && self.stack.last() == Some(&Opnd::Slot)
+            && self.last_is_rewritable())
+        {
+            return Ok(false);
+        }
+        let slot = self.slot(self.height() - 1)?;
+        let Some(&Instr::I32ShrUImm { dst, a, imm }) = self.code.last() else {
+            return Ok(false);
+        };
+        if dst != slot {
+            return Ok(false);
+        }
+        self.unemit();
+        self.stack.pop();
+        let dst = self.push_slot()?;
+        self.emit(Instr::I32ShrUAndImm {
+            dst,
+            a,
+            // `shr_u` counts modulo 32.
+            shift: (imm & 31) as u16,
+            mask,
         });
         Ok(true)
     }

@@ -804,6 +804,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         counter_branches: !rng.chance(4),
         indexed_memory: !rng.chance(4),
         multiply_add: !rng.chance(4),
+        bit_fusions: !rng.chance(4),
     }
 }
 
