@@ -319,6 +319,47 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
     group.finish();
 }
 
+/// A fresh store per request, as a host serving many short-lived guests does: new store,
+/// instantiate an already compiled small module, call one export once.
+fn bench_fresh_store(c: &mut Criterion) {
+    const WAT: &str = r#"(module (memory 1)
+        (func (export "run") (param i32 i32) (result i32)
+          (i32.add (local.get 0) (i32.mul (local.get 1) (i32.const 3)))))"#;
+    let wasm = wat::parse_str(WAT).expect("well-formed");
+    let mut group = c.benchmark_group("fresh_store_call");
+    let engine = regwasm::Engine::default();
+    let module = regwasm::Module::new(&engine, &wasm).expect("regwasm compiles");
+    let linker = regwasm::Linker::new(&engine);
+    group.bench_function("regwasm", |b| {
+        b.iter(|| {
+            let mut store = regwasm::Store::new(&engine, ());
+            let instance = linker
+                .instantiate(&mut store, &module)
+                .expect("instantiates");
+            let run = instance
+                .get_typed_func::<(i32, i32), i32>(&store, "run")
+                .expect("exports run");
+            black_box(run.call(&mut store, (1, 2)).ok())
+        })
+    });
+    let engine = wasmi_engine();
+    let module = wasmi::Module::new(&engine, &wasm).expect("wasmi compiles");
+    let linker = wasmi::Linker::<()>::new(&engine);
+    group.bench_function("wasmi", |b| {
+        b.iter(|| {
+            let mut store = wasmi::Store::new(&engine, ());
+            let instance = linker
+                .instantiate_and_start(&mut store, &module)
+                .expect("instantiates");
+            let run = instance
+                .get_typed_func::<(i32, i32), i32>(&store, "run")
+                .expect("exports run");
+            black_box(run.call(&mut store, (1, 2)).ok())
+        })
+    });
+    group.finish();
+}
+
 /// The largest `.wasm` in `benches/workloads/`, as (file stem, bytes).
 fn largest_workload() -> (String, Vec<u8>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workloads");
@@ -347,6 +388,7 @@ fn main() {
         &mut failures,
     );
     bench_first_call(&mut criterion, &generated);
+    bench_fresh_store(&mut criterion);
     let (name, wasm) = largest_workload();
     bench_module(
         &mut criterion,

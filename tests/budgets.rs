@@ -306,3 +306,59 @@ fn a_million_frames_deep_recursion_traps_cleanly() {
         TrapCode::StackOverflow
     );
 }
+
+/// The register stack starts small and grows (moving) in the middle of a call: every frame
+/// below must still see its own registers afterwards. Each level keeps values in locals and
+/// on its operand stack across the recursive call and combines them with the result, so a
+/// frame pointer left pointing at the old cells would change the answer (or crash).
+#[test]
+fn register_stack_grows_mid_call_and_frames_keep_their_values() {
+    let config = Config::default();
+    let (mut store, instance) = setup(
+        &config,
+        r#"(module
+             (func $f (export "f") (param $n i32) (result i64)
+               (local $a i64) (local $b i64)
+               (if (result i64) (i32.eqz (local.get $n)) (then (i64.const 7))
+                 (else
+                   (local.set $a (i64.extend_i32_u (local.get $n)))
+                   (local.set $b (i64.mul (local.get $a) (i64.const 3)))
+                   (i64.add
+                     (i64.mul (local.get $a) (i64.const 1000003))
+                     (i64.xor
+                       (call $f (i32.sub (local.get $n) (i32.const 1)))
+                       (local.get $b))))))
+             ;; A first call whose own frame is larger than the initial stack.
+             (func (export "big") (result i32)
+               (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+               (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+               (local $many f64) (local f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64)
+               (local $last i32)
+               (local.set $last (i32.const 41))
+               (i32.add (local.get $last) (i32.const 1))))"#,
+    );
+    fn expected(n: u64) -> i64 {
+        let mut acc: i64 = 7;
+        for k in 1..=n as i64 {
+            acc = k.wrapping_mul(1_000_003).wrapping_add(acc ^ (k * 3));
+        }
+        acc
+    }
+    let f = instance.get_typed_func::<i32, i64>(&store, "f").unwrap();
+    // 10,000 levels of several registers each need a few doublings of the initial stack.
+    for n in [0, 1, 100, 10_000] {
+        assert_eq!(f.call(&mut store, n).unwrap(), expected(n as u64), "f({n})");
+    }
+    let big = instance.get_typed_func::<(), i32>(&store, "big").unwrap();
+    assert_eq!(big.call(&mut store, ()).unwrap(), 42);
+    // The limit still holds: a stack that may not grow past 4,096 cells overflows.
+    let mut small = Config::default();
+    small.max_register_stack(4096);
+    let (mut store, instance) = setup(&small, "(module (func $r (export \"r\") (param i32) (result i32) (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (call $r (i32.sub (local.get 0) (i32.const 1)))))))");
+    let r = instance.get_typed_func::<i32, i32>(&store, "r").unwrap();
+    assert_eq!(r.call(&mut store, 100).unwrap(), 0);
+    assert_eq!(
+        trap_code(r.call(&mut store, 100_000).unwrap_err()),
+        TrapCode::StackOverflow
+    );
+}

@@ -233,8 +233,8 @@ pub(super) fn execute(
     at: Position,
     stop: &StopFlag,
 ) -> Result<Exit, Trap> {
-    let regs_len = stack.regs.len();
-    let regs = stack.regs.as_mut_ptr();
+    let mut regs_len = stack.regs.len();
+    let mut regs = stack.regs.as_mut_ptr();
     // SAFETY: `at.fp` is the offset of a frame that fits in the register stack: checked when
     // the call started or entered that frame.
     let mut fp = unsafe { regs.add(at.fp) };
@@ -316,12 +316,29 @@ pub(super) fn execute(
     macro_rules! enter {
         ($code:expr, $callee_instance:expr, $callee_fp:expr, $used:expr, $addr:expr) => {{
             let code: &CompiledFunc = $code;
-            if stack.frames.len() >= stack.max_frames || $used + code.num_regs as usize > regs_len {
+            let mut callee_fp: *mut Cell = $callee_fp;
+            let used: usize = $used;
+            if stack.frames.len() >= stack.max_frames {
                 return Err(TrapCode::StackOverflow.into());
+            }
+            if used + code.num_regs as usize > regs_len {
+                // The register stack grows (and may move): re-derive the frame pointers.
+                let at = (fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+                if !stack.grow_regs(used + code.num_regs as usize) {
+                    return Err(TrapCode::StackOverflow.into());
+                }
+                regs = stack.regs.as_mut_ptr();
+                regs_len = stack.regs.len();
+                // SAFETY: both offsets were inside the old cells, which all moved to the new
+                // ones; `used + num_regs <= regs_len` now.
+                unsafe {
+                    fp = regs.add(at);
+                    callee_fp = regs.add(used);
+                }
             }
             let callee_instance = $callee_instance;
             // SAFETY: the callee's frame fits (checked just above).
-            unsafe { zero_locals($callee_fp, code) };
+            unsafe { zero_locals(callee_fp, code) };
             stack.frames.push(Frame {
                 // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
                 ip: unsafe { ip.add(1) },
@@ -339,7 +356,7 @@ pub(super) fn execute(
             // The code outlives the frame: see `invoke`, which keeps every module of the store
             // alive for the whole call.
             ip = code.code.as_ptr().wrapping_sub(1);
-            fp = $callee_fp;
+            fp = callee_fp;
             if callee_instance != instance {
                 instance = callee_instance;
                 mem = MemCache::of(store, instance);

@@ -28,6 +28,8 @@ pub(crate) struct Frame {
 #[derive(Debug)]
 pub struct Stack {
     regs: Vec<Cell>,
+    /// The most cells `regs` may grow to (`Config::max_register_stack`).
+    max_regs: usize,
     frames: Vec<Frame>,
     max_frames: usize,
 }
@@ -39,15 +41,44 @@ unsafe impl Send for Stack {}
 // SAFETY: as above; `&Stack` gives no access to the pointers.
 unsafe impl Sync for Stack {}
 
+/// Cells a new register stack starts with (8 KiB); it doubles on demand up to the limit.
+const INITIAL_REGS: usize = 1024;
+
 impl Stack {
-    fn new(cells: usize, max_frames: usize) -> Self {
+    fn new(max_regs: usize, max_frames: usize) -> Self {
         Self {
-            // Zeroed allocation: the OS maps pages lazily, so an unused stack costs little.
-            regs: vec![0; cells],
-            // Reserved up front so that pushing a frame never reallocates mid-call.
-            frames: Vec::with_capacity(max_frames.min(64 * 1024)),
+            // Small at first: a store's first call then costs no large zeroed allocation (a
+            // reused heap block of the full limit would be cleared byte by byte).
+            regs: vec![0; max_regs.min(INITIAL_REGS)],
+            max_regs,
+            frames: Vec::with_capacity(max_frames.min(1024)),
             max_frames,
         }
+    }
+
+    /// Makes `regs` at least `needed` cells long, doubling, within the limit; `false` when
+    /// `needed` is over the limit. The cells may move: every frame's pointer into them is
+    /// rebased here, and the caller must re-derive any pointer of its own.
+    #[cold]
+    #[inline(never)]
+    fn grow_regs(&mut self, needed: usize) -> bool {
+        if needed <= self.regs.len() {
+            return true;
+        }
+        if needed > self.max_regs {
+            return false;
+        }
+        let old_base = self.regs.as_ptr() as usize;
+        let new_len = needed.max(self.regs.len() * 2).min(self.max_regs);
+        self.regs.resize(new_len, 0);
+        let base = self.regs.as_mut_ptr();
+        for frame in &mut self.frames {
+            let at = (frame.fp as usize - old_base) / std::mem::size_of::<Cell>();
+            // SAFETY: `at` was inside the old cells, which all moved to the new ones (at
+            // least as many).
+            frame.fp = unsafe { base.add(at) };
+        }
+        true
     }
 }
 
@@ -171,7 +202,7 @@ pub(crate) fn start<T>(
         .stack
         .take()
         .unwrap_or_else(|| Stack::new(config.max_register_stack, config.max_call_depth));
-    if stack.regs.len() < (code.num_regs as usize).max(cells.len()) {
+    if !stack.grow_regs((code.num_regs as usize).max(cells.len())) {
         store.inner.stack.get_or_insert(stack);
         return Err(TrapCode::StackOverflow.into());
     }

@@ -178,7 +178,8 @@ impl Config {
         self
     }
 
-    /// Size in 64-bit cells of the register stack shared by all frames of one call.
+    /// Largest size in 64-bit cells of the register stack shared by all frames of one call
+    /// (it starts small and grows on demand up to this).
     pub fn max_register_stack(&mut self, cells: usize) -> &mut Self {
         self.max_register_stack = cells;
         self
