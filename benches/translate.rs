@@ -277,14 +277,7 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let module = regwasm::Module::new(&engine, wasm).expect("regwasm compiles");
-                let mut store = regwasm::Store::new(&engine, ());
-                let instance = regwasm::Linker::new(&engine)
-                    .instantiate(&mut store, &module)
-                    .expect("instantiates");
-                let run = instance
-                    .get_typed_func::<(i32, i32), i32>(&store, "run")
-                    .expect("exports run");
-                black_box(run.call(&mut store, (1, 2)).ok())
+                black_box(regwasm_call_once(&engine, &module))
             })
         });
     }
@@ -305,18 +298,35 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let module = wasmi::Module::new(&engine, wasm).expect("wasmi compiles");
-                let mut store = wasmi::Store::new(&engine, ());
-                let instance = wasmi::Linker::<()>::new(&engine)
-                    .instantiate_and_start(&mut store, &module)
-                    .expect("instantiates");
-                let run = instance
-                    .get_typed_func::<(i32, i32), i32>(&store, "run")
-                    .expect("exports run");
-                black_box(run.call(&mut store, (1, 2)).ok())
+                black_box(wasmi_call_once(&engine, &module))
             })
         });
     }
     group.finish();
+}
+
+/// A new store, `module` instantiated in it, its `run(1, 2)` called once.
+fn regwasm_call_once(engine: &regwasm::Engine, module: &regwasm::Module) -> Option<i32> {
+    let mut store = regwasm::Store::new(engine, ());
+    let instance = regwasm::Linker::new(engine)
+        .instantiate(&mut store, module)
+        .expect("instantiates");
+    let run = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "run")
+        .expect("exports run");
+    run.call(&mut store, (1, 2)).ok()
+}
+
+/// The same on wasmi.
+fn wasmi_call_once(engine: &wasmi::Engine, module: &wasmi::Module) -> Option<i32> {
+    let mut store = wasmi::Store::new(engine, ());
+    let instance = wasmi::Linker::<()>::new(engine)
+        .instantiate_and_start(&mut store, module)
+        .expect("instantiates");
+    let run = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "run")
+        .expect("exports run");
+    run.call(&mut store, (1, 2)).ok()
 }
 
 /// A fresh store per request, as a host serving many short-lived guests does: new store,
@@ -329,33 +339,13 @@ fn bench_fresh_store(c: &mut Criterion) {
     let mut group = c.benchmark_group("fresh_store_call");
     let engine = regwasm::Engine::default();
     let module = regwasm::Module::new(&engine, &wasm).expect("regwasm compiles");
-    let linker = regwasm::Linker::new(&engine);
     group.bench_function("regwasm", |b| {
-        b.iter(|| {
-            let mut store = regwasm::Store::new(&engine, ());
-            let instance = linker
-                .instantiate(&mut store, &module)
-                .expect("instantiates");
-            let run = instance
-                .get_typed_func::<(i32, i32), i32>(&store, "run")
-                .expect("exports run");
-            black_box(run.call(&mut store, (1, 2)).ok())
-        })
+        b.iter(|| black_box(regwasm_call_once(&engine, &module)))
     });
     let engine = wasmi_engine();
     let module = wasmi::Module::new(&engine, &wasm).expect("wasmi compiles");
-    let linker = wasmi::Linker::<()>::new(&engine);
     group.bench_function("wasmi", |b| {
-        b.iter(|| {
-            let mut store = wasmi::Store::new(&engine, ());
-            let instance = linker
-                .instantiate_and_start(&mut store, &module)
-                .expect("instantiates");
-            let run = instance
-                .get_typed_func::<(i32, i32), i32>(&store, "run")
-                .expect("exports run");
-            black_box(run.call(&mut store, (1, 2)).ok())
-        })
+        b.iter(|| black_box(wasmi_call_once(&engine, &module)))
     });
     group.finish();
 }
