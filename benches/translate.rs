@@ -336,7 +336,7 @@ fn bench_fresh_store(c: &mut Criterion) {
         (func (export "run") (param i32 i32) (result i32)
           (i32.add (local.get 0) (i32.mul (local.get 1) (i32.const 3)))))"#;
     let wasm = wat::parse_str(WAT).expect("well-formed");
-    let mut group = c.benchmark_group("fresh_store_call");
+    let mut group = c.benchmark_group("startup_fresh_store_call");
     let engine = regwasm::Engine::default();
     let module = regwasm::Module::new(&engine, &wasm).expect("regwasm compiles");
     group.bench_function("regwasm", |b| {

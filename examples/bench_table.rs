@@ -8,7 +8,8 @@
 //!
 //! Times are criterion's point estimates per iteration (the slope where criterion fitted one,
 //! otherwise the mean). `regwasm/wasmi` below 1 means regwasm is faster. Groups named
-//! `translate_*` (from `benches/translate.rs`) go in a second table with throughput.
+//! `translate_*` (from `benches/translate.rs`) go in a second table with throughput, groups
+//! named `startup_*` (a new store, instantiation and one call) in a third.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -126,6 +127,7 @@ fn main() {
 
     let mut exec_rows = Vec::new();
     let mut translate_rows = Vec::new();
+    let mut startup_rows = Vec::new();
     let (mut exec_ratios, mut translate_ratios) = (Vec::new(), Vec::new());
     let mut stale_groups = Vec::new();
     for group in &groups {
@@ -160,6 +162,12 @@ fn main() {
                 tp(&wasmi)
             ));
             translate_ratios.extend(ratio);
+        } else if let Some(name) = group.strip_prefix("startup_") {
+            startup_rows.push(format!(
+                "| {name} | {} | {} | {ratio_cell} |",
+                cell(&regwasm),
+                cell(&wasmi)
+            ));
         } else {
             exec_rows.push(format!(
                 "| {group} | {} | {} | {ratio_cell} |",
@@ -199,7 +207,15 @@ fn main() {
         );
         println!();
     }
-    if exec_rows.is_empty() && translate_rows.is_empty() {
+    if !startup_rows.is_empty() {
+        println!("| startup | regwasm | wasmi | regwasm/wasmi |");
+        println!("| --- | ---: | ---: | ---: |");
+        for row in &startup_rows {
+            println!("{row}");
+        }
+        println!();
+    }
+    if exec_rows.is_empty() && translate_rows.is_empty() && startup_rows.is_empty() {
         eprintln!("no results under {}", dir.display());
         std::process::exit(1);
     }
