@@ -247,38 +247,41 @@ fn run<T>(
 ) -> Result<Option<Suspended>> {
     let stop = store.inner.stop.clone();
     // The loop is not generic over the host state, so it hands host calls back to here.
+    // `Ok(None)`: returned; `Ok(Some(..))`: suspended there, for that reason.
     let outcome = loop {
-        match interp::execute(&mut store.inner, &mut stack, at, &stop) {
+        break match interp::execute(&mut store.inner, &mut stack, at, &stop) {
             Ok(Exit::Host {
                 at: next,
                 func,
                 args,
             }) => {
                 if let Err(trap) = call_host(store, &mut stack.regs, args, func, next.instance) {
-                    break Err(trap);
+                    Err(trap)
+                } else if std::mem::take(&mut store.inner.yield_requested) {
+                    Ok(Some((next, SuspendReason::HostYield)))
+                } else {
+                    at = next;
+                    continue;
                 }
-                if std::mem::take(&mut store.inner.yield_requested) {
-                    break Ok(Exit::Suspended(next, SuspendReason::HostYield));
-                }
-                at = next;
             }
-            outcome => break outcome,
-        }
+            Ok(Exit::Returned) => Ok(None),
+            Ok(Exit::Suspended(at, reason)) => Ok(Some((at, reason))),
+            Err(trap) => Err(trap),
+        };
     };
     store.inner.end_call();
     match outcome {
-        Ok(Exit::Returned) => {
+        Ok(None) => {
             cells.copy_from_slice(&stack.regs[..cells.len()]);
             store.inner.stack.get_or_insert(stack);
             Ok(None)
         }
-        Ok(Exit::Suspended(at, reason)) => Ok(Some(Suspended {
+        Ok(Some((at, reason))) => Ok(Some(Suspended {
             stack,
             at,
             reason,
             _alive: alive,
         })),
-        Ok(Exit::Host { .. }) => unreachable!("host calls are made in the loop above"),
         Err(trap) => {
             stack.frames.clear();
             store.inner.stack.get_or_insert(stack);
