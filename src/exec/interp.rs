@@ -233,11 +233,9 @@ pub(super) fn execute(
     at: Position,
     stop: &StopFlag,
 ) -> Result<Exit, Trap> {
-    let mut regs_len = stack.regs.len();
-    let mut regs = stack.regs.as_mut_ptr();
     // SAFETY: `at.fp` is the offset of a frame that fits in the register stack: checked when
     // the call started or entered that frame.
-    let mut fp = unsafe { regs.add(at.fp) };
+    let mut fp = unsafe { stack.regs.as_mut_ptr().add(at.fp) };
     let mut ip: *const Instr = at.ip;
     let mut instance = at.instance;
     let mut mem = MemCache::of(store, instance);
@@ -249,7 +247,7 @@ pub(super) fn execute(
         ($exit:expr) => {
             return Ok($exit(Position {
                 ip,
-                fp: (fp as usize - regs as usize) / std::mem::size_of::<Cell>(),
+                fp: (fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>(),
                 instance,
                 #[cfg(feature = "profile")]
                 func: cur_func,
@@ -321,16 +319,15 @@ pub(super) fn execute(
             if stack.frames.len() >= stack.max_frames {
                 return Err(TrapCode::StackOverflow.into());
             }
-            if used + code.num_regs as usize > regs_len {
+            if used + code.num_regs as usize > stack.regs.len() {
                 // The register stack grows (and may move): re-derive the frame pointers.
-                let at = (fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+                let at = (fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
                 if !stack.grow_regs(used + code.num_regs as usize) {
                     return Err(TrapCode::StackOverflow.into());
                 }
-                regs = stack.regs.as_mut_ptr();
-                regs_len = stack.regs.len();
+                let regs = stack.regs.as_mut_ptr();
                 // SAFETY: both offsets were inside the old cells, which all moved to the new
-                // ones; `used + num_regs <= regs_len` now.
+                // ones; `used + num_regs <= stack.regs.len()` now.
                 unsafe {
                     fp = regs.add(at);
                     callee_fp = regs.add(used);
@@ -369,7 +366,8 @@ pub(super) fn execute(
             // SAFETY: `args` is at most the frame size, so this stays within (or one past) the
             // current frame; the callee's room is checked before anything is accessed.
             let callee_fp = unsafe { fp.add($args.0 as usize) };
-            let used = (callee_fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+            let used =
+                (callee_fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
             match &store.funcs[addr as usize] {
                 FuncEntity::Wasm {
                     module,
@@ -473,7 +471,7 @@ pub(super) fn execute(
                         // SAFETY: `args` is at most the frame size, so this stays within (or
                         // one past) the current frame; `enter!` checks the callee's room.
                         let callee_fp = unsafe { fp.add(args.0 as usize) };
-                        let used = (callee_fp as usize - regs as usize) / std::mem::size_of::<Cell>();
+                        let used = (callee_fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
                         enter!(
                             code,
                             *callee_instance,
