@@ -2,7 +2,10 @@
 //!
 //! The hot state — instruction pointer, frame pointer into the register stack, the default
 //! memory's base and length — lives in locals of this function so it stays in machine
-//! registers. Register and instruction accesses are unchecked: the translator guarantees every
+//! registers. Nothing else does: with more values live across the loop than callee-saved
+//! registers, LLVM spilled the frame pointer and every handler reloaded it. So the register
+//! stack's base and length, needed only on calls, growth and exits, are read from `stack`
+//! there. Register and instruction accesses are unchecked: the translator guarantees every
 //! register index lies inside the frame and every jump inside the code (see
 //! `bytecode::verify`, run on every function of the spec suite), and this loop checks the
 //! frame's room on the register stack when it enters a function.
