@@ -83,14 +83,16 @@ macro_rules! define_dispatch {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 let (x, y) = unsafe { (<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b))) };
                                 if numeric::$f(x, y) != 0 {
-                                    $d ip = jump($d ip, offset.0 - 1);
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
                                 }
                             }
                             Instr::$brimm { a, imm, offset } => {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 let x = unsafe { <$a>::from_cell(get($d fp, a)) };
                                 if numeric::$f(x, imm as $a) != 0 {
-                                    $d ip = jump($d ip, offset.0 - 1);
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
                                 }
                             }
                         )?
@@ -102,7 +104,8 @@ macro_rules! define_dispatch {
                                 // separate add and branch would (it may be `x`).
                                 let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
                                 if numeric::$f(v, y) != 0 {
-                                    $d ip = jump($d ip, offset.0 - 1);
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
                                 }
                             }
                             Instr::$sel { dst, a, b, x, y } => {
@@ -125,7 +128,8 @@ macro_rules! define_dispatch {
                                 // SAFETY: as above.
                                 let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
                                 if numeric::$f(v, y) != 0 {
-                                    $d ip = jump($d ip, offset.0 - 1);
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
                                 }
                             }
                         )?
@@ -442,19 +446,24 @@ pub(super) fn execute(
             }
             Instr::Const32 { dst, value } => w!(dst, value as Cell),
             Instr::Const64 { dst, lo, hi } => w!(dst, (hi as Cell) << 32 | lo as Cell),
-            Instr::Br { offset } => ip = jump(ip, offset.0 - 1),
+            Instr::Br { offset } => {
+                ip = jump(ip, offset.0);
+                continue;
+            }
             Instr::BrIfNez { cond, offset } => {
                 if r!(cond) as u32 != 0 {
-                    ip = jump(ip, offset.0 - 1);
+                    ip = jump(ip, offset.0);
+                    continue;
                 }
             }
             Instr::BrIfEqz { cond, offset } => {
                 if r!(cond) as u32 == 0 {
-                    ip = jump(ip, offset.0 - 1);
+                    ip = jump(ip, offset.0);
+                    continue;
                 }
             }
             Instr::BrTable { index, len } => {
-                ip = jump(ip, (r!(index) as u32).min(len) as i32);
+                ip = ip.wrapping_add((r!(index) as u32).min(len) as usize);
             }
             Instr::Return {} => {
                 return_to_caller!();
@@ -914,9 +923,9 @@ pub(super) fn execute(
                 );
             }
         });
-        // Every instruction ends here, taken jumps, calls and returns included (they set `ip`
-        // one before their target), so the compiler can give every handler its own copy of
-        // the dispatch that follows: threaded dispatch from a plain match.
+        // Every instruction but a taken jump ends here, calls and returns included (they set
+        // `ip` one before their target); taken jumps `continue` to the dispatch. The compiler
+        // gives every handler its own copy of the dispatch: threaded dispatch from a plain match.
         ip = ip.wrapping_add(1);
     }
 }
@@ -937,6 +946,10 @@ unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
     unsafe { std::ptr::write_bytes(fp.add(params), 0, count) };
 }
 
+/// The instruction pointer after a jump by `offset` instructions. Taken jumps go straight to
+/// the dispatch (`continue`), skipping the step's `+ 1`: the new `ip` is then one load and one
+/// address computation away from the old one, and in a loop every instruction of the next
+/// iteration waits for it.
 #[inline(always)]
 fn jump(ip: *const Instr, offset: i32) -> *const Instr {
     // Wrapping arithmetic keeps this safe; the translator guarantees the target is in the code.
