@@ -41,8 +41,11 @@ unsafe impl Send for Stack {}
 // SAFETY: as above; `&Stack` gives no access to the pointers.
 unsafe impl Sync for Stack {}
 
-/// Cells a new register stack starts with (8 KiB); it doubles on demand up to the limit.
-const INITIAL_REGS: usize = 1024;
+/// Cells a new register stack starts with (2 KiB); it doubles on demand up to the limit.
+const INITIAL_REGS: usize = 256;
+/// Frames a new frame stack has room for before it grows (like any `Vec`): 768 bytes, where
+/// 1,024 frames took 24 KiB on every store's first call.
+const INITIAL_FRAMES: usize = 32;
 
 impl Stack {
     fn new(max_regs: usize, max_frames: usize) -> Self {
@@ -51,7 +54,7 @@ impl Stack {
             // reused heap block of the full limit would be cleared byte by byte).
             regs: vec![0; max_regs.min(INITIAL_REGS)],
             max_regs,
-            frames: Vec::with_capacity(max_frames.min(1024)),
+            frames: Vec::with_capacity(max_frames.min(INITIAL_FRAMES)),
             max_frames,
         }
     }
