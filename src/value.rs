@@ -5,6 +5,7 @@
 //! interpreter never needs a type tag. [`Val`] is the typed form used at the API boundary.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The untyped 64-bit register cell: i32/f32 are zero-extended bit patterns, i64/f64 their bits,
 /// references are `0` for null and `index + 1` otherwise.
@@ -41,11 +42,12 @@ impl fmt::Display for ValType {
     }
 }
 
-/// A function signature.
+/// A function signature. Cloning it shares the type lists (each store interns the types of
+/// every module instantiated in it).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct FuncType {
-    params: Box<[ValType]>,
-    results: Box<[ValType]>,
+    params: Arc<[ValType]>,
+    results: Arc<[ValType]>,
 }
 
 impl FuncType {

@@ -115,8 +115,15 @@ fn typed_func_rejects_wrong_signature() {
         &Linker::new(&engine),
         r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#,
     );
-    assert!(instance.get_typed_func::<i64, i32>(&store, "f").is_err());
+    let err = instance.get_typed_func::<i64, i32>(&store, "f").err().unwrap();
+    assert!(err.to_string().contains("not the requested"), "{err}");
     assert!(instance.get_typed_func::<i32, ()>(&store, "f").is_err());
+    assert!(instance.get_typed_func::<(i32, i32), i32>(&store, "f").is_err());
+    assert!(instance.get_typed_func::<(), i32>(&store, "f").is_err());
+    let ok = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(ok.call(&mut store, 7).unwrap(), 7);
+    let ok = instance.get_typed_func::<(i32,), (i32,)>(&store, "f").unwrap();
+    assert_eq!(ok.call(&mut store, (8,)).unwrap(), (8,));
     let f = instance.get_func(&store, "f").unwrap();
     let mut out = [Val::I32(0)];
     assert!(matches!(
@@ -327,4 +334,41 @@ fn stores_and_modules_can_move_between_threads() {
         f.call(&mut store, ()).unwrap()
     });
     assert_eq!(handle.join().unwrap(), 7);
+}
+
+/// Exports resolve through the instance's own index spaces, for every kind, and two instances
+/// of one module get their own items.
+#[test]
+fn exports_resolve_every_kind_and_are_listed_by_name() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (func $id (param i32) (result i32) local.get 0)
+            (func (export "zeta") (result i32) (global.get $g))
+            (global $g (export "g") (mut i32) (i32.const 5))
+            (memory (export "mem") 1)
+            (table (export "tab") 1 funcref)
+            (export "id" (func $id))
+            (export "alias" (func $id)))"#,
+    )
+    .unwrap();
+    let linker = Linker::new(&engine);
+    let a = linker.instantiate(&mut store, &module).unwrap();
+    let b = linker.instantiate(&mut store, &module).unwrap();
+    let names: Vec<String> = a.exports(&store).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["alias", "g", "id", "mem", "tab", "zeta"]);
+    assert_eq!(a.get_func(&store, "id"), a.get_func(&store, "alias"));
+    assert_ne!(a.get_func(&store, "id"), b.get_func(&store, "id"));
+    assert_ne!(a.get_memory(&store, "mem"), b.get_memory(&store, "mem"));
+    assert!(a.get_table(&store, "tab").is_some());
+    assert!(a.get_func(&store, "g").is_none(), "a global is not a function");
+    assert!(a.get_export(&store, "missing").is_none());
+    let g = a.get_global(&store, "g").unwrap();
+    g.set(&mut store, Val::I32(9)).unwrap();
+    let zeta_a = a.get_typed_func::<(), i32>(&store, "zeta").unwrap();
+    let zeta_b = b.get_typed_func::<(), i32>(&store, "zeta").unwrap();
+    assert_eq!(zeta_a.call(&mut store, ()).unwrap(), 9);
+    assert_eq!(zeta_b.call(&mut store, ()).unwrap(), 5);
 }

@@ -151,7 +151,8 @@ impl Func {
         &self,
         store: &Store<impl Sized>,
     ) -> Result<super::TypedFunc<Params, Results>> {
-        super::TypedFunc::new(*self, self.ty(store))
+        let id = store.inner.funcs[self.0 as usize].ty();
+        super::TypedFunc::new(*self, &store.inner.types[id as usize])
     }
 
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {

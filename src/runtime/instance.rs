@@ -9,7 +9,6 @@ use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, Operator};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, TrapCode};
 use crate::value::{Cell, Val};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The store-side record of an instance: where each of its index spaces points in the store.
@@ -27,7 +26,21 @@ pub(crate) struct InstanceEntity {
     pub(crate) globals: Vec<u32>,
     pub(crate) elems: Vec<u32>,
     pub(crate) datas: Vec<u32>,
-    pub(crate) exports: HashMap<String, Extern>,
+    /// The instantiated module, for its exports (resolved through the index spaces above).
+    pub(crate) module: Option<Module>,
+}
+
+impl InstanceEntity {
+    /// The store item behind index `index` of this instance's `kind` index space.
+    fn resolve(&self, kind: ExternKind, index: u32) -> Extern {
+        let i = index as usize;
+        match kind {
+            ExternKind::Func => Extern::Func(Func(self.funcs[i])),
+            ExternKind::Table => Extern::Table(Table(self.tables[i])),
+            ExternKind::Memory => Extern::Memory(Memory(self.memories[i])),
+            ExternKind::Global => Extern::Global(Global(self.globals[i])),
+        }
+    }
 }
 
 /// A direct call's target, cached in the calling instance (see `InstanceEntity::callees`).
@@ -43,10 +56,10 @@ pub struct Instance(pub(crate) u32);
 
 impl Instance {
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
-        store.inner.instances[self.0 as usize]
-            .exports
-            .get(name)
-            .copied()
+        let inst = &store.inner.instances[self.0 as usize];
+        let module = &inst.module.as_ref()?.inner;
+        let export = &module.info.exports[*module.export_index.get(name)?];
+        Some(inst.resolve(export.kind, export.index))
     }
 
     pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
@@ -85,10 +98,12 @@ impl Instance {
 
     /// Every export, by name.
     pub fn exports<T>(&self, store: &Store<T>) -> Vec<(String, Extern)> {
-        let mut all: Vec<_> = store.inner.instances[self.0 as usize]
-            .exports
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
+        let inst = &store.inner.instances[self.0 as usize];
+        let Some(module) = &inst.module else {
+            return Vec::new();
+        };
+        let mut all: Vec<_> = (module.inner.info.exports.iter())
+            .map(|e| (e.name.clone(), inst.resolve(e.kind, e.index)))
             .collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
@@ -174,16 +189,7 @@ impl Instance {
             store.inner.globals.push(GlobalEntity { ty: *ty, value });
             inst.globals.push(store.inner.globals.len() as u32 - 1);
         }
-        for export in &info.exports {
-            let i = export.index as usize;
-            let ext = match export.kind {
-                ExternKind::Func => Extern::Func(Func(inst.funcs[i])),
-                ExternKind::Table => Extern::Table(Table(inst.tables[i])),
-                ExternKind::Memory => Extern::Memory(Memory(inst.memories[i])),
-                ExternKind::Global => Extern::Global(Global(inst.globals[i])),
-            };
-            inst.exports.insert(export.name.clone(), ext);
-        }
+        inst.module = Some(module.clone());
         for seg in &info.elems {
             let items = seg
                 .items

@@ -5,6 +5,7 @@ use crate::binary::{self, ExternKind, ImportDesc, ModuleInfo};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result};
 use crate::{translate, validate};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,9 @@ pub(crate) struct ModuleInner {
     pub(crate) translation_times: Vec<Duration>,
     /// The configuration the module was compiled with, for translating lazily.
     pub(crate) config: Config,
+    /// Export name to its position in `info.exports`, built once so that instantiation does
+    /// not build a map per instance.
+    pub(crate) export_index: HashMap<String, usize>,
 }
 
 impl Module {
@@ -63,8 +67,12 @@ impl Module {
             translation_times.push(start.elapsed());
             funcs.push(func);
         }
+        let export_index = (info.exports.iter().enumerate())
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
+                export_index,
                 info,
                 funcs,
                 translation_times,

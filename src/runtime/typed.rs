@@ -42,6 +42,11 @@ wasm_ty! {
 /// A tuple of [`WasmTy`] (or one of them) used as parameters.
 pub trait WasmParams: Send + Sync + 'static {
     fn types() -> Vec<ValType>;
+    /// Whether the types are exactly `types`, without allocating.
+    #[doc(hidden)]
+    fn matches(types: &[ValType]) -> bool {
+        Self::types() == types
+    }
     #[doc(hidden)]
     fn store_cells(self, cells: &mut [Cell]);
 }
@@ -49,6 +54,11 @@ pub trait WasmParams: Send + Sync + 'static {
 /// A tuple of [`WasmTy`] (or one of them, or `()`) used as results.
 pub trait WasmResults: Sized + Send + Sync + 'static {
     fn types() -> Vec<ValType>;
+    /// Whether the types are exactly `types`, without allocating.
+    #[doc(hidden)]
+    fn matches(types: &[ValType]) -> bool {
+        Self::types() == types
+    }
     #[doc(hidden)]
     fn load_cells(cells: &[Cell]) -> Self;
     #[doc(hidden)]
@@ -59,6 +69,9 @@ impl<A: WasmTy> WasmParams for A {
     fn types() -> Vec<ValType> {
         vec![A::TYPE]
     }
+    fn matches(types: &[ValType]) -> bool {
+        types == [A::TYPE]
+    }
     fn store_cells(self, cells: &mut [Cell]) {
         cells[0] = self.into_cell();
     }
@@ -67,6 +80,9 @@ impl<A: WasmTy> WasmParams for A {
 impl<A: WasmTy> WasmResults for A {
     fn types() -> Vec<ValType> {
         vec![A::TYPE]
+    }
+    fn matches(types: &[ValType]) -> bool {
+        types == [A::TYPE]
     }
     fn load_cells(cells: &[Cell]) -> Self {
         A::from_cell(cells[0])
@@ -98,11 +114,13 @@ macro_rules! tuples {
     ($(($($n:tt $t:ident),*);)*) => {$(
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
+            fn matches(types: &[ValType]) -> bool { types == [$($t::TYPE),*] }
             #[allow(unused_variables)]
             fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
+            fn matches(types: &[ValType]) -> bool { types == [$($t::TYPE),*] }
             #[allow(unused_variables, clippy::unused_unit)]
             fn load_cells(cells: &[Cell]) -> Self { ($($t::from_cell(cells[$n]),)*) }
             #[allow(unused_variables)]
@@ -187,9 +205,9 @@ impl<Params, Results> Clone for TypedFunc<Params, Results> {
 impl<Params, Results> Copy for TypedFunc<Params, Results> {}
 
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
-    pub(crate) fn new(func: Func, ty: FuncType) -> Result<Self> {
-        let want = FuncType::new(Params::types(), Results::types());
-        if want != ty {
+    pub(crate) fn new(func: Func, ty: &FuncType) -> Result<Self> {
+        if !Params::matches(ty.params()) || !Results::matches(ty.results()) {
+            let want = FuncType::new(Params::types(), Results::types());
             return Err(Error::Api(format!(
                 "function has type {ty}, not the requested {want}"
             )));
