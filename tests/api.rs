@@ -115,14 +115,21 @@ fn typed_func_rejects_wrong_signature() {
         &Linker::new(&engine),
         r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#,
     );
-    let err = instance.get_typed_func::<i64, i32>(&store, "f").err().unwrap();
+    let err = instance
+        .get_typed_func::<i64, i32>(&store, "f")
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("not the requested"), "{err}");
     assert!(instance.get_typed_func::<i32, ()>(&store, "f").is_err());
-    assert!(instance.get_typed_func::<(i32, i32), i32>(&store, "f").is_err());
+    assert!(instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .is_err());
     assert!(instance.get_typed_func::<(), i32>(&store, "f").is_err());
     let ok = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
     assert_eq!(ok.call(&mut store, 7).unwrap(), 7);
-    let ok = instance.get_typed_func::<(i32,), (i32,)>(&store, "f").unwrap();
+    let ok = instance
+        .get_typed_func::<(i32,), (i32,)>(&store, "f")
+        .unwrap();
     assert_eq!(ok.call(&mut store, (8,)).unwrap(), (8,));
     let f = instance.get_func(&store, "f").unwrap();
     let mut out = [Val::I32(0)];
@@ -363,7 +370,10 @@ fn exports_resolve_every_kind_and_are_listed_by_name() {
     assert_ne!(a.get_func(&store, "id"), b.get_func(&store, "id"));
     assert_ne!(a.get_memory(&store, "mem"), b.get_memory(&store, "mem"));
     assert!(a.get_table(&store, "tab").is_some());
-    assert!(a.get_func(&store, "g").is_none(), "a global is not a function");
+    assert!(
+        a.get_func(&store, "g").is_none(),
+        "a global is not a function"
+    );
     assert!(a.get_export(&store, "missing").is_none());
     let g = a.get_global(&store, "g").unwrap();
     g.set(&mut store, Val::I32(9)).unwrap();
