@@ -10,6 +10,7 @@
 //! `bytecode::verify`, run on every function of the spec suite), and this loop checks the
 //! frame's room on the register stack when it enters a function.
 
+use super::widen::*;
 use super::{bulk, Exit, Frame, Position, Stack, SuspendReason};
 use crate::bytecode::{CompiledFunc, Instr, Reg};
 use crate::error::{Trap, TrapCode};
@@ -20,7 +21,6 @@ use crate::runtime::interrupt::StopFlag;
 use crate::runtime::{Callee, FuncEntity, StoreInner};
 use crate::value::Cell;
 use std::sync::atomic::Ordering;
-use widen::*;
 
 /// Reads register `r` of the frame at `fp`.
 ///
@@ -958,47 +958,4 @@ fn jump(ip: *const Instr, offset: i32) -> *const Instr {
 
 fn table_addr(store: &StoreInner, instance: u32, table: u32) -> usize {
     store.instances[instance as usize].tables[table as usize] as usize
-}
-
-/// How loaded bytes become a register cell, one function per load width and extension, shared
-/// by every addressing form of the loads.
-mod widen {
-    use crate::value::Cell;
-
-    #[inline(always)]
-    pub(super) fn zext8(b: [u8; 1]) -> Cell {
-        u8::from_le_bytes(b) as Cell
-    }
-    #[inline(always)]
-    pub(super) fn sext8_32(b: [u8; 1]) -> Cell {
-        i8::from_le_bytes(b) as i32 as u32 as Cell
-    }
-    #[inline(always)]
-    pub(super) fn sext8_64(b: [u8; 1]) -> Cell {
-        i8::from_le_bytes(b) as i64 as Cell
-    }
-    #[inline(always)]
-    pub(super) fn zext16(b: [u8; 2]) -> Cell {
-        u16::from_le_bytes(b) as Cell
-    }
-    #[inline(always)]
-    pub(super) fn sext16_32(b: [u8; 2]) -> Cell {
-        i16::from_le_bytes(b) as i32 as u32 as Cell
-    }
-    #[inline(always)]
-    pub(super) fn sext16_64(b: [u8; 2]) -> Cell {
-        i16::from_le_bytes(b) as i64 as Cell
-    }
-    #[inline(always)]
-    pub(super) fn zext32(b: [u8; 4]) -> Cell {
-        u32::from_le_bytes(b) as Cell
-    }
-    #[inline(always)]
-    pub(super) fn sext32_64(b: [u8; 4]) -> Cell {
-        i32::from_le_bytes(b) as i64 as Cell
-    }
-    #[inline(always)]
-    pub(super) fn bits64(b: [u8; 8]) -> Cell {
-        u64::from_le_bytes(b)
-    }
 }

@@ -4,6 +4,7 @@
 mod bulk;
 mod interp;
 pub mod profile;
+mod widen;
 
 use crate::bytecode::Instr;
 use crate::error::{Error, Result, Trap, TrapCode};
