@@ -193,6 +193,17 @@ macro_rules! define_num_op {
         }
 
         impl NumOp {
+            /// Looks up a one-byte opcode (a table lookup: the decoder's hottest path).
+            #[inline]
+            pub fn from_byte(code: u8) -> Option<NumOp> {
+                const BY_BYTE: [Option<NumOp>; 256] = {
+                    let mut table = [None; 256];
+                    $( if $code < 0x100 { table[$code as usize] = Some(NumOp::$name); } )*
+                    table
+                };
+                BY_BYTE[code as usize]
+            }
+
             /// Looks up an opcode: one byte, or `0xFC00 | sub` for the `0xFC` prefix.
             pub fn from_code(code: u32) -> Option<NumOp> {
                 match code {
@@ -232,5 +243,12 @@ mod tests {
         assert_eq!(NumOp::I64Eqz.result(), ValType::I32);
         assert_eq!(NumOp::F64Lt.name(), "f64.lt");
         assert_eq!(NumOp::from_code(0xc5), None);
+    }
+
+    #[test]
+    fn byte_table_agrees_with_the_opcode_match() {
+        for code in 0..=u8::MAX {
+            assert_eq!(NumOp::from_byte(code), NumOp::from_code(u32::from(code)));
+        }
     }
 }

@@ -33,8 +33,36 @@ impl<'a> OperatorReader<'a> {
 
     /// Decodes the next instruction. Fails with "unexpected end" (or the spec's message for the
     /// malformation) instead of reading past the end.
+    #[inline]
     pub fn read(&mut self) -> Result<Operator, DecodeError> {
-        read_operator(&mut self.reader)
+        // The most frequent instructions are decoded here, inline in the caller's loop:
+        // numeric operators and `end` have no immediates, local accesses one index byte.
+        let r = &mut self.reader;
+        match r.peek() {
+            Some(0x0b) => {
+                r.advance(1);
+                return Ok(Operator::End);
+            }
+            Some(code @ 0x20..=0x22) => {
+                if let Some(index @ 0..0x80) = r.peek_at(1) {
+                    r.advance(2);
+                    let index = u32::from(index);
+                    return Ok(match code {
+                        0x20 => Operator::LocalGet(index),
+                        0x21 => Operator::LocalSet(index),
+                        _ => Operator::LocalTee(index),
+                    });
+                }
+            }
+            Some(code @ 0x45..=0xc4) => {
+                if let Some(op) = NumOp::from_byte(code) {
+                    r.advance(1);
+                    return Ok(Operator::Num(op));
+                }
+            }
+            _ => {}
+        }
+        read_operator(r)
     }
 }
 
@@ -220,5 +248,26 @@ fn select_typed(r: &mut Reader<'_>) -> Result<Operator, DecodeError> {
     match types[..] {
         [ty] => Ok(Operator::SelectTyped(ty)),
         _ => Err(DecodeError::new("invalid result arity", at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader's inline decoding of frequent instructions gives what the full decoder
+    /// gives, on every opcode followed by immediates of one, two and no bytes, and cut short.
+    #[test]
+    fn inline_fast_path_matches_the_full_decoder() {
+        let tails: [&[u8]; 6] = [&[], &[0x05], &[0x7f], &[0x80, 0x01], &[0x80], &[0xff, 0x7f]];
+        for code in 0..=u8::MAX {
+            for tail in tails {
+                let bytes = [&[code][..], tail].concat();
+                let mut fast = OperatorReader::new(&bytes, 10);
+                let mut full = Reader::new(&bytes, 10);
+                assert_eq!(fast.read(), read_operator(&mut full), "{bytes:x?}");
+                assert_eq!(fast.offset(), full.offset(), "{bytes:x?}");
+            }
+        }
     }
 }

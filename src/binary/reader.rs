@@ -64,6 +64,17 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos).copied()
     }
 
+    /// The byte `n` places after the next one.
+    pub(crate) fn peek_at(&self, n: usize) -> Option<u8> {
+        self.bytes.get(self.pos.checked_add(n)?).copied()
+    }
+
+    /// Skips `n` bytes already seen through [`Reader::peek`] and [`Reader::peek_at`].
+    pub(crate) fn advance(&mut self, n: usize) {
+        debug_assert!(self.pos + n <= self.bytes.len());
+        self.pos += n;
+    }
+
     pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {
         let byte = self.peek().ok_or_else(|| self.eof())?;
         self.pos += 1;
@@ -109,7 +120,14 @@ impl<'a> Reader<'a> {
     /// An integer of several bytes, or one whose encoding is malformed.
     #[inline(never)]
     fn leb_multi(&mut self, bits: u32, signed: bool) -> Result<u64, DecodeError> {
-        match leb::read(&self.bytes[self.pos..], bits, signed) {
+        let rest = &self.bytes[self.pos..];
+        if bits >= leb::SHORT_BITS {
+            if let Some((value, len)) = leb::read_short(rest, signed) {
+                self.pos += len;
+                return Ok(value);
+            }
+        }
+        match leb::read(rest, bits, signed) {
             Ok((value, len)) => {
                 self.pos += len;
                 Ok(value)

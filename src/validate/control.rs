@@ -146,6 +146,39 @@ impl<'m> Stacks<'m> {
         Ok(())
     }
 
+    /// Pops operands of types `ts` and pushes one of type `result` (a numeric instruction).
+    #[inline]
+    pub fn pop_push(&mut self, ts: &[ValType], result: ValType) -> Check {
+        if !self.try_pop_push(ts, result) {
+            self.pop_all(ts)?;
+            self.push(result);
+        }
+        Ok(())
+    }
+
+    /// The common case of [`Stacks::pop_push`], done in place: one or two operands of exactly
+    /// the types `ts`, above the frame's base, are replaced by the result. Returns false, with
+    /// nothing changed, in any other case.
+    #[inline]
+    fn try_pop_push(&mut self, ts: &[ValType], result: ValType) -> bool {
+        let height = self.ctrls.last().map_or(0, |f| f.height);
+        let len = self.vals.len();
+        match (ts, &mut self.vals[..]) {
+            (&[t], [.., top]) if len > height && *top == Some(t) => {
+                *top = Some(result);
+                true
+            }
+            (&[t, u], [.., below, top])
+                if len >= height + 2 && *below == Some(t) && *top == Some(u) =>
+            {
+                *below = Some(result);
+                self.vals.truncate(len - 1);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Checks that the top of the stack matches `ts` without popping: the same as popping them
     /// and pushing back what was popped (`br_table`'s per-target check).
     pub fn check_top(&self, ts: &[ValType]) -> Check {
