@@ -216,27 +216,40 @@ fn indexed_accesses_match_the_separate_add() {
     }
 }
 
-/// `add` of a `mul` result, in every type and operand order, against edge values (overflow,
-/// NaN payloads, infinities, signed zeros). Any two NaNs count as equal: Wasm leaves the
-/// payload of an operation on NaNs nondeterministic.
+/// `add` or `sub` of a `mul` result, in every type and operand order, against edge values
+/// (overflow, NaN payloads, infinities, signed zeros). Any two NaNs count as equal: Wasm leaves
+/// the payload of an operation on NaNs nondeterministic. Each shape names the fused
+/// instruction it must become, if any; `a * b - c` does not commute into a `mul_sub`.
 #[test]
 fn multiply_add_matches_the_separate_mul_and_add() {
-    let shapes: [(&str, bool); 4] = [
+    let shapes: [(&str, Option<&str>); 7] = [
         (
             "(T.add (local.get $c) (T.mul (local.get $a) (local.get $b)))",
-            true,
+            Some(".mul_add"),
         ),
         (
             "(T.add (T.sub (local.get $c) (local.get $a)) (T.mul (local.get $a) (local.get $b)))",
-            true,
+            Some(".mul_add"),
         ),
         (
             "(T.add (T.mul (local.get $a) (local.get $b)) (local.get $c))",
-            true,
+            Some(".mul_add"),
         ),
         (
             "(T.add (T.mul (local.get $a) (local.get $b)) (T.neg (local.get $c)))",
-            false,
+            None,
+        ),
+        (
+            "(T.sub (local.get $c) (T.mul (local.get $a) (local.get $b)))",
+            Some(".mul_sub"),
+        ),
+        (
+            "(T.sub (T.sub (local.get $c) (local.get $a)) (T.mul (local.get $a) (local.get $b)))",
+            Some(".mul_sub"),
+        ),
+        (
+            "(T.sub (T.mul (local.get $a) (local.get $b)) (local.get $c))",
+            None,
         ),
     ];
     let values: [(&str, Vec<Val>); 4] = [
@@ -269,19 +282,24 @@ fn multiply_add_matches_the_separate_mul_and_add() {
         ),
     ];
     for (ty, vals) in &values {
-        for (shape, float_fuses) in shapes {
+        for (shape, fused) in shapes {
+            if shape.contains(".neg") && ty.starts_with('i') {
+                continue; // no `neg` for integers
+            }
             let body = shape.replace("T.", &format!("{ty}."));
             let wat = format!(
                 r#"(module (func (export "f") (param $a {ty}) (param $b {ty}) (param $c {ty})
                     (result {ty}) {body}))"#
             );
-            if !float_fuses && ty.starts_with('i') {
-                continue; // no `neg` for integers
-            }
-            let fuses = float_fuses;
             let (module, store, instance) = instantiate(&wat, Optimizations::all());
             let listing = module.disassemble();
-            assert_eq!(listing.contains(".mul_add"), fuses, "{listing}");
+            for mnemonic in [".mul_add", ".mul_sub"] {
+                assert_eq!(
+                    listing.contains(mnemonic),
+                    fused == Some(mnemonic),
+                    "{listing}"
+                );
+            }
             let (_, pstore, pinstance) = instantiate(&wat, Optimizations::none());
             let mut b = Both {
                 fused: (store, instance),
@@ -463,9 +481,10 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
     }
 }
 
-/// Bit-field extracts and rotate-xor steps (`bit_fusions`): shift and rotate counts at and
-/// beyond 32 (taken modulo 32), masks with the sign bit, the rotated value on either side of
-/// the `xor` and the other operand a local or a computed value.
+/// Bit-field extracts, shifted addresses and rotate-xor steps (`bit_fusions`): shift and
+/// rotate counts at and beyond 32 (taken modulo 32), masks and addends with the sign bit
+/// (wrapping sums), the rotated value on either side of the `xor` and the other operand a
+/// local or a computed value.
 #[test]
 fn bit_fusions_match_the_separate_shift_and_operation() {
     let values = [0, 1, -1, 0x1234_5678, i32::MIN, i32::MAX, 0x00ff_00ff];
@@ -476,6 +495,18 @@ fn bit_fusions_match_the_separate_shift_and_operation() {
                   (i32.and (i32.shr_u (local.get $a) (i32.const {shift})) (i32.const {mask}))))"#
             );
             let mut b = both(&wat, "i32.shr_u_and_imm");
+            for a in values {
+                agree(&mut b, "f", &[a, 0].map(Val::I32));
+            }
+        }
+    }
+    for shift in [0, 2, 31, 32, 35, -1] {
+        for imm in [0, 1024, -24, i32::MIN, i32::MAX] {
+            let wat = format!(
+                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
+                  (i32.add (i32.shl (local.get $a) (i32.const {shift})) (i32.const {imm}))))"#
+            );
+            let mut b = both(&wat, "i32.shl_add_imm");
             for a in values {
                 agree(&mut b, "f", &[a, 0].map(Val::I32));
             }

@@ -513,6 +513,9 @@ for_each_numeric_op!(define_instr, [
     /// `dst = (a >> shift) & mask` (unsigned shift): an `i32.shr_u` by a constant and the
     /// `i32.and` of its result with a constant, a bit-field extract, in one.
     I32ShrUAndImm "i32.shr_u_and_imm" { dst: Reg, a: Reg, shift: u16, mask: i32 }
+    /// `dst = (a << shift) + imm`, wrapping: an `i32.shl` by a constant and the `i32.add` of
+    /// a constant to its result, an array element's address, in one.
+    I32ShlAddImm "i32.shl_add_imm" { dst: Reg, a: Reg, shift: u16, imm: i32 }
     /// `dst = a ^ rotl(b, rot)`: an `i32.rotl` by a constant and the `i32.xor` of its result
     /// in one (hash functions' rotate-and-mix steps).
     I32XorRotlImm "i32.xor_rotl_imm" { dst: Reg, a: Reg, b: Reg, rot: u16 }
@@ -525,6 +528,15 @@ for_each_numeric_op!(define_instr, [
     F32MulAdd "f32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = c + a * b` in `f64`, rounded twice like the separate instructions.
     F64MulAdd "f64.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c - a * b`, wrapping: an `i32.mul` and the `i32.sub` of its result from `c` in
+    /// one.
+    I32MulSub "i32.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c - a * b`, wrapping (`i64`).
+    I64MulSub "i64.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c - a * b` in `f32`, rounded twice like the separate instructions.
+    F32MulSub "f32.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg }
+    /// `dst = c - a * b` in `f64`, rounded twice like the separate instructions.
+    F64MulSub "f64.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg }
     /// `dst = memory size in pages`.
     MemorySize "memory.size" { dst: Reg }
     /// `dst = memory.grow(delta)` (old size, or -1).

@@ -281,6 +281,14 @@ pub(super) fn execute(
             unsafe { set(fp, $reg, value) }
         }};
     }
+    // `dst = c op (a * b)`: a `mul` and the `add` or `sub` of its result, each as its own
+    // instruction would compute it.
+    macro_rules! mul_then {
+        ($dst:ident, $a:ident, $b:ident, $c:ident, $t:ty, $mul:ident, $op:ident) => {{
+            let m = numeric::$mul(<$t>::from_cell(r!($a)), <$t>::from_cell(r!($b)));
+            w!($dst, numeric::$op(<$t>::from_cell(r!($c)), m).into_cell())
+        }};
+    }
     // The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
     macro_rules! idx {
         ($base:expr, $index:expr) => {
@@ -778,6 +786,12 @@ pub(super) fn execute(
                 shift,
                 mask,
             } => w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell),
+            Instr::I32ShlAddImm {
+                dst,
+                a,
+                shift,
+                imm,
+            } => w!(dst, ((r!(a) as u32) << shift).wrapping_add(imm as u32) as Cell),
             Instr::I32XorRotlImm { dst, a, b, rot } => {
                 w!(dst, (r!(a) as u32 ^ (r!(b) as u32).rotate_left(rot as u32)) as Cell)
             }
@@ -790,22 +804,14 @@ pub(super) fn execute(
                 w!(dst, v);
                 w!(dst2, v);
             }
-            Instr::I32MulAdd { dst, a, b, c } => {
-                let m = numeric::i32_mul(r!(a) as i32, r!(b) as i32);
-                w!(dst, numeric::i32_add(r!(c) as i32, m).into_cell())
-            }
-            Instr::I64MulAdd { dst, a, b, c } => {
-                let m = numeric::i64_mul(r!(a) as i64, r!(b) as i64);
-                w!(dst, numeric::i64_add(r!(c) as i64, m).into_cell())
-            }
-            Instr::F32MulAdd { dst, a, b, c } => {
-                let m = numeric::f32_mul(f32::from_cell(r!(a)), f32::from_cell(r!(b)));
-                w!(dst, numeric::f32_add(f32::from_cell(r!(c)), m).into_cell())
-            }
-            Instr::F64MulAdd { dst, a, b, c } => {
-                let m = numeric::f64_mul(f64::from_cell(r!(a)), f64::from_cell(r!(b)));
-                w!(dst, numeric::f64_add(f64::from_cell(r!(c)), m).into_cell())
-            }
+            Instr::I32MulAdd { dst, a, b, c } => mul_then!(dst, a, b, c, i32, i32_mul, i32_add),
+            Instr::I64MulAdd { dst, a, b, c } => mul_then!(dst, a, b, c, i64, i64_mul, i64_add),
+            Instr::F32MulAdd { dst, a, b, c } => mul_then!(dst, a, b, c, f32, f32_mul, f32_add),
+            Instr::F64MulAdd { dst, a, b, c } => mul_then!(dst, a, b, c, f64, f64_mul, f64_add),
+            Instr::I32MulSub { dst, a, b, c } => mul_then!(dst, a, b, c, i32, i32_mul, i32_sub),
+            Instr::I64MulSub { dst, a, b, c } => mul_then!(dst, a, b, c, i64, i64_mul, i64_sub),
+            Instr::F32MulSub { dst, a, b, c } => mul_then!(dst, a, b, c, f32, f32_mul, f32_sub),
+            Instr::F64MulSub { dst, a, b, c } => mul_then!(dst, a, b, c, f64, f64_mul, f64_sub),
             Instr::MemorySize { dst } => w!(dst, (mem.len / crate::runtime::PAGE_SIZE) as Cell),
             Instr::MemoryGrow { dst, delta } => {
                 let m = store.instances[instance as usize].memories[0];

@@ -56,10 +56,13 @@ pub struct Optimizations {
     /// in one instruction (`i32.load_idx`).
     pub indexed_memory: bool,
     /// An `add` of a `mul`'s result fuses with it: `dst = c + a * b` in one instruction
-    /// (`i32`/`i64` wrapping; `f32`/`f64` rounded twice, exactly like the two instructions).
+    /// (`i32`/`i64` wrapping; `f32`/`f64` rounded twice, exactly like the two instructions);
+    /// so does a `sub` of it, `dst = c - a * b` (`mul_sub`).
     pub multiply_add: bool,
-    /// A shift or rotate by a constant fuses into the bitwise operation that uses its result:
-    /// `(x >> k) & m` is one `i32.shr_u_and_imm`, `y ^ rotl(x, k)` one `i32.xor_rotl_imm`.
+    /// A shift or rotate by a constant fuses into the operation that uses its result with a
+    /// constant or another value: `(x >> k) & m` is one `i32.shr_u_and_imm`, `(x << k) + c`
+    /// one `i32.shl_add_imm` (an array element's address), `y ^ rotl(x, k)` one
+    /// `i32.xor_rotl_imm`.
     pub bit_fusions: bool,
 }
 

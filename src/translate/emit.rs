@@ -249,10 +249,17 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I32Load8SIdx { dst, .. }
         | I32Load16UIdx { dst, .. }
         | I32Load16SIdx { dst, .. }
+        | I32ShrUAndImm { dst, .. }
+        | I32ShlAddImm { dst, .. }
+        | I32XorRotlImm { dst, .. }
         | I32MulAdd { dst, .. }
         | I64MulAdd { dst, .. }
         | F32MulAdd { dst, .. }
         | F64MulAdd { dst, .. }
+        | I32MulSub { dst, .. }
+        | I64MulSub { dst, .. }
+        | F32MulSub { dst, .. }
+        | F64MulSub { dst, .. }
         | I32LoadDisp { dst, .. }
         | I32LoadAbs { dst, .. }
         | I32LoadBump { dst, .. }
@@ -568,7 +575,7 @@ impl Translator<'_> {
             };
             if let Some(imm) = imm {
                 self.stack.pop();
-                if num == NumOp::I32And && self.fuse_bit_field(imm)? {
+                if matches!(num, NumOp::I32And | NumOp::I32Add) && self.fuse_shift_imm(num, imm)? {
                     return Ok(());
                 }
                 let a = self.pop_reg()?;
@@ -643,10 +650,15 @@ impl Translator<'_> {
     /// becomes one `mul_add`, when the other operand needs no instruction of its own (a local
     /// or a slot already written). Addition commutes, floating-point too: when both operands
     /// are NaN the result's payload is nondeterministic in Wasm (and the separate add's is
-    /// whatever operand order the Rust compiler picked).
+    /// whatever operand order the Rust compiler picked). A `sub` of the product from the
+    /// other operand (`c - a * b`, not `a * b - c`) becomes one `mul_sub` the same way.
     fn fuse_multiply_add(&mut self, num: NumOp) -> Result<bool> {
-        let Some((last, dst, c)) = self.take_producer(|last| mul_of(num, last).map(|m| m.0))?
-        else {
+        let commutes = !matches!(
+            num,
+            NumOp::I32Sub | NumOp::I64Sub | NumOp::F32Sub | NumOp::F64Sub
+        );
+        let product = |last: &Instr| mul_of(num, last).map(|m| m.0);
+        let Some((last, dst, c)) = self.take_producer(commutes, product)? else {
             return Ok(false);
         };
         let (_, a, b) = mul_of(num, &last).expect("matched above");
@@ -654,20 +666,25 @@ impl Translator<'_> {
             NumOp::I32Add => Instr::I32MulAdd { dst, a, b, c },
             NumOp::I64Add => Instr::I64MulAdd { dst, a, b, c },
             NumOp::F32Add => Instr::F32MulAdd { dst, a, b, c },
-            _ => Instr::F64MulAdd { dst, a, b, c },
+            NumOp::F64Add => Instr::F64MulAdd { dst, a, b, c },
+            NumOp::I32Sub => Instr::I32MulSub { dst, a, b, c },
+            NumOp::I64Sub => Instr::I64MulSub { dst, a, b, c },
+            NumOp::F32Sub => Instr::F32MulSub { dst, a, b, c },
+            _ => Instr::F64MulSub { dst, a, b, c },
         });
         Ok(true)
     }
 
-    /// For a commutative binary operation about to be emitted: when the last instruction
-    /// computed one of its two operands into that operand's slot (`produces` gives the
-    /// register it writes, if it is the right kind of instruction) and the other operand needs
-    /// no instruction of its own (a local or a slot already written), removes that
-    /// instruction, pops both operands and pushes the result's slot. Returns the removed
-    /// instruction, the result slot and the other operand, for the caller to emit the fused
-    /// instruction.
+    /// For a binary operation about to be emitted: when the last instruction computed one of
+    /// its two operands into that operand's slot (`produces` gives the register it writes, if
+    /// it is the right kind of instruction) and the other operand needs no instruction of its
+    /// own (a local or a slot already written), removes that instruction, pops both operands
+    /// and pushes the result's slot. Returns the removed instruction, the result slot and the
+    /// other operand, for the caller to emit the fused instruction. Unless the operation
+    /// `commutes`, the computed operand must be the right one.
     fn take_producer(
         &mut self,
+        commutes: bool,
         produces: impl Fn(&Instr) -> Option<Reg>,
     ) -> Result<Option<(Instr, Reg, Reg)>> {
         let n = self.stack.len();
@@ -687,7 +704,7 @@ impl Translator<'_> {
             (Opnd::Slot, Opnd::Slot) if dst == top => below,
             (Opnd::Local(c), Opnd::Slot) if dst == top => c,
             // `f(..) op c`
-            (Opnd::Slot, Opnd::Local(c)) if dst == below => c,
+            (Opnd::Slot, Opnd::Local(c)) if dst == below && commutes => c,
             _ => return Ok(None),
         };
         self.unemit();
@@ -702,7 +719,9 @@ impl Translator<'_> {
             Instr::I32RotlImm { dst, .. } => Some(dst),
             _ => None,
         };
-        let Some((Instr::I32RotlImm { a, imm, .. }, dst, other)) = self.take_producer(rotl)? else {
+        let Some((Instr::I32RotlImm { a, imm, .. }, dst, other)) =
+            self.take_producer(true, rotl)?
+        else {
             return Ok(false);
         };
         self.emit(Instr::I32XorRotlImm {
@@ -715,9 +734,11 @@ impl Translator<'_> {
         Ok(true)
     }
 
-    /// `i32.and` with constant `mask` (already popped) of the value an `i32.shr_u_imm` just
-    /// computed into the top slot is one `i32.shr_u_and_imm`.
-    fn fuse_bit_field(&mut self, mask: i32) -> Result<bool> {
+    /// `num` (`i32.and` or `i32.add`) with constant `imm` (already popped) of the value a
+    /// shift by a constant just computed into the top slot: `shr_u` then `and` is a bit-field
+    /// extract (`i32.shr_u_and_imm`), `shl` then `add` an array element's address
+    /// (`i32.shl_add_imm`). Shift counts are stored modulo 32, as the instructions use them.
+    fn fuse_shift_imm(&mut self, num: NumOp, imm: i32) -> Result<bool> {
         if !(self.opts.bit_fusions
             && self.stack.last() == Some(&Opnd::Slot)
             && self.last_is_rewritable())
@@ -725,21 +746,26 @@ impl Translator<'_> {
             return Ok(false);
         }
         let slot = self.slot(self.height() - 1)?;
-        let Some(&Instr::I32ShrUImm { dst, a, imm }) = self.code.last() else {
-            return Ok(false);
+        let (a, shift) = match (num, self.code.last()) {
+            (NumOp::I32And, Some(&Instr::I32ShrUImm { dst, a, imm: s }))
+            | (NumOp::I32Add, Some(&Instr::I32ShlImm { dst, a, imm: s }))
+                if dst == slot =>
+            {
+                (a, (s & 31) as u16)
+            }
+            _ => return Ok(false),
         };
-        if dst != slot {
-            return Ok(false);
-        }
         self.unemit();
         self.stack.pop();
         let dst = self.push_slot()?;
-        self.emit(Instr::I32ShrUAndImm {
-            dst,
-            a,
-            // `shr_u` counts modulo 32.
-            shift: (imm & 31) as u16,
-            mask,
+        self.emit(match num {
+            NumOp::I32And => Instr::I32ShrUAndImm {
+                dst,
+                a,
+                shift,
+                mask: imm,
+            },
+            _ => Instr::I32ShlAddImm { dst, a, shift, imm },
         });
         Ok(true)
     }
@@ -878,13 +904,13 @@ fn load_instr(kind: LoadKind, dst: Reg, addr: Reg, offset: u32) -> Instr {
     }
 }
 
-/// `(dst, a, b)` when `instr` is the register-register `mul` matching the `add` `num`.
+/// `(dst, a, b)` when `instr` is the register-register `mul` matching the `add` or `sub` `num`.
 fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
     match (num, *instr) {
-        (NumOp::I32Add, Instr::I32Mul { dst, a, b })
-        | (NumOp::I64Add, Instr::I64Mul { dst, a, b })
-        | (NumOp::F32Add, Instr::F32Mul { dst, a, b })
-        | (NumOp::F64Add, Instr::F64Mul { dst, a, b }) => Some((dst, a, b)),
+        (NumOp::I32Add | NumOp::I32Sub, Instr::I32Mul { dst, a, b })
+        | (NumOp::I64Add | NumOp::I64Sub, Instr::I64Mul { dst, a, b })
+        | (NumOp::F32Add | NumOp::F32Sub, Instr::F32Mul { dst, a, b })
+        | (NumOp::F64Add | NumOp::F64Sub, Instr::F64Mul { dst, a, b }) => Some((dst, a, b)),
         _ => None,
     }
 }
