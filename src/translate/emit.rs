@@ -395,6 +395,9 @@ impl Translator<'_> {
                     self.emit(instr);
                     return Ok(());
                 }
+                if self.fuse_store_past_value(kind, mem.offset)? {
+                    return Ok(());
+                }
                 if let Some(&Opnd::Const(c)) = self.stack.last() {
                     // A constant value is stored straight from the instruction when it fits.
                     let value = match kind.width() {
@@ -878,6 +881,59 @@ impl Translator<'_> {
             }
             _ => None,
         }
+    }
+
+    /// A store whose address an `i32.add` (or its immediate form) computed a few instructions
+    /// back, before the value (`a[i + 1] = x + 1`): the add fuses into the store. Safe when
+    /// each instruction since writes one register only, neither the address's slot nor one of
+    /// the add's operands, so the add's inputs still hold at the store; removing the add is
+    /// unobservable (it has no effects). None of them may follow a label.
+    fn fuse_store_past_value(&mut self, kind: StoreKind, offset: u32) -> Result<bool> {
+        /// How far back the add may be.
+        const WINDOW: usize = 4;
+        let (n, len) = (self.stack.len(), self.code.len());
+        if !(self.opts.indexed_memory && n >= 2 && self.stack[n - 2] == Opnd::Slot) {
+            return Ok(false);
+        }
+        let addr_slot = self.slot(n as u32 - 2)?;
+        let src = match self.stack[n - 1] {
+            Opnd::Slot => self.slot(n as u32 - 1)?,
+            Opnd::Local(r) => r,
+            Opnd::Const(_) => return Ok(false),
+        };
+        let mut written = Vec::with_capacity(WINDOW);
+        let earliest = self.label_pos.max(len.saturating_sub(WINDOW));
+        for at in (earliest..len).rev() {
+            let (addr, inputs) = match self.code[at] {
+                Instr::I32Add { dst, a, b } if dst == addr_slot => (Address::Sum(a, b), [a, b]),
+                Instr::I32AddImm { dst, a, imm } if dst == addr_slot => {
+                    (Address::Disp(a, imm), [a, a])
+                }
+                mut other => {
+                    let single = !matches!(other, Instr::I32LoadBump { .. });
+                    match result_reg(&mut other) {
+                        Some(&mut dst) if single && dst != addr_slot => written.push(dst),
+                        _ => return Ok(false),
+                    }
+                    continue;
+                }
+            };
+            let clobbered = written.iter().any(|w| inputs.contains(w));
+            if written.is_empty() || clobbered {
+                return Ok(false);
+            }
+            let Some(store) = indexed_store(kind, src, addr, offset) else {
+                return Ok(false);
+            };
+            self.code.remove(at);
+            if let Some(map) = &mut self.source_map {
+                map.remove(at);
+            }
+            self.stack.truncate(n - 2);
+            self.emit(store);
+            return Ok(true);
+        }
+        Ok(false)
     }
 }
 
