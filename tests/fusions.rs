@@ -465,6 +465,46 @@ fn two_destination_add_and_pointer_bump_match_the_unfused_code() {
     }
 }
 
+/// `br_if` on a comparison with a constant (`br_if_<cmp>_imm`), in `i32` and `i64`, with
+/// constants beyond 16 bits (the immediate is 32 bits, sign-extended for `i64`) and values on
+/// either side of them.
+#[test]
+fn branch_on_a_comparison_with_a_constant_matches_the_separate_compare() {
+    for ty in ["i32", "i64"] {
+        for cmp in CMPS {
+            for imm in [
+                5i64,
+                -32769,
+                32768,
+                1 << 20,
+                i32::MIN as i64,
+                i32::MAX as i64,
+            ] {
+                let wat = format!(
+                    r#"(module (func (export "f") (param $a {ty}) (result i32)
+                      (block $taken
+                        (br_if $taken ({ty}.{cmp} (local.get $a) ({ty}.const {imm})))
+                        (return (i32.const 0)))
+                      (i32.const 1)))"#
+                );
+                let listing = Module::new(&Engine::default(), &wat).unwrap().disassemble();
+                let fused = |l: &str| {
+                    l.contains(&format!("br_if_{ty}.")) && l.contains(&format!("imm={imm} "))
+                };
+                assert!(listing.lines().any(fused), "{listing}");
+                let mut b = both(&wat, "br_if_");
+                for a in [imm - 1, imm, imm + 1, 0, -1, i64::MIN, i64::MAX] {
+                    let arg = match ty {
+                        "i32" => Val::I32(a as i32),
+                        _ => Val::I64(a),
+                    };
+                    agree(&mut b, "f", &[arg]);
+                }
+            }
+        }
+    }
+}
+
 /// `select` on a comparison (`select_<cmp>`, register and immediate right operand) and on
 /// `i32.eqz` (a `select` with its operands swapped), with operands that are locals, constants
 /// and computed values.

@@ -108,7 +108,7 @@ macro_rules! define_instr {
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, b)`")]
                     $br { a: Reg, b: Reg, offset: Offset },
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, imm)`")]
-                    $brimm { a: Reg, imm: i16, offset: Offset },
+                    $brimm { a: Reg, imm: i32, offset: Offset },
                 )?
                 $(
                     #[doc = concat!("`x = x + step`, then jump by `offset` if `", $nmnem, "(x, rhs)`")]

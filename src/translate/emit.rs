@@ -72,7 +72,7 @@ macro_rules! define_num_helpers {
                     }
                 )? )*
                 $( $(
-                    Instr::$cimm { dst, a, imm } if i16::try_from(imm).is_ok() => {
+                    Instr::$cimm { dst, a, imm } => {
                         let _ = stringify!($br);
                         Some((NumOp::$name, dst, a, Rhs::Imm(imm)))
                     }
@@ -87,10 +87,7 @@ macro_rules! define_num_helpers {
             match (op, rhs) {
                 $( $(
                     (NumOp::$name, Rhs::Reg(b)) => Some(Instr::$br { a, b, offset }),
-                    (NumOp::$name, Rhs::Imm(imm)) => {
-                        let imm = i16::try_from(imm).ok()?;
-                        Some(Instr::$brimm { a, imm, offset })
-                    }
+                    (NumOp::$name, Rhs::Imm(imm)) => Some(Instr::$brimm { a, imm, offset }),
                 )? )*
                 _ => None,
             }
@@ -103,7 +100,7 @@ macro_rules! define_num_helpers {
                     Instr::$br { a, b, offset } => Some((NumOp::$name, a, Rhs::Reg(b), offset)),
                     Instr::$brimm { a, imm, offset } => {
                         let _ = stringify!($cimm);
-                        Some((NumOp::$name, a, Rhs::Imm(imm as i32), offset))
+                        Some((NumOp::$name, a, Rhs::Imm(imm), offset))
                     }
                 )? )*
                 _ => None,
