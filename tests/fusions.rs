@@ -505,6 +505,31 @@ fn branch_on_a_comparison_with_a_constant_matches_the_separate_compare() {
     }
 }
 
+/// A copy just before a call runs inside the call (`call_copy`, `call_copy2` under
+/// `copy_pairs`): arguments from locals, a repeated local, one argument computed and one
+/// copied, and a copy into the second argument only.
+#[test]
+fn calls_with_copies_match_the_separate_copies() {
+    let wat = r#"(module
+      (func $f2 (param i32 i32) (result i32)
+        (i32.sub (local.get 0) (i32.mul (local.get 1) (i32.const 3))))
+      (func $f1 (param i32) (result i32) (i32.mul (local.get 0) (i32.const 7)))
+      (func (export "f") (param $a i32) (param $b i32) (result i32) (local $x i32)
+        (local.set $x (call $f2 (local.get $a) (local.get $b)))
+        (local.set $x (call $f2 (local.get $x) (local.get $x)))
+        (local.set $x (call $f2 (i32.add (local.get $x) (i32.const 1)) (local.get $a)))
+        (local.set $x (call $f1 (local.get $x)))
+        (call $f2 (local.get $b) (local.get $x))))"#;
+    let mut b = both(wat, "call_copy2 ");
+    let listing = Module::new(&Engine::default(), wat).unwrap().disassemble();
+    assert!(listing.contains("call_copy "), "{listing}");
+    for x in EDGES {
+        for y in EDGES {
+            agree(&mut b, "f", &[x, y].map(Val::I32));
+        }
+    }
+}
+
 /// `select` on a comparison (`select_<cmp>`, register and immediate right operand) and on
 /// `i32.eqz` (a `select` with its operands swapped), with operands that are locals, constants
 /// and computed values.

@@ -374,6 +374,12 @@ for_each_numeric_op!(define_instr, [
     /// Call function `func` of the instance; its frame starts at register `args`, where the
     /// arguments are and where the results will be.
     Call "call" { func: u32, args: Reg }
+    /// `dst = src`, then `call func, args`: the copy just before a call (an argument moved
+    /// into the callee's frame), in one instruction.
+    CallCopy "call_copy" { func: u32, args: Reg, dst: Reg, src: Reg }
+    /// `args = a`, then `args + 1 = b`, then `call func, args`: a `copy2` of the first two
+    /// arguments just before a call, in one instruction.
+    CallCopy2 "call_copy2" { func: u32, args: Reg, a: Reg, b: Reg }
     /// Call the function at table[`table`][`index`] after checking it has type `type_index`.
     CallIndirect "call_indirect" { type_index: u32, table: u16, index: Reg, args: Reg }
     /// `dst = cond != 0 ? a : b`.

@@ -12,13 +12,17 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
         let mut problem = None;
         // Calls name where the callee's frame starts, which may lie at the frame's end; the
         // interpreter checks the callee's room at run time.
-        let is_call = matches!(instr, Instr::Call { .. } | Instr::CallIndirect { .. });
+        let is_call = matches!(
+            instr,
+            Instr::Call { .. } | Instr::CallCopy { .. } | Instr::CallIndirect { .. }
+        );
         instr.visit_operands(&mut |name, op| {
             if let Some(r) = op.as_reg() {
                 // Operations taking several consecutive operands name the first one.
                 let span = match (instr, name) {
                     (_, "args") if is_call => return,
-                    (Instr::TableGrow { .. }, "args") => 2,
+                    // It writes the first two argument registers.
+                    (Instr::TableGrow { .. } | Instr::CallCopy2 { .. }, "args") => 2,
                     (_, "args") => 3,
                     _ => 1,
                 };
@@ -109,5 +113,18 @@ mod tests {
             3,
         );
         assert!(verify(&bulk).is_err());
+        // A call's frame may start at the frame's end, but `call_copy2` writes two registers
+        // there.
+        let call = |args| {
+            let copy2 = Instr::CallCopy2 {
+                func: 0,
+                args: Reg(args),
+                a: Reg(0),
+                b: Reg(0),
+            };
+            func(vec![copy2, Instr::Return {}], 3)
+        };
+        assert_eq!(verify(&call(1)), Ok(()));
+        assert!(verify(&call(2)).unwrap_err().contains("register r2"));
     }
 }

@@ -480,7 +480,18 @@ pub(super) fn execute(
                 w!(Reg(0), r!(src));
                 return_to_caller!();
             }
-            Instr::Call { func, args } => {
+            Instr::Call { func, args }
+            | Instr::CallCopy { func, args, .. }
+            | Instr::CallCopy2 { func, args, .. } => {
+                // The fused forms first make their copies, in the order `copy`/`copy2` would.
+                match *instr {
+                    Instr::CallCopy { dst, src, .. } => w!(dst, r!(src)),
+                    Instr::CallCopy2 { a, b, .. } => {
+                        w!(args, r!(a));
+                        w!(Reg(args.0.wrapping_add(1)), r!(b));
+                    }
+                    _ => {}
+                }
                 let caller = &store.instances[instance as usize];
                 match &caller.callees[func as usize] {
                     // A translated Wasm callee: straight from the instance's cache.

@@ -44,7 +44,8 @@ pub struct Optimizations {
     /// `local.set` rewrites the instruction that produced the value to write the local
     /// directly, instead of emitting a copy.
     pub result_retargeting: bool,
-    /// Two copies in a row become one `copy2` (local-to-local moves often come in runs).
+    /// Two copies in a row become one `copy2` (local-to-local moves often come in runs), and
+    /// a copy or `copy2` just before a `call` goes into it (`call_copy`, `call_copy2`).
     pub copy_pairs: bool,
     /// A jump to a return becomes that return, and `copy x←y; return_reg x` becomes
     /// `return_reg y` (a pass over the finished function).

@@ -519,7 +519,8 @@ impl Translator<'_> {
                 // Arguments go to consecutive slots: the callee's frame starts at the first.
                 let args = self.pop_slots(p)?;
                 self.push_slots(r)?;
-                self.emit(Instr::Call { func, args });
+                let call = self.call_with_copies(func, args);
+                self.emit(call);
             }
             Operator::CallIndirect { type_index, table } => {
                 let ty = &self.info.types[type_index as usize];
@@ -768,6 +769,37 @@ impl Translator<'_> {
             _ => Instr::I32ShlAddImm { dst, a, shift, imm },
         });
         Ok(true)
+    }
+
+    /// The call of `func` with its frame at `args`, taking in the copy (`copy_pairs`) just
+    /// emitted: any single copy (it runs first, as it did before), or a `copy2` of the first
+    /// two arguments.
+    fn call_with_copies(&mut self, func: u32, args: Reg) -> Instr {
+        if !(self.opts.copy_pairs && self.last_is_rewritable()) {
+            return Instr::Call { func, args };
+        }
+        let call = match self.code.last() {
+            Some(&Instr::Copy { dst, src }) => Instr::CallCopy {
+                func,
+                args,
+                dst,
+                src,
+            },
+            Some(&Instr::Copy2 {
+                dst0,
+                src0,
+                dst1,
+                src1,
+            }) if dst0 == args && u32::from(dst1.0) == u32::from(args.0) + 1 => Instr::CallCopy2 {
+                func,
+                args,
+                a: src0,
+                b: src1,
+            },
+            _ => return Instr::Call { func, args },
+        };
+        self.unemit();
+        call
     }
 
     /// `local.set`: when the value was just computed into its slot, make the producing
