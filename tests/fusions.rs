@@ -530,9 +530,9 @@ fn calls_with_copies_match_the_separate_copies() {
     }
 }
 
-/// `select` on a comparison (`select_<cmp>`, register and immediate right operand) and on
-/// `i32.eqz` (a `select` with its operands swapped), with operands that are locals, constants
-/// and computed values.
+/// `select` on a comparison (`select_<cmp>`, register and immediate right operand), on a flag
+/// test (`select_and_imm`) and on `i32.eqz` (a `select` with its operands swapped), with
+/// operands that are locals, constants and computed values.
 #[test]
 fn select_on_a_comparison_matches_the_separate_compare_and_select() {
     let operands = [
@@ -559,6 +559,23 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
                         agree(&mut b, "f", &args);
                     }
                 }
+            }
+        }
+    }
+    // A flag test: `and` with a 16-bit constant fuses (`select_and_imm`), a wider one not.
+    for mask in [1, 0x80, 0xffff, 0x1_0000, -1] {
+        for (x, y) in operands {
+            let wat = format!(
+                r#"(module (func (export "f") (param $a i32) (param $b i32) (param $x i32)
+                    (param $y i32) (result i32)
+                  (select {x} {y} (i32.and (local.get $a) (i32.const {mask})))))"#
+            );
+            let fuses = (0..=0xffff).contains(&mask);
+            let listing = Module::new(&Engine::default(), &wat).unwrap().disassemble();
+            assert_eq!(listing.contains("select_and_imm"), fuses, "{listing}");
+            let mut b = both(&wat, "select");
+            for a in EDGES.into_iter().chain([0x80, 0x1_0000, 0xff00]) {
+                agree(&mut b, "f", &[a, 0, 11, 22].map(Val::I32));
             }
         }
     }

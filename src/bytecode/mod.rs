@@ -384,6 +384,8 @@ for_each_numeric_op!(define_instr, [
     CallIndirect "call_indirect" { type_index: u32, table: u16, index: Reg, args: Reg }
     /// `dst = cond != 0 ? a : b`.
     Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg }
+    /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).
+    SelectAndImm "select_and_imm" { dst: Reg, a: Reg, mask: u16, x: Reg, y: Reg }
     /// `dst = global`.
     GlobalGet "global.get" { dst: Reg, global: u32 }
     /// `global = src`.

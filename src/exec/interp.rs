@@ -548,6 +548,9 @@ pub(super) fn execute(
             Instr::Select { dst, cond, a, b } => {
                 w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) })
             }
+            Instr::SelectAndImm { dst, a, mask, x, y } => {
+                w!(dst, if r!(a) as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })
+            }
             Instr::GlobalGet { dst, global } => {
                 let g = store.instances[instance as usize].globals[global as usize];
                 w!(dst, store.globals[g as usize].value);

@@ -39,7 +39,8 @@ pub struct Optimizations {
     /// Constants are folded into instructions with an immediate operand (`i32.add_imm`) instead
     /// of being loaded into a register first.
     pub immediates: bool,
-    /// A comparison or `eqz` feeding `br_if`/`if` fuses into one compare-and-branch.
+    /// A comparison or `eqz` feeding `br_if`/`if` fuses into one compare-and-branch; one
+    /// feeding `select`, or a flag test (`and` with a constant), into the `select`.
     pub fused_branches: bool,
     /// `local.set` rewrites the instruction that produced the value to write the local
     /// directly, instead of emitting a copy.

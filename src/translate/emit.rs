@@ -225,6 +225,7 @@ fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | Const32 { dst, .. }
         | Const64 { dst, .. }
         | Select { dst, .. }
+        | SelectAndImm { dst, .. }
         | GlobalGet { dst, .. }
         | I32Load { dst, .. }
         | I64Load { dst, .. }
@@ -601,7 +602,8 @@ impl Translator<'_> {
     }
 
     /// `select` whose condition the last instruction computed: a comparison becomes
-    /// `select_<cmp>`, an `i32.eqz` a `select` with its operands swapped. (Under
+    /// `select_<cmp>`, an `i32.eqz` a `select` with its operands swapped, an `i32.and` with a
+    /// 16-bit constant (a flag test) `select_and_imm`. (Under
     /// `fused_branches`, like the same fusions into `br_if`.) Constant operands are written
     /// to their own slots, which the comparison, computed after them, cannot be reading.
     fn fuse_select(&mut self) -> Result<bool> {
@@ -617,9 +619,13 @@ impl Translator<'_> {
         enum Test {
             Cmp(NumOp, Reg, Rhs),
             Eqz(Reg),
+            And(Reg, u16),
         }
         let test = match last {
             Instr::I32Eqz { dst, a, .. } if dst == slot => Test::Eqz(a),
+            Instr::I32AndImm { dst, a, imm } if dst == slot && u16::try_from(imm).is_ok() => {
+                Test::And(a, imm as u16)
+            }
             _ => match compare_of(&last) {
                 Some((op, dst, a, rhs)) if dst == slot => Test::Cmp(op, a, rhs),
                 _ => return Ok(false),
@@ -643,6 +649,7 @@ impl Translator<'_> {
                 b: x,
             },
             Test::Cmp(op, a, rhs) => select_on(op, dst, a, rhs, x, y).expect("checked above"),
+            Test::And(a, mask) => Instr::SelectAndImm { dst, a, mask, x, y },
         });
         Ok(true)
     }
