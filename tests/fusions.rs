@@ -599,27 +599,33 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
 #[test]
 fn bit_fusions_match_the_separate_shift_and_operation() {
     let values = [0, 1, -1, 0x1234_5678, i32::MIN, i32::MAX, 0x00ff_00ff];
-    for shift in [0, 1, 7, 31, 32, 35, -1] {
-        for mask in [0xff, 1, -1, i32::MIN, 0x7fff_ffff] {
-            let wat = format!(
-                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
-                  (i32.and (i32.shr_u (local.get $a) (i32.const {shift})) (i32.const {mask}))))"#
-            );
-            let mut b = both(&wat, "i32.shr_u_and_imm");
-            for a in values {
-                agree(&mut b, "f", &[a, 0].map(Val::I32));
-            }
-        }
-    }
-    for shift in [0, 2, 31, 32, 35, -1] {
-        for imm in [0, 1024, -24, i32::MIN, i32::MAX] {
-            let wat = format!(
-                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
-                  (i32.add (i32.shl (local.get $a) (i32.const {shift})) (i32.const {imm}))))"#
-            );
-            let mut b = both(&wat, "i32.shl_add_imm");
-            for a in values {
-                agree(&mut b, "f", &[a, 0].map(Val::I32));
+    // A shift by a constant, then an operation with a constant: the fused mnemonic and the
+    // constants to try.
+    let shifted = [
+        (
+            "i32.and",
+            "i32.shr_u",
+            "i32.shr_u_and_imm",
+            [0xff, 1, -1, i32::MIN, 0x7fff_ffff],
+        ),
+        (
+            "i32.add",
+            "i32.shl",
+            "i32.shl_add_imm",
+            [0, 1024, -24, i32::MIN, i32::MAX],
+        ),
+    ];
+    for (op, shift_op, fused, constants) in shifted {
+        for shift in [0, 1, 2, 7, 31, 32, 35, -1] {
+            for c in constants {
+                let wat = format!(
+                    r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32)
+                      ({op} ({shift_op} (local.get $a) (i32.const {shift})) (i32.const {c}))))"#
+                );
+                let mut b = both(&wat, fused);
+                for a in values {
+                    agree(&mut b, "f", &[a, 0].map(Val::I32));
+                }
             }
         }
     }
