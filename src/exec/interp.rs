@@ -487,6 +487,8 @@ pub(super) fn execute(
                 match *instr {
                     Instr::CallCopy { dst, src, .. } => w!(dst, r!(src)),
                     Instr::CallCopy2 { a, b, .. } => {
+                        // `args` and `args + 1` are registers of this frame: the `copy2` this
+                        // replaces wrote them (`bytecode::verify` checks both).
                         w!(args, r!(a));
                         w!(Reg(args.0.wrapping_add(1)), r!(b));
                     }
