@@ -13,6 +13,7 @@
 mod control;
 mod counter;
 mod emit;
+mod memory;
 mod stack;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
