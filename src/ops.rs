@@ -11,7 +11,7 @@
 
 /// Calls `$m!` with every numeric operator row:
 /// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn [imm NameImm | cmp NameImm BrName BrNameImm
-/// [step AddBrName AddImmBrName SelName SelNameImm]];`
+/// [step AddBrName AddImmBrName SelName SelNameImm]] [mem NameLoad];`
 ///
 /// `imm` names the bytecode form whose right operand is a 32-bit immediate (sign-extended for
 /// i64). Integer comparisons carry `cmp` instead: their immediate form plus the fused
@@ -19,7 +19,9 @@
 /// translator emits for `br_if`/`if` on a comparison. The `i32` comparisons also carry `step`:
 /// the loop-closing forms `x += step; br_if cmp(x, rhs)` (step in a register, or a 16-bit
 /// immediate) that jump threading makes of an `i32.add` into a loop counter followed by a fused
-/// branch on it, and the `select` forms that test the comparison themselves.
+/// branch on it, and the `select` forms that test the comparison themselves. `mem` names the
+/// form whose right operand is loaded from memory (`dst = op(a, load(addr + offset))`): the
+/// arithmetic that loops apply to array elements.
 macro_rules! for_each_numeric_op {
     ($m:ident $(, $extra:tt)*) => {
         $m! { [$($extra),*]
@@ -60,16 +62,16 @@ macro_rules! for_each_numeric_op {
             (0x67) I32Clz "i32.clz" un(i32 -> i32) i32_clz;
             (0x68) I32Ctz "i32.ctz" un(i32 -> i32) i32_ctz;
             (0x69) I32Popcnt "i32.popcnt" un(i32 -> i32) i32_popcnt;
-            (0x6a) I32Add "i32.add" bin(i32, i32 -> i32) i32_add imm I32AddImm;
-            (0x6b) I32Sub "i32.sub" bin(i32, i32 -> i32) i32_sub imm I32SubImm;
-            (0x6c) I32Mul "i32.mul" bin(i32, i32 -> i32) i32_mul imm I32MulImm;
+            (0x6a) I32Add "i32.add" bin(i32, i32 -> i32) i32_add imm I32AddImm mem I32AddLoad;
+            (0x6b) I32Sub "i32.sub" bin(i32, i32 -> i32) i32_sub imm I32SubImm mem I32SubLoad;
+            (0x6c) I32Mul "i32.mul" bin(i32, i32 -> i32) i32_mul imm I32MulImm mem I32MulLoad;
             (0x6d) I32DivS "i32.div_s" bin_trap(i32, i32 -> i32) i32_div_s imm I32DivSImm;
             (0x6e) I32DivU "i32.div_u" bin_trap(i32, i32 -> i32) i32_div_u imm I32DivUImm;
             (0x6f) I32RemS "i32.rem_s" bin_trap(i32, i32 -> i32) i32_rem_s imm I32RemSImm;
             (0x70) I32RemU "i32.rem_u" bin_trap(i32, i32 -> i32) i32_rem_u imm I32RemUImm;
-            (0x71) I32And "i32.and" bin(i32, i32 -> i32) i32_and imm I32AndImm;
-            (0x72) I32Or "i32.or" bin(i32, i32 -> i32) i32_or imm I32OrImm;
-            (0x73) I32Xor "i32.xor" bin(i32, i32 -> i32) i32_xor imm I32XorImm;
+            (0x71) I32And "i32.and" bin(i32, i32 -> i32) i32_and imm I32AndImm mem I32AndLoad;
+            (0x72) I32Or "i32.or" bin(i32, i32 -> i32) i32_or imm I32OrImm mem I32OrLoad;
+            (0x73) I32Xor "i32.xor" bin(i32, i32 -> i32) i32_xor imm I32XorImm mem I32XorLoad;
             (0x74) I32Shl "i32.shl" bin(i32, i32 -> i32) i32_shl imm I32ShlImm;
             (0x75) I32ShrS "i32.shr_s" bin(i32, i32 -> i32) i32_shr_s imm I32ShrSImm;
             (0x76) I32ShrU "i32.shr_u" bin(i32, i32 -> i32) i32_shr_u imm I32ShrUImm;
@@ -78,16 +80,16 @@ macro_rules! for_each_numeric_op {
             (0x79) I64Clz "i64.clz" un(i64 -> i64) i64_clz;
             (0x7a) I64Ctz "i64.ctz" un(i64 -> i64) i64_ctz;
             (0x7b) I64Popcnt "i64.popcnt" un(i64 -> i64) i64_popcnt;
-            (0x7c) I64Add "i64.add" bin(i64, i64 -> i64) i64_add imm I64AddImm;
-            (0x7d) I64Sub "i64.sub" bin(i64, i64 -> i64) i64_sub imm I64SubImm;
-            (0x7e) I64Mul "i64.mul" bin(i64, i64 -> i64) i64_mul imm I64MulImm;
+            (0x7c) I64Add "i64.add" bin(i64, i64 -> i64) i64_add imm I64AddImm mem I64AddLoad;
+            (0x7d) I64Sub "i64.sub" bin(i64, i64 -> i64) i64_sub imm I64SubImm mem I64SubLoad;
+            (0x7e) I64Mul "i64.mul" bin(i64, i64 -> i64) i64_mul imm I64MulImm mem I64MulLoad;
             (0x7f) I64DivS "i64.div_s" bin_trap(i64, i64 -> i64) i64_div_s imm I64DivSImm;
             (0x80) I64DivU "i64.div_u" bin_trap(i64, i64 -> i64) i64_div_u imm I64DivUImm;
             (0x81) I64RemS "i64.rem_s" bin_trap(i64, i64 -> i64) i64_rem_s imm I64RemSImm;
             (0x82) I64RemU "i64.rem_u" bin_trap(i64, i64 -> i64) i64_rem_u imm I64RemUImm;
-            (0x83) I64And "i64.and" bin(i64, i64 -> i64) i64_and imm I64AndImm;
-            (0x84) I64Or "i64.or" bin(i64, i64 -> i64) i64_or imm I64OrImm;
-            (0x85) I64Xor "i64.xor" bin(i64, i64 -> i64) i64_xor imm I64XorImm;
+            (0x83) I64And "i64.and" bin(i64, i64 -> i64) i64_and imm I64AndImm mem I64AndLoad;
+            (0x84) I64Or "i64.or" bin(i64, i64 -> i64) i64_or imm I64OrImm mem I64OrLoad;
+            (0x85) I64Xor "i64.xor" bin(i64, i64 -> i64) i64_xor imm I64XorImm mem I64XorLoad;
             (0x86) I64Shl "i64.shl" bin(i64, i64 -> i64) i64_shl imm I64ShlImm;
             (0x87) I64ShrS "i64.shr_s" bin(i64, i64 -> i64) i64_shr_s imm I64ShrSImm;
             (0x88) I64ShrU "i64.shr_u" bin(i64, i64 -> i64) i64_shr_u imm I64ShrUImm;
@@ -100,10 +102,10 @@ macro_rules! for_each_numeric_op {
             (0x8f) F32Trunc "f32.trunc" un(f32 -> f32) f32_trunc;
             (0x90) F32Nearest "f32.nearest" un(f32 -> f32) f32_nearest;
             (0x91) F32Sqrt "f32.sqrt" un(f32 -> f32) f32_sqrt;
-            (0x92) F32Add "f32.add" bin(f32, f32 -> f32) f32_add;
-            (0x93) F32Sub "f32.sub" bin(f32, f32 -> f32) f32_sub;
-            (0x94) F32Mul "f32.mul" bin(f32, f32 -> f32) f32_mul;
-            (0x95) F32Div "f32.div" bin(f32, f32 -> f32) f32_div;
+            (0x92) F32Add "f32.add" bin(f32, f32 -> f32) f32_add mem F32AddLoad;
+            (0x93) F32Sub "f32.sub" bin(f32, f32 -> f32) f32_sub mem F32SubLoad;
+            (0x94) F32Mul "f32.mul" bin(f32, f32 -> f32) f32_mul mem F32MulLoad;
+            (0x95) F32Div "f32.div" bin(f32, f32 -> f32) f32_div mem F32DivLoad;
             (0x96) F32Min "f32.min" bin(f32, f32 -> f32) f32_min;
             (0x97) F32Max "f32.max" bin(f32, f32 -> f32) f32_max;
             (0x98) F32Copysign "f32.copysign" bin(f32, f32 -> f32) f32_copysign;
@@ -114,10 +116,10 @@ macro_rules! for_each_numeric_op {
             (0x9d) F64Trunc "f64.trunc" un(f64 -> f64) f64_trunc;
             (0x9e) F64Nearest "f64.nearest" un(f64 -> f64) f64_nearest;
             (0x9f) F64Sqrt "f64.sqrt" un(f64 -> f64) f64_sqrt;
-            (0xa0) F64Add "f64.add" bin(f64, f64 -> f64) f64_add;
-            (0xa1) F64Sub "f64.sub" bin(f64, f64 -> f64) f64_sub;
-            (0xa2) F64Mul "f64.mul" bin(f64, f64 -> f64) f64_mul;
-            (0xa3) F64Div "f64.div" bin(f64, f64 -> f64) f64_div;
+            (0xa0) F64Add "f64.add" bin(f64, f64 -> f64) f64_add mem F64AddLoad;
+            (0xa1) F64Sub "f64.sub" bin(f64, f64 -> f64) f64_sub mem F64SubLoad;
+            (0xa2) F64Mul "f64.mul" bin(f64, f64 -> f64) f64_mul mem F64MulLoad;
+            (0xa3) F64Div "f64.div" bin(f64, f64 -> f64) f64_div mem F64DivLoad;
             (0xa4) F64Min "f64.min" bin(f64, f64 -> f64) f64_min;
             (0xa5) F64Max "f64.max" bin(f64, f64 -> f64) f64_max;
             (0xa6) F64Copysign "f64.copysign" bin(f64, f64 -> f64) f64_copysign;
@@ -185,7 +187,8 @@ macro_rules! define_num_op {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(mem $mem:ident)?; )*) => {
         /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum NumOp {

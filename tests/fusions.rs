@@ -281,7 +281,40 @@ fn multiply_add_matches_the_separate_mul_and_add() {
             None,
         ),
     ];
-    let values: [(&str, Vec<Val>); 4] = [
+    let values = edge_values();
+    for (ty, vals) in &values {
+        for (shape, fused) in shapes {
+            if shape.contains(".neg") && ty.starts_with('i') {
+                continue; // no `neg` for integers
+            }
+            let body = shape.replace("T.", &format!("{ty}."));
+            let wat = format!(
+                r#"(module (func (export "f") (param $a {ty}) (param $b {ty}) (param $c {ty})
+                    (result {ty}) {body}))"#
+            );
+            let (listing, mut b) = listing_and_both(&wat);
+            for mnemonic in [".mul_add", ".mul_sub"] {
+                assert_eq!(
+                    listing.contains(mnemonic),
+                    fused == Some(mnemonic),
+                    "{listing}"
+                );
+            }
+            for x in vals {
+                for y in vals {
+                    for z in vals {
+                        b.agree_typed(&[*x, *y, *z], &format!("{ty} {shape}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Values of each type around the edges: overflow, infinities, signed zeros and NaNs with
+/// payloads.
+fn edge_values() -> [(&'static str, Vec<Val>); 4] {
+    [
         (
             "i32",
             [0, 1, -1, 3, i32::MAX, i32::MIN].map(Val::I32).to_vec(),
@@ -309,42 +342,26 @@ fn multiply_add_matches_the_separate_mul_and_add() {
                 ])
                 .collect(),
         ),
-    ];
-    for (ty, vals) in &values {
-        for (shape, fused) in shapes {
-            if shape.contains(".neg") && ty.starts_with('i') {
-                continue; // no `neg` for integers
-            }
-            let body = shape.replace("T.", &format!("{ty}."));
-            let wat = format!(
-                r#"(module (func (export "f") (param $a {ty}) (param $b {ty}) (param $c {ty})
-                    (result {ty}) {body}))"#
-            );
-            let (module, store, instance) = instantiate(&wat, Optimizations::all());
-            let listing = module.disassemble();
-            for mnemonic in [".mul_add", ".mul_sub"] {
-                assert_eq!(
-                    listing.contains(mnemonic),
-                    fused == Some(mnemonic),
-                    "{listing}"
-                );
-            }
-            let (_, pstore, pinstance) = instantiate(&wat, Optimizations::none());
-            let mut b = Both {
-                fused: (store, instance),
-                plain: (pstore, pinstance),
-            };
-            for x in vals {
-                for y in vals {
-                    for z in vals {
-                        let args = [*x, *y, *z];
-                        let fused = call_typed(&mut b.fused, &args);
-                        let plain = call_typed(&mut b.plain, &args);
-                        assert_eq!(fused, plain, "{ty} {shape} {args:?}");
-                    }
-                }
-            }
-        }
+    ]
+}
+
+/// Both translations of `wat` and the listing of the fused one.
+fn listing_and_both(wat: &str) -> (String, Both) {
+    let (module, store, instance) = instantiate(wat, Optimizations::all());
+    let (_, pstore, pinstance) = instantiate(wat, Optimizations::none());
+    let both = Both {
+        fused: (store, instance),
+        plain: (pstore, pinstance),
+    };
+    (module.disassemble(), both)
+}
+
+impl Both {
+    /// Both translations of `f` agree on `args` (see [`call_typed`]).
+    fn agree_typed(&mut self, args: &[Val], what: &str) {
+        let fused = call_typed(&mut self.fused, args);
+        let plain = call_typed(&mut self.plain, args);
+        assert_eq!(fused, plain, "{what} {args:?}");
     }
 }
 
@@ -672,6 +689,77 @@ fn step_pairs_match_the_separate_steps() {
         for a in EDGES {
             for bb in [0, i32::MAX, i32::MIN, -5] {
                 agree(&mut b, "f", &[a, bb].map(Val::I32));
+            }
+        }
+    }
+}
+
+/// Arithmetic on a loaded value (`T.op_load`, under `load_operands`), for every operation that
+/// has the form, in every type: the load on the right, on the left (fused only when the
+/// operation commutes), beside a computed operand, with the result set to a local that is
+/// also an operand, and through an address with fused arithmetic (not fused). Memory holds
+/// NaNs with payloads and edge integers; addresses run up to, across and (with the offset)
+/// past the end of memory and 2^32, so loads trap where the separate load did.
+#[test]
+fn load_operands_match_the_separate_load() {
+    let ops: [(&str, &[&str]); 4] = [
+        ("i32", &["add", "sub", "mul", "and", "or", "xor"]),
+        ("i64", &["add", "sub", "mul", "and", "or", "xor"]),
+        ("f32", &["add", "sub", "mul", "div"]),
+        ("f64", &["add", "sub", "mul", "div"]),
+    ];
+    // Each shape with whether it fuses: always, never, or when the operation commutes (None).
+    let shapes: [(&str, Option<bool>); 5] = [
+        (
+            "(T.OP (local.get $a) (T.load offset=4 (local.get $p)))",
+            Some(true),
+        ),
+        (
+            "(T.OP (T.load offset=4 (local.get $p)) (local.get $a))",
+            None,
+        ),
+        (
+            "(T.OP (T.add (local.get $a) (local.get $a)) (T.load offset=4 (local.get $p)))",
+            Some(true),
+        ),
+        (
+            "(local.set $a (T.OP (local.get $a) (T.load offset=4 (local.get $p)))) (local.get $a)",
+            Some(true),
+        ),
+        (
+            "(T.OP (local.get $a) (T.load offset=4 (i32.add (local.get $p) (local.get $p))))",
+            Some(false),
+        ),
+    ];
+    let addresses = [0, 4, 8, 20, 28, 65524, 65528, 65529, 65532, 65536, -4, -8];
+    let values = edge_values();
+    for (ty, names) in ops {
+        let vals = &values
+            .iter()
+            .find(|(t, _)| *t == ty)
+            .expect("edge values")
+            .1;
+        for op in names {
+            let commutes = !matches!(*op, "sub" | "div");
+            for (shape, fuses) in shapes {
+                let body = shape.replace("T.OP", &format!("{ty}.{op}"));
+                let body = body.replace("T.", &format!("{ty}."));
+                let wat = format!(
+                    r#"(module (memory 1)
+                      (data (i32.const 4) "\01\00\c0\7f\00\00\c0\3f\01\00\00\00\00\00\f8\7f")
+                      (data (i32.const 20) "\00\00\00\00\00\00\08\c0\ff\ff\ff\ff\ff\ff\ff\7f")
+                      (data (i32.const 65528) "\00\00\00\80\01\00\a0\ff")
+                      (func (export "f") (param $a {ty}) (param $p i32) (result {ty}) {body}))"#
+                );
+                let mnemonic = format!("{ty}.{op}_load");
+                let fused = fuses.unwrap_or(commutes);
+                let (listing, mut b) = listing_and_both(&wat);
+                assert_eq!(listing.contains(&mnemonic), fused, "{wat}\n{listing}");
+                for a in vals {
+                    for p in addresses {
+                        b.agree_typed(&[*a, Val::I32(p)], &format!("{ty}.{op} {shape}"));
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,7 @@
 //! the translator. A call names the register where its arguments start: the callee's frame
 //! begins there, so arguments are never copied and results come back in place.
 //!
-//! Every instruction is 12 bytes (checked by a test): a one-byte tag, 16-bit registers and
+//! Every instruction is 12 bytes (checked by a test): a two-byte tag, 16-bit registers and
 //! 32-bit immediates. The instruction list below is the single source for the enum, its
 //! mnemonics and the disassembler; the numeric operators are spliced in from
 //! [`crate::ops`] so that they share one row with the Wasm operator of the same name.
@@ -90,7 +90,8 @@ macro_rules! define_instr {
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
         ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
         $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(mem $mem:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -120,13 +121,17 @@ macro_rules! define_instr {
                     #[doc = concat!("`dst = ", $nmnem, "(a, imm) ? x : y`")]
                     $selimm { dst: Reg, a: Reg, imm: i16, x: Reg, y: Reg },
                 )?
+                $(
+                    #[doc = concat!("`", $nmnem, "` of `a` and a value loaded from memory: `dst = ", $nmnem, "(a, load(addr + offset))`")]
+                    $mem { dst: Reg, a: Reg, addr: Reg, offset: u32 },
+                )?
             )*
         }
 
         /// One tag per variant, in list order: the source of [`Instr::index`].
         enum Tag {
             $( $name, )*
-            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, $sel, $selimm, )? )*
+            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, $sel, $selimm, )? $( $mem, )? )*
         }
 
         impl Instr {
@@ -147,6 +152,7 @@ macro_rules! define_instr {
                         { let _ = stringify!($sel); concat!("select_", $nmnem) },
                         { let _ = stringify!($selimm); concat!("select_", $nmnem, "_imm") },
                     )?
+                    $( { let _ = stringify!($mem); concat!($nmnem, "_load") }, )?
                 )*
             ];
 
@@ -173,6 +179,7 @@ macro_rules! define_instr {
                             Instr::$sel { .. } => Tag::$sel as usize,
                             Instr::$selimm { .. } => Tag::$selimm as usize,
                         )?
+                        $( Instr::$mem { .. } => Tag::$mem as usize, )?
                     )*
                 }
             }
@@ -207,6 +214,7 @@ macro_rules! define_instr {
                             Instr::$sel { .. } => concat!("select_", $nmnem),
                             Instr::$selimm { .. } => concat!("select_", $nmnem, "_imm"),
                         )?
+                        $( Instr::$mem { .. } => concat!($nmnem, "_load"), )?
                     )*
                 }
             }
@@ -274,6 +282,12 @@ macro_rules! define_instr {
                                 f("y", y);
                             }
                         )?
+                        $( Instr::$mem { dst, a, addr, offset } => {
+                            f("dst", dst);
+                            f("a", a);
+                            f("addr", addr);
+                            f("offset", offset);
+                        } )?
                     )*
                 }
             }
@@ -340,6 +354,12 @@ macro_rules! define_instr {
                         concat!("select_", $nmnem, "_imm"),
                         vec!["dst", "a", "imm", "x", "y"],
                         concat!("`select_", $nmnem, "` against a 16-bit immediate.").to_string(),
+                    )); )?
+                    $( let _ = stringify!($mem);
+                    all.push((
+                        concat!($nmnem, "_load"),
+                        vec!["dst", "a", "addr", "offset"],
+                        concat!("Wasm `", $nmnem, "` whose right operand is loaded from memory at `addr + offset` (the load fused in): `dst = ", $nmnem, "(a, load(addr + offset))`.").to_string(),
                     )); )?
                 )*
                 all

@@ -55,9 +55,10 @@ macro_rules! define_dispatch {
     ([$d:tt] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(mem $mem:ident)?; )*) => {
         macro_rules! dispatch {
-            ($d instr:expr, $d fp:ident, $d ip:ident, { $d ($d arms:tt)* }) => {
+            ($d instr:expr, $d fp:ident, $d ip:ident, $d mem:ident, { $d ($d arms:tt)* }) => {
                 // SAFETY (numeric arms): register operands of the current instruction lie
                 // inside the current frame (see `get`).
                 match $d instr {
@@ -131,6 +132,15 @@ macro_rules! define_dispatch {
                                     $d ip = jump($d ip, offset.0);
                                     continue;
                                 }
+                            }
+                        )?
+                        $(
+                            Instr::$mem { dst, a, addr, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let (x, at) = unsafe { (<$a>::from_cell(get($d fp, a)), get($d fp, addr)) };
+                                let y = <$a>::from_le_bytes($d mem.load::<{ std::mem::size_of::<$a>() }>(at, offset)?);
+                                // SAFETY: as above.
+                                unsafe { set($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y))) };
                             }
                         )?
                     )*
@@ -440,7 +450,7 @@ pub(super) fn execute(
         let instr: &Instr = unsafe { &*ip };
         #[cfg(feature = "profile")]
         store.profile.count_instr(instr.index(), cur_func);
-        dispatch!(*instr, fp, ip, {
+        dispatch!(*instr, fp, ip, mem, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
             Instr::Copy2 {

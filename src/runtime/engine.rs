@@ -66,6 +66,11 @@ pub struct Optimizations {
     /// one `i32.shl_add_imm` (an array element's address), `y ^ rotl(x, k)` one
     /// `i32.xor_rotl_imm`.
     pub bit_fusions: bool,
+    /// A plain load whose value is the right operand of the arithmetic instruction just after
+    /// it (or either operand, when the operation commutes) fuses into that instruction:
+    /// `dst = a + load(addr + offset)` in one (`f64.add_load`; add, sub, mul and the bitwise
+    /// operations of `i32`/`i64`, add, sub, mul and div of `f32`/`f64`).
+    pub load_operands: bool,
 }
 
 impl Default for Optimizations {
@@ -88,11 +93,12 @@ impl Optimizations {
             indexed_memory: true,
             multiply_add: true,
             bit_fusions: true,
+            load_operands: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -103,6 +109,7 @@ impl Optimizations {
         "indexed_memory",
         "multiply_add",
         "bit_fusions",
+        "load_operands",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -119,6 +126,7 @@ impl Optimizations {
             "indexed_memory" => self.indexed_memory = false,
             "multiply_add" => self.multiply_add = false,
             "bit_fusions" => self.bit_fusions = false,
+            "load_operands" => self.load_operands = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -152,6 +160,7 @@ impl Optimizations {
             indexed_memory: false,
             multiply_add: false,
             bit_fusions: false,
+            load_operands: false,
         }
     }
 }

@@ -19,7 +19,8 @@ macro_rules! define_num_helpers {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
           $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?; )*) => {
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(mem $mem:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
         fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
@@ -33,6 +34,14 @@ macro_rules! define_num_helpers {
                     let _ = stringify!($br);
                     Some(Instr::$cimm { dst, a, imm })
                 } )? )*
+                _ => None,
+            }
+        }
+
+        /// The form of `op` taking its right operand from memory, if it has one.
+        fn load_operand_instr(op: NumOp, dst: Reg, a: Reg, addr: Reg, offset: u32) -> Option<Instr> {
+            match op {
+                $( $( NumOp::$name => Some(Instr::$mem { dst, a, addr, offset }), )? )*
                 _ => None,
             }
         }
@@ -57,6 +66,7 @@ macro_rules! define_num_helpers {
                         let _ = stringify!($addbr);
                         Some(dst)
                     } )?
+                    $( Instr::$mem { dst, .. } => Some(dst), )?
                 )*
                 _ => None,
             }
@@ -486,6 +496,9 @@ impl Translator<'_> {
         if self.opts.bit_fusions && num == NumOp::I32Xor && self.fuse_xor_rotl()? {
             return Ok(());
         }
+        if self.opts.load_operands && self.fuse_load_operand(num)? {
+            return Ok(());
+        }
         let b = self.pop_reg()?;
         let a = self.pop_reg()?;
         let dst = self.push_slot()?;
@@ -572,6 +585,29 @@ impl Translator<'_> {
             NumOp::F32Sub => Instr::F32MulSub { dst, a, b, c },
             _ => Instr::F64MulSub { dst, a, b, c },
         });
+        Ok(true)
+    }
+
+    /// An arithmetic operation on the value the last instruction loaded takes it from memory
+    /// itself (`f64.mul_load`), when that load was a plain one (address and static offset, no
+    /// fused address arithmetic) of the operation's width. The fused instruction reads its
+    /// registers and the memory exactly where the load did, and traps where it did. Unless the
+    /// operation commutes, the loaded value must be its right operand; for `f32`/`f64` `add`
+    /// and `mul` the order of the operands only matters to a NaN result's payload, which Wasm
+    /// leaves nondeterministic.
+    fn fuse_load_operand(&mut self, num: NumOp) -> Result<bool> {
+        if load_operand_instr(num, Reg(0), Reg(0), Reg(0), 0).is_none() {
+            return Ok(false);
+        }
+        use NumOp::*;
+        let commutes = !matches!(num, I32Sub | I64Sub | F32Sub | F64Sub | F32Div | F64Div);
+        let wide = matches!(num.params()[0], crate::ValType::I64 | crate::ValType::F64);
+        let loaded = |last: &Instr| plain_load(last, wide).map(|(dst, _, _)| dst);
+        let Some((last, dst, a)) = self.take_producer(commutes, loaded)? else {
+            return Ok(false);
+        };
+        let (_, addr, offset) = plain_load(&last, wide).expect("matched above");
+        self.emit(load_operand_instr(num, dst, a, addr, offset).expect("checked above"));
         Ok(true)
     }
 
@@ -741,6 +777,20 @@ impl Translator<'_> {
         }
         self.emit_move(local, value, slot);
         Ok(())
+    }
+}
+
+/// `(dst, addr, offset)` of a plain 32-bit (or, when `wide`, 64-bit) load: the bits it reads
+/// are the value, whatever its type.
+fn plain_load(instr: &Instr, wide: bool) -> Option<(Reg, Reg, u32)> {
+    match *instr {
+        Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset } if !wide => {
+            Some((dst, addr, offset))
+        }
+        Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset } if wide => {
+            Some((dst, addr, offset))
+        }
+        _ => None,
     }
 }
 

@@ -805,6 +805,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         indexed_memory: !rng.chance(4),
         multiply_add: !rng.chance(4),
         bit_fusions: !rng.chance(4),
+        load_operands: !rng.chance(4),
     }
 }
 
