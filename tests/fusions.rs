@@ -26,10 +26,19 @@ fn instantiate(wat: &str, opts: Optimizations) -> (Module, Store<()>, Instance) 
     (module, store, instance)
 }
 
+/// The translation of `wat` with every optimization on but the accumulator forms, which would
+/// rename the fused instructions these tests look for (both sides run with them on).
+fn fused_listing(wat: &str) -> String {
+    let opts = Optimizations::all()
+        .without("accumulator")
+        .expect("a switch");
+    instantiate(wat, opts).0.disassemble()
+}
+
 /// Both translations of `wat`; the fused one must contain `mnemonic`.
 fn both(wat: &str, mnemonic: &str) -> Both {
-    let (module, store, instance) = instantiate(wat, Optimizations::all());
-    let listing = module.disassemble();
+    let (_, store, instance) = instantiate(wat, Optimizations::all());
+    let listing = fused_listing(wat);
     assert!(
         listing.contains(mnemonic),
         "no {mnemonic} in:\n{listing}\nfor {wat}"
@@ -347,29 +356,42 @@ fn edge_values() -> [(&'static str, Vec<Val>); 4] {
 
 /// Both translations of `wat` and the listing of the fused one.
 fn listing_and_both(wat: &str) -> (String, Both) {
-    let (module, store, instance) = instantiate(wat, Optimizations::all());
+    let (_, store, instance) = instantiate(wat, Optimizations::all());
     let (_, pstore, pinstance) = instantiate(wat, Optimizations::none());
     let both = Both {
         fused: (store, instance),
         plain: (pstore, pinstance),
     };
-    (module.disassemble(), both)
+    (fused_listing(wat), both)
 }
 
 impl Both {
     /// Both translations of `f` agree on `args` (see [`call_typed`]).
     fn agree_typed(&mut self, args: &[Val], what: &str) {
-        let fused = call_typed(&mut self.fused, args);
-        let plain = call_typed(&mut self.plain, args);
+        let fused = call_typed(&mut self.fused, args, args[0]);
+        let plain = call_typed(&mut self.plain, args, args[0]);
+        assert_eq!(fused, plain, "{what} {args:?}");
+    }
+
+    /// As [`Both::agree_typed`], for an `f` whose result is `result` (`"i32"` or the type of
+    /// the first argument).
+    fn agree_any(&mut self, args: &[Val], result: &str, what: &str) {
+        let slot = if result == "i32" {
+            Val::I32(0)
+        } else {
+            args[0]
+        };
+        let fused = call_typed(&mut self.fused, args, slot);
+        let plain = call_typed(&mut self.plain, args, slot);
         assert_eq!(fused, plain, "{what} {args:?}");
     }
 }
 
-/// Calls `f` with one result of the type of the first argument.
-fn call_typed(side: &mut (Store<()>, Instance), args: &[Val]) -> String {
+/// Calls `f`, whose one result has the type of `slot`.
+fn call_typed(side: &mut (Store<()>, Instance), args: &[Val], slot: Val) -> String {
     let (store, instance) = side;
     let f = instance.get_func(store, "f").expect("export");
-    let mut results = vec![args[0]];
+    let mut results = vec![slot];
     match f.call(&mut *store, args, &mut results) {
         Ok(()) => match results[0] {
             Val::F32(bits) if f32::from_bits(bits).is_nan() => "NaN".into(),
@@ -504,7 +526,7 @@ fn branch_on_a_comparison_with_a_constant_matches_the_separate_compare() {
                         (return (i32.const 0)))
                       (i32.const 1)))"#
                 );
-                let listing = Module::new(&Engine::default(), &wat).unwrap().disassemble();
+                let listing = fused_listing(&wat);
                 let fused = |l: &str| {
                     l.contains(&format!("br_if_{ty}.")) && l.contains(&format!("imm={imm} "))
                 };
@@ -538,7 +560,7 @@ fn calls_with_copies_match_the_separate_copies() {
         (local.set $x (call $f1 (local.get $x)))
         (call $f2 (local.get $b) (local.get $x))))"#;
     let mut b = both(wat, "call_copy2 ");
-    let listing = Module::new(&Engine::default(), wat).unwrap().disassemble();
+    let listing = fused_listing(wat);
     assert!(listing.contains("call_copy "), "{listing}");
     for x in EDGES {
         for y in EDGES {
@@ -588,7 +610,7 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
                   (select {x} {y} (i32.and (local.get $a) (i32.const {mask})))))"#
             );
             let fuses = (0..=0xffff).contains(&mask);
-            let listing = Module::new(&Engine::default(), &wat).unwrap().disassemble();
+            let listing = fused_listing(&wat);
             assert_eq!(listing.contains("select_and_imm"), fuses, "{listing}");
             let mut b = both(&wat, "select");
             for a in EDGES.into_iter().chain([0x80, 0x1_0000, 0xff00]) {
@@ -600,10 +622,7 @@ fn select_on_a_comparison_matches_the_separate_compare_and_select() {
         (param $y i32) (result i32)
       (select (local.get $x) (i32.const 3) (i32.eqz (local.get $a)))))"#;
     let mut b = both(eqz, "select ");
-    assert!(!Module::new(&Engine::default(), eqz)
-        .unwrap()
-        .disassemble()
-        .contains("eqz"));
+    assert!(!fused_listing(eqz).contains("eqz"));
     for a in EDGES {
         agree(&mut b, "f", &[a, 0, 11, 22].map(Val::I32));
     }
@@ -758,6 +777,119 @@ fn load_operands_match_the_separate_load() {
                 for a in vals {
                     for p in addresses {
                         b.agree_typed(&[*a, Val::I32(p)], &format!("{ty}.{op} {shape}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The accumulator forms (`_acc`, under `accumulator`): every numeric operator reading the value
+/// the instruction before computed, as its left operand, its right one (which commutative
+/// operations and comparisons swap into the left), beside a constant, and in a branch; and
+/// loads, stores and `if` taking their address, value or condition from it. Each shape is
+/// checked to use an `_acc` form where it must, and to agree with the plain translation on
+/// edge values (traps included).
+#[test]
+fn accumulator_forms_match_the_register_reads() {
+    let int_bin = [
+        "add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl",
+        "shr_s", "shr_u", "rotl", "rotr", "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s",
+        "le_u", "ge_s", "ge_u",
+    ];
+    let float_bin = [
+        "add", "sub", "mul", "div", "min", "max", "copysign", "eq", "ne", "lt", "gt", "le", "ge",
+    ];
+    let int_un = ["eqz", "clz", "ctz", "popcnt", "extend8_s", "extend16_s"];
+    let float_un = ["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"];
+    let values = edge_values();
+    for (ty, vals) in &values {
+        let int = ty.starts_with('i');
+        let (bins, uns) = if int {
+            (&int_bin[..], &int_un[..])
+        } else {
+            (&float_bin[..], &float_un[..])
+        };
+        let mut shapes: Vec<(String, bool)> = Vec::new();
+        for op in bins {
+            let compare = ["eq", "ne", "lt", "gt", "le", "ge"]
+                .iter()
+                .any(|c| op.starts_with(c));
+            let result = if compare { "i32" } else { ty };
+            let produced = format!("({ty}.sub (local.get $a) (local.get $b))");
+            shapes.push((
+                format!("{result} ({ty}.{op} {produced} (local.get $c))"),
+                true,
+            ));
+            // Right operand: only operations that commute or can be mirrored use the accumulator.
+            let swaps = matches!(*op, "add" | "mul" | "and" | "or" | "xor" | "eq" | "ne")
+                || (int && compare);
+            shapes.push((
+                format!("{result} ({ty}.{op} (local.get $c) {produced})"),
+                swaps,
+            ));
+            // Integer operators fold the constant (an `_imm_acc` form); for floating point the
+            // constant is computed last, so it is the accumulator: a right operand again.
+            shapes.push((
+                format!("{result} ({ty}.{op} {produced} ({ty}.const 7))"),
+                int || swaps,
+            ));
+            if int && compare {
+                for operands in [
+                    format!("{produced} (local.get $c)"),
+                    format!("(local.get $c) {produced}"),
+                ] {
+                    shapes.push((
+                        format!(
+                            "i32 (block $t (br_if $t ({ty}.{op} {operands})) \
+                             (return (i32.const 5))) (i32.const 9)"
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+        for op in uns {
+            let result = if *op == "eqz" { "i32" } else { ty };
+            shapes.push((
+                format!("{result} ({ty}.{op} ({ty}.mul (local.get $a) (local.get $b)))"),
+                true,
+            ));
+        }
+        shapes.push((
+            format!(
+                "{ty} ({ty}.store offset=4 (i32.const 16) ({ty}.add (local.get $a) (local.get $b))) \
+                 ({ty}.load offset=4 (i32.and (i32.const 0xffff) (i32.load (i32.const 8))))"
+            ),
+            true,
+        ));
+        shapes.push((
+            format!(
+                "{ty} (if (result {ty}) ({ty}.{} ({ty}.add (local.get $a) (local.get $b)) (local.get $c)) \
+                 (then (local.get $a)) (else (local.get $b)))",
+                if int { "lt_s" } else { "lt" }
+            ),
+            true,
+        ));
+        for (shape, uses_acc) in &shapes {
+            let (result, body) = shape.split_once(' ').expect("result type");
+            let wat = format!(
+                r#"(module (memory 1) (data (i32.const 8) "\10\00\00\00\00\00\00\00")
+                  (func (export "f") (param $a {ty}) (param $b {ty}) (param $c {ty})
+                    (result {result}) {body}))"#
+            );
+            let (module, store, instance) = instantiate(&wat, Optimizations::all());
+            let listing = module.disassemble();
+            assert_eq!(listing.contains("_acc "), *uses_acc, "{wat}\n{listing}");
+            let (_, pstore, pinstance) = instantiate(&wat, Optimizations::none());
+            let mut b = Both {
+                fused: (store, instance),
+                plain: (pstore, pinstance),
+            };
+            for x in vals {
+                for y in vals.iter().step_by(2) {
+                    for z in vals {
+                        b.agree_any(&[*x, *y, *z], result, &format!("{ty} {shape}"));
                     }
                 }
             }

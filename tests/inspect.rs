@@ -70,8 +70,11 @@ fn stats_add_up_and_match_the_bytecode() {
                 text.matches(" imm=").count() as u64,
                 "{name}"
             );
-            let fused_compares =
-                lines(&|m| m.starts_with("br_if_") && m != "br_if_nez" && m != "br_if_eqz");
+            let fused_compares = lines(&|m| {
+                m.starts_with("br_if_")
+                    && !m.starts_with("br_if_nez")
+                    && !m.starts_with("br_if_eqz")
+            });
             assert_eq!(c.fused, fused_compares + func.eqz_fusions as u64, "{name}");
         }
         assert_eq!(stats.funcs[0].name.as_deref(), Some("sum"));

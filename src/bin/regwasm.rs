@@ -24,7 +24,7 @@ usage:
       instruction before the bytecode it produced; --without turns a translator optimization
       off (lazy_locals, immediates, fused_branches, result_retargeting, copy_pairs,
       jump_threading, counter_branches, indexed_memory, multiply_add, bit_fusions,
-      load_operands, or all)
+      load_operands, accumulator, or all)
   regwasm inspect --stats [--json] [--without OPT]... FILE
       translation figures per function and in total, as a table or JSON
   regwasm inspect --compare FILE

@@ -88,10 +88,11 @@ impl Operand for TrapCode {
 macro_rules! define_instr {
     ([[ $( $(#[doc = $doc:literal])* $name:ident $mnem:literal { $($field:ident : $fty:ty),* } )* ]]
      $( ($code:expr) $nname:ident $nmnem:literal $shape:ident
-        ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-        $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+        ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
+        $(imm $imm:ident $immacc:ident)?
+        $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
           $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
-          $(mem $mem:ident)?; )*) => {
+          $(mem $mem:ident $memacc:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
@@ -99,9 +100,13 @@ macro_rules! define_instr {
             $(
                 #[doc = concat!("`", $nmnem, "`: `dst = ", $nmnem, "(a", $(", ", stringify!($b),)? ")`")]
                 $nname { dst: Reg, a: Reg, b: Reg },
+                #[doc = concat!("`", $nmnem, "` of the accumulator: `dst = ", $nmnem, "(acc", $(", ", stringify!($b),)? ")`")]
+                $acc { dst: Reg, b: Reg },
                 $(
                     #[doc = concat!("`", $nmnem, "` with an immediate right operand: `dst = ", $nmnem, "(a, imm)`")]
                     $imm { dst: Reg, a: Reg, imm: i32 },
+                    #[doc = concat!("`dst = ", $nmnem, "(acc, imm)`")]
+                    $immacc { dst: Reg, imm: i32 },
                 )?
                 $(
                     #[doc = concat!("`", $nmnem, "` with an immediate right operand: `dst = ", $nmnem, "(a, imm)`")]
@@ -110,6 +115,12 @@ macro_rules! define_instr {
                     $br { a: Reg, b: Reg, offset: Offset },
                     #[doc = concat!("Jump by `offset` if `", $nmnem, "(a, imm)`")]
                     $brimm { a: Reg, imm: i32, offset: Offset },
+                    #[doc = concat!("`dst = ", $nmnem, "(acc, imm)`")]
+                    $cimmacc { dst: Reg, imm: i32 },
+                    #[doc = concat!("Jump by `offset` if `", $nmnem, "(acc, b)`")]
+                    $bracc { b: Reg, offset: Offset },
+                    #[doc = concat!("Jump by `offset` if `", $nmnem, "(acc, imm)`")]
+                    $brimmacc { imm: i32, offset: Offset },
                 )?
                 $(
                     #[doc = concat!("`x = x + step`, then jump by `offset` if `", $nmnem, "(x, rhs)`")]
@@ -124,6 +135,8 @@ macro_rules! define_instr {
                 $(
                     #[doc = concat!("`", $nmnem, "` of `a` and a value loaded from memory: `dst = ", $nmnem, "(a, load(addr + offset))`")]
                     $mem { dst: Reg, a: Reg, addr: Reg, offset: u32 },
+                    #[doc = concat!("`dst = ", $nmnem, "(acc, load(addr + offset))`")]
+                    $memacc { dst: Reg, addr: Reg, offset: u32 },
                 )?
             )*
         }
@@ -131,7 +144,10 @@ macro_rules! define_instr {
         /// One tag per variant, in list order: the source of [`Instr::index`].
         enum Tag {
             $( $name, )*
-            $( $nname, $( $imm, )? $( $cimm, $br, $brimm, )? $( $addbr, $addimmbr, $sel, $selimm, )? $( $mem, )? )*
+            $(
+                $nname, $acc, $( $imm, $immacc, )? $( $cimm, $br, $brimm, $cimmacc, $bracc, $brimmacc, )?
+                $( $addbr, $addimmbr, $sel, $selimm, )? $( $mem, $memacc, )?
+            )*
         }
 
         impl Instr {
@@ -140,11 +156,18 @@ macro_rules! define_instr {
                 $( $mnem, )*
                 $(
                     $nmnem,
-                    $( { let _ = stringify!($imm); concat!($nmnem, "_imm") }, )?
+                    { let _ = stringify!($acc); concat!($nmnem, "_acc") },
+                    $(
+                        { let _ = stringify!($imm); concat!($nmnem, "_imm") },
+                        { let _ = stringify!($immacc); concat!($nmnem, "_imm_acc") },
+                    )?
                     $(
                         { let _ = stringify!($cimm); concat!($nmnem, "_imm") },
                         { let _ = stringify!($br); concat!("br_if_", $nmnem) },
                         { let _ = stringify!($brimm); concat!("br_if_", $nmnem, "_imm") },
+                        { let _ = stringify!($cimmacc); concat!($nmnem, "_imm_acc") },
+                        { let _ = stringify!($bracc); concat!("br_if_", $nmnem, "_acc") },
+                        { let _ = stringify!($brimmacc); concat!("br_if_", $nmnem, "_imm_acc") },
                     )?
                     $(
                         { let _ = stringify!($addbr); concat!("add_br_if_", $nmnem) },
@@ -152,7 +175,10 @@ macro_rules! define_instr {
                         { let _ = stringify!($sel); concat!("select_", $nmnem) },
                         { let _ = stringify!($selimm); concat!("select_", $nmnem, "_imm") },
                     )?
-                    $( { let _ = stringify!($mem); concat!($nmnem, "_load") }, )?
+                    $(
+                        { let _ = stringify!($mem); concat!($nmnem, "_load") },
+                        { let _ = stringify!($memacc); concat!($nmnem, "_load_acc") },
+                    )?
                 )*
             ];
 
@@ -167,11 +193,18 @@ macro_rules! define_instr {
                     $( Instr::$name { .. } => Tag::$name as usize, )*
                     $(
                         Instr::$nname { .. } => Tag::$nname as usize,
-                        $( Instr::$imm { .. } => Tag::$imm as usize, )?
+                        Instr::$acc { .. } => Tag::$acc as usize,
+                        $(
+                            Instr::$imm { .. } => Tag::$imm as usize,
+                            Instr::$immacc { .. } => Tag::$immacc as usize,
+                        )?
                         $(
                             Instr::$cimm { .. } => Tag::$cimm as usize,
                             Instr::$br { .. } => Tag::$br as usize,
                             Instr::$brimm { .. } => Tag::$brimm as usize,
+                            Instr::$cimmacc { .. } => Tag::$cimmacc as usize,
+                            Instr::$bracc { .. } => Tag::$bracc as usize,
+                            Instr::$brimmacc { .. } => Tag::$brimmacc as usize,
                         )?
                         $(
                             Instr::$addbr { .. } => Tag::$addbr as usize,
@@ -179,7 +212,10 @@ macro_rules! define_instr {
                             Instr::$sel { .. } => Tag::$sel as usize,
                             Instr::$selimm { .. } => Tag::$selimm as usize,
                         )?
-                        $( Instr::$mem { .. } => Tag::$mem as usize, )?
+                        $(
+                            Instr::$mem { .. } => Tag::$mem as usize,
+                            Instr::$memacc { .. } => Tag::$memacc as usize,
+                        )?
                     )*
                 }
             }
@@ -188,7 +224,10 @@ macro_rules! define_instr {
             /// comparison the translator fused into the branch it fed.
             pub fn is_fused_compare(&self) -> bool {
                 match self {
-                    $( $( Instr::$br { .. } | Instr::$brimm { .. } => {
+                    $( $( Instr::$br { .. }
+                        | Instr::$brimm { .. }
+                        | Instr::$bracc { .. }
+                        | Instr::$brimmacc { .. } => {
                         let _ = stringify!($cimm);
                         true
                     } )? )*
@@ -202,11 +241,18 @@ macro_rules! define_instr {
                     $( Instr::$name { .. } => $mnem, )*
                     $(
                         Instr::$nname { .. } => $nmnem,
-                        $( Instr::$imm { .. } => concat!($nmnem, "_imm"), )?
+                        Instr::$acc { .. } => concat!($nmnem, "_acc"),
+                        $(
+                            Instr::$imm { .. } => concat!($nmnem, "_imm"),
+                            Instr::$immacc { .. } => concat!($nmnem, "_imm_acc"),
+                        )?
                         $(
                             Instr::$cimm { .. } => concat!($nmnem, "_imm"),
                             Instr::$br { .. } => concat!("br_if_", $nmnem),
                             Instr::$brimm { .. } => concat!("br_if_", $nmnem, "_imm"),
+                            Instr::$cimmacc { .. } => concat!($nmnem, "_imm_acc"),
+                            Instr::$bracc { .. } => concat!("br_if_", $nmnem, "_acc"),
+                            Instr::$brimmacc { .. } => concat!("br_if_", $nmnem, "_imm_acc"),
                         )?
                         $(
                             Instr::$addbr { .. } => concat!("add_br_if_", $nmnem),
@@ -214,7 +260,10 @@ macro_rules! define_instr {
                             Instr::$sel { .. } => concat!("select_", $nmnem),
                             Instr::$selimm { .. } => concat!("select_", $nmnem, "_imm"),
                         )?
-                        $( Instr::$mem { .. } => concat!($nmnem, "_load"), )?
+                        $(
+                            Instr::$mem { .. } => concat!($nmnem, "_load"),
+                            Instr::$memacc { .. } => concat!($nmnem, "_load_acc"),
+                        )?
                     )*
                 }
             }
@@ -232,11 +281,22 @@ macro_rules! define_instr {
                             f("a", a);
                             $( let _ = stringify!($b); f("b", b); )?
                         }
-                        $( Instr::$imm { dst, a, imm } => {
+                        Instr::$acc { dst, b } => {
+                            let _ = b;
                             f("dst", dst);
-                            f("a", a);
-                            f("imm", imm);
-                        } )?
+                            $( let _ = stringify!($b); f("b", b); )?
+                        }
+                        $(
+                            Instr::$imm { dst, a, imm } => {
+                                f("dst", dst);
+                                f("a", a);
+                                f("imm", imm);
+                            }
+                            Instr::$immacc { dst, imm } => {
+                                f("dst", dst);
+                                f("imm", imm);
+                            }
+                        )?
                         $(
                             Instr::$cimm { dst, a, imm } => {
                                 f("dst", dst);
@@ -250,6 +310,18 @@ macro_rules! define_instr {
                             }
                             Instr::$brimm { a, imm, offset } => {
                                 f("a", a);
+                                f("imm", imm);
+                                f("offset", offset);
+                            }
+                            Instr::$cimmacc { dst, imm } => {
+                                f("dst", dst);
+                                f("imm", imm);
+                            }
+                            Instr::$bracc { b, offset } => {
+                                f("b", b);
+                                f("offset", offset);
+                            }
+                            Instr::$brimmacc { imm, offset } => {
                                 f("imm", imm);
                                 f("offset", offset);
                             }
@@ -282,12 +354,19 @@ macro_rules! define_instr {
                                 f("y", y);
                             }
                         )?
-                        $( Instr::$mem { dst, a, addr, offset } => {
-                            f("dst", dst);
-                            f("a", a);
-                            f("addr", addr);
-                            f("offset", offset);
-                        } )?
+                        $(
+                            Instr::$mem { dst, a, addr, offset } => {
+                                f("dst", dst);
+                                f("a", a);
+                                f("addr", addr);
+                                f("offset", offset);
+                            }
+                            Instr::$memacc { dst, addr, offset } => {
+                                f("dst", dst);
+                                f("addr", addr);
+                                f("offset", offset);
+                            }
+                        )?
                     )*
                 }
             }
@@ -312,10 +391,23 @@ macro_rules! define_instr {
                         $( let _ = stringify!($b); v.push("b"); )?
                         v
                     }, concat!("Wasm `", $nmnem, "`.").to_string()));
+                    let _ = stringify!($acc);
+                    all.push((concat!($nmnem, "_acc"), {
+                        #[allow(unused_mut)]
+                        let mut v = vec!["dst"];
+                        $( let _ = stringify!($b); v.push("b"); )?
+                        v
+                    }, concat!("`", $nmnem, "` of the accumulator (the value the instruction before computed).").to_string()));
                     $( let _ = stringify!($imm); all.push((
                         concat!($nmnem, "_imm"),
                         vec!["dst", "a", "imm"],
                         concat!("Wasm `", $nmnem, "` with a constant right operand (32-bit immediate).").to_string(),
+                    ));
+                    let _ = stringify!($immacc);
+                    all.push((
+                        concat!($nmnem, "_imm_acc"),
+                        vec!["dst", "imm"],
+                        concat!("`", $nmnem, "_imm` of the accumulator.").to_string(),
                     )); )?
                     $( let _ = (stringify!($br), stringify!($brimm));
                     all.push((
@@ -332,7 +424,23 @@ macro_rules! define_instr {
                     all.push((
                         concat!("br_if_", $nmnem, "_imm"),
                         vec!["a", "imm", "offset"],
-                        concat!("`br_if` on `", $nmnem, "(a, imm)` with a 16-bit immediate.").to_string(),
+                        concat!("`br_if` on `", $nmnem, "(a, imm)` with a 32-bit immediate.").to_string(),
+                    ));
+                    let _ = (stringify!($cimmacc), stringify!($bracc), stringify!($brimmacc));
+                    all.push((
+                        concat!($nmnem, "_imm_acc"),
+                        vec!["dst", "imm"],
+                        concat!("`", $nmnem, "_imm` of the accumulator.").to_string(),
+                    ));
+                    all.push((
+                        concat!("br_if_", $nmnem, "_acc"),
+                        vec!["b", "offset"],
+                        concat!("`br_if_", $nmnem, "` on the accumulator and `b`.").to_string(),
+                    ));
+                    all.push((
+                        concat!("br_if_", $nmnem, "_imm_acc"),
+                        vec!["imm", "offset"],
+                        concat!("`br_if_", $nmnem, "_imm` on the accumulator.").to_string(),
                     )); )?
                     $( let _ = (stringify!($addbr), stringify!($addimmbr));
                     all.push((
@@ -360,6 +468,12 @@ macro_rules! define_instr {
                         concat!($nmnem, "_load"),
                         vec!["dst", "a", "addr", "offset"],
                         concat!("Wasm `", $nmnem, "` whose right operand is loaded from memory at `addr + offset` (the load fused in): `dst = ", $nmnem, "(a, load(addr + offset))`.").to_string(),
+                    ));
+                    let _ = stringify!($memacc);
+                    all.push((
+                        concat!($nmnem, "_load_acc"),
+                        vec!["dst", "addr", "offset"],
+                        concat!("`", $nmnem, "_load` of the accumulator.").to_string(),
                     )); )?
                 )*
                 all
@@ -385,6 +499,11 @@ for_each_numeric_op!(define_instr, [
     BrIfNez "br_if_nez" { cond: Reg, offset: Offset }
     /// Jump by `offset` if `cond == 0`.
     BrIfEqz "br_if_eqz" { cond: Reg, offset: Offset }
+    /// Jump by `offset` if the accumulator (the value the instruction before computed, as an
+    /// `i32`) is not zero.
+    BrIfNezAcc "br_if_nez_acc" { offset: Offset }
+    /// Jump by `offset` if the accumulator (as an `i32`) is zero.
+    BrIfEqzAcc "br_if_eqz_acc" { offset: Offset }
     /// Jump table: followed by `len + 1` `br` entries; runs entry `min(index, len)`.
     BrTable "br_table" { index: Reg, len: u32 }
     /// Return from the frame; the results are already in registers `0..results`.
@@ -438,6 +557,11 @@ for_each_numeric_op!(define_instr, [
     I64Load32S "i64.load32_s" { dst: Reg, addr: Reg, offset: u32 }
     /// Zero-extending 32-bit load to i64.
     I64Load32U "i64.load32_u" { dst: Reg, addr: Reg, offset: u32 }
+    /// `dst = 32-bit load at acc + offset`: `i32.load` or `f32.load` at the address the
+    /// instruction before computed.
+    I32LoadAcc "i32.load_acc" { dst: Reg, offset: u32 }
+    /// `dst = 64-bit load at acc + offset` (`i64.load`, `f64.load`).
+    I64LoadAcc "i64.load_acc" { dst: Reg, offset: u32 }
     /// Store the low 32 bits of `src` at addr + offset.
     I32Store "i32.store" { addr: Reg, src: Reg, offset: u32 }
     /// Store 64 bits of `src`.
@@ -456,6 +580,11 @@ for_each_numeric_op!(define_instr, [
     I64Store16 "i64.store16" { addr: Reg, src: Reg, offset: u32 }
     /// Store the low 32 bits of an i64.
     I64Store32 "i64.store32" { addr: Reg, src: Reg, offset: u32 }
+    /// Store the low 32 bits of the accumulator (the value the instruction before computed) at
+    /// addr + offset (`i32.store`, `f32.store`, `i64.store32`).
+    I32StoreAcc "i32.store_acc" { addr: Reg, offset: u32 }
+    /// Store the 64 bits of the accumulator at addr + offset (`i64.store`, `f64.store`).
+    I64StoreAcc "i64.store_acc" { addr: Reg, offset: u32 }
     /// Store the low 8 bits of the constant `value` at addr + offset.
     Store8Imm "store8_imm" { addr: Reg, value: i32, offset: u32 }
     /// Store the low 16 bits of the constant `value`.
@@ -683,7 +812,7 @@ mod tests {
                 imm: 1,
                 offset,
             },
-            Instr::I64TruncSatF64U { dst: r, a: r, b: r },
+            Instr::I64TruncSatF64UAcc { dst: r, b: r },
         ];
         for i in samples {
             assert_eq!(Instr::MNEMONICS[i.index()], i.mnemonic());

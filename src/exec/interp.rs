@@ -46,6 +46,20 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
     unsafe { *fp.add(r.0 as usize) = value }
 }
 
+/// Writes register `r` of the frame at `fp` and leaves the value in the accumulator, where the
+/// next instruction may read it instead of the register (the `_acc` forms): a value passed on
+/// in a machine register instead of through memory.
+///
+/// # Safety
+/// As for [`get`].
+// SAFETY: an unsafe fn: callers uphold the contract of `get`.
+#[inline(always)]
+unsafe fn put(fp: *mut Cell, r: Reg, value: Cell, acc: &mut Cell) {
+    *acc = value;
+    // SAFETY: the caller guarantees `fp + r` is inside the register stack.
+    unsafe { set(fp, r, value) }
+}
+
 /// Defines `dispatch!`, which builds the interpreter's one `match`: the hand-written arms
 /// passed to it, followed by an arm for every numeric instruction of the table (plain,
 /// immediate and fused compare-and-branch forms). One match means one jump table, so numeric
@@ -53,12 +67,15 @@ unsafe fn set(fp: *mut Cell, r: Reg, value: Cell) {
 /// macro can have metavariables of its own.)
 macro_rules! define_dispatch {
     ([$d:tt] $( ($code:expr) $name:ident $mnem:literal $shape:ident
-          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
+          $(imm $imm:ident $immacc:ident)?
+          $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
           $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
-          $(mem $mem:ident)?; )*) => {
+          $(mem $mem:ident $memacc:ident)?; )*) => {
         macro_rules! dispatch {
-            ($d instr:expr, $d fp:ident, $d ip:ident, $d mem:ident, { $d ($d arms:tt)* }) => {
+            ($d instr:expr, $d fp:ident, $d ip:ident, $d mem:ident, $d acc:ident, { $d ($d arms:tt)* }) => {
+                // Each arm writing a result also leaves it in `acc` (see `put`); the `_acc`
+                // forms read their left operand from there.
                 // SAFETY (numeric arms): register operands of the current instruction lie
                 // inside the current frame (see `get`).
                 match $d instr {
@@ -67,18 +84,41 @@ macro_rules! define_dispatch {
                         Instr::$name { dst, a, b } => {
                             let _ = b;
                             // SAFETY: operands of this instruction, inside the frame.
-                            unsafe { num_body!($shape $d fp, dst, a, b, $a $(, $b)? -> $r, numeric::$f) };
+                            unsafe {
+                                let c = num_cell!($shape get($d fp, a), get($d fp, b), $a $(, $b)? -> $r, numeric::$f);
+                                put($d fp, dst, c, &mut $d acc);
+                            }
                         }
-                        // SAFETY: operands of this instruction, inside the frame.
-                        $( Instr::$imm { dst, a, imm } => unsafe {
-                            let x = <$a>::from_cell(get($d fp, a));
-                            set($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, imm as $a)));
-                        } )?
+                        Instr::$acc { dst, b } => {
+                            let _ = b;
+                            // SAFETY: operands of this instruction, inside the frame.
+                            unsafe {
+                                let c = num_cell!($shape $d acc, get($d fp, b), $a $(, $b)? -> $r, numeric::$f);
+                                put($d fp, dst, c, &mut $d acc);
+                            }
+                        }
+                        $(
+                            // SAFETY: operands of this instruction, inside the frame.
+                            Instr::$imm { dst, a, imm } => unsafe {
+                                let x = <$a>::from_cell(get($d fp, a));
+                                put($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, imm as $a)), &mut $d acc);
+                            }
+                            // SAFETY: operands of this instruction, inside the frame.
+                            Instr::$immacc { dst, imm } => unsafe {
+                                let x = <$a>::from_cell($d acc);
+                                put($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, imm as $a)), &mut $d acc);
+                            }
+                        )?
                         $(
                             // SAFETY: operands of this instruction, inside the frame.
                             Instr::$cimm { dst, a, imm } => unsafe {
                                 let x = <$a>::from_cell(get($d fp, a));
-                                set($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)));
+                                put($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)), &mut $d acc);
+                            }
+                            // SAFETY: operands of this instruction, inside the frame.
+                            Instr::$cimmacc { dst, imm } => unsafe {
+                                let x = <$a>::from_cell($d acc);
+                                put($d fp, dst, <$r as CellVal>::into_cell(numeric::$f(x, imm as $a)), &mut $d acc);
                             }
                             Instr::$br { a, b, offset } => {
                                 // SAFETY: operands of this instruction, inside the frame.
@@ -88,10 +128,24 @@ macro_rules! define_dispatch {
                                     continue;
                                 }
                             }
+                            Instr::$bracc { b, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let y = unsafe { <$a>::from_cell(get($d fp, b)) };
+                                if numeric::$f(<$a>::from_cell($d acc), y) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
+                            }
                             Instr::$brimm { a, imm, offset } => {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 let x = unsafe { <$a>::from_cell(get($d fp, a)) };
                                 if numeric::$f(x, imm as $a) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
+                            }
+                            Instr::$brimmacc { imm, offset } => {
+                                if numeric::$f(<$a>::from_cell($d acc), imm as $a) != 0 {
                                     $d ip = jump($d ip, offset.0);
                                     continue;
                                 }
@@ -113,14 +167,14 @@ macro_rules! define_dispatch {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 unsafe {
                                     let c = numeric::$f(<$a>::from_cell(get($d fp, a)), <$a>::from_cell(get($d fp, b)));
-                                    set($d fp, dst, get($d fp, if c != 0 { x } else { y }));
+                                    put($d fp, dst, get($d fp, if c != 0 { x } else { y }), &mut $d acc);
                                 }
                             }
                             Instr::$selimm { dst, a, imm, x, y } => {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 unsafe {
                                     let c = numeric::$f(<$a>::from_cell(get($d fp, a)), imm as $a);
-                                    set($d fp, dst, get($d fp, if c != 0 { x } else { y }));
+                                    put($d fp, dst, get($d fp, if c != 0 { x } else { y }), &mut $d acc);
                                 }
                             }
                             Instr::$addimmbr { x, step, rhs, offset } => {
@@ -140,7 +194,15 @@ macro_rules! define_dispatch {
                                 let (x, at) = unsafe { (<$a>::from_cell(get($d fp, a)), get($d fp, addr)) };
                                 let y = <$a>::from_le_bytes($d mem.load::<{ std::mem::size_of::<$a>() }>(at, offset)?);
                                 // SAFETY: as above.
-                                unsafe { set($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y))) };
+                                unsafe { put($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y)), &mut $d acc) };
+                            }
+                            Instr::$memacc { dst, addr, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let at = unsafe { get($d fp, addr) };
+                                let x = <$a>::from_cell($d acc);
+                                let y = <$a>::from_le_bytes($d mem.load::<{ std::mem::size_of::<$a>() }>(at, offset)?);
+                                // SAFETY: as above.
+                                unsafe { put($d fp, dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y)), &mut $d acc) };
                             }
                         )?
                     )*
@@ -160,25 +222,21 @@ macro_rules! apply {
     };
 }
 
-macro_rules! num_body {
-    (un $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell(get($fp, $a));
-        set($fp, $dst, <$tr as CellVal>::into_cell($f(x)));
-    }};
-    (bin $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell(get($fp, $a));
-        let y = <$tb>::from_cell(get($fp, $b));
-        set($fp, $dst, <$tr as CellVal>::into_cell($f(x, y)));
-    }};
-    (un_trap $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell(get($fp, $a));
-        set($fp, $dst, <$tr as CellVal>::into_cell($f(x)?));
-    }};
-    (bin_trap $fp:ident, $dst:ident, $a:ident, $b:ident, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {{
-        let x = <$ta>::from_cell(get($fp, $a));
-        let y = <$tb>::from_cell(get($fp, $b));
-        set($fp, $dst, <$tr as CellVal>::into_cell($f(x, y)?));
-    }};
+/// The result cell of a numeric operator on the operand cells `$x` (and `$y`, for binary
+/// ones; it is not evaluated for unary ones), propagating a trap.
+macro_rules! num_cell {
+    (un $x:expr, $y:expr, $ta:ident -> $tr:ident, $f:path) => {
+        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x)))
+    };
+    (bin $x:expr, $y:expr, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {
+        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x), <$tb>::from_cell($y)))
+    };
+    (un_trap $x:expr, $y:expr, $ta:ident -> $tr:ident, $f:path) => {
+        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x))?)
+    };
+    (bin_trap $x:expr, $y:expr, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {
+        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x), <$tb>::from_cell($y))?)
+    };
 }
 
 for_each_numeric_op!(define_dispatch, $);
@@ -256,6 +314,8 @@ pub(super) fn execute(
     let mut ip: *const Instr = at.ip;
     let mut instance = at.instance;
     let mut mem = MemCache::of(store, instance);
+    // The last result an instruction wrote (see `put`).
+    let mut acc: Cell = 0;
     // The store address of the running function, charged for each instruction.
     #[cfg(feature = "profile")]
     let mut cur_func = at.func;
@@ -288,7 +348,7 @@ pub(super) fn execute(
         ($reg:expr, $value:expr) => {{
             let value = $value;
             // SAFETY: a register operand of the current instruction, inside the current frame.
-            unsafe { set(fp, $reg, value) }
+            unsafe { put(fp, $reg, value, &mut acc) }
         }};
     }
     // `dst = c op (a * b)`: a `mul` and the `add` or `sub` of its result, each as its own
@@ -450,7 +510,7 @@ pub(super) fn execute(
         let instr: &Instr = unsafe { &*ip };
         #[cfg(feature = "profile")]
         store.profile.count_instr(instr.index(), cur_func);
-        dispatch!(*instr, fp, ip, mem, {
+        dispatch!(*instr, fp, ip, mem, acc, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
             Instr::Copy2 {
@@ -476,6 +536,18 @@ pub(super) fn execute(
             }
             Instr::BrIfEqz { cond, offset } => {
                 if r!(cond) as u32 == 0 {
+                    ip = jump(ip, offset.0);
+                    continue;
+                }
+            }
+            Instr::BrIfNezAcc { offset } => {
+                if acc as u32 != 0 {
+                    ip = jump(ip, offset.0);
+                    continue;
+                }
+            }
+            Instr::BrIfEqzAcc { offset } => {
+                if acc as u32 == 0 {
                     ip = jump(ip, offset.0);
                     continue;
                 }
@@ -577,6 +649,12 @@ pub(super) fn execute(
             Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset } => {
                 load!(dst, r!(addr), offset, bits64)
             }
+            Instr::I32LoadAcc { dst, offset } => load!(dst, acc, offset, zext32),
+            Instr::I64LoadAcc { dst, offset } => load!(dst, acc, offset, bits64),
+            Instr::I32StoreAcc { addr, offset } => {
+                mem.store(r!(addr), offset, (acc as u32).to_le_bytes())?
+            }
+            Instr::I64StoreAcc { addr, offset } => mem.store(r!(addr), offset, acc.to_le_bytes())?,
             Instr::I32Load8S { dst, addr, offset } => {
                 load!(dst, r!(addr), offset, sext8_32)
             }

@@ -71,6 +71,11 @@ pub struct Optimizations {
     /// `dst = a + load(addr + offset)` in one (`f64.add_load`; add, sub, mul and the bitwise
     /// operations of `i32`/`i64`, add, sub, mul and div of `f32`/`f64`).
     pub load_operands: bool,
+    /// An instruction reading the value the instruction just before it computed takes it from
+    /// the accumulator, a machine register of the interpreter, instead of from the frame
+    /// (`i32.add_acc`): no store-then-load round trip through memory between the two (a pass
+    /// over the finished function).
+    pub accumulator: bool,
 }
 
 impl Default for Optimizations {
@@ -94,11 +99,12 @@ impl Optimizations {
             multiply_add: true,
             bit_fusions: true,
             load_operands: true,
+            accumulator: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -110,6 +116,7 @@ impl Optimizations {
         "multiply_add",
         "bit_fusions",
         "load_operands",
+        "accumulator",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -127,6 +134,7 @@ impl Optimizations {
             "multiply_add" => self.multiply_add = false,
             "bit_fusions" => self.bit_fusions = false,
             "load_operands" => self.load_operands = false,
+            "accumulator" => self.accumulator = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -161,6 +169,7 @@ impl Optimizations {
             multiply_add: false,
             bit_fusions: false,
             load_operands: false,
+            accumulator: false,
         }
     }
 }

@@ -80,7 +80,7 @@ fn in_place_step(instr: &Instr) -> Option<(crate::bytecode::Reg, i16)> {
 }
 
 /// Which positions some jump lands on (`br_table` entries are `br`s, so they count too).
-fn jump_targets(code: &mut [Instr]) -> Vec<bool> {
+pub(super) fn jump_targets(code: &mut [Instr]) -> Vec<bool> {
     let mut targets = vec![false; code.len() + 1];
     for (at, instr) in code.iter_mut().enumerate() {
         if let Some(offset) = jump_offset(instr) {

@@ -17,12 +17,13 @@ pub(super) enum Rhs {
 
 macro_rules! define_num_helpers {
     ([] $( ($code:expr) $name:ident $mnem:literal $shape:ident
-          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident
-          $(imm $imm:ident)? $(cmp $cimm:ident $br:ident $brimm:ident)?
+          ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
+          $(imm $imm:ident $immacc:ident)?
+          $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
           $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
-          $(mem $mem:ident)?; )*) => {
+          $(mem $mem:ident $memacc:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
-        fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
+        pub(super) fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
         }
 
@@ -34,6 +35,32 @@ macro_rules! define_num_helpers {
                     let _ = stringify!($br);
                     Some(Instr::$cimm { dst, a, imm })
                 } )? )*
+                _ => None,
+            }
+        }
+
+        /// `(op, dst, a, b)` of a numeric operator on registers (`b` is `a` for a unary one).
+        pub(super) fn numeric_parts(instr: &Instr) -> Option<(NumOp, Reg, Reg, Reg)> {
+            match *instr {
+                $( Instr::$name { dst, a, b } => Some((NumOp::$name, dst, a, b)), )*
+                _ => None,
+            }
+        }
+
+        /// The form of a numeric instruction that takes its left operand `a`, when that is
+        /// `r`, from the accumulator.
+        pub(super) fn numeric_with_acc(instr: &Instr, r: Reg) -> Option<Instr> {
+            match *instr {
+                $( Instr::$name { dst, a, b } if a == r => Some(Instr::$acc { dst, b }), )*
+                $( $( Instr::$imm { dst, a, imm } if a == r => Some(Instr::$immacc { dst, imm }), )? )*
+                $( $(
+                    Instr::$cimm { dst, a, imm } if a == r => Some(Instr::$cimmacc { dst, imm }),
+                    Instr::$br { a, b, offset } if a == r => Some(Instr::$bracc { b, offset }),
+                    Instr::$brimm { a, imm, offset } if a == r => Some(Instr::$brimmacc { imm, offset }),
+                )? )*
+                $( $(
+                    Instr::$mem { dst, a, addr, offset } if a == r => Some(Instr::$memacc { dst, addr, offset }),
+                )? )*
                 _ => None,
             }
         }
@@ -59,14 +86,17 @@ macro_rules! define_num_helpers {
         fn numeric_dst(instr: &mut Instr) -> Option<&mut Reg> {
             match instr {
                 $(
-                    Instr::$name { dst, .. } => Some(dst),
-                    $( Instr::$imm { dst, .. } => Some(dst), )?
-                    $( Instr::$cimm { dst, .. } => { let _ = stringify!($br); Some(dst) } )?
+                    Instr::$name { dst, .. } | Instr::$acc { dst, .. } => Some(dst),
+                    $( Instr::$imm { dst, .. } | Instr::$immacc { dst, .. } => Some(dst), )?
+                    $( Instr::$cimm { dst, .. } | Instr::$cimmacc { dst, .. } => {
+                        let _ = stringify!($br);
+                        Some(dst)
+                    } )?
                     $( Instr::$sel { dst, .. } | Instr::$selimm { dst, .. } => {
                         let _ = stringify!($addbr);
                         Some(dst)
                     } )?
-                    $( Instr::$mem { dst, .. } => Some(dst), )?
+                    $( Instr::$mem { dst, .. } | Instr::$memacc { dst, .. } => Some(dst), )?
                 )*
                 _ => None,
             }
@@ -121,7 +151,13 @@ macro_rules! define_num_helpers {
         pub(super) fn fused_offset(instr: &mut Instr) -> Option<&mut Offset> {
             match instr {
                 $( $(
-                    Instr::$br { offset, .. } | Instr::$brimm { offset, .. } => Some(offset),
+                    Instr::$br { offset, .. }
+                    | Instr::$brimm { offset, .. }
+                    | Instr::$bracc { offset, .. }
+                    | Instr::$brimmacc { offset, .. } => {
+                        let _ = stringify!($cimm);
+                        Some(offset)
+                    }
                 )? )*
                 $( $(
                     Instr::$addbr { offset, .. } | Instr::$addimmbr { offset, .. } => Some(offset),
@@ -220,9 +256,11 @@ pub(super) fn swap(op: NumOp) -> NumOp {
 /// The offset of any jump (`br`, `br_if_*`, fused branches), for patching and relocation.
 pub(super) fn jump_offset(instr: &mut Instr) -> Option<&mut Offset> {
     match instr {
-        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
-            Some(offset)
-        }
+        Instr::Br { offset }
+        | Instr::BrIfNez { offset, .. }
+        | Instr::BrIfEqz { offset, .. }
+        | Instr::BrIfNezAcc { offset }
+        | Instr::BrIfEqzAcc { offset } => Some(offset),
         other => fused_offset(other),
     }
 }
@@ -239,6 +277,8 @@ pub(super) fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | GlobalGet { dst, .. }
         | I32Load { dst, .. }
         | I64Load { dst, .. }
+        | I32LoadAcc { dst, .. }
+        | I64LoadAcc { dst, .. }
         | F32Load { dst, .. }
         | F64Load { dst, .. }
         | I32Load8S { dst, .. }

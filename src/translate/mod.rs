@@ -10,6 +10,7 @@
 //! The validator and the translator are separate visitors driven together here, one
 //! instruction at a time: the translator only ever sees instructions the validator accepted.
 
+mod accumulate;
 mod control;
 mod counter;
 mod emit;
@@ -215,6 +216,9 @@ impl<'a> Translator<'a> {
         }
         if self.opts.counter_branches {
             counter::fuse_counter_branches(&mut self.code, self.source_map.as_mut());
+        }
+        if self.opts.accumulator {
+            accumulate::use_accumulator(&mut self.code);
         }
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {

@@ -806,6 +806,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         multiply_add: !rng.chance(4),
         bit_fusions: !rng.chance(4),
         load_operands: !rng.chance(4),
+        accumulator: !rng.chance(4),
     }
 }
 
