@@ -12,7 +12,7 @@
 /// Calls `$m!` with every numeric operator row:
 /// `(code) Name "mnemonic" shape(in, in -> out) numeric_fn acc NameAcc [imm NameImm NameImmAcc |
 /// cmp NameImm BrName BrNameImm NameImmAcc BrNameAcc BrNameImmAcc [step AddBrName AddImmBrName
-/// SelName SelNameImm]] [mem NameLoad NameLoadAcc];`
+/// SelName SelNameImm AddBrNameAcc AddImmBrNameAcc]] [mem NameLoad NameLoadAcc];`
 ///
 /// `imm` names the bytecode form whose right operand is a 32-bit immediate (sign-extended for
 /// i64). Integer comparisons carry `cmp` instead: their immediate form plus the fused
@@ -31,16 +31,16 @@ macro_rules! for_each_numeric_op {
     ($m:ident $(, $extra:tt)*) => {
         $m! { [$($extra),*]
             (0x45) I32Eqz "i32.eqz" un(i32 -> i32) i32_eqz acc I32EqzAcc;
-            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq acc I32EqAcc cmp I32EqImm BrI32Eq BrI32EqImm I32EqImmAcc BrI32EqAcc BrI32EqImmAcc step AddBrI32Eq AddImmBrI32Eq SelI32Eq SelI32EqImm;
-            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne acc I32NeAcc cmp I32NeImm BrI32Ne BrI32NeImm I32NeImmAcc BrI32NeAcc BrI32NeImmAcc step AddBrI32Ne AddImmBrI32Ne SelI32Ne SelI32NeImm;
-            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s acc I32LtSAcc cmp I32LtSImm BrI32LtS BrI32LtSImm I32LtSImmAcc BrI32LtSAcc BrI32LtSImmAcc step AddBrI32LtS AddImmBrI32LtS SelI32LtS SelI32LtSImm;
-            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u acc I32LtUAcc cmp I32LtUImm BrI32LtU BrI32LtUImm I32LtUImmAcc BrI32LtUAcc BrI32LtUImmAcc step AddBrI32LtU AddImmBrI32LtU SelI32LtU SelI32LtUImm;
-            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s acc I32GtSAcc cmp I32GtSImm BrI32GtS BrI32GtSImm I32GtSImmAcc BrI32GtSAcc BrI32GtSImmAcc step AddBrI32GtS AddImmBrI32GtS SelI32GtS SelI32GtSImm;
-            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u acc I32GtUAcc cmp I32GtUImm BrI32GtU BrI32GtUImm I32GtUImmAcc BrI32GtUAcc BrI32GtUImmAcc step AddBrI32GtU AddImmBrI32GtU SelI32GtU SelI32GtUImm;
-            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s acc I32LeSAcc cmp I32LeSImm BrI32LeS BrI32LeSImm I32LeSImmAcc BrI32LeSAcc BrI32LeSImmAcc step AddBrI32LeS AddImmBrI32LeS SelI32LeS SelI32LeSImm;
-            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u acc I32LeUAcc cmp I32LeUImm BrI32LeU BrI32LeUImm I32LeUImmAcc BrI32LeUAcc BrI32LeUImmAcc step AddBrI32LeU AddImmBrI32LeU SelI32LeU SelI32LeUImm;
-            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s acc I32GeSAcc cmp I32GeSImm BrI32GeS BrI32GeSImm I32GeSImmAcc BrI32GeSAcc BrI32GeSImmAcc step AddBrI32GeS AddImmBrI32GeS SelI32GeS SelI32GeSImm;
-            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u acc I32GeUAcc cmp I32GeUImm BrI32GeU BrI32GeUImm I32GeUImmAcc BrI32GeUAcc BrI32GeUImmAcc step AddBrI32GeU AddImmBrI32GeU SelI32GeU SelI32GeUImm;
+            (0x46) I32Eq "i32.eq" bin(i32, i32 -> i32) i32_eq acc I32EqAcc cmp I32EqImm BrI32Eq BrI32EqImm I32EqImmAcc BrI32EqAcc BrI32EqImmAcc step AddBrI32Eq AddImmBrI32Eq SelI32Eq SelI32EqImm AddBrI32EqAcc AddImmBrI32EqAcc;
+            (0x47) I32Ne "i32.ne" bin(i32, i32 -> i32) i32_ne acc I32NeAcc cmp I32NeImm BrI32Ne BrI32NeImm I32NeImmAcc BrI32NeAcc BrI32NeImmAcc step AddBrI32Ne AddImmBrI32Ne SelI32Ne SelI32NeImm AddBrI32NeAcc AddImmBrI32NeAcc;
+            (0x48) I32LtS "i32.lt_s" bin(i32, i32 -> i32) i32_lt_s acc I32LtSAcc cmp I32LtSImm BrI32LtS BrI32LtSImm I32LtSImmAcc BrI32LtSAcc BrI32LtSImmAcc step AddBrI32LtS AddImmBrI32LtS SelI32LtS SelI32LtSImm AddBrI32LtSAcc AddImmBrI32LtSAcc;
+            (0x49) I32LtU "i32.lt_u" bin(i32, i32 -> i32) i32_lt_u acc I32LtUAcc cmp I32LtUImm BrI32LtU BrI32LtUImm I32LtUImmAcc BrI32LtUAcc BrI32LtUImmAcc step AddBrI32LtU AddImmBrI32LtU SelI32LtU SelI32LtUImm AddBrI32LtUAcc AddImmBrI32LtUAcc;
+            (0x4a) I32GtS "i32.gt_s" bin(i32, i32 -> i32) i32_gt_s acc I32GtSAcc cmp I32GtSImm BrI32GtS BrI32GtSImm I32GtSImmAcc BrI32GtSAcc BrI32GtSImmAcc step AddBrI32GtS AddImmBrI32GtS SelI32GtS SelI32GtSImm AddBrI32GtSAcc AddImmBrI32GtSAcc;
+            (0x4b) I32GtU "i32.gt_u" bin(i32, i32 -> i32) i32_gt_u acc I32GtUAcc cmp I32GtUImm BrI32GtU BrI32GtUImm I32GtUImmAcc BrI32GtUAcc BrI32GtUImmAcc step AddBrI32GtU AddImmBrI32GtU SelI32GtU SelI32GtUImm AddBrI32GtUAcc AddImmBrI32GtUAcc;
+            (0x4c) I32LeS "i32.le_s" bin(i32, i32 -> i32) i32_le_s acc I32LeSAcc cmp I32LeSImm BrI32LeS BrI32LeSImm I32LeSImmAcc BrI32LeSAcc BrI32LeSImmAcc step AddBrI32LeS AddImmBrI32LeS SelI32LeS SelI32LeSImm AddBrI32LeSAcc AddImmBrI32LeSAcc;
+            (0x4d) I32LeU "i32.le_u" bin(i32, i32 -> i32) i32_le_u acc I32LeUAcc cmp I32LeUImm BrI32LeU BrI32LeUImm I32LeUImmAcc BrI32LeUAcc BrI32LeUImmAcc step AddBrI32LeU AddImmBrI32LeU SelI32LeU SelI32LeUImm AddBrI32LeUAcc AddImmBrI32LeUAcc;
+            (0x4e) I32GeS "i32.ge_s" bin(i32, i32 -> i32) i32_ge_s acc I32GeSAcc cmp I32GeSImm BrI32GeS BrI32GeSImm I32GeSImmAcc BrI32GeSAcc BrI32GeSImmAcc step AddBrI32GeS AddImmBrI32GeS SelI32GeS SelI32GeSImm AddBrI32GeSAcc AddImmBrI32GeSAcc;
+            (0x4f) I32GeU "i32.ge_u" bin(i32, i32 -> i32) i32_ge_u acc I32GeUAcc cmp I32GeUImm BrI32GeU BrI32GeUImm I32GeUImmAcc BrI32GeUAcc BrI32GeUImmAcc step AddBrI32GeU AddImmBrI32GeU SelI32GeU SelI32GeUImm AddBrI32GeUAcc AddImmBrI32GeUAcc;
             (0x50) I64Eqz "i64.eqz" un(i64 -> i32) i64_eqz acc I64EqzAcc;
             (0x51) I64Eq "i64.eq" bin(i64, i64 -> i32) i64_eq acc I64EqAcc cmp I64EqImm BrI64Eq BrI64EqImm I64EqImmAcc BrI64EqAcc BrI64EqImmAcc;
             (0x52) I64Ne "i64.ne" bin(i64, i64 -> i32) i64_ne acc I64NeAcc cmp I64NeImm BrI64Ne BrI64NeImm I64NeImmAcc BrI64NeAcc BrI64NeImmAcc;
@@ -193,7 +193,7 @@ macro_rules! define_num_op {
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
           $(imm $imm:ident $immacc:ident)?
           $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident $addbracc:ident $addimmbracc:ident)?
           $(mem $mem:ident $memacc:ident)?; )*) => {
         /// A WebAssembly numeric operator (comparison, arithmetic, conversion).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -896,3 +896,70 @@ fn accumulator_forms_match_the_register_reads() {
         }
     }
 }
+
+/// The accumulator across jumps: a loop whose counter the step at its end leaves in the
+/// accumulator for the store at its head (`store8_imm_idx_acc`, `add_br_if_<cmp>_acc`), loads
+/// and stores with an indexed address beside a computed value, and joins where the two ways in
+/// leave different registers there (so the code after must read the frame). Each shape agrees
+/// with the plain translation, out-of-bounds stores included.
+#[test]
+fn accumulator_flows_into_loops_and_joins() {
+    let shapes: [(&str, &[&str]); 4] = [
+        (
+            r#"(local $j i32)
+              (local.set $j (i32.mul (local.get $a) (local.get $a)))
+              (if (i32.le_u (local.get $j) (local.get $c)) (then
+                (loop $l
+                  (i32.store8 (i32.add (local.get $j) (local.get $b)) (i32.const 1))
+                  (br_if $l (i32.le_u (local.tee $j (i32.add (local.get $j) (local.get $b)))
+                                      (local.get $c))))))
+              (i32.add (local.get $j) (i32.load (i32.const 64)))"#,
+            &["store8_imm_idx_acc", "add_br_if_i32.le_u_acc"],
+        ),
+        (
+            r#"(i32.store (i32.add (local.get $a) (local.get $b))
+                 (i32.mul (local.get $c) (local.get $c)))
+              (i32.load (i32.add (i32.xor (local.get $a) (local.get $c)) (local.get $b)))"#,
+            &["i32.store_idx_acc", "i32.load_idx_acc"],
+        ),
+        (
+            r#"(local $x i32) (local $y i32)
+              (local.set $y (local.get $c))
+              (if (local.get $a)
+                (then (local.set $x (i32.add (local.get $b) (i32.const 1))))
+                (else (local.set $y (i32.sub (local.get $b) (i32.const 1)))))
+              (i32.add (i32.mul (local.get $x) (i32.const 3)) (local.get $y))"#,
+            &[],
+        ),
+        (
+            r#"(local $i i32) (local $s i32)
+              (loop $l
+                (local.set $s (i32.add (local.get $s)
+                  (i32.load8_u (i32.add (local.get $a) (local.get $i)))))
+                (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                    (local.get $c))))
+              (local.get $s)"#,
+            &[],
+        ),
+    ];
+    for (body, forms) in shapes {
+        let wat = format!(
+            r#"(module (memory 1) (data (i32.const 0) "\01\02\03\04\05\06\07\08\09")
+              (func (export "f") (param $a i32) (param $b i32) (param $c i32) (result i32)
+                {body}))"#
+        );
+        let (_, mut b) = listing_and_both(&wat);
+        let (module, ..) = instantiate(&wat, Optimizations::all());
+        let all_on = module.disassemble();
+        for form in forms {
+            assert!(all_on.contains(&format!("{form} ")), "{form}:\n{all_on}");
+        }
+        for a in [0, 1, 3, 200, 255, 65535, -1] {
+            for bv in [1, 2, 7, 100, 65536] {
+                for c in [0, 5, 300, 65530, 65600] {
+                    b.agree_any(&[Val::I32(a), Val::I32(bv), Val::I32(c)], "i32", body);
+                }
+            }
+        }
+    }
+}

@@ -91,7 +91,7 @@ macro_rules! define_instr {
         ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
         $(imm $imm:ident $immacc:ident)?
         $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident $addbracc:ident $addimmbracc:ident)?
           $(mem $mem:ident $memacc:ident)?; )*) => {
         /// One register-bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +131,10 @@ macro_rules! define_instr {
                     $sel { dst: Reg, a: Reg, b: Reg, x: Reg, y: Reg },
                     #[doc = concat!("`dst = ", $nmnem, "(a, imm) ? x : y`")]
                     $selimm { dst: Reg, a: Reg, imm: i16, x: Reg, y: Reg },
+                    #[doc = concat!("`add_br_if_", $nmnem, "` reading `x` from the accumulator (and writing it back to `x`)")]
+                    $addbracc { x: Reg, step: Reg, rhs: Reg, offset: Offset },
+                    #[doc = concat!("`add_imm_br_if_", $nmnem, "` reading `x` from the accumulator")]
+                    $addimmbracc { x: Reg, step: i16, rhs: Reg, offset: Offset },
                 )?
                 $(
                     #[doc = concat!("`", $nmnem, "` of `a` and a value loaded from memory: `dst = ", $nmnem, "(a, load(addr + offset))`")]
@@ -146,7 +150,7 @@ macro_rules! define_instr {
             $( $name, )*
             $(
                 $nname, $acc, $( $imm, $immacc, )? $( $cimm, $br, $brimm, $cimmacc, $bracc, $brimmacc, )?
-                $( $addbr, $addimmbr, $sel, $selimm, )? $( $mem, $memacc, )?
+                $( $addbr, $addimmbr, $sel, $selimm, $addbracc, $addimmbracc, )? $( $mem, $memacc, )?
             )*
         }
 
@@ -174,6 +178,8 @@ macro_rules! define_instr {
                         { let _ = stringify!($addimmbr); concat!("add_imm_br_if_", $nmnem) },
                         { let _ = stringify!($sel); concat!("select_", $nmnem) },
                         { let _ = stringify!($selimm); concat!("select_", $nmnem, "_imm") },
+                        { let _ = stringify!($addbracc); concat!("add_br_if_", $nmnem, "_acc") },
+                        { let _ = stringify!($addimmbracc); concat!("add_imm_br_if_", $nmnem, "_acc") },
                     )?
                     $(
                         { let _ = stringify!($mem); concat!($nmnem, "_load") },
@@ -211,6 +217,8 @@ macro_rules! define_instr {
                             Instr::$addimmbr { .. } => Tag::$addimmbr as usize,
                             Instr::$sel { .. } => Tag::$sel as usize,
                             Instr::$selimm { .. } => Tag::$selimm as usize,
+                            Instr::$addbracc { .. } => Tag::$addbracc as usize,
+                            Instr::$addimmbracc { .. } => Tag::$addimmbracc as usize,
                         )?
                         $(
                             Instr::$mem { .. } => Tag::$mem as usize,
@@ -259,6 +267,8 @@ macro_rules! define_instr {
                             Instr::$addimmbr { .. } => concat!("add_imm_br_if_", $nmnem),
                             Instr::$sel { .. } => concat!("select_", $nmnem),
                             Instr::$selimm { .. } => concat!("select_", $nmnem, "_imm"),
+                            Instr::$addbracc { .. } => concat!("add_br_if_", $nmnem, "_acc"),
+                            Instr::$addimmbracc { .. } => concat!("add_imm_br_if_", $nmnem, "_acc"),
                         )?
                         $(
                             Instr::$mem { .. } => concat!($nmnem, "_load"),
@@ -327,13 +337,15 @@ macro_rules! define_instr {
                             }
                         )?
                         $(
-                            Instr::$addbr { x, step, rhs, offset } => {
+                            Instr::$addbr { x, step, rhs, offset }
+                            | Instr::$addbracc { x, step, rhs, offset } => {
                                 f("x", x);
                                 f("step", step);
                                 f("rhs", rhs);
                                 f("offset", offset);
                             }
-                            Instr::$addimmbr { x, step, rhs, offset } => {
+                            Instr::$addimmbr { x, step, rhs, offset }
+                            | Instr::$addimmbracc { x, step, rhs, offset } => {
                                 f("x", x);
                                 f("step", step);
                                 f("rhs", rhs);
@@ -462,6 +474,17 @@ macro_rules! define_instr {
                         concat!("select_", $nmnem, "_imm"),
                         vec!["dst", "a", "imm", "x", "y"],
                         concat!("`select_", $nmnem, "` against a 16-bit immediate.").to_string(),
+                    ));
+                    let _ = (stringify!($addbracc), stringify!($addimmbracc));
+                    all.push((
+                        concat!("add_br_if_", $nmnem, "_acc"),
+                        vec!["x", "step", "rhs", "offset"],
+                        concat!("`add_br_if_", $nmnem, "` with the old `x` taken from the accumulator.").to_string(),
+                    ));
+                    all.push((
+                        concat!("add_imm_br_if_", $nmnem, "_acc"),
+                        vec!["x", "step", "rhs", "offset"],
+                        concat!("`add_imm_br_if_", $nmnem, "` with the old `x` taken from the accumulator.").to_string(),
                     )); )?
                     $( let _ = stringify!($mem);
                     all.push((
@@ -617,6 +640,18 @@ for_each_numeric_op!(define_instr, [
     Store16Idx "store16_idx" { base: Reg, index: Reg, src: Reg, offset: u32 }
     /// Store the low 8 bits of the constant `value` at (base + index) + offset.
     Store8ImmIdx "store8_imm_idx" { base: Reg, index: Reg, value: u16, offset: u32 }
+    /// `i32.load_idx` with `base` from the accumulator.
+    I32LoadIdxAcc "i32.load_idx_acc" { dst: Reg, index: Reg, offset: u32 }
+    /// `i64.load_idx` with `base` from the accumulator.
+    I64LoadIdxAcc "i64.load_idx_acc" { dst: Reg, index: Reg, offset: u32 }
+    /// `i32.load8_u_idx` with `base` from the accumulator.
+    I32Load8UIdxAcc "i32.load8_u_idx_acc" { dst: Reg, index: Reg, offset: u32 }
+    /// `i32.store_idx` storing the accumulator.
+    I32StoreIdxAcc "i32.store_idx_acc" { base: Reg, index: Reg, offset: u32 }
+    /// `i64.store_idx` storing the accumulator.
+    I64StoreIdxAcc "i64.store_idx_acc" { base: Reg, index: Reg, offset: u32 }
+    /// `store8_imm_idx` with `base` from the accumulator.
+    Store8ImmIdxAcc "store8_imm_idx_acc" { index: Reg, value: u16, offset: u32 }
     /// `dst = 32-bit load at (base + disp) + offset`, the `i32.add` of a constant that
     /// computed the address fused in (wrapping at 32 bits); the static offset is below 2^16.
     I32LoadDisp "i32.load_disp" { dst: Reg, base: Reg, disp: i32, offset: u16 }

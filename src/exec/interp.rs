@@ -70,7 +70,7 @@ macro_rules! define_dispatch {
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
           $(imm $imm:ident $immacc:ident)?
           $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident $addbracc:ident $addimmbracc:ident)?
           $(mem $mem:ident $memacc:ident)?; )*) => {
         macro_rules! dispatch {
             ($d instr:expr, $d fp:ident, $d ip:ident, $d mem:ident, $d acc:ident, { $d ($d arms:tt)* }) => {
@@ -157,7 +157,17 @@ macro_rules! define_dispatch {
                                 let v = unsafe { <$a>::from_cell(get($d fp, x)).wrapping_add(<$a>::from_cell(get($d fp, step))) };
                                 // SAFETY: as above; `rhs` is read after the write, as the
                                 // separate add and branch would (it may be `x`).
-                                let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
+                                let y = unsafe { put($d fp, x, v.into_cell(), &mut $d acc); <$a>::from_cell(get($d fp, rhs)) };
+                                if numeric::$f(v, y) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
+                            }
+                            Instr::$addbracc { x, step, rhs, offset } => {
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let v = unsafe { <$a>::from_cell($d acc).wrapping_add(<$a>::from_cell(get($d fp, step))) };
+                                // SAFETY: as above.
+                                let y = unsafe { put($d fp, x, v.into_cell(), &mut $d acc); <$a>::from_cell(get($d fp, rhs)) };
                                 if numeric::$f(v, y) != 0 {
                                     $d ip = jump($d ip, offset.0);
                                     continue;
@@ -181,7 +191,16 @@ macro_rules! define_dispatch {
                                 // SAFETY: operands of this instruction, inside the frame.
                                 let v = unsafe { <$a>::from_cell(get($d fp, x)).wrapping_add(step as $a) };
                                 // SAFETY: as above.
-                                let y = unsafe { set($d fp, x, v.into_cell()); <$a>::from_cell(get($d fp, rhs)) };
+                                let y = unsafe { put($d fp, x, v.into_cell(), &mut $d acc); <$a>::from_cell(get($d fp, rhs)) };
+                                if numeric::$f(v, y) != 0 {
+                                    $d ip = jump($d ip, offset.0);
+                                    continue;
+                                }
+                            }
+                            Instr::$addimmbracc { x, step, rhs, offset } => {
+                                let v = <$a>::from_cell($d acc).wrapping_add(step as $a);
+                                // SAFETY: operands of this instruction, inside the frame.
+                                let y = unsafe { put($d fp, x, v.into_cell(), &mut $d acc); <$a>::from_cell(get($d fp, rhs)) };
                                 if numeric::$f(v, y) != 0 {
                                     $d ip = jump($d ip, offset.0);
                                     continue;
@@ -363,6 +382,12 @@ pub(super) fn execute(
     macro_rules! idx {
         ($base:expr, $index:expr) => {
             (r!($base) as u32).wrapping_add(r!($index) as u32) as Cell
+        };
+    }
+    // `idx!` with the base from the accumulator.
+    macro_rules! acc_idx {
+        ($index:expr) => {
+            (acc as u32).wrapping_add(r!($index) as u32) as Cell
         };
     }
     // The address a displaced access uses: the fused `i32.add_imm`, wrapping at 32 bits.
@@ -783,6 +808,30 @@ pub(super) fn execute(
                 value,
                 offset,
             } => mem.store(idx!(base, index), offset, (value as u8).to_le_bytes())?,
+            Instr::I32LoadIdxAcc { dst, index, offset } => {
+                load!(dst, acc_idx!(index), offset, zext32)
+            }
+            Instr::I64LoadIdxAcc { dst, index, offset } => {
+                load!(dst, acc_idx!(index), offset, bits64)
+            }
+            Instr::I32Load8UIdxAcc { dst, index, offset } => {
+                load!(dst, acc_idx!(index), offset, zext8)
+            }
+            Instr::I32StoreIdxAcc {
+                base,
+                index,
+                offset,
+            } => mem.store(idx!(base, index), offset, (acc as u32).to_le_bytes())?,
+            Instr::I64StoreIdxAcc {
+                base,
+                index,
+                offset,
+            } => mem.store(idx!(base, index), offset, acc.to_le_bytes())?,
+            Instr::Store8ImmIdxAcc {
+                index,
+                value,
+                offset,
+            } => mem.store(acc_idx!(index), offset, (value as u8).to_le_bytes())?,
             Instr::I32LoadDisp {
                 dst,
                 base,

@@ -10,36 +10,154 @@
 //! i32.add             dst=r2 a=r2 b=r4             i32.add_acc         dst=r2 b=r2
 //! ```
 //!
-//! Only straight-line successors qualify: the reading instruction must not be a jump target,
-//! since a jump would arrive with another value in the accumulator. Every other way into an
-//! instruction (a function's entry, a return from a call, resuming after a suspension) follows
-//! an instruction that writes no accumulator value, so [`acc_result`] names none.
+//! The accumulator must hold that register's value on every way into the reading instruction:
+//! from the instruction before and from every jump to it (see [`use_accumulator`]). Every other
+//! way into an instruction (a function's entry, a return from a call, resuming after a
+//! suspension) follows an instruction after which the accumulator holds nothing known.
 
-use super::counter::jump_targets;
 use super::emit::{
-    branch_on, fused_offset, fused_parts, num_instr, numeric_parts, numeric_with_acc, result_reg,
-    swap, Rhs,
+    branch_on, counter_of, fused_offset, fused_parts, jump_offset, num_instr, numeric_parts,
+    numeric_with_acc, result_reg, swap, Rhs,
 };
 use crate::bytecode::{Instr, Reg};
 use crate::ops::NumOp;
 
+/// What the accumulator holds when an instruction starts: the value of a register, or nothing
+/// known.
+type State = Option<Reg>;
+
 /// Rewrites every instruction that can read its operand from the accumulator; returns how many.
+///
+/// A forward data-flow pass finds, for each instruction, the register whose value the
+/// accumulator holds whenever the instruction starts, over every way into it: the instruction
+/// before (when it falls through) and every jump to it. A loop head qualifies when the code
+/// before the loop and the loop's last instruction both leave the same register there, which
+/// keeps a counter stepped at the end of an iteration and used at the start of the next in a
+/// machine register.
 pub(super) fn use_accumulator(code: &mut [Instr]) -> usize {
-    let targets = jump_targets(code);
-    let mut rewritten = 0;
-    for at in 1..code.len() {
-        if targets[at] {
-            continue;
+    let n = code.len();
+    // `None` = no way in found yet; `Some(state)` once one is.
+    let mut entry: Vec<Option<State>> = vec![None; n + 1];
+    if n > 0 {
+        entry[0] = Some(None);
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for at in 0..n {
+            let Some(state) = entry[at] else { continue };
+            let out = after(&code[at], state);
+            let mut flow = |to: usize, s: State, entry: &mut Vec<Option<State>>| {
+                let met = match entry[to] {
+                    None => Some(s),
+                    Some(old) if old == s => return,
+                    Some(_) => Some(None),
+                };
+                if entry[to] != met {
+                    entry[to] = met;
+                    changed = true;
+                }
+            };
+            if let Instr::BrTable { len, .. } = code[at] {
+                // Its entries follow it; each is entered from the table.
+                for e in at + 1..=(at + 1 + len as usize).min(n - 1) {
+                    flow(e, None, &mut entry);
+                }
+                continue;
+            }
+            if falls_through(&code[at]) && at + 1 < n {
+                flow(at + 1, out, &mut entry);
+            }
+            if let Some(offset) = jump_offset(&mut code[at].clone()) {
+                if let Some(to) = usize::try_from(at as i64 + offset.0 as i64)
+                    .ok()
+                    .filter(|&t| t < n)
+                {
+                    flow(to, out, &mut entry);
+                }
+            }
         }
-        let Some(r) = acc_result(&code[at - 1]) else {
-            continue;
-        };
+    }
+    let mut rewritten = 0;
+    for at in 0..n {
+        let Some(Some(r)) = entry[at] else { continue };
         if let Some(instr) = with_acc(&code[at], r) {
             code[at] = instr;
             rewritten += 1;
         }
     }
     rewritten
+}
+
+/// The accumulator's state after `instr` runs (and falls through or jumps), given `state`
+/// before: what it writes there, unchanged for instructions that write no register and do not
+/// leave the frame (branches and stores), else unknown.
+fn after(instr: &Instr, state: State) -> State {
+    if let Some(r) = acc_result(instr) {
+        return Some(r);
+    }
+    let keeps = instr.is_fused_compare()
+        || matches!(
+            instr,
+            Instr::Br { .. }
+                | Instr::BrIfNez { .. }
+                | Instr::BrIfEqz { .. }
+                | Instr::BrIfNezAcc { .. }
+                | Instr::BrIfEqzAcc { .. }
+        )
+        || is_store(instr);
+    if keeps {
+        state
+    } else {
+        None
+    }
+}
+
+/// Whether the next instruction can run right after `instr`.
+fn falls_through(instr: &Instr) -> bool {
+    !matches!(
+        instr,
+        Instr::Br { .. } | Instr::Return {} | Instr::ReturnReg { .. } | Instr::Trap { .. }
+    )
+}
+
+/// Whether `instr` is a store: it writes memory only.
+fn is_store(instr: &Instr) -> bool {
+    use Instr::*;
+    matches!(
+        instr,
+        I32Store { .. }
+            | I64Store { .. }
+            | F32Store { .. }
+            | F64Store { .. }
+            | I32Store8 { .. }
+            | I32Store16 { .. }
+            | I64Store8 { .. }
+            | I64Store16 { .. }
+            | I64Store32 { .. }
+            | Store8Imm { .. }
+            | Store16Imm { .. }
+            | Store32Imm { .. }
+            | Store64Imm { .. }
+            | I32StoreIdx { .. }
+            | I64StoreIdx { .. }
+            | Store8Idx { .. }
+            | Store16Idx { .. }
+            | Store8ImmIdx { .. }
+            | I32StoreDisp { .. }
+            | I64StoreDisp { .. }
+            | Store8Disp { .. }
+            | Store16Disp { .. }
+            | I32StoreAbs { .. }
+            | I64StoreAbs { .. }
+            | Store8Abs { .. }
+            | Store16Abs { .. }
+            | I32StoreAcc { .. }
+            | I64StoreAcc { .. }
+            | I32StoreIdxAcc { .. }
+            | I64StoreIdxAcc { .. }
+            | Store8ImmIdxAcc { .. }
+    )
 }
 
 /// The register whose value `instr` leaves in the accumulator: the one its handler writes last,
@@ -50,7 +168,7 @@ pub(super) fn acc_result(instr: &Instr) -> Option<Reg> {
         // Both registers get the same value.
         Instr::I32AddImm2 { dst, .. } => Some(dst),
         Instr::Copy2 { dst1, .. } => Some(dst1),
-        other => result_reg(&mut other.clone()).copied(),
+        ref other => counter_of(other).or_else(|| result_reg(&mut other.clone()).copied()),
     }
 }
 
@@ -102,6 +220,76 @@ fn with_acc(instr: &Instr, r: Reg) -> Option<Instr> {
         {
             Some(Instr::I64StoreAcc { addr, offset })
         }
+        // The address is `base + index`: either may come from the accumulator.
+        Instr::I32LoadIdx {
+            dst,
+            base,
+            index,
+            offset,
+        } => Some(Instr::I32LoadIdxAcc {
+            dst,
+            index: other_addend(base, index, r)?,
+            offset,
+        }),
+        Instr::I64LoadIdx {
+            dst,
+            base,
+            index,
+            offset,
+        } => Some(Instr::I64LoadIdxAcc {
+            dst,
+            index: other_addend(base, index, r)?,
+            offset,
+        }),
+        Instr::I32Load8UIdx {
+            dst,
+            base,
+            index,
+            offset,
+        } => Some(Instr::I32Load8UIdxAcc {
+            dst,
+            index: other_addend(base, index, r)?,
+            offset,
+        }),
+        Instr::Store8ImmIdx {
+            base,
+            index,
+            value,
+            offset,
+        } => Some(Instr::Store8ImmIdxAcc {
+            index: other_addend(base, index, r)?,
+            value,
+            offset,
+        }),
+        Instr::I32StoreIdx {
+            base,
+            index,
+            src,
+            offset,
+        } if src == r => Some(Instr::I32StoreIdxAcc {
+            base,
+            index,
+            offset,
+        }),
+        Instr::I64StoreIdx {
+            base,
+            index,
+            src,
+            offset,
+        } if src == r => Some(Instr::I64StoreIdxAcc {
+            base,
+            index,
+            offset,
+        }),
+        _ => None,
+    }
+}
+
+/// For an address `base + index` with one addend `r`: the other one.
+fn other_addend(base: Reg, index: Reg, r: Reg) -> Option<Reg> {
+    match (base == r, index == r) {
+        (true, _) => Some(index),
+        (false, true) => Some(base),
         _ => None,
     }
 }

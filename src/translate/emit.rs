@@ -20,7 +20,7 @@ macro_rules! define_num_helpers {
           ($a:ident $(, $b:ident)? -> $r:ident) $f:ident acc $acc:ident
           $(imm $imm:ident $immacc:ident)?
           $(cmp $cimm:ident $br:ident $brimm:ident $cimmacc:ident $bracc:ident $brimmacc:ident)?
-          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident)?
+          $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident $addbracc:ident $addimmbracc:ident)?
           $(mem $mem:ident $memacc:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
         pub(super) fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
@@ -60,6 +60,23 @@ macro_rules! define_num_helpers {
                 )? )*
                 $( $(
                     Instr::$mem { dst, a, addr, offset } if a == r => Some(Instr::$memacc { dst, addr, offset }),
+                )? )*
+                $( $(
+                    Instr::$addbr { x, step, rhs, offset } if x == r => Some(Instr::$addbracc { x, step, rhs, offset }),
+                    Instr::$addimmbr { x, step, rhs, offset } if x == r => Some(Instr::$addimmbracc { x, step, rhs, offset }),
+                )? )*
+                _ => None,
+            }
+        }
+
+        /// The counter a loop-closing step (`add_br_if_<cmp>`, any form) writes.
+        pub(super) fn counter_of(instr: &Instr) -> Option<Reg> {
+            match *instr {
+                $( $(
+                    Instr::$addbr { x, .. }
+                    | Instr::$addimmbr { x, .. }
+                    | Instr::$addbracc { x, .. }
+                    | Instr::$addimmbracc { x, .. } => Some(x),
                 )? )*
                 _ => None,
             }
@@ -160,7 +177,10 @@ macro_rules! define_num_helpers {
                     }
                 )? )*
                 $( $(
-                    Instr::$addbr { offset, .. } | Instr::$addimmbr { offset, .. } => Some(offset),
+                    Instr::$addbr { offset, .. }
+                    | Instr::$addimmbr { offset, .. }
+                    | Instr::$addbracc { offset, .. }
+                    | Instr::$addimmbracc { offset, .. } => Some(offset),
                 )? )*
                 _ => None,
             }
@@ -293,6 +313,9 @@ pub(super) fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I64Load32U { dst, .. }
         | I32LoadIdx { dst, .. }
         | I64LoadIdx { dst, .. }
+        | I32LoadIdxAcc { dst, .. }
+        | I64LoadIdxAcc { dst, .. }
+        | I32Load8UIdxAcc { dst, .. }
         | I32Load8UIdx { dst, .. }
         | I32Load8SIdx { dst, .. }
         | I32Load16UIdx { dst, .. }
