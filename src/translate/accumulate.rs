@@ -23,7 +23,7 @@ use crate::bytecode::{Instr, Reg};
 use crate::ops::NumOp;
 
 /// What the accumulator holds when an instruction starts: the value of a register, or nothing
-/// known.
+/// known (`None`).
 type State = Option<Reg>;
 
 /// Rewrites every instruction that can read its operand from the accumulator; returns how many.
@@ -36,45 +36,52 @@ type State = Option<Reg>;
 /// machine register.
 pub(super) fn use_accumulator(code: &mut [Instr]) -> usize {
     let n = code.len();
-    // `None` = no way in found yet; `Some(state)` once one is.
-    let mut entry: Vec<Option<State>> = vec![None; n + 1];
-    if n > 0 {
-        entry[0] = Some(None);
+    if n == 0 {
+        return 0;
     }
-    let mut changed = true;
-    while changed {
-        changed = false;
+    // Each instruction's effect and successors, computed once.
+    let steps: Vec<Step> = code
+        .iter()
+        .enumerate()
+        .map(|(at, instr)| step(instr, at, n))
+        .collect();
+    // `None` = no way in found yet; `Some(state)` once one is.
+    let mut entry: Vec<Option<State>> = vec![None; n];
+    entry[0] = Some(None);
+    // Sweep in code order; only a change carried by a backward jump needs another sweep.
+    let mut again = true;
+    while again {
+        again = false;
         for at in 0..n {
             let Some(state) = entry[at] else { continue };
-            let out = after(&code[at], state);
-            let mut flow = |to: usize, s: State, entry: &mut Vec<Option<State>>| {
-                let met = match entry[to] {
-                    None => Some(s),
-                    Some(old) if old == s => return,
-                    Some(_) => Some(None),
-                };
-                if entry[to] != met {
-                    entry[to] = met;
-                    changed = true;
-                }
+            let s = &steps[at];
+            let out = match s.effect {
+                Effect::Writes(r) => Some(r),
+                Effect::Keeps => state,
+                Effect::Clears => None,
             };
-            if let Instr::BrTable { len, .. } = code[at] {
+            let mut flow = |to: usize, st: State| {
+                let met = match entry[to] {
+                    None => Some(st),
+                    Some(old) if old == st => return,
+                    Some(Some(_)) => Some(None),
+                    Some(None) => return,
+                };
+                entry[to] = met;
+                again |= to <= at;
+            };
+            if let Some(len) = s.table_len {
                 // Its entries follow it; each is entered from the table.
-                for e in at + 1..=(at + 1 + len as usize).min(n - 1) {
-                    flow(e, None, &mut entry);
+                for e in at + 1..=(at + 1 + len).min(n - 1) {
+                    flow(e, None);
                 }
                 continue;
             }
-            if falls_through(&code[at]) && at + 1 < n {
-                flow(at + 1, out, &mut entry);
+            if s.falls_through && at + 1 < n {
+                flow(at + 1, out);
             }
-            if let Some(offset) = jump_offset(&mut code[at].clone()) {
-                if let Some(to) = usize::try_from(at as i64 + offset.0 as i64)
-                    .ok()
-                    .filter(|&t| t < n)
-                {
-                    flow(to, out, &mut entry);
-                }
+            if let Some(to) = s.jump {
+                flow(to, out);
             }
         }
     }
@@ -89,14 +96,55 @@ pub(super) fn use_accumulator(code: &mut [Instr]) -> usize {
     rewritten
 }
 
-/// The accumulator's state after `instr` runs (and falls through or jumps), given `state`
-/// before: what it writes there, unchanged for instructions that write no register and do not
-/// leave the frame (branches and stores), else unknown.
-fn after(instr: &Instr, state: State) -> State {
-    if let Some(r) = acc_result(instr) {
-        return Some(r);
+/// What an instruction does to the accumulator.
+enum Effect {
+    /// Leaves the value of this register there.
+    Writes(Reg),
+    /// Leaves it as it was.
+    Keeps,
+    /// Leaves nothing known there.
+    Clears,
+}
+
+/// An instruction as the data-flow pass sees it.
+struct Step {
+    effect: Effect,
+    falls_through: bool,
+    /// The target of its jump, if it has one inside the code.
+    jump: Option<usize>,
+    /// For `br_table`, the number of entries after it minus one.
+    table_len: Option<usize>,
+}
+
+fn step(instr: &Instr, at: usize, n: usize) -> Step {
+    let effect = if let Some(r) = acc_result(instr) {
+        Effect::Writes(r)
+    } else if keeps(instr) {
+        Effect::Keeps
+    } else {
+        Effect::Clears
+    };
+    let jump = jump_offset(&mut instr.clone()).and_then(|offset| {
+        usize::try_from(at as i64 + offset.0 as i64)
+            .ok()
+            .filter(|&t| t < n)
+    });
+    let table_len = match *instr {
+        Instr::BrTable { len, .. } => Some(len as usize),
+        _ => None,
+    };
+    Step {
+        effect,
+        falls_through: falls_through(instr),
+        jump,
+        table_len,
     }
-    let keeps = instr.is_fused_compare()
+}
+
+/// Whether `instr` leaves the accumulator as it found it: it writes no register and does not
+/// leave the frame (branches and stores).
+fn keeps(instr: &Instr) -> bool {
+    instr.is_fused_compare()
         || matches!(
             instr,
             Instr::Br { .. }
@@ -105,12 +153,7 @@ fn after(instr: &Instr, state: State) -> State {
                 | Instr::BrIfNezAcc { .. }
                 | Instr::BrIfEqzAcc { .. }
         )
-        || is_store(instr);
-    if keeps {
-        state
-    } else {
-        None
-    }
+        || is_store(instr)
 }
 
 /// Whether the next instruction can run right after `instr`.
