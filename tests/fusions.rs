@@ -897,14 +897,35 @@ fn accumulator_forms_match_the_register_reads() {
     }
 }
 
-/// The accumulator across jumps: a loop whose counter the step at its end leaves in the
-/// accumulator for the store at its head (`store8_imm_idx_acc`, `add_br_if_<cmp>_acc`), loads
-/// and stores with an indexed address beside a computed value, and joins where the two ways in
-/// leave different registers there (so the code after must read the frame). Each shape agrees
-/// with the plain translation, out-of-bounds stores included.
+/// The accumulator in the fused forms and across jumps: a copy, a shifted address, a bit-field
+/// extract and a flag-test `select` of a computed value; a loop whose counter the step at its
+/// end leaves in the accumulator for the store at its head (`store8_imm_idx_acc`,
+/// `add_br_if_<cmp>_acc`), loads and stores with an indexed address beside a computed value,
+/// and joins where the two ways in leave different registers there (so the code after must
+/// read the frame). Each shape agrees with the plain translation, out-of-bounds stores
+/// included.
 #[test]
 fn accumulator_flows_into_loops_and_joins() {
-    let shapes: [(&str, &[&str]); 4] = [
+    let shapes: [(&str, &[&str]); 5] = [
+        (
+            r#"(local $x i32) (local $y i32)
+              (local.set $y (local.tee $x (i32.xor (local.get $a) (local.get $b))))
+              (i32.add
+                (i32.add (i32.shl (i32.xor (local.get $a) (local.get $c)) (i32.const 3))
+                         (i32.const 100))
+                (i32.add
+                  (i32.and (i32.shr_u (i32.xor (local.get $a) (local.get $b)) (i32.const 5))
+                           (i32.const 255))
+                  (i32.add (i32.mul (local.get $x) (local.get $y))
+                    (select (local.get $b) (local.get $c)
+                      (i32.and (i32.xor (local.get $a) (local.get $c)) (i32.const 4))))))"#,
+            &[
+                "copy_acc",
+                "i32.shl_add_imm_acc",
+                "i32.shr_u_and_imm_acc",
+                "select_and_imm_acc",
+            ],
+        ),
         (
             r#"(local $j i32)
               (local.set $j (i32.mul (local.get $a) (local.get $a)))

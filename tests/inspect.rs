@@ -63,7 +63,7 @@ fn stats_add_up_and_match_the_bytecode() {
                     .filter(|m| p(m))
                     .count() as u64
             };
-            let copies = lines(&|m| m == "copy") + 2 * lines(&|m| m == "copy2");
+            let copies = lines(&|m| m == "copy" || m == "copy_acc") + 2 * lines(&|m| m == "copy2");
             assert_eq!(c.copies, copies, "{name}: {text}");
             assert_eq!(
                 c.folded_constants,

@@ -510,6 +510,8 @@ for_each_numeric_op!(define_instr, [
     Trap "trap" { code: TrapCode }
     /// `dst = src`.
     Copy "copy" { dst: Reg, src: Reg }
+    /// `dst = acc`: a copy of the value the instruction before computed.
+    CopyAcc "copy_acc" { dst: Reg }
     /// `dst0 = src0`, then `dst1 = src1`.
     Copy2 "copy2" { dst0: Reg, src0: Reg, dst1: Reg, src1: Reg }
     /// `dst = value` for a 32-bit constant (i32 or f32 bits).
@@ -548,6 +550,8 @@ for_each_numeric_op!(define_instr, [
     Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg }
     /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).
     SelectAndImm "select_and_imm" { dst: Reg, a: Reg, mask: u16, x: Reg, y: Reg }
+    /// `select_and_imm` testing the accumulator: `dst = (acc & mask) != 0 ? x : y`.
+    SelectAndImmAcc "select_and_imm_acc" { dst: Reg, mask: u16, x: Reg, y: Reg }
     /// `dst = global`.
     GlobalGet "global.get" { dst: Reg, global: u32 }
     /// `global = src`.
@@ -705,9 +709,13 @@ for_each_numeric_op!(define_instr, [
     /// `dst = (a >> shift) & mask` (unsigned shift): an `i32.shr_u` by a constant and the
     /// `i32.and` of its result with a constant, a bit-field extract, in one.
     I32ShrUAndImm "i32.shr_u_and_imm" { dst: Reg, a: Reg, shift: u16, mask: i32 }
+    /// `i32.shr_u_and_imm` of the accumulator: `dst = (acc >> shift) & mask`.
+    I32ShrUAndImmAcc "i32.shr_u_and_imm_acc" { dst: Reg, shift: u16, mask: i32 }
     /// `dst = (a << shift) + imm`, wrapping: an `i32.shl` by a constant and the `i32.add` of
     /// a constant to its result, an array element's address, in one.
     I32ShlAddImm "i32.shl_add_imm" { dst: Reg, a: Reg, shift: u16, imm: i32 }
+    /// `i32.shl_add_imm` of the accumulator: `dst = (acc << shift) + imm`.
+    I32ShlAddImmAcc "i32.shl_add_imm_acc" { dst: Reg, shift: u16, imm: i32 }
     /// `dst = a ^ rotl(b, rot)`: an `i32.rotl` by a constant and the `i32.xor` of its result
     /// in one (hash functions' rotate-and-mix steps).
     I32XorRotlImm "i32.xor_rotl_imm" { dst: Reg, a: Reg, b: Reg, rot: u16 }

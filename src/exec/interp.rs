@@ -538,6 +538,7 @@ pub(super) fn execute(
         dispatch!(*instr, fp, ip, mem, acc, {
             Instr::Trap { code } => return Err(code.into()),
             Instr::Copy { dst, src } => w!(dst, r!(src)),
+            Instr::CopyAcc { dst } => w!(dst, acc),
             Instr::Copy2 {
                 dst0,
                 src0,
@@ -659,6 +660,9 @@ pub(super) fn execute(
             }
             Instr::SelectAndImm { dst, a, mask, x, y } => {
                 w!(dst, if r!(a) as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })
+            }
+            Instr::SelectAndImmAcc { dst, mask, x, y } => {
+                w!(dst, if acc as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })
             }
             Instr::GlobalGet { dst, global } => {
                 let g = store.instances[instance as usize].globals[global as usize];
@@ -939,12 +943,18 @@ pub(super) fn execute(
                 shift,
                 mask,
             } => w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell),
+            Instr::I32ShrUAndImmAcc { dst, shift, mask } => {
+                w!(dst, ((acc as u32 >> shift) & mask as u32) as Cell)
+            }
             Instr::I32ShlAddImm {
                 dst,
                 a,
                 shift,
                 imm,
             } => w!(dst, ((r!(a) as u32) << shift).wrapping_add(imm as u32) as Cell),
+            Instr::I32ShlAddImmAcc { dst, shift, imm } => {
+                w!(dst, ((acc as u32) << shift).wrapping_add(imm as u32) as Cell)
+            }
             Instr::I32XorRotlImm { dst, a, b, rot } => {
                 w!(dst, (r!(a) as u32 ^ (r!(b) as u32).rotate_left(rot as u32)) as Cell)
             }

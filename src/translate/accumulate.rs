@@ -239,6 +239,19 @@ fn with_acc(instr: &Instr, r: Reg) -> Option<Instr> {
         return None;
     }
     match *instr {
+        Instr::Copy { dst, src } if src == r => Some(Instr::CopyAcc { dst }),
+        Instr::SelectAndImm { dst, a, mask, x, y } if a == r => {
+            Some(Instr::SelectAndImmAcc { dst, mask, x, y })
+        }
+        Instr::I32ShrUAndImm {
+            dst,
+            a,
+            shift,
+            mask,
+        } if a == r => Some(Instr::I32ShrUAndImmAcc { dst, shift, mask }),
+        Instr::I32ShlAddImm { dst, a, shift, imm } if a == r => {
+            Some(Instr::I32ShlAddImmAcc { dst, shift, imm })
+        }
         Instr::BrIfNez { cond, offset } if cond == r => Some(Instr::BrIfNezAcc { offset }),
         Instr::BrIfEqz { cond, offset } if cond == r => Some(Instr::BrIfEqzAcc { offset }),
         Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset }

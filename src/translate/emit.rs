@@ -290,10 +290,12 @@ pub(super) fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
     use Instr::*;
     match instr {
         Copy { dst, .. }
+        | CopyAcc { dst }
         | Const32 { dst, .. }
         | Const64 { dst, .. }
         | Select { dst, .. }
         | SelectAndImm { dst, .. }
+        | SelectAndImmAcc { dst, .. }
         | GlobalGet { dst, .. }
         | I32Load { dst, .. }
         | I64Load { dst, .. }
@@ -321,7 +323,9 @@ pub(super) fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
         | I32Load16UIdx { dst, .. }
         | I32Load16SIdx { dst, .. }
         | I32ShrUAndImm { dst, .. }
+        | I32ShrUAndImmAcc { dst, .. }
         | I32ShlAddImm { dst, .. }
+        | I32ShlAddImmAcc { dst, .. }
         | I32XorRotlImm { dst, .. }
         | I32MulAdd { dst, .. }
         | I64MulAdd { dst, .. }
