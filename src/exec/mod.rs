@@ -2,6 +2,8 @@
 //! calls never recurse on the host stack.
 
 mod bulk;
+#[macro_use]
+mod dispatch;
 mod interp;
 pub mod profile;
 mod widen;
