@@ -26,9 +26,19 @@ type Runner = Box<dyn FnMut(i32) -> i32>;
 /// Instantiates a module on one engine.
 type MakeRunner = fn(&[u8]) -> Result<Runner, String>;
 
+/// The dispatch backend to measure: `REGWASM_DISPATCH=loop` or `threaded`; unset, the default.
+fn dispatch() -> regwasm::Dispatch {
+    match std::env::var("REGWASM_DISPATCH").as_deref() {
+        Ok("loop") => regwasm::Dispatch::Loop,
+        Ok("threaded") => regwasm::Dispatch::Threaded,
+        Ok(other) if !other.is_empty() => panic!("REGWASM_DISPATCH={other}: loop or threaded"),
+        _ => regwasm::Dispatch::default(),
+    }
+}
+
 fn regwasm_runner(wasm: &[u8]) -> Result<Runner, String> {
-    use regwasm::{Caller, Engine, Linker, Module, Store};
-    let engine = Engine::default();
+    use regwasm::{Caller, Config, Engine, Linker, Module, Store};
+    let engine = Engine::new(Config::default().dispatch(dispatch()));
     let module = Module::new(&engine, wasm).map_err(|e| format!("compile: {e}"))?;
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::<()>::new(&engine);

@@ -41,7 +41,7 @@ pub mod wasi;
 
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
 pub use exec::profile::{FuncProfile, Profile};
-pub use exec::SuspendReason;
+pub use exec::{Dispatch, SuspendReason};
 pub use ops::NumOp;
 pub use runtime::{
     CallOutcome, Caller, CompilationMode, Config, Engine, Extern, Func, Global, Instance,

@@ -54,8 +54,22 @@ struct Progress {
     since: Instant,
 }
 
+/// The suite on the default backend (threaded in optimized builds).
 #[test]
 fn spec_suite() {
+    suite(regwasm::Dispatch::default());
+}
+
+/// The suite again on the `match` loop, when the default is the threaded backend: both
+/// backends are first-class and each must pass everything.
+#[test]
+fn spec_suite_match_loop() {
+    if regwasm::Dispatch::default() != regwasm::Dispatch::Loop {
+        suite(regwasm::Dispatch::Loop);
+    }
+}
+
+fn suite(dispatch: regwasm::Dispatch) {
     runner::install_panic_hook();
     let filter = std::env::var("SPEC_FILTER").ok().filter(|f| !f.is_empty());
     let verbose = std::env::var("SPEC_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
@@ -80,7 +94,7 @@ fn spec_suite() {
     let worker = std::thread::Builder::new()
         .name("spec".into())
         .stack_size(256 << 20)
-        .spawn(move || run_all(filter.as_deref(), verbose, &progress))
+        .spawn(move || run_all(filter.as_deref(), verbose, &progress, dispatch))
         .expect("spawn the spec thread");
     let totals = worker.join();
     done.store(true, Ordering::Relaxed);
@@ -104,8 +118,9 @@ fn spec_suite() {
     }
     // Written to the process's stderr directly, past libtest's output capture, so the summary
     // shows on every `cargo test` run, passing or not.
+    // One summary per backend; the line before it says which.
     let summary = format!(
-        "spec: {} files, {} assertions, {} passed, {} failed",
+        "spec dispatch {dispatch:?}:\nspec: {} files, {} assertions, {} passed, {} failed",
         totals.files, totals.assertions, totals.passed, totals.failed
     );
     println!("{summary}");
@@ -118,7 +133,12 @@ fn spec_suite() {
     );
 }
 
-fn run_all(filter: Option<&str>, verbose: bool, progress: &Mutex<Progress>) -> Totals {
+fn run_all(
+    filter: Option<&str>,
+    verbose: bool,
+    progress: &Mutex<Progress>,
+    dispatch: regwasm::Dispatch,
+) -> Totals {
     let mut totals = Totals::default();
     for version in [SpecVersion::V1, SpecVersion::V2] {
         for file in spec(version) {
@@ -141,7 +161,7 @@ fn run_all(filter: Option<&str>, verbose: bool, progress: &Mutex<Progress>) -> T
                 p.line = line;
                 p.since = Instant::now();
             };
-            let report = runner::run_file(file.contents, &mut on_directive);
+            let report = runner::run_file(file.contents, dispatch, &mut on_directive);
 
             totals.files += 1;
             totals.assertions += report.assertions;

@@ -36,7 +36,7 @@ pub fn listing(func: &CompiledFunc, wasm: Option<&[WasmLine]>) -> String {
     let map = &func.source_map;
     let wasm = wasm.filter(|_| map.len() == func.code.len());
     let mut wasm = wasm.unwrap_or(&[]).iter().peekable();
-    for (at, instr) in func.code.iter().enumerate() {
+    for (at, instr) in func.instrs().enumerate() {
         // The source map is in code order, so Wasm lines up to this instruction's come first.
         let mut group = Vec::new();
         while let Some(w) = wasm.next_if(|w| w.offset <= map[at]) {
@@ -109,7 +109,7 @@ fn summary(func: &CompiledFunc) -> String {
 /// Jump targets, each with its label number; labels are numbered in order of position.
 pub fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
     let mut targets = BTreeMap::new();
-    for (at, instr) in func.code.iter().enumerate() {
+    for (at, instr) in func.instrs().enumerate() {
         instr.visit_operands(&mut |_, op| {
             if let Some(off) = op.as_offset() {
                 targets.insert((at as i64 + off.0 as i64) as usize, 0);

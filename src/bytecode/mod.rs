@@ -8,7 +8,8 @@
 //! begins there, so arguments are never copied and results come back in place.
 //!
 //! Every instruction is 12 bytes (checked by a test): a two-byte tag, 16-bit registers and
-//! 32-bit immediates. The instruction list below is the single source for the enum, its
+//! 32-bit immediates. The code a function runs is a list of [`Op`]s: each instruction beside
+//! the address of the threaded backend's handler for its kind, 24 bytes in all. The instruction list below is the single source for the enum, its
 //! mnemonics and the disassembler; the numeric operators are spliced in from
 //! [`crate::ops`] so that they share one row with the Wasm operator of the same name.
 
@@ -775,10 +776,48 @@ for_each_numeric_op!(define_instr, [
     Check "check" { }
 ]);
 
+/// An instruction as the interpreter runs it: paired with the threaded backend's handler for
+/// its kind (direct threading: dispatch is one load of `handler` and one indirect jump). The
+/// match loop reads only `instr`. Built only by [`Op::new`], so the pair always agrees — the
+/// threaded handlers rely on it.
+#[derive(Clone, Copy)]
+pub struct Op {
+    pub(crate) handler: crate::exec::Handler,
+    pub(crate) instr: Instr,
+}
+
+impl Op {
+    /// `instr` with its handler.
+    pub fn new(instr: Instr) -> Self {
+        Op {
+            handler: crate::exec::handler_of(&instr),
+            instr,
+        }
+    }
+
+    /// The instruction.
+    pub fn instr(&self) -> &Instr {
+        &self.instr
+    }
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.instr.fmt(f)
+    }
+}
+
+impl PartialEq for Op {
+    fn eq(&self, other: &Self) -> bool {
+        self.instr == other.instr
+    }
+}
+
 /// A translated function body.
 #[derive(Clone, Debug)]
 pub struct CompiledFunc {
-    pub code: Box<[Instr]>,
+    /// The instructions, each with its threaded handler.
+    pub code: Box<[Op]>,
     /// Registers in one frame: parameters, other locals, then the operand stack's maximum depth.
     pub num_regs: u32,
     pub num_params: u32,
@@ -796,6 +835,13 @@ pub struct CompiledFunc {
     pub source_map: Box<[u32]>,
 }
 
+impl CompiledFunc {
+    /// The instructions, in order.
+    pub fn instrs(&self) -> impl ExactSizeIterator<Item = &Instr> + DoubleEndedIterator + Clone {
+        self.code.iter().map(Op::instr)
+    }
+}
+
 impl fmt::Display for CompiledFunc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         disasm::write(f, self)
@@ -809,6 +855,8 @@ mod tests {
     #[test]
     fn instructions_stay_compact() {
         assert_eq!(std::mem::size_of::<Instr>(), 12);
+        // With the threaded handler's address beside it, padded to the pointer's alignment.
+        assert_eq!(std::mem::size_of::<Op>(), 24);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct Counts {
 impl Counts {
     /// The figures of one translated function; `time` is what translating it took.
     pub fn of(func: &CompiledFunc, time: Duration) -> Counts {
-        let count = |p: fn(&Instr) -> bool| func.code.iter().filter(|i| p(i)).count() as u64;
+        let count = |p: fn(&Instr) -> bool| func.instrs().filter(|i| p(i)).count() as u64;
         Counts {
             wasm_ops: func.wasm_ops as u64,
             instrs: func.code.len() as u64,

@@ -8,7 +8,7 @@ use super::{CompiledFunc, Instr};
 pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     let len = func.code.len();
     let regs = func.num_regs as usize;
-    for (at, instr) in func.code.iter().enumerate() {
+    for (at, instr) in func.instrs().enumerate() {
         let mut problem = None;
         // Calls name where the callee's frame starts, which may lie at the frame's end; the
         // interpreter checks the callee's room at run time.
@@ -46,7 +46,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
             return Err(format!("instruction {at} ({}): {p}", instr.mnemonic()));
         }
     }
-    match func.code.last() {
+    match func.instrs().last() {
         Some(
             Instr::Br { .. } | Instr::Return {} | Instr::ReturnReg { .. } | Instr::Trap { .. },
         ) => Ok(()),
@@ -63,7 +63,7 @@ mod tests {
 
     fn func(code: Vec<Instr>, num_regs: u32) -> CompiledFunc {
         CompiledFunc {
-            code: code.into_boxed_slice(),
+            code: code.into_iter().map(crate::bytecode::Op::new).collect(),
             num_regs,
             num_params: 0,
             num_locals: 0,

@@ -1,23 +1,37 @@
-//! The interpreter: one `match` loop over register bytecode, with its own frame stack so Wasm
-//! calls never recurse on the host stack.
+//! The interpreter: register bytecode run by one of two dispatch backends — a `match` loop
+//! (`backend_loop.rs`) or threaded handlers (`backend_threaded.rs`) — over the same bytecode
+//! and the same instruction semantics (`semantics.rs`), with its own frame stack so Wasm calls
+//! never recurse on the host stack.
+//!
+//! The instruction list reaches the backends as macros: `semantics.rs` and
+//! `numeric_semantics.rs` define them, `machine.rs` the state and access macros their bodies
+//! use; each backend imports all three explicitly.
 
+mod backend_loop;
+mod backend_threaded;
 mod bulk;
-#[macro_use]
-mod dispatch;
-mod interp;
+mod machine;
+mod numeric_semantics;
 pub mod profile;
+mod semantics;
 mod widen;
 
-use crate::bytecode::Instr;
+pub(crate) use backend_threaded::handler_of;
+pub(crate) use machine::Handler;
+
+use crate::bytecode::Op;
 use crate::error::{Error, Result, Trap, TrapCode};
+use crate::runtime::interrupt::StopFlag;
+use crate::runtime::StoreInner;
 use crate::runtime::{Caller, Func, FuncEntity, Instance, Store};
 use crate::value::Cell;
+use machine::{Ctx, MemCache, Stop};
 
 /// A suspended caller: where to continue when the callee returns.
 #[derive(Debug)]
 pub(crate) struct Frame {
     /// The instruction after the call.
-    ip: *const Instr,
+    ip: *const Op,
     /// The caller's frame base in the register stack.
     fp: *mut Cell,
     instance: u32,
@@ -37,7 +51,7 @@ pub struct Stack {
     max_frames: usize,
 }
 
-// SAFETY: the raw pointers in `frames` only exist while `interp::execute` runs on the thread
+// SAFETY: the raw pointers in `frames` only exist while `execute` runs on the thread
 // that owns the store; between calls the frame stack is empty, so moving or sharing a `Stack`
 // across threads moves only plain cells.
 unsafe impl Send for Stack {}
@@ -117,7 +131,7 @@ impl SuspendReason {
 /// stack, and its instance.
 #[derive(Debug)]
 pub(crate) struct Position {
-    ip: *const Instr,
+    ip: *const Op,
     fp: usize,
     instance: u32,
     /// The running function's store address, for the profile.
@@ -125,7 +139,7 @@ pub(crate) struct Position {
     func: u32,
 }
 
-/// How `interp::execute` ended without a trap.
+/// How [`execute`] ended without an error.
 pub(crate) enum Exit {
     Returned,
     Suspended(Position, SuspendReason),
@@ -255,14 +269,14 @@ fn run<T>(
     // The loop is not generic over the host state, so it hands host calls back to here.
     // `Ok(None)`: returned; `Ok(Some(..))`: suspended there, for that reason.
     let outcome = loop {
-        break match interp::execute(&mut store.inner, &mut stack, at, &stop) {
+        break match execute(&mut store.inner, &mut stack, at, &stop) {
             Ok(Exit::Host {
                 at: next,
                 func,
                 args,
             }) => {
                 if let Err(trap) = call_host(store, &mut stack.regs, args, func, next.instance) {
-                    Err(trap)
+                    Err(Error::Trap(trap))
                 } else if std::mem::take(&mut store.inner.yield_requested) {
                     Ok(Some((next, SuspendReason::HostYield)))
                 } else {
@@ -288,10 +302,10 @@ fn run<T>(
             reason,
             _alive: alive,
         })),
-        Err(trap) => {
+        Err(e) => {
             stack.frames.clear();
             store.inner.stack.get_or_insert(stack);
-            Err(Error::Trap(trap))
+            Err(e)
         }
     }
 }
@@ -320,4 +334,79 @@ fn call_host<T>(
         },
         cells,
     )
+}
+
+/// Runs from `at` (a function entry set up by `start`, or a suspended position) until the
+/// outermost frame returns, a trap, a host call or a suspension, with the store's backend.
+fn execute(
+    store: &mut StoreInner,
+    stack: &mut Stack,
+    at: Position,
+    stop: &StopFlag,
+) -> Result<Exit> {
+    let threaded =
+        store.engine.config().dispatch == Dispatch::Threaded && Dispatch::THREADED_AVAILABLE;
+    // SAFETY: `at.fp` is the offset of a frame that fits in the register stack: checked when
+    // the call started or entered that frame.
+    let fp = unsafe { stack.regs.as_mut_ptr().add(at.fp) };
+    let mem = MemCache::of(store, at.instance);
+    let mut ctx = Ctx {
+        store,
+        stack,
+        stop,
+        instance: at.instance,
+        #[cfg(feature = "profile")]
+        cur_func: at.func,
+        outcome: None,
+    };
+    let ip = at.ip;
+    let stopped = if threaded {
+        // SAFETY: `ip` is an instruction of live code (the store's modules outlive the run,
+        // see `start`), paired with its own handler; `fp` fits its frame (see above).
+        unsafe { ((*ip).handler)(ip, fp, mem.base, mem.len, 0, &mut ctx) }
+    } else {
+        // SAFETY: as above.
+        unsafe { backend_loop::run(ip, fp, mem, &mut ctx) }
+    };
+    match stopped {
+        Err(Stop::Trap(code)) => Err(Error::Trap(code.into())),
+        Err(Stop::Done) => ctx.outcome.take().unwrap_or_else(|| {
+            Err(Error::Api(
+                "the interpreter stopped without an outcome".into(),
+            ))
+        }),
+        Ok(()) => Err(Error::Api(
+            "the interpreter stopped without an outcome".into(),
+        )),
+    }
+}
+
+/// How the interpreter dispatches from one instruction to the next (`Config::dispatch`). Both
+/// backends run the same bytecode with the same instruction semantics; they differ only in how
+/// control reaches the next instruction's code. See `docs/performance.md` for what each costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dispatch {
+    /// One `match` on the instruction kind in a loop: portable, needs no tail calls.
+    Loop,
+    /// Each instruction's handler calls the next one's in tail position, its address stored
+    /// in the bytecode (direct threading). Needs an optimized build (opt-level 2, 3, `s` or
+    /// `z`) on x86-64 or AArch64, where LLVM turns those calls into jumps; elsewhere it runs
+    /// as [`Dispatch::Loop`] ([`Dispatch::THREADED_AVAILABLE`] tells).
+    Threaded,
+}
+
+impl Dispatch {
+    /// Whether this build runs [`Dispatch::Threaded`] as threaded code (see its doc).
+    pub const THREADED_AVAILABLE: bool = cfg!(regwasm_tail_calls);
+}
+
+impl Default for Dispatch {
+    /// The faster of the two in the build an embedder gets: threaded where it is available.
+    fn default() -> Self {
+        if Dispatch::THREADED_AVAILABLE {
+            Dispatch::Threaded
+        } else {
+            Dispatch::Loop
+        }
+    }
 }

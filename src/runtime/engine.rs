@@ -14,6 +14,7 @@ pub struct Config {
     pub(crate) keep_source_map: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) compilation_mode: CompilationMode,
+    pub(crate) dispatch: crate::exec::Dispatch,
     pub(crate) interruptible: bool,
     pub(crate) max_instances: usize,
     pub(crate) max_memories: usize,
@@ -186,6 +187,7 @@ impl Default for Config {
             keep_source_map: false,
             consume_fuel: false,
             compilation_mode: CompilationMode::Eager,
+            dispatch: crate::exec::Dispatch::default(),
             interruptible: false,
             max_instances: 10_000,
             max_memories: 10_000,
@@ -234,6 +236,22 @@ impl Config {
     /// its first call. Both validate every body in `Module::new`, so a module is rejected (or
     /// accepted) the same way in either mode; lazy translation only moves translation work off
     /// the start-up path.
+    /// How the interpreter goes from one instruction to the next: threaded handlers (the
+    /// default where the build supports them) or the portable `match` loop. Both run the same
+    /// bytecode and pass the same tests; see [`Dispatch`](crate::Dispatch).
+    ///
+    /// ```
+    /// use regwasm::{Config, Dispatch, Engine};
+    /// let mut config = Config::default();
+    /// config.dispatch(Dispatch::Loop);
+    /// let engine = Engine::new(&config);
+    /// # let _ = engine;
+    /// ```
+    pub fn dispatch(&mut self, dispatch: crate::exec::Dispatch) -> &mut Self {
+        self.dispatch = dispatch;
+        self
+    }
+
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
         self.compilation_mode = mode;
         self

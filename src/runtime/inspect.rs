@@ -75,7 +75,7 @@ impl Module {
     /// assert_eq!(stats.funcs[0].counts.instrs, 2); // i32.add_imm, return_reg
     /// assert_eq!(stats.funcs[0].counts.copies, 0);
     /// assert_eq!(stats.funcs[0].counts.folded_constants, 1);
-    /// assert_eq!(stats.funcs[0].counts.bytes, 2 * 12);
+    /// assert_eq!(stats.funcs[0].counts.bytes, 2 * 24); // each with its handler address
     /// assert_eq!(stats.total.instrs, stats.funcs[0].counts.instrs + stats.funcs[1].counts.instrs);
     /// ```
     pub fn translation_stats(&self) -> TranslationStats {

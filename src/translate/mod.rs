@@ -18,7 +18,7 @@ mod memory;
 mod stack;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
-use crate::bytecode::{CompiledFunc, Instr, Offset, Reg};
+use crate::bytecode::{CompiledFunc, Instr, Offset, Op, Reg};
 use crate::error::{Error, Result};
 use crate::runtime::{Config, Optimizations};
 use crate::validate::{FuncValidator, ModuleContext};
@@ -227,7 +227,7 @@ impl<'a> Translator<'a> {
             )));
         }
         Ok(CompiledFunc {
-            code: self.code.into_boxed_slice(),
+            code: self.code.into_iter().map(Op::new).collect(),
             num_regs: num_regs as u32,
             num_params: self.num_params,
             num_locals: self.num_locals,

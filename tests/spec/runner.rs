@@ -33,10 +33,16 @@ impl FileReport {
 }
 
 /// Parses `contents` and runs every directive. `on_directive(line)` is called before each one.
-pub fn run_file(contents: &str, on_directive: &mut dyn FnMut(usize)) -> FileReport {
+pub fn run_file(
+    contents: &str,
+    dispatch: regwasm::Dispatch,
+    on_directive: &mut dyn FnMut(usize),
+) -> FileReport {
     // Every translated function is also checked against the interpreter's invariants.
     run_file_with(
-        regwasm::Config::default().verify_bytecode(true),
+        regwasm::Config::default()
+            .verify_bytecode(true)
+            .dispatch(dispatch),
         contents,
         on_directive,
     )

@@ -1,0 +1,403 @@
+//! What both dispatch backends share: the interpreter's state, how an instruction body reaches
+//! it (the access macros of [`define_access!`]), and how a run ends.
+//!
+//! The hot state — instruction pointer, frame pointer into the register stack, the default
+//! memory's base and length, the accumulator — lives in locals of the match loop and in the
+//! arguments of every threaded handler, so it stays in machine registers. Everything else (the
+//! store, the stacks, the running instance) is reached through one pointer, `ctx`, because it is
+//! needed only by calls, returns, globals, tables and bulk operations.
+//!
+//! Register and instruction accesses are unchecked: the translator guarantees every register
+//! index lies inside the frame and every jump inside the code (see `bytecode::verify`, run on
+//! every translated function unless `Config::verify_bytecode(false)`), and the call sequence
+//! checks the frame's room on the register stack when it enters a function.
+
+use super::{Exit, Stack};
+use crate::bytecode::{CompiledFunc, Op, Reg};
+use crate::error::{Error, TrapCode};
+use crate::runtime::interrupt::StopFlag;
+use crate::runtime::StoreInner;
+use crate::value::Cell;
+
+/// Everything an instruction may need besides the hot state: reached through one pointer.
+pub(crate) struct Ctx<'a> {
+    pub(super) store: &'a mut StoreInner,
+    pub(super) stack: &'a mut Stack,
+    pub(super) stop: &'a StopFlag,
+    /// The instance of the running function.
+    pub(super) instance: u32,
+    /// The store address of the running function, charged for each instruction.
+    #[cfg(feature = "profile")]
+    pub(super) cur_func: u32,
+    /// How the run ended, when an instruction returns [`Stop::Done`].
+    pub(super) outcome: Option<Result<Exit, Error>>,
+}
+
+/// Why an instruction stopped the run. Small, so that a handler returns it in a register and
+/// `?` on a `Result<_, TrapCode>` turns into it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Stop {
+    /// A trap with no more to say than its code.
+    Trap(TrapCode),
+    /// The run is over: `Ctx::outcome` says how.
+    Done,
+}
+
+impl From<TrapCode> for Stop {
+    #[inline(always)]
+    fn from(code: TrapCode) -> Self {
+        Stop::Trap(code)
+    }
+}
+
+/// What an instruction body and a handler return: they only ever return to stop the run.
+pub(crate) type Flow = Result<(), Stop>;
+
+/// A threaded handler: one per instruction kind, stored in the bytecode beside the instruction
+/// ([`Op`]). It runs its instruction, then calls the next instruction's handler in tail position,
+/// so the hot state travels in argument registers from handler to handler.
+pub(crate) type Handler = for<'a> unsafe fn(
+    ip: *const Op,
+    fp: *mut Cell,
+    mem_base: *mut u8,
+    mem_len: usize,
+    acc: Cell,
+    ctx: *mut Ctx<'a>,
+) -> Flow;
+
+/// Reads register `r` of the frame at `fp`.
+///
+/// # Safety
+/// `fp + r` must lie inside the register stack: `r` is below the frame's `num_regs` (a
+/// translator invariant) and the frame was entered with `fp + num_regs <= end` (checked on
+/// entry and at every call).
+// SAFETY: an unsafe fn: callers uphold the contract above.
+#[inline(always)]
+pub(super) unsafe fn get(fp: *mut Cell, r: Reg) -> Cell {
+    // SAFETY: the caller guarantees `fp + r` is inside the register stack.
+    unsafe { *fp.add(r.0 as usize) }
+}
+
+/// Writes register `r` of the frame at `fp` and leaves the value in the accumulator, where the
+/// next instruction may read it instead of the register (the `_acc` forms): a value passed on
+/// in a machine register instead of through memory.
+///
+/// # Safety
+/// As for [`get`].
+// SAFETY: an unsafe fn: callers uphold the contract of `get`.
+#[inline(always)]
+pub(super) unsafe fn put(fp: *mut Cell, r: Reg, value: Cell, acc: &mut Cell) {
+    *acc = value;
+    // SAFETY: the caller guarantees `fp + r` is inside the register stack.
+    unsafe { *fp.add(r.0 as usize) = value }
+}
+
+/// The default memory's buffer, cached for the loop. Refreshed whenever something may have
+/// resized or replaced it: a return or call into other code, `memory.grow`, a bulk operation.
+#[derive(Clone, Copy)]
+pub(super) struct MemCache {
+    pub(super) base: *mut u8,
+    pub(super) len: usize,
+}
+
+impl MemCache {
+    pub(super) fn of(store: &mut StoreInner, instance: u32) -> Self {
+        match store.instances[instance as usize].memories.first() {
+            Some(&m) => {
+                let data = &mut store.memories[m as usize].data;
+                MemCache {
+                    base: data.as_mut_ptr(),
+                    len: data.len(),
+                }
+            }
+            None => MemCache {
+                base: std::ptr::null_mut(),
+                len: 0,
+            },
+        }
+    }
+
+    /// The address of `N` bytes at `addr + offset`, or the out-of-bounds trap.
+    #[inline(always)]
+    fn at<const N: usize>(self, addr: Cell, offset: u32) -> Result<*mut u8, TrapCode> {
+        // A 32-bit address plus a 32-bit offset cannot overflow 64 bits.
+        let ea = (addr as u32 as u64) + offset as u64;
+        if ea + N as u64 > self.len as u64 {
+            return Err(TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + N <= len`, so the pointer stays inside the live buffer.
+        Ok(unsafe { self.base.add(ea as usize) })
+    }
+
+    #[inline(always)]
+    pub(super) fn load<const N: usize>(self, addr: Cell, offset: u32) -> Result<[u8; N], TrapCode> {
+        let p = self.at::<N>(addr, offset)?;
+        // SAFETY: `at` checked that `N` bytes at `p` are inside the buffer; no reference to the
+        // buffer is alive while the interpreter runs.
+        Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
+    }
+
+    #[inline(always)]
+    pub(super) fn store<const N: usize>(
+        self,
+        addr: Cell,
+        offset: u32,
+        bytes: [u8; N],
+    ) -> Result<(), TrapCode> {
+        let p = self.at::<N>(addr, offset)?;
+        // SAFETY: as in `load`.
+        unsafe { p.cast::<[u8; N]>().write_unaligned(bytes) };
+        Ok(())
+    }
+}
+
+/// Clears the non-parameter locals of a new frame (Wasm locals start at zero).
+///
+/// # Safety
+/// `fp + code.num_regs` must lie within the register stack.
+// SAFETY: an unsafe fn: callers uphold the contract above.
+#[inline(always)]
+pub(super) unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
+    let params = code.num_params as usize;
+    let count = code.num_locals as usize - params;
+    if count == 0 {
+        return;
+    }
+    // SAFETY: `params + count = num_locals <= num_regs`, inside the frame.
+    unsafe { std::ptr::write_bytes(fp.add(params), 0, count) };
+}
+
+/// The instruction pointer after a jump by `offset` instructions. A taken jump goes straight to
+/// the dispatch, skipping the step's `+ 1`: the new `ip` is then one load and one address
+/// computation away from the old one, and in a loop every instruction of the next iteration
+/// waits for it.
+#[inline(always)]
+pub(super) fn jump(ip: *const Op, offset: i32) -> *const Op {
+    // Wrapping arithmetic keeps this safe; the translator guarantees the target is in the code.
+    ip.wrapping_offset(offset as isize)
+}
+
+pub(super) fn table_addr(store: &StoreInner, instance: u32, table: u32) -> usize {
+    store.instances[instance as usize].tables[table as usize] as usize
+}
+
+/// Defines, where the hot state's locals are in scope, the macros through which instruction
+/// bodies ([`super::semantics`]) reach it. Each backend invokes it right after declaring those
+/// locals, naming them (`$d` is a literal `$`, for the inner macros' own metavariables); the
+/// backend adds `jump!`, the one access whose meaning differs between backends.
+///
+/// Bodies never name a local: they use `r!`/`w!` (registers), `acc!()`, `mem!()`, `ip!()`,
+/// `cx!()` (the [`Ctx`]), `refresh_mem!()`, `exit!`/`suspend!` (end the run), and the call
+/// sequence `call_addr!`/`enter!`/`return_to_caller!`.
+macro_rules! define_access {
+    ($d:tt $ip:ident $fp:ident $acc:ident $mem:ident $ctx:ident) => {
+        // Register of the current frame; see `get` for why this is in bounds.
+        #[allow(unused_macros)]
+        macro_rules! r {
+            ($d reg:expr) => {
+                // SAFETY: a register operand of the current instruction, inside the frame.
+                unsafe { get($fp, $d reg) }
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! w {
+            ($d reg:expr, $d value:expr) => {{
+                let value = $d value;
+                // SAFETY: a register operand of the current instruction, inside the frame.
+                unsafe { put($fp, $d reg, value, &mut $acc) }
+            }};
+        }
+        #[allow(unused_macros)]
+        macro_rules! acc {
+            () => {
+                $acc
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! mem {
+            () => {
+                $mem
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! fp {
+            () => {
+                $fp
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! ip {
+            () => {
+                $ip
+            };
+        }
+        // The context. Each use is a fresh `&mut`; bodies bind it once (`let cx = cx!();`).
+        #[allow(unused_macros)]
+        macro_rules! cx {
+            () => {
+                // SAFETY: `ctx` points to the `Ctx` that `execute` made for this run and that
+                // outlives it; no other reference to it is alive while an instruction runs.
+                unsafe { &mut *$ctx }
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! refresh_mem {
+            () => {{
+                let cx = cx!();
+                $mem = MemCache::of(cx.store, cx.instance);
+            }};
+        }
+        // Ends the run with the position to continue from: this instruction, this frame.
+        #[allow(unused_macros)]
+        macro_rules! exit {
+            ($d exit:expr) => {{
+                let cx = cx!();
+                let at = Position {
+                    ip: $ip,
+                    fp: ($fp as usize - cx.stack.regs.as_ptr() as usize)
+                        / std::mem::size_of::<Cell>(),
+                    instance: cx.instance,
+                    #[cfg(feature = "profile")]
+                    func: cx.cur_func,
+                };
+                cx.outcome = Some(Ok($d exit(at)));
+                return Err(Stop::Done);
+            }};
+        }
+        #[allow(unused_macros)]
+        macro_rules! suspend {
+            ($d reason:expr) => {
+                exit!(|at| Exit::Suspended(at, $d reason))
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! finish {
+            ($d outcome:expr) => {{
+                cx!().outcome = Some($d outcome);
+                return Err(Stop::Done);
+            }};
+        }
+        // Pushes the caller's frame and enters `code` (of function `addr`, running in
+        // `callee_instance`) with its frame at `callee_fp`, `used` registers into the stack.
+        #[allow(unused_macros)]
+        macro_rules! enter {
+            ($d code:expr, $d callee_instance:expr, $d callee_fp:expr, $d used:expr, $d addr:expr) => {{
+                let code: *const CompiledFunc = $d code;
+                // SAFETY: the code is kept alive by the store's modules for the whole run
+                // (see `invoke`); nothing below frees it.
+                let code: &CompiledFunc = unsafe { &*code };
+                let mut callee_fp: *mut Cell = $d callee_fp;
+                let used: usize = $d used;
+                let callee_instance: u32 = $d callee_instance;
+                let cx = cx!();
+                if cx.stack.frames.len() >= cx.stack.max_frames {
+                    return Err(TrapCode::StackOverflow.into());
+                }
+                if used + code.num_regs as usize > cx.stack.regs.len() {
+                    // The register stack grows (and may move): re-derive the frame pointers.
+                    let at = ($fp as usize - cx.stack.regs.as_ptr() as usize)
+                        / std::mem::size_of::<Cell>();
+                    if !cx.stack.grow_regs(used + code.num_regs as usize) {
+                        return Err(TrapCode::StackOverflow.into());
+                    }
+                    let regs = cx.stack.regs.as_mut_ptr();
+                    // SAFETY: both offsets were inside the old cells, which all moved to the
+                    // new ones; `used + num_regs <= stack.regs.len()` now.
+                    unsafe {
+                        $fp = regs.add(at);
+                        callee_fp = regs.add(used);
+                    }
+                }
+                // SAFETY: the callee's frame fits (checked just above).
+                unsafe { zero_locals(callee_fp, code) };
+                cx.stack.frames.push(Frame {
+                    // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
+                    ip: unsafe { $ip.add(1) },
+                    fp: $fp,
+                    instance: cx.instance,
+                    #[cfg(feature = "profile")]
+                    func: cx.cur_func,
+                });
+                #[cfg(feature = "profile")]
+                {
+                    let addr = $d addr;
+                    cx.store.profile.enter(addr);
+                    cx.cur_func = addr;
+                }
+                // The next step's `+ 1` lands on the callee's first instruction.
+                $ip = code.code.as_ptr().wrapping_sub(1);
+                $fp = callee_fp;
+                if callee_instance != cx.instance {
+                    cx.instance = callee_instance;
+                    $mem = MemCache::of(cx.store, callee_instance);
+                }
+            }};
+        }
+        // Calls the function at store address `addr` with its frame at register `args`.
+        #[allow(unused_macros)]
+        macro_rules! call_addr {
+            ($d addr:expr, $d args:expr) => {{
+                let addr: u32 = $d addr;
+                // SAFETY: `args` is at most the frame size, so this stays within (or one past)
+                // the current frame; the callee's room is checked before anything is accessed.
+                let callee_fp = unsafe { $fp.add($d args.0 as usize) };
+                let cx = cx!();
+                let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
+                    / std::mem::size_of::<Cell>();
+                match &cx.store.funcs[addr as usize] {
+                    FuncEntity::Wasm {
+                        module,
+                        index,
+                        instance: callee_instance,
+                        ..
+                    } => {
+                        let callee_instance = *callee_instance;
+                        // Translated on the first call under lazy translation.
+                        match module.code(*index as usize) {
+                            Ok(code) => {
+                                let code: *const CompiledFunc = &**code;
+                                enter!(code, callee_instance, callee_fp, used, addr);
+                            }
+                            Err(e) => finish!(Err(e)),
+                        }
+                    }
+                    FuncEntity::Host { .. } => {
+                        #[cfg(feature = "profile")]
+                        cx.store.profile.enter(addr);
+                        // The host function needs the whole store, host state included, which
+                        // the interpreter does not have: the caller calls it and resumes after.
+                        $ip = $ip.wrapping_add(1);
+                        exit!(|at| Exit::Host {
+                            at,
+                            func: addr,
+                            args: used
+                        });
+                    }
+                }
+            }};
+        }
+        // Pops the caller's frame (or ends the call when the entry frame returns).
+        #[allow(unused_macros)]
+        macro_rules! return_to_caller {
+            () => {{
+                let cx = cx!();
+                let Some(frame) = cx.stack.frames.pop() else {
+                    finish!(Ok(Exit::Returned));
+                };
+                $ip = frame.ip.wrapping_sub(1);
+                $fp = frame.fp;
+                #[cfg(feature = "profile")]
+                {
+                    cx.cur_func = frame.func;
+                }
+                if frame.instance != cx.instance {
+                    // Same-instance callees that grow the memory refresh `mem` themselves;
+                    // host calls refresh it when they return.
+                    cx.instance = frame.instance;
+                    $mem = MemCache::of(cx.store, frame.instance);
+                }
+            }};
+        }
+    };
+}
+pub(super) use define_access;

@@ -1,0 +1,436 @@
+//! What every instruction does, written once for both dispatch backends: the match loop
+//! (`backend_loop.rs`) makes each entry a `match` arm, the threaded backend
+//! (`backend_threaded.rs`) makes each a handler function.
+//!
+//! [`with_semantics!`] hands a backend macro the whole list: the hand-written entries below,
+//! then one entry per numeric instruction form, generated from the operator table
+//! (`numeric_semantics.rs`). An entry is `Variant { fields } => { body }` (or several variants
+//! with the same fields, `A { .. } | B { .. } => { body }`). A body names no local variable:
+//! it reaches the interpreter's state only through the access macros of
+//! [`super::machine::define_access!`] and the backend's `jump!`, and ends the run by returning
+//! `Err(Stop)` (`?` on a trap code does that). An instruction that does not jump falls
+//! through to the next one; calls and returns set `ip` one before their target.
+
+// Helpers shared by the bodies. They, too, only use the access macros.
+
+// Loads the bytes `$widen` takes (its parameter's size) and writes what it makes of them.
+macro_rules! load {
+    ($dst:expr, $addr:expr, $offset:expr, $widen:expr) => {{
+        let bytes = mem!().load($addr, $offset)?;
+        w!($dst, $widen(bytes));
+    }};
+}
+pub(super) use load;
+
+// Stores the bytes `$bytes` makes of register `$src` at register `$addr` + `$offset`.
+macro_rules! store_reg {
+    ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
+        mem!().store(r!($addr), $offset, $bytes(r!($src)))?;
+    }};
+}
+pub(super) use store_reg;
+
+// The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
+macro_rules! idx {
+    ($base:expr, $index:expr) => {
+        (r!($base) as u32).wrapping_add(r!($index) as u32) as Cell
+    };
+}
+pub(super) use idx;
+
+// `idx!` with the base from the accumulator.
+macro_rules! acc_idx {
+    ($index:expr) => {
+        (acc!() as u32).wrapping_add(r!($index) as u32) as Cell
+    };
+}
+pub(super) use acc_idx;
+
+// The address a displaced access uses: the fused `i32.add_imm`, wrapping at 32 bits.
+macro_rules! disp {
+    ($base:expr, $disp:expr) => {
+        (r!($base) as u32).wrapping_add($disp as u32) as Cell
+    };
+}
+pub(super) use disp;
+
+// Registers `args..args+3` as three `u32`, for bulk operations.
+macro_rules! three {
+    ($args:expr) => {
+        (
+            r!($args) as u32,
+            r!(Reg($args.0 + 1)) as u32,
+            r!(Reg($args.0 + 2)) as u32,
+        )
+    };
+}
+pub(super) use three;
+
+// `dst = c op (a * b)`: a `mul` and the `add` or `sub` of its result, each as its own
+// instruction would compute it.
+macro_rules! mul_then {
+    ($dst:ident, $a:ident, $b:ident, $c:ident, $t:ty, $mul:ident, $op:ident) => {{
+        let m = numeric::$mul(<$t>::from_cell(r!($a)), <$t>::from_cell(r!($b)));
+        w!($dst, numeric::$op(<$t>::from_cell(r!($c)), m).into_cell())
+    }};
+}
+pub(super) use mul_then;
+
+// Calls defined-or-imported function `func` of the running instance, its frame at `args`.
+macro_rules! call_func {
+    ($func:expr, $args:expr) => {{
+        let (func, args): (u32, Reg) = ($func, $args);
+        let cx = cx!();
+        let caller = &cx.store.instances[cx.instance as usize];
+        match &caller.callees[func as usize] {
+            // A translated Wasm callee: straight from the instance's cache.
+            Callee {
+                code: Some(code),
+                instance: callee_instance,
+            } => {
+                let code: *const CompiledFunc = &**code;
+                let callee_instance = *callee_instance;
+                let addr = caller.funcs[func as usize];
+                let _ = addr;
+                // SAFETY: `args` is at most the frame size, so this stays within (or one past)
+                // the current frame; `enter!` checks the callee's room.
+                let callee_fp = unsafe { fp!().add(args.0 as usize) };
+                let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
+                    / std::mem::size_of::<Cell>();
+                enter!(code, callee_instance, callee_fp, used, addr);
+            }
+            _ => {
+                let (caller, addr) = (cx.instance, caller.funcs[func as usize]);
+                call_addr!(addr, args);
+                // A callee translated by this first call goes into the cache.
+                let cx = cx!();
+                if let FuncEntity::Wasm { module, index, .. } = &cx.store.funcs[addr as usize] {
+                    if let Some(code) = module.translated(*index as usize) {
+                        let code = Some(code.clone());
+                        cx.store.instances[caller as usize].callees[func as usize].code = code;
+                    }
+                }
+            }
+        }
+    }};
+}
+pub(super) use call_func;
+
+/// Calls `$cb!` with every instruction's entry (see the module documentation).
+macro_rules! with_semantics {
+    ($cb:ident) => {
+        for_each_numeric_op! { numeric_semantics, $cb, {
+            Trap { code } => { return Err(code.into()) }
+            Copy { dst, src } => { w!(dst, r!(src)) }
+            CopyAcc { dst } => { w!(dst, acc!()) }
+            Copy2 { dst0, src0, dst1, src1 } => {
+                w!(dst0, r!(src0));
+                w!(dst1, r!(src1));
+            }
+            Const32 { dst, value } => { w!(dst, value as Cell) }
+            Const64 { dst, lo, hi } => { w!(dst, (hi as Cell) << 32 | lo as Cell) }
+            Br { offset } => { jump!(offset) }
+            BrIfNez { cond, offset } => {
+                if r!(cond) as u32 != 0 {
+                    jump!(offset)
+                }
+            }
+            BrIfEqz { cond, offset } => {
+                if r!(cond) as u32 == 0 {
+                    jump!(offset)
+                }
+            }
+            BrIfNezAcc { offset } => {
+                if acc!() as u32 != 0 {
+                    jump!(offset)
+                }
+            }
+            BrIfEqzAcc { offset } => {
+                if acc!() as u32 == 0 {
+                    jump!(offset)
+                }
+            }
+            // Lands on the `br` at `1 + min(index, len)` (the step adds the 1).
+            BrTable { index, len } => { ip!() = ip!().wrapping_add((r!(index) as u32).min(len) as usize) }
+            Return {} => { return_to_caller!() }
+            ReturnReg { src } => {
+                w!(Reg(0), r!(src));
+                return_to_caller!();
+            }
+            Call { func, args } => { call_func!(func, args) }
+            // The fused forms first make their copies, in the order `copy`/`copy2` would.
+            CallCopy { func, args, dst, src } => {
+                w!(dst, r!(src));
+                call_func!(func, args)
+            }
+            CallCopy2 { func, args, a, b } => {
+                // `args` and `args + 1` are registers of this frame: the `copy2` this replaces
+                // wrote them (`bytecode::verify` checks both).
+                w!(args, r!(a));
+                w!(Reg(args.0.wrapping_add(1)), r!(b));
+                call_func!(func, args)
+            }
+            CallIndirect { type_index, table, index, args } => {
+                let cx = cx!();
+                let inst = &cx.store.instances[cx.instance as usize];
+                let table = &cx.store.tables[inst.tables[table as usize] as usize];
+                let cell = *table
+                    .elems
+                    .get(r!(index) as u32 as usize)
+                    .ok_or(TrapCode::UndefinedElement)?;
+                if cell == 0 {
+                    return Err(TrapCode::UninitializedElement.into());
+                }
+                let addr = (cell - 1) as u32;
+                if cx.store.funcs[addr as usize].ty() != inst.types[type_index as usize] {
+                    return Err(TrapCode::IndirectCallTypeMismatch.into());
+                }
+                call_addr!(addr, args);
+            }
+            Select { dst, cond, a, b } => { w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }) }
+            SelectAndImm { dst, a, mask, x, y } => {
+                w!(dst, if r!(a) as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })
+            }
+            SelectAndImmAcc { dst, mask, x, y } => {
+                w!(dst, if acc!() as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })
+            }
+            GlobalGet { dst, global } => {
+                let cx = cx!();
+                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
+                w!(dst, cx.store.globals[g as usize].value);
+            }
+            GlobalSet { src, global } => {
+                let cx = cx!();
+                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
+                cx.store.globals[g as usize].value = r!(src);
+            }
+            I32Load { dst, addr, offset } | F32Load { dst, addr, offset } => { load!(dst, r!(addr), offset, zext32) }
+            I64Load { dst, addr, offset } | F64Load { dst, addr, offset } => { load!(dst, r!(addr), offset, bits64) }
+            I32LoadAcc { dst, offset } => { load!(dst, acc!(), offset, zext32) }
+            I64LoadAcc { dst, offset } => { load!(dst, acc!(), offset, bits64) }
+            I32StoreAcc { addr, offset } => { mem!().store(r!(addr), offset, (acc!() as u32).to_le_bytes())? }
+            I64StoreAcc { addr, offset } => { mem!().store(r!(addr), offset, acc!().to_le_bytes())? }
+            I32Load8S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext8_32) }
+            I32Load8U { dst, addr, offset } | I64Load8U { dst, addr, offset } => { load!(dst, r!(addr), offset, zext8) }
+            I32Load16S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext16_32) }
+            I32Load16U { dst, addr, offset } | I64Load16U { dst, addr, offset } => { load!(dst, r!(addr), offset, zext16) }
+            I64Load8S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext8_64) }
+            I64Load16S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext16_64) }
+            I64Load32S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext32_64) }
+            I64Load32U { dst, addr, offset } => { load!(dst, r!(addr), offset, zext32) }
+            I32Store { addr, src, offset } | F32Store { addr, src, offset } | I64Store32 { addr, src, offset } => {
+                store_reg!(addr, src, offset, |v: Cell| (v as u32).to_le_bytes())
+            }
+            I64Store { addr, src, offset } | F64Store { addr, src, offset } => {
+                store_reg!(addr, src, offset, |v: Cell| v.to_le_bytes())
+            }
+            I32Store8 { addr, src, offset } | I64Store8 { addr, src, offset } => {
+                store_reg!(addr, src, offset, |v: Cell| (v as u8).to_le_bytes())
+            }
+            I32Store16 { addr, src, offset } | I64Store16 { addr, src, offset } => {
+                store_reg!(addr, src, offset, |v: Cell| (v as u16).to_le_bytes())
+            }
+            Store8Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as u8).to_le_bytes())? }
+            Store16Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as u16).to_le_bytes())? }
+            Store32Imm { addr, value, offset } => { mem!().store(r!(addr), offset, value.to_le_bytes())? }
+            Store64Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as i64).to_le_bytes())? }
+            I32LoadIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext32) }
+            I64LoadIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, bits64) }
+            I32Load8UIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext8) }
+            I32Load8SIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, sext8_32) }
+            I32Load16UIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext16) }
+            I32Load16SIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, sext16_32) }
+            I32StoreIdx { base, index, src, offset } => {
+                mem!().store(idx!(base, index), offset, (r!(src) as u32).to_le_bytes())?
+            }
+            I64StoreIdx { base, index, src, offset } => { mem!().store(idx!(base, index), offset, r!(src).to_le_bytes())? }
+            Store8Idx { base, index, src, offset } => {
+                mem!().store(idx!(base, index), offset, (r!(src) as u8).to_le_bytes())?
+            }
+            Store16Idx { base, index, src, offset } => {
+                mem!().store(idx!(base, index), offset, (r!(src) as u16).to_le_bytes())?
+            }
+            Store8ImmIdx { base, index, value, offset } => {
+                mem!().store(idx!(base, index), offset, (value as u8).to_le_bytes())?
+            }
+            I32LoadIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, zext32) }
+            I64LoadIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, bits64) }
+            I32Load8UIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, zext8) }
+            I32StoreIdxAcc { base, index, offset } => {
+                mem!().store(idx!(base, index), offset, (acc!() as u32).to_le_bytes())?
+            }
+            I64StoreIdxAcc { base, index, offset } => { mem!().store(idx!(base, index), offset, acc!().to_le_bytes())? }
+            Store8ImmIdxAcc { index, value, offset } => {
+                mem!().store(acc_idx!(index), offset, (value as u8).to_le_bytes())?
+            }
+            I32LoadDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, zext32) }
+            I64LoadDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, bits64) }
+            I32Load8UDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, zext8) }
+            I32Load8SDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, sext8_32) }
+            I32Load16UDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, zext16) }
+            I32Load16SDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, sext16_32) }
+            I32StoreDisp { base, src, disp, offset } => {
+                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u32).to_le_bytes())?
+            }
+            I64StoreDisp { base, src, disp, offset } => {
+                mem!().store(disp!(base, disp), offset as u32, r!(src).to_le_bytes())?
+            }
+            Store8Disp { base, src, disp, offset } => {
+                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u8).to_le_bytes())?
+            }
+            Store16Disp { base, src, disp, offset } => {
+                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u16).to_le_bytes())?
+            }
+            // Constant addresses: the address register is 0, the offset the address.
+            I32LoadAbs { dst, addr } => { load!(dst, 0, addr, zext32) }
+            I64LoadAbs { dst, addr } => { load!(dst, 0, addr, bits64) }
+            I32Load8UAbs { dst, addr } => { load!(dst, 0, addr, zext8) }
+            I32Load8SAbs { dst, addr } => { load!(dst, 0, addr, sext8_32) }
+            I32Load16UAbs { dst, addr } => { load!(dst, 0, addr, zext16) }
+            I32Load16SAbs { dst, addr } => { load!(dst, 0, addr, sext16_32) }
+            I32StoreAbs { src, addr } => { mem!().store(0, addr, (r!(src) as u32).to_le_bytes())? }
+            I64StoreAbs { src, addr } => { mem!().store(0, addr, r!(src).to_le_bytes())? }
+            Store8Abs { src, addr } => { mem!().store(0, addr, (r!(src) as u8).to_le_bytes())? }
+            Store16Abs { src, addr } => { mem!().store(0, addr, (r!(src) as u16).to_le_bytes())? }
+            I32LoadBump { dst, x, imm, offset } => {
+                let p = (r!(x) as u32).wrapping_add(imm as u32);
+                w!(x, p as Cell);
+                load!(dst, p as Cell, offset as u32, zext32)
+            }
+            I32ShrUAndImm { dst, a, shift, mask } => { w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell) }
+            I32ShrUAndImmAcc { dst, shift, mask } => { w!(dst, ((acc!() as u32 >> shift) & mask as u32) as Cell) }
+            I32ShlAddImm { dst, a, shift, imm } => {
+                w!(dst, ((r!(a) as u32) << shift).wrapping_add(imm as u32) as Cell)
+            }
+            I32ShlAddImmAcc { dst, shift, imm } => {
+                w!(dst, ((acc!() as u32) << shift).wrapping_add(imm as u32) as Cell)
+            }
+            I32XorRotlImm { dst, a, b, rot } => {
+                w!(dst, (r!(a) as u32 ^ (r!(b) as u32).rotate_left(rot as u32)) as Cell)
+            }
+            I32AddImmPair { x, y, i, j } => {
+                w!(x, (r!(x) as u32).wrapping_add(i as i32 as u32) as Cell);
+                w!(y, (r!(y) as u32).wrapping_add(j as i32 as u32) as Cell);
+            }
+            I32AddImm2 { dst, dst2, a, imm } => {
+                let v = numeric::i32_add(r!(a) as i32, imm).into_cell();
+                w!(dst, v);
+                w!(dst2, v);
+            }
+            I32MulAdd { dst, a, b, c } => { mul_then!(dst, a, b, c, i32, i32_mul, i32_add) }
+            I64MulAdd { dst, a, b, c } => { mul_then!(dst, a, b, c, i64, i64_mul, i64_add) }
+            F32MulAdd { dst, a, b, c } => { mul_then!(dst, a, b, c, f32, f32_mul, f32_add) }
+            F64MulAdd { dst, a, b, c } => { mul_then!(dst, a, b, c, f64, f64_mul, f64_add) }
+            I32MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, i32, i32_mul, i32_sub) }
+            I64MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, i64, i64_mul, i64_sub) }
+            F32MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, f32, f32_mul, f32_sub) }
+            F64MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, f64, f64_mul, f64_sub) }
+            MemorySize { dst } => { w!(dst, (mem!().len / crate::runtime::PAGE_SIZE) as Cell) }
+            MemoryGrow { dst, delta } => {
+                let cx = cx!();
+                let m = cx.store.instances[cx.instance as usize].memories[0];
+                let old = cx.store.memories[m as usize].grow(r!(delta) as u32);
+                w!(dst, old.unwrap_or(u32::MAX) as Cell);
+                refresh_mem!();
+            }
+            MemoryInit { args, data } => {
+                let (d, s, n) = three!(args);
+                let cx = cx!();
+                let inst = &cx.store.instances[cx.instance as usize];
+                let (m, seg) = (inst.memories[0], inst.datas[data as usize]);
+                bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n)?;
+                refresh_mem!();
+            }
+            DataDrop { data } => {
+                let cx = cx!();
+                let seg = cx.store.instances[cx.instance as usize].datas[data as usize];
+                cx.store.datas[seg as usize] = Vec::new();
+            }
+            MemoryCopy { args } => {
+                let (d, s, n) = three!(args);
+                let cx = cx!();
+                let m = cx.store.instances[cx.instance as usize].memories[0];
+                bulk::memory_copy(&mut cx.store.memories[m as usize].data, d, s, n)?;
+                refresh_mem!();
+            }
+            MemoryFill { args } => {
+                let (d, v, n) = three!(args);
+                let cx = cx!();
+                let m = cx.store.instances[cx.instance as usize].memories[0];
+                bulk::memory_fill(&mut cx.store.memories[m as usize].data, d, v as u8, n)?;
+                refresh_mem!();
+            }
+            TableGet { dst, index, table } => {
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table);
+                let i = r!(index) as u32 as usize;
+                w!(dst, *cx.store.tables[t].elems.get(i).ok_or(TrapCode::TableOutOfBounds)?);
+            }
+            TableSet { index, value, table } => {
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table);
+                let i = r!(index) as u32 as usize;
+                let v = r!(value);
+                *cx.store.tables[t].elems.get_mut(i).ok_or(TrapCode::TableOutOfBounds)? = v;
+            }
+            TableSize { dst, table } => {
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table);
+                w!(dst, cx.store.tables[t].size() as Cell);
+            }
+            TableGrow { args, table } => {
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table);
+                let (init, delta) = (r!(args), r!(Reg(args.0 + 1)) as u32);
+                w!(args, cx.store.tables[t].grow(delta, init).unwrap_or(u32::MAX) as Cell);
+            }
+            TableFill { args, table } => {
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table);
+                let (i, v, n) = (r!(args) as u32, r!(Reg(args.0 + 1)), r!(Reg(args.0 + 2)) as u32);
+                bulk::table_fill(&mut cx.store.tables[t].elems, i, v, n)?;
+            }
+            TableCopy { args, dst_table, src_table } => {
+                let (d, s, n) = three!(args);
+                let cx = cx!();
+                let dt = table_addr(cx.store, cx.instance, dst_table as u32);
+                let st = table_addr(cx.store, cx.instance, src_table as u32);
+                bulk::table_copy(cx.store, dt, st, d, s, n)?;
+            }
+            TableInit { args, table, elem } => {
+                let (d, s, n) = three!(args);
+                let cx = cx!();
+                let t = table_addr(cx.store, cx.instance, table as u32);
+                let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
+                bulk::table_init(cx.store, t, seg as usize, d, s, n)?;
+            }
+            ElemDrop { elem } => {
+                let cx = cx!();
+                let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
+                cx.store.elems[seg as usize] = Vec::new();
+            }
+            ConsumeFuel { amount } => {
+                let amount = amount as u64;
+                let cx = cx!();
+                if cx.store.fuel < amount {
+                    suspend!(SuspendReason::OutOfFuel { required: amount });
+                }
+                cx.store.fuel -= amount;
+            }
+            Check {} => {
+                let stop = cx!().stop;
+                if stop.state.load(Ordering::Relaxed) != interrupt::RUN {
+                    match stop.state.swap(interrupt::RUN, Ordering::Relaxed) {
+                        interrupt::DEADLINE => suspend!(SuspendReason::DeadlineExceeded),
+                        _ => suspend!(SuspendReason::Interrupted),
+                    }
+                }
+            }
+            RefFunc { dst, func } => {
+                let cx = cx!();
+                w!(dst, cx.store.instances[cx.instance as usize].funcs[func as usize] as Cell + 1);
+            }
+        }}
+    };
+}
+pub(super) use with_semantics;
