@@ -25,6 +25,10 @@ pub enum Error {
     /// registers in one function).
     #[error("implementation limit exceeded: {0}")]
     Limit(String),
+    /// regwasm broke one of its own invariants: the bytecode verifier rejected what the
+    /// translator produced for a valid module. Never the module's fault; please report it.
+    #[error("internal error (a regwasm bug, please report it): {0}")]
+    Internal(String),
     /// A host-side misuse of the API: wrong argument count or types, unknown export, store mismatch.
     #[error("{0}")]
     Api(String),

@@ -29,8 +29,13 @@ pub(crate) struct Ctx<'a> {
     /// The store address of the running function, charged for each instruction.
     #[cfg(feature = "profile")]
     pub(super) cur_func: u32,
-    /// How the run ended, when an instruction returns [`Stop::Done`].
-    pub(super) outcome: Option<Result<Exit, Error>>,
+    /// How the run ended, when an instruction returns [`Stop::Exit`]. Plain data, so setting
+    /// it costs no drop of the old value.
+    pub(super) exit: Exit,
+    /// The error, when an instruction returns [`Stop::Error`] (from `Box::into_raw`, taken
+    /// back by `execute` only then). A raw pointer keeps `Ctx` free of drop glue, which cost
+    /// a call on every host call's way out.
+    pub(super) error: *mut Error,
 }
 
 /// Why an instruction stopped the run. Small, so that a handler returns it in a register and
@@ -39,8 +44,10 @@ pub(crate) struct Ctx<'a> {
 pub(crate) enum Stop {
     /// A trap with no more to say than its code.
     Trap(TrapCode),
-    /// The run is over: `Ctx::outcome` says how.
-    Done,
+    /// The run is over: `Ctx::exit` says how.
+    Exit,
+    /// An error other than a trap (a function that lazy translation rejected): `Ctx::error`.
+    Error,
 }
 
 impl From<TrapCode> for Stop {
@@ -260,8 +267,8 @@ macro_rules! define_access {
                     #[cfg(feature = "profile")]
                     func: cx.cur_func,
                 };
-                cx.outcome = Some(Ok($d exit(at)));
-                return Err(Stop::Done);
+                cx.exit = $d exit(at);
+                return Err(Stop::Exit);
             }};
         }
         #[allow(unused_macros)]
@@ -271,10 +278,10 @@ macro_rules! define_access {
             };
         }
         #[allow(unused_macros)]
-        macro_rules! finish {
-            ($d outcome:expr) => {{
-                cx!().outcome = Some($d outcome);
-                return Err(Stop::Done);
+        macro_rules! fail {
+            ($d error:expr) => {{
+                cx!().error = Box::into_raw(Box::new($d error));
+                return Err(Stop::Error);
             }};
         }
         // Pushes the caller's frame and enters `code` (of function `addr`, running in
@@ -358,7 +365,7 @@ macro_rules! define_access {
                                 let code: *const CompiledFunc = &**code;
                                 enter!(code, callee_instance, callee_fp, used, addr);
                             }
-                            Err(e) => finish!(Err(e)),
+                            Err(e) => fail!(e),
                         }
                     }
                     FuncEntity::Host { .. } => {
@@ -382,7 +389,8 @@ macro_rules! define_access {
             () => {{
                 let cx = cx!();
                 let Some(frame) = cx.stack.frames.pop() else {
-                    finish!(Ok(Exit::Returned));
+                    cx.exit = Exit::Returned;
+                    return Err(Stop::Exit);
                 };
                 $ip = frame.ip.wrapping_sub(1);
                 $fp = frame.fp;

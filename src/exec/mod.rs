@@ -357,7 +357,8 @@ fn execute(
         instance: at.instance,
         #[cfg(feature = "profile")]
         cur_func: at.func,
-        outcome: None,
+        exit: Exit::Returned,
+        error: std::ptr::null_mut(),
     };
     let ip = at.ip;
     let stopped = if threaded {
@@ -369,14 +370,17 @@ fn execute(
         unsafe { backend_loop::run(ip, fp, mem, &mut ctx) }
     };
     match stopped {
+        Err(Stop::Exit) => Ok(ctx.exit),
         Err(Stop::Trap(code)) => Err(Error::Trap(code.into())),
-        Err(Stop::Done) => ctx.outcome.take().unwrap_or_else(|| {
-            Err(Error::Api(
-                "the interpreter stopped without an outcome".into(),
-            ))
-        }),
+        // SAFETY: `fail!` set `error` from `Box::into_raw` just before returning this, and
+        // nothing else reads it.
+        Err(Stop::Error) if !ctx.error.is_null() => Err(*unsafe { Box::from_raw(ctx.error) }),
+        Err(Stop::Error) => Err(Error::Api(
+            "the interpreter stopped without its error".into(),
+        )),
+        // Instructions only return to stop the run.
         Ok(()) => Err(Error::Api(
-            "the interpreter stopped without an outcome".into(),
+            "the interpreter stopped without a reason".into(),
         )),
     }
 }

@@ -182,7 +182,7 @@ impl Default for Config {
             max_register_stack: 1024 * 1024,
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
-            verify_bytecode: cfg!(debug_assertions),
+            verify_bytecode: true,
             optimizations: Optimizations::all(),
             keep_source_map: false,
             consume_fuel: false,
@@ -217,8 +217,11 @@ impl Config {
     }
 
     /// Check every translated function against the invariants the interpreter relies on
-    /// (registers inside the frame, jumps inside the code). On in debug builds; the spec suite
-    /// turns it on always. A failure is reported as `Error::Limit` naming the function.
+    /// (registers inside the frame, jumps inside the code), which it then trusts without
+    /// checking them again. On by default, in every build: it costs a few percent of
+    /// translation time (`docs/performance.md`). A failure is a translator bug, reported as
+    /// [`Error::Internal`](crate::Error::Internal) naming the function, instead of a module
+    /// that could make the interpreter read outside its frame.
     pub fn verify_bytecode(&mut self, on: bool) -> &mut Self {
         self.verify_bytecode = on;
         self

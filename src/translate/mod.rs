@@ -74,7 +74,7 @@ pub fn compile_function(
     let func = t.finish()?;
     if config.verify_bytecode {
         crate::bytecode::verify(&func)
-            .map_err(|e| Error::Limit(format!("translator bug in function {func_index}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("bytecode of function {func_index}: {e}")))?;
     }
     Ok(func)
 }
