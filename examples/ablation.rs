@@ -3,13 +3,18 @@
 //! effect of each switch (and the cost of metering) is one column.
 //!
 //! `cargo run --release --example ablation [RUNS]` (default 3 runs per cell, the fastest kept).
+//! For the numbers in `docs/performance.md`, run it in the embedder's build:
+//! `cd benches/embedder && cargo run --release --example ablation` (and `--profile lto`).
+//!
+//! `all on` runs the default dispatch backend (threaded where the build has it); the `match
+//! loop` column runs the same bytecode on the other backend.
 //! The runs go round-robin over the columns (every column once, then again), so that a slow
 //! spell of a shared machine lands on all columns alike rather than on one.
 
 #[path = "../benches/workloads/list.rs"]
 mod list;
 
-use regwasm::{Caller, Config, Engine, Linker, Module, Optimizations, Store, TypedFunc};
+use regwasm::{Caller, Config, Dispatch, Engine, Linker, Module, Optimizations, Store, TypedFunc};
 use std::time::{Duration, Instant};
 
 /// A workload instantiated under one configuration, ready to be timed call by call.
@@ -70,6 +75,9 @@ fn main() {
         .collect();
     let all_off = columns.remove(1);
     columns.push(all_off);
+    let mut match_loop = Config::default();
+    match_loop.dispatch(Dispatch::Loop);
+    columns.push(("match loop".into(), match_loop));
     let mut fuel = Config::default();
     fuel.consume_fuel(true);
     columns.push(("fuel on".into(), fuel));
@@ -112,5 +120,10 @@ fn main() {
         print!(" **{:.2}** |", (l / n).exp());
     }
     println!();
-    println!("\nColumns after the first: time relative to `all on` (> 1 means slower).");
+    println!(
+        "\nColumns after the first: time relative to `all on` (> 1 means slower). \
+         Default dispatch: {:?} (threaded code available: {}).",
+        Dispatch::default(),
+        Dispatch::THREADED_AVAILABLE
+    );
 }
