@@ -10,19 +10,15 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     let regs = func.num_regs as usize;
     for (at, instr) in func.instrs().enumerate() {
         let mut problem = None;
-        // Calls name where the callee's frame starts, which may lie at the frame's end; the
-        // interpreter checks the callee's room at run time.
-        let is_call = matches!(
-            instr,
-            Instr::Call { .. } | Instr::CallCopy { .. } | Instr::CallIndirect { .. }
-        );
         instr.visit_operands(&mut |name, op| {
             if let Some(r) = op.as_reg() {
                 // Operations taking several consecutive operands name the first one.
                 let span = match (instr, name) {
-                    (_, "args") if is_call => return,
                     // It writes the first two argument registers.
                     (Instr::TableGrow { .. } | Instr::CallCopy2 { .. }, "args") => 2,
+                    // Calls name where the callee's frame starts, which may lie at the frame's
+                    // end; the interpreter checks the callee's room at run time.
+                    (_, "args") if instr.is_call() => return,
                     (_, "args") => 3,
                     _ => 1,
                 };
@@ -47,9 +43,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
         }
     }
     match func.instrs().last() {
-        Some(
-            Instr::Br { .. } | Instr::Return {} | Instr::ReturnReg { .. } | Instr::Trap { .. },
-        ) => Ok(()),
+        Some(last) if !last.falls_through() => Ok(()),
         other => Err(format!(
             "code may run off its end (last instruction {other:?})"
         )),

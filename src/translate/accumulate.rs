@@ -15,12 +15,7 @@
 //! way into an instruction (a function's entry, a return from a call, resuming after a
 //! suspension) follows an instruction after which the accumulator holds nothing known.
 
-use super::emit::{
-    branch_on, counter_of, fused_offset, fused_parts, jump_offset, num_instr, numeric_parts,
-    numeric_with_acc, result_reg, swap, Rhs,
-};
 use crate::bytecode::{Instr, Reg};
-use crate::ops::NumOp;
 
 /// What the accumulator holds when an instruction starts: the value of a register, or nothing
 /// known (`None`).
@@ -117,14 +112,14 @@ struct Step {
 }
 
 fn step(instr: &Instr, at: usize, n: usize) -> Step {
-    let effect = if let Some(r) = acc_result(instr) {
+    let effect = if let Some(r) = instr.acc_holds() {
         Effect::Writes(r)
     } else if keeps(instr) {
         Effect::Keeps
     } else {
         Effect::Clears
     };
-    let jump = jump_offset(&mut instr.clone()).and_then(|offset| {
+    let jump = instr.jump_offset().and_then(|offset| {
         usize::try_from(at as i64 + offset.0 as i64)
             .ok()
             .filter(|&t| t < n)
@@ -135,248 +130,25 @@ fn step(instr: &Instr, at: usize, n: usize) -> Step {
     };
     Step {
         effect,
-        falls_through: falls_through(instr),
+        falls_through: instr.falls_through(),
         jump,
         table_len,
     }
 }
 
-/// Whether `instr` leaves the accumulator as it found it: it writes no register and does not
-/// leave the frame (branches and stores).
+/// Whether `instr` is known to leave the accumulator as it found it: a store, or a branch that
+/// writes no register. Anything else that writes none is taken to leave nothing known there:
+/// calls and suspensions (fuel, interrupts) do; the others (`global.set`, bulk memory and
+/// table operations) have not been worth telling apart.
 fn keeps(instr: &Instr) -> bool {
-    instr.is_fused_compare()
-        || matches!(
-            instr,
-            Instr::Br { .. }
-                | Instr::BrIfNez { .. }
-                | Instr::BrIfEqz { .. }
-                | Instr::BrIfNezAcc { .. }
-                | Instr::BrIfEqzAcc { .. }
-        )
-        || is_store(instr)
+    let writes = instr.result_reg().is_some() || !instr.other_writes().is_empty();
+    instr.is_store() || (instr.jump_offset().is_some() && !writes)
 }
 
-/// Whether the next instruction can run right after `instr`.
-fn falls_through(instr: &Instr) -> bool {
-    !matches!(
-        instr,
-        Instr::Br { .. } | Instr::Return {} | Instr::ReturnReg { .. } | Instr::Trap { .. }
-    )
-}
-
-/// Whether `instr` is a store: it writes memory only.
-fn is_store(instr: &Instr) -> bool {
-    use Instr::*;
-    matches!(
-        instr,
-        I32Store { .. }
-            | I64Store { .. }
-            | F32Store { .. }
-            | F64Store { .. }
-            | I32Store8 { .. }
-            | I32Store16 { .. }
-            | I64Store8 { .. }
-            | I64Store16 { .. }
-            | I64Store32 { .. }
-            | Store8Imm { .. }
-            | Store16Imm { .. }
-            | Store32Imm { .. }
-            | Store64Imm { .. }
-            | I32StoreIdx { .. }
-            | I64StoreIdx { .. }
-            | Store8Idx { .. }
-            | Store16Idx { .. }
-            | Store8ImmIdx { .. }
-            | I32StoreDisp { .. }
-            | I64StoreDisp { .. }
-            | Store8Disp { .. }
-            | Store16Disp { .. }
-            | I32StoreAbs { .. }
-            | I64StoreAbs { .. }
-            | Store8Abs { .. }
-            | Store16Abs { .. }
-            | I32StoreAcc { .. }
-            | I64StoreAcc { .. }
-            | I32StoreIdxAcc { .. }
-            | I64StoreIdxAcc { .. }
-            | Store8ImmIdxAcc { .. }
-    )
-}
-
-/// The register whose value `instr` leaves in the accumulator: the one its handler writes last,
-/// when it falls through to the next instruction. `None` for instructions that write no
-/// register, write one whose value is not what they leave there, or leave the frame.
-pub(super) fn acc_result(instr: &Instr) -> Option<Reg> {
-    match *instr {
-        // Both registers get the same value.
-        Instr::I32AddImm2 { dst, .. } => Some(dst),
-        Instr::Copy2 { dst1, .. } => Some(dst1),
-        ref other => counter_of(other).or_else(|| result_reg(&mut other.clone()).copied()),
-    }
-}
-
-/// `instr` reading register `r` from the accumulator instead, if it has such a form. A
-/// commutative operation or a comparison that reads `r` as its right operand swaps its operands
-/// first.
+/// `instr` reading register `r` from the accumulator instead, if it has such a form (see
+/// [`Instr::acc_form`]). An instruction reading `r` where its form cannot take it, as the right
+/// operand of a commutative operation or of a comparison, or as the index of an address
+/// `base + index`, exchanges its operands first.
 fn with_acc(instr: &Instr, r: Reg) -> Option<Instr> {
-    if let Some(acc) = numeric_with_acc(instr, r) {
-        return Some(acc);
-    }
-    if let Some((op, dst, a, b)) = numeric_parts(instr) {
-        let swapped = if commutes(op) { op } else { swap(op) };
-        if b == r && a != r && op.params().len() == 2 && (commutes(op) || swapped != op) {
-            let flipped = num_instr(swapped, dst, b, a);
-            return numeric_with_acc(&flipped, r);
-        }
-        return None;
-    }
-    if let Some((op, a, Rhs::Reg(b), offset)) = fused_parts(instr) {
-        if b == r && a != r {
-            let mut flipped = branch_on(swap(op), b, Rhs::Reg(a))?;
-            *fused_offset(&mut flipped)? = offset;
-            return numeric_with_acc(&flipped, r);
-        }
-        return None;
-    }
-    match *instr {
-        Instr::Copy { dst, src } if src == r => Some(Instr::CopyAcc { dst }),
-        Instr::SelectAndImm { dst, a, mask, x, y } if a == r => {
-            Some(Instr::SelectAndImmAcc { dst, mask, x, y })
-        }
-        Instr::I32ShrUAndImm {
-            dst,
-            a,
-            shift,
-            mask,
-        } if a == r => Some(Instr::I32ShrUAndImmAcc { dst, shift, mask }),
-        Instr::I32ShlAddImm { dst, a, shift, imm } if a == r => {
-            Some(Instr::I32ShlAddImmAcc { dst, shift, imm })
-        }
-        Instr::BrIfNez { cond, offset } if cond == r => Some(Instr::BrIfNezAcc { offset }),
-        Instr::BrIfEqz { cond, offset } if cond == r => Some(Instr::BrIfEqzAcc { offset }),
-        Instr::I32Load { dst, addr, offset } | Instr::F32Load { dst, addr, offset }
-            if addr == r =>
-        {
-            Some(Instr::I32LoadAcc { dst, offset })
-        }
-        Instr::I64Load { dst, addr, offset } | Instr::F64Load { dst, addr, offset }
-            if addr == r =>
-        {
-            Some(Instr::I64LoadAcc { dst, offset })
-        }
-        Instr::I32Store { addr, src, offset }
-        | Instr::F32Store { addr, src, offset }
-        | Instr::I64Store32 { addr, src, offset }
-            if src == r =>
-        {
-            Some(Instr::I32StoreAcc { addr, offset })
-        }
-        Instr::I64Store { addr, src, offset } | Instr::F64Store { addr, src, offset }
-            if src == r =>
-        {
-            Some(Instr::I64StoreAcc { addr, offset })
-        }
-        // The address is `base + index`: either may come from the accumulator.
-        Instr::I32LoadIdx {
-            dst,
-            base,
-            index,
-            offset,
-        } => Some(Instr::I32LoadIdxAcc {
-            dst,
-            index: other_addend(base, index, r)?,
-            offset,
-        }),
-        Instr::I64LoadIdx {
-            dst,
-            base,
-            index,
-            offset,
-        } => Some(Instr::I64LoadIdxAcc {
-            dst,
-            index: other_addend(base, index, r)?,
-            offset,
-        }),
-        Instr::I32Load8UIdx {
-            dst,
-            base,
-            index,
-            offset,
-        } => Some(Instr::I32Load8UIdxAcc {
-            dst,
-            index: other_addend(base, index, r)?,
-            offset,
-        }),
-        Instr::Store8ImmIdx {
-            base,
-            index,
-            value,
-            offset,
-        } => Some(Instr::Store8ImmIdxAcc {
-            index: other_addend(base, index, r)?,
-            value,
-            offset,
-        }),
-        Instr::I32StoreIdx {
-            base,
-            index,
-            src,
-            offset,
-        } if src == r => Some(Instr::I32StoreIdxAcc {
-            base,
-            index,
-            offset,
-        }),
-        Instr::I64StoreIdx {
-            base,
-            index,
-            src,
-            offset,
-        } if src == r => Some(Instr::I64StoreIdxAcc {
-            base,
-            index,
-            offset,
-        }),
-        _ => None,
-    }
-}
-
-/// For an address `base + index` with one addend `r`: the other one.
-fn other_addend(base: Reg, index: Reg, r: Reg) -> Option<Reg> {
-    match (base == r, index == r) {
-        (true, _) => Some(index),
-        (false, true) => Some(base),
-        _ => None,
-    }
-}
-
-/// Whether swapping the operands of `op` leaves its result unchanged. For `f32`/`f64` `add` and
-/// `mul` only a NaN result's payload can differ, which Wasm leaves nondeterministic.
-fn commutes(op: NumOp) -> bool {
-    use NumOp::*;
-    matches!(
-        op,
-        I32Add
-            | I32Mul
-            | I32And
-            | I32Or
-            | I32Xor
-            | I32Eq
-            | I32Ne
-            | I64Add
-            | I64Mul
-            | I64And
-            | I64Or
-            | I64Xor
-            | I64Eq
-            | I64Ne
-            | F32Add
-            | F32Mul
-            | F32Eq
-            | F32Ne
-            | F64Add
-            | F64Mul
-            | F64Eq
-            | F64Ne
-    )
+    instr.acc_form(r).or_else(|| instr.commuted()?.acc_form(r))
 }

@@ -1,7 +1,7 @@
 //! Blocks, branches and returns: labels become jump offsets, branch values are copied to the
 //! target's slots before jumping, and a comparison feeding a branch fuses into it.
 
-use super::emit::{branch_on, compare_of, jump_offset, negate, Rhs};
+use super::emit::{branch_on, compare_of, negate, Rhs};
 use super::stack::Opnd;
 use super::Translator;
 use crate::binary::{BlockType, Operator};
@@ -402,5 +402,5 @@ impl Translator<'_> {
 /// Sets the offset of the jump at `at` so that it lands on `target`.
 fn patch(code: &mut [Instr], at: usize, target: usize) {
     let delta = Offset((target as i64 - at as i64) as i32);
-    *jump_offset(&mut code[at]).expect("patching a jump") = delta;
+    *code[at].jump_offset_mut().expect("patching a jump") = delta;
 }

@@ -12,7 +12,7 @@
 //! write the counter in place (`x = x + s`). Removing the branch shifts the code, so every
 //! jump offset and the source map are rewritten.
 
-use super::emit::{counter_branch, fused_parts, jump_offset, swap, Rhs};
+use super::emit::{counter_branch, fused_parts, Rhs};
 use crate::bytecode::{Instr, Offset};
 
 /// Fuses every counter step into the branch after it; returns how many it fused.
@@ -36,10 +36,10 @@ pub(super) fn fuse_counter_branches(
         let Some((op, a, Rhs::Reg(b), offset)) = fused_parts(&code[at + 1]) else {
             continue;
         };
-        let (op, rhs) = match (a == x, b == x) {
-            (true, _) => (op, b),
-            (false, true) => (swap(op), a),
-            (false, false) => continue,
+        let (op, rhs) = match (a == x, b == x, op.swapped()) {
+            (true, _, _) => (op, b),
+            (false, true, Some(swapped)) => (swapped, a),
+            _ => continue,
         };
         // The branch's offset counted from one instruction later.
         let Some(instr) = counter_branch(op, x, step, rhs, Offset(offset.0 + 1)) else {
@@ -80,10 +80,10 @@ fn in_place_step(instr: &Instr) -> Option<(crate::bytecode::Reg, i16)> {
 }
 
 /// Which positions some jump lands on (`br_table` entries are `br`s, so they count too).
-pub(super) fn jump_targets(code: &mut [Instr]) -> Vec<bool> {
+pub(super) fn jump_targets(code: &[Instr]) -> Vec<bool> {
     let mut targets = vec![false; code.len() + 1];
-    for (at, instr) in code.iter_mut().enumerate() {
-        if let Some(offset) = jump_offset(instr) {
+    for (at, instr) in code.iter().enumerate() {
+        if let Some(offset) = instr.jump_offset() {
             let target = at as i64 + offset.0 as i64;
             if let Some(t) = usize::try_from(target)
                 .ok()
@@ -110,7 +110,7 @@ fn compact(code: &mut Vec<Instr>, removed: &[bool], source_map: Option<&mut Vec<
         if removed[at] {
             continue;
         }
-        if let Some(offset) = jump_offset(&mut code[at]) {
+        if let Some(offset) = code[at].jump_offset_mut() {
             let target = (at as i64 + offset.0 as i64) as usize;
             offset.0 = (new_pos[target] - new_pos[at]) as i32;
         }

@@ -23,7 +23,7 @@ macro_rules! define_num_helpers {
           $(step $addbr:ident $addimmbr:ident $sel:ident $selimm:ident $addbracc:ident $addimmbracc:ident)?
           $(mem $mem:ident $memacc:ident)?; )*) => {
         /// The bytecode instruction for a numeric operator on registers.
-        pub(super) fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
+        fn num_instr(op: NumOp, dst: Reg, a: Reg, b: Reg) -> Instr {
             match op { $( NumOp::$name => Instr::$name { dst, a, b }, )* }
         }
 
@@ -35,49 +35,6 @@ macro_rules! define_num_helpers {
                     let _ = stringify!($br);
                     Some(Instr::$cimm { dst, a, imm })
                 } )? )*
-                _ => None,
-            }
-        }
-
-        /// `(op, dst, a, b)` of a numeric operator on registers (`b` is `a` for a unary one).
-        pub(super) fn numeric_parts(instr: &Instr) -> Option<(NumOp, Reg, Reg, Reg)> {
-            match *instr {
-                $( Instr::$name { dst, a, b } => Some((NumOp::$name, dst, a, b)), )*
-                _ => None,
-            }
-        }
-
-        /// The form of a numeric instruction that takes its left operand `a`, when that is
-        /// `r`, from the accumulator.
-        pub(super) fn numeric_with_acc(instr: &Instr, r: Reg) -> Option<Instr> {
-            match *instr {
-                $( Instr::$name { dst, a, b } if a == r => Some(Instr::$acc { dst, b }), )*
-                $( $( Instr::$imm { dst, a, imm } if a == r => Some(Instr::$immacc { dst, imm }), )? )*
-                $( $(
-                    Instr::$cimm { dst, a, imm } if a == r => Some(Instr::$cimmacc { dst, imm }),
-                    Instr::$br { a, b, offset } if a == r => Some(Instr::$bracc { b, offset }),
-                    Instr::$brimm { a, imm, offset } if a == r => Some(Instr::$brimmacc { imm, offset }),
-                )? )*
-                $( $(
-                    Instr::$mem { dst, a, addr, offset } if a == r => Some(Instr::$memacc { dst, addr, offset }),
-                )? )*
-                $( $(
-                    Instr::$addbr { x, step, rhs, offset } if x == r => Some(Instr::$addbracc { x, step, rhs, offset }),
-                    Instr::$addimmbr { x, step, rhs, offset } if x == r => Some(Instr::$addimmbracc { x, step, rhs, offset }),
-                )? )*
-                _ => None,
-            }
-        }
-
-        /// The counter a loop-closing step (`add_br_if_<cmp>`, any form) writes.
-        pub(super) fn counter_of(instr: &Instr) -> Option<Reg> {
-            match *instr {
-                $( $(
-                    Instr::$addbr { x, .. }
-                    | Instr::$addimmbr { x, .. }
-                    | Instr::$addbracc { x, .. }
-                    | Instr::$addimmbracc { x, .. } => Some(x),
-                )? )*
                 _ => None,
             }
         }
@@ -96,26 +53,6 @@ macro_rules! define_num_helpers {
                 $( $( NumOp::$name => { let _ = stringify!($imm); true } )? )*
                 $( $( NumOp::$name => { let _ = stringify!($cimm); true } )? )*
                 _ => false,
-            }
-        }
-
-        /// The register an instruction computing a numeric result writes.
-        fn numeric_dst(instr: &mut Instr) -> Option<&mut Reg> {
-            match instr {
-                $(
-                    Instr::$name { dst, .. } | Instr::$acc { dst, .. } => Some(dst),
-                    $( Instr::$imm { dst, .. } | Instr::$immacc { dst, .. } => Some(dst), )?
-                    $( Instr::$cimm { dst, .. } | Instr::$cimmacc { dst, .. } => {
-                        let _ = stringify!($br);
-                        Some(dst)
-                    } )?
-                    $( Instr::$sel { dst, .. } | Instr::$selimm { dst, .. } => {
-                        let _ = stringify!($addbr);
-                        Some(dst)
-                    } )?
-                    $( Instr::$mem { dst, .. } | Instr::$memacc { dst, .. } => Some(dst), )?
-                )*
-                _ => None,
             }
         }
 
@@ -159,28 +96,6 @@ macro_rules! define_num_helpers {
                         let _ = stringify!($cimm);
                         Some((NumOp::$name, a, Rhs::Imm(imm), offset))
                     }
-                )? )*
-                _ => None,
-            }
-        }
-
-        /// The offset of a fused branch (compare or counter step), for patching.
-        pub(super) fn fused_offset(instr: &mut Instr) -> Option<&mut Offset> {
-            match instr {
-                $( $(
-                    Instr::$br { offset, .. }
-                    | Instr::$brimm { offset, .. }
-                    | Instr::$bracc { offset, .. }
-                    | Instr::$brimmacc { offset, .. } => {
-                        let _ = stringify!($cimm);
-                        Some(offset)
-                    }
-                )? )*
-                $( $(
-                    Instr::$addbr { offset, .. }
-                    | Instr::$addimmbr { offset, .. }
-                    | Instr::$addbracc { offset, .. }
-                    | Instr::$addimmbracc { offset, .. } => Some(offset),
                 )? )*
                 _ => None,
             }
@@ -246,113 +161,6 @@ pub(super) fn negate(op: NumOp) -> NumOp {
         I64GtU => I64LeU,
         I64LeU => I64GtU,
         other => unreachable!("{other:?} is not a fusable comparison"),
-    }
-}
-
-/// The comparison that holds for `(b, a)` exactly when `op` holds for `(a, b)`.
-pub(super) fn swap(op: NumOp) -> NumOp {
-    use NumOp::*;
-    match op {
-        I32LtS => I32GtS,
-        I32GtS => I32LtS,
-        I32LtU => I32GtU,
-        I32GtU => I32LtU,
-        I32LeS => I32GeS,
-        I32GeS => I32LeS,
-        I32LeU => I32GeU,
-        I32GeU => I32LeU,
-        I64LtS => I64GtS,
-        I64GtS => I64LtS,
-        I64LtU => I64GtU,
-        I64GtU => I64LtU,
-        I64LeS => I64GeS,
-        I64GeS => I64LeS,
-        I64LeU => I64GeU,
-        I64GeU => I64LeU,
-        symmetric => symmetric,
-    }
-}
-
-/// The offset of any jump (`br`, `br_if_*`, fused branches), for patching and relocation.
-pub(super) fn jump_offset(instr: &mut Instr) -> Option<&mut Offset> {
-    match instr {
-        Instr::Br { offset }
-        | Instr::BrIfNez { offset, .. }
-        | Instr::BrIfEqz { offset, .. }
-        | Instr::BrIfNezAcc { offset }
-        | Instr::BrIfEqzAcc { offset } => Some(offset),
-        other => fused_offset(other),
-    }
-}
-
-/// The register an instruction writes its one result to, if it has exactly one.
-pub(super) fn result_reg(instr: &mut Instr) -> Option<&mut Reg> {
-    use Instr::*;
-    match instr {
-        Copy { dst, .. }
-        | CopyAcc { dst }
-        | Const32 { dst, .. }
-        | Const64 { dst, .. }
-        | Select { dst, .. }
-        | SelectAndImm { dst, .. }
-        | SelectAndImmAcc { dst, .. }
-        | GlobalGet { dst, .. }
-        | I32Load { dst, .. }
-        | I64Load { dst, .. }
-        | I32LoadAcc { dst, .. }
-        | I64LoadAcc { dst, .. }
-        | F32Load { dst, .. }
-        | F64Load { dst, .. }
-        | I32Load8S { dst, .. }
-        | I32Load8U { dst, .. }
-        | I32Load16S { dst, .. }
-        | I32Load16U { dst, .. }
-        | I64Load8S { dst, .. }
-        | I64Load8U { dst, .. }
-        | I64Load16S { dst, .. }
-        | I64Load16U { dst, .. }
-        | I64Load32S { dst, .. }
-        | I64Load32U { dst, .. }
-        | I32LoadIdx { dst, .. }
-        | I64LoadIdx { dst, .. }
-        | I32LoadIdxAcc { dst, .. }
-        | I64LoadIdxAcc { dst, .. }
-        | I32Load8UIdxAcc { dst, .. }
-        | I32Load8UIdx { dst, .. }
-        | I32Load8SIdx { dst, .. }
-        | I32Load16UIdx { dst, .. }
-        | I32Load16SIdx { dst, .. }
-        | I32ShrUAndImm { dst, .. }
-        | I32ShrUAndImmAcc { dst, .. }
-        | I32ShlAddImm { dst, .. }
-        | I32ShlAddImmAcc { dst, .. }
-        | I32XorRotlImm { dst, .. }
-        | I32MulAdd { dst, .. }
-        | I64MulAdd { dst, .. }
-        | F32MulAdd { dst, .. }
-        | F64MulAdd { dst, .. }
-        | I32MulSub { dst, .. }
-        | I64MulSub { dst, .. }
-        | F32MulSub { dst, .. }
-        | F64MulSub { dst, .. }
-        | I32LoadDisp { dst, .. }
-        | I32LoadAbs { dst, .. }
-        | I32LoadBump { dst, .. }
-        | I64LoadAbs { dst, .. }
-        | I32Load8UAbs { dst, .. }
-        | I32Load8SAbs { dst, .. }
-        | I32Load16UAbs { dst, .. }
-        | I32Load16SAbs { dst, .. }
-        | I64LoadDisp { dst, .. }
-        | I32Load8UDisp { dst, .. }
-        | I32Load8SDisp { dst, .. }
-        | I32Load16UDisp { dst, .. }
-        | I32Load16SDisp { dst, .. }
-        | MemorySize { dst }
-        | TableGet { dst, .. }
-        | TableSize { dst, .. }
-        | RefFunc { dst, .. } => Some(dst),
-        other => numeric_dst(other),
     }
 }
 
@@ -633,10 +441,7 @@ impl Translator<'_> {
     /// whatever operand order the Rust compiler picked). A `sub` of the product from the
     /// other operand (`c - a * b`, not `a * b - c`) becomes one `mul_sub` the same way.
     fn fuse_multiply_add(&mut self, num: NumOp) -> Result<bool> {
-        let commutes = !matches!(
-            num,
-            NumOp::I32Sub | NumOp::I64Sub | NumOp::F32Sub | NumOp::F64Sub
-        );
+        let commutes = num.commutes();
         let product = |last: &Instr| mul_of(num, last).map(|m| m.0);
         let Some((last, dst, c)) = self.take_producer(commutes, product)? else {
             return Ok(false);
@@ -666,8 +471,7 @@ impl Translator<'_> {
         if load_operand_instr(num, Reg(0), Reg(0), Reg(0), 0).is_none() {
             return Ok(false);
         }
-        use NumOp::*;
-        let commutes = !matches!(num, I32Sub | I64Sub | F32Sub | F64Sub | F32Div | F64Div);
+        let commutes = num.commutes();
         let wide = matches!(num.params()[0], crate::ValType::I64 | crate::ValType::F64);
         let loaded = |last: &Instr| plain_load(last, wide).map(|(dst, _, _)| dst);
         let Some((last, dst, a)) = self.take_producer(commutes, loaded)? else {
@@ -816,7 +620,7 @@ impl Translator<'_> {
             && self.opts.result_retargeting
             && self.last_is_rewritable()
         {
-            if let Some(dst) = self.code.last_mut().and_then(result_reg) {
+            if let Some(dst) = self.code.last_mut().and_then(Instr::result_reg_mut) {
                 if *dst == slot {
                     *dst = local;
                     return Ok(());

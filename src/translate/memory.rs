@@ -1,7 +1,6 @@
 //! Memory accesses: loads and stores, with their address arithmetic fused in where the
 //! translator can prove it safe (`indexed_memory`).
 
-use super::emit::result_reg;
 use super::stack::Opnd;
 use super::Translator;
 use crate::binary::{LoadKind, StoreKind};
@@ -216,10 +215,10 @@ impl Translator<'_> {
                 Instr::I32AddImm { dst, a, imm } if dst == addr_slot => {
                     (Address::Disp(a, imm), [a, a])
                 }
-                mut other => {
-                    let single = !matches!(other, Instr::I32LoadBump { .. });
-                    match result_reg(&mut other) {
-                        Some(&mut dst) if single && dst != addr_slot => written.push(dst),
+                other => {
+                    let single = other.other_writes().is_empty();
+                    match other.result_reg() {
+                        Some(dst) if single && dst != addr_slot => written.push(dst),
                         _ => return Ok(false),
                     }
                     continue;

@@ -356,7 +356,7 @@ fn invert_to_fallthrough(cond: &Instr, target: usize, at: usize) -> Option<Instr
                 return None;
             }
             let mut inverted = emit::branch_on(emit::negate(op), a, rhs)?;
-            *emit::fused_offset(&mut inverted)? = back;
+            *inverted.jump_offset_mut()? = back;
             Some(inverted)
         }
     }
