@@ -38,7 +38,7 @@ fn a_loop_of_n_iterations_runs_its_body_n_times() {
         .enumerate()
         .find_map(|(at, i)| {
             let mut back = None;
-            i.visit_operands(&mut |_, op| {
+            i.visit_operands(|_, op| {
                 if let Some(off) = op.as_offset().filter(|o| o.0 <= 0) {
                     back = Some((at, (at as i32 + off.0) as usize));
                 }

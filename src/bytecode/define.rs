@@ -181,7 +181,8 @@ macro_rules! define_instr {
             }
 
             /// Calls `f` with the name and value of every operand.
-            pub fn visit_operands(&self, f: &mut dyn FnMut(&'static str, &dyn Operand)) {
+            #[inline(always)]
+            pub fn visit_operands(&self, mut f: impl FnMut(&'static str, &dyn Operand)) {
                 match self {
                     $( Instr::$name { $($field),* } => {
                         $( f(stringify!($field), $field); )*
@@ -288,7 +289,7 @@ macro_rules! define_instr {
             /// Every operand as `(name, text)`; `at` is this instruction's position.
             pub fn operands(&self, at: usize) -> Vec<(&'static str, String)> {
                 let mut out = Vec::new();
-                self.visit_operands(&mut |name, op| out.push((name, op.fmt_operand(at))));
+                self.visit_operands(|name, op| out.push((name, op.fmt_operand(at))));
                 out
             }
 

@@ -110,7 +110,7 @@ fn summary(func: &CompiledFunc) -> String {
 pub fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
     let mut targets = BTreeMap::new();
     for (at, instr) in func.instrs().enumerate() {
-        instr.visit_operands(&mut |_, op| {
+        instr.visit_operands(|_, op| {
             if let Some(off) = op.as_offset() {
                 targets.insert((at as i64 + off.0 as i64) as usize, 0);
             }
@@ -133,7 +133,7 @@ fn text(instr: &Instr, at: usize, labels: Option<&BTreeMap<usize, usize>>) -> St
     if labels.is_some() {
         s = format!("{s:MNEMONIC_WIDTH$}");
     }
-    instr.visit_operands(&mut |name, op| {
+    instr.visit_operands(|name, op| {
         let _ = write!(s, " {name}={}", op.fmt_operand(at));
         let target = op.as_offset().map(|o| (at as i64 + o.0 as i64) as usize);
         if let Some(l) = target.and_then(|t| labels?.get(&t)) {

@@ -352,7 +352,7 @@ mod tests {
     /// `(name, register, offset)` of every operand the disassembler shows.
     fn operands(i: &Instr) -> Vec<(&'static str, Option<Reg>, Option<Offset>)> {
         let mut out = Vec::new();
-        i.visit_operands(&mut |name, op| out.push((name, op.as_reg(), op.as_offset())));
+        i.visit_operands(|name, op| out.push((name, op.as_reg(), op.as_offset())));
         out
     }
 

@@ -66,7 +66,7 @@ impl Counts {
 /// Whether `instr` carries a constant operand (`imm`): the `*_imm` forms.
 fn has_immediate(instr: &Instr) -> bool {
     let mut found = false;
-    instr.visit_operands(&mut |name, _| found |= name == "imm");
+    instr.visit_operands(|name, _| found |= name == "imm");
     found
 }
 

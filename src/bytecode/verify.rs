@@ -10,7 +10,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     let regs = func.num_regs as usize;
     for (at, instr) in func.instrs().enumerate() {
         let mut problem = None;
-        instr.visit_operands(&mut |name, op| {
+        instr.visit_operands(|name, op| {
             if let Some(r) = op.as_reg() {
                 // Operations taking several consecutive operands name the first one.
                 let span = match (instr, name) {
