@@ -48,7 +48,7 @@ fn regwasm_runner(wasm: &[u8]) -> Result<Runner, String> {
     let instance = linker
         .instantiate(&mut store, &module)
         .map_err(|e| format!("instantiate: {e}"))?;
-    let run: regwasm::runtime::TypedFunc<i32, i32> = instance
+    let run: regwasm::TypedFunc<i32, i32> = instance
         .get_typed_func(&store, "run")
         .map_err(|e| format!("export `run`: {e}"))?;
     Ok(Box::new(move |n| {

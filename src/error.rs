@@ -40,10 +40,12 @@ pub enum Error {
 pub struct DecodeError {
     /// The spec's message for this class of malformation (e.g. "unexpected end").
     pub message: String,
+    /// Byte offset in the module where the malformed item starts.
     pub offset: usize,
 }
 
 impl DecodeError {
+    /// An error with `message` at byte `offset`.
     pub fn new(message: impl Into<String>, offset: usize) -> Self {
         Self {
             message: message.into(),
@@ -59,10 +61,12 @@ pub struct ValidationError {
     pub message: String,
     /// Function index in the module's function index space, when the error is inside a body.
     pub func: Option<u32>,
+    /// Byte offset in the module of the offending instruction or item.
     pub offset: usize,
 }
 
 impl ValidationError {
+    /// An error with `message` at byte `offset`, outside any function body.
     pub fn new(message: impl Into<String>, offset: usize) -> Self {
         Self {
             message: message.into(),
@@ -88,15 +92,26 @@ impl fmt::Display for ValidationError {
 /// Why execution stopped abnormally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TrapCode {
+    /// `unreachable` was executed.
     Unreachable,
+    /// An integer division or remainder by zero.
     IntegerDivisionByZero,
+    /// A signed division overflowed (`MIN / -1`).
     IntegerOverflow,
+    /// A float-to-integer truncation of NaN or of a value out of range.
     BadConversionToInteger,
+    /// A memory access (or bulk memory operation) outside the memory.
     MemoryOutOfBounds,
+    /// A table access (or bulk table operation) outside the table.
     TableOutOfBounds,
+    /// `call_indirect` found a function of another type than the one expected.
     IndirectCallTypeMismatch,
+    /// `call_indirect` found a null table element.
     UninitializedElement,
+    /// `call_indirect` indexed past the table's end.
     UndefinedElement,
+    /// The call depth or the register stack reached its limit (`Config::max_call_depth`,
+    /// `Config::max_register_stack`).
     StackOverflow,
     /// Fuel metering is on and the store ran out (see `Store::set_fuel`).
     OutOfFuel,
@@ -144,6 +159,7 @@ pub struct Trap {
 }
 
 impl Trap {
+    /// A trap with `code` (and no host error).
     pub fn new(code: TrapCode) -> Self {
         Self { code, host: None }
     }
@@ -156,6 +172,7 @@ impl Trap {
         }
     }
 
+    /// Why execution stopped.
     pub fn code(&self) -> TrapCode {
         self.code
     }

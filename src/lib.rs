@@ -1,11 +1,22 @@
+// Everything public has a doc comment, and no public signature names a type an embedder
+// cannot name (a public type left inside a private module).
+#![warn(missing_docs, unnameable_types)]
+
 //! # regwasm
 //!
 //! A WebAssembly interpreter that decodes, validates and translates Wasm stack code into a
 //! compact register bytecode, then runs it in a tight `match` loop over a fixed-size register
 //! file per frame.
 //!
-//! Data flow: bytes → [`binary`] (decoded module) → [`validate`] + [`translate`] (per function, in
-//! one pass) → [`runtime`] (store, linker, instances) → [`exec`] (the interpreter loop).
+//! Data flow: bytes → decoded module → validated and translated per function, in one pass
+//! ([`Module::new`]) → instantiated in a [`Store`] through a [`Linker`] → run by the interpreter
+//! ([`Func::call`], [`TypedFunc::call`]). docs/architecture.md describes each stage.
+//!
+//! The public API is what this root re-exports, plus [`wasi`] (WASI preview 1 for a
+//! [`Linker`]). The stages themselves (decoder, validator, translator, bytecode, interpreter)
+//! are private: what an inspection tool may read of the bytecode goes through
+//! [`Module::disassemble`], [`Module::translation_stats`], [`instruction_catalogue`] and, with
+//! the `profile` feature, [`Store::profile`].
 //!
 //! ```
 //! use regwasm::{Engine, Linker, Module, Store, Val};
@@ -27,24 +38,26 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-pub mod binary;
-pub mod bytecode;
+mod binary;
+mod bytecode;
 mod error;
-pub mod exec;
-pub mod numeric;
+mod exec;
+mod numeric;
 mod ops;
-pub mod runtime;
-pub mod translate;
-pub mod validate;
+mod runtime;
+mod translate;
+mod validate;
 mod value;
 pub mod wasi;
 
+pub use binary::ExternKind;
+pub use bytecode::{instruction_catalogue, Counts, FuncStats, InstructionInfo, TranslationStats};
 pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
 pub use exec::profile::{FuncProfile, Profile};
 pub use exec::{Dispatch, SuspendReason};
-pub use ops::NumOp;
 pub use runtime::{
-    CallOutcome, Caller, CompilationMode, Config, Engine, Extern, Func, Global, Instance,
-    InterruptHandle, Linker, Memory, Module, Optimizations, ResumableCall, Store, Table, TypedFunc,
+    CallOutcome, Caller, CompilationMode, Config, Engine, Extern, Func, Global, HostReturn,
+    Instance, InterruptHandle, IntoFunc, Linker, Memory, Module, Optimizations, ResumableCall,
+    Store, Table, TypedFunc, WasmParams, WasmResults, WasmTy, PAGE_SIZE,
 };
 pub use value::{ExternRef, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};

@@ -14,11 +14,17 @@ pub type Cell = u64;
 /// A WebAssembly value type (Wasm 2.0 without SIMD).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValType {
+    /// 32-bit integer.
     I32,
+    /// 64-bit integer.
     I64,
+    /// 32-bit IEEE 754 float.
     F32,
+    /// 64-bit IEEE 754 float.
     F64,
+    /// A reference to a function, or null.
     FuncRef,
+    /// An opaque host reference, or null.
     ExternRef,
 }
 
@@ -68,10 +74,12 @@ impl FuncType {
         }
     }
 
+    /// The parameter types, in order.
     pub fn params(&self) -> &[ValType] {
         &self.params
     }
 
+    /// The result types, in order.
     pub fn results(&self) -> &[ValType] {
         &self.results
     }
@@ -92,7 +100,9 @@ impl fmt::Display for FuncType {
 /// Size limits of a memory (in 64 KiB pages) or a table (in elements).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limits {
+    /// The initial (and least) size.
     pub min: u32,
+    /// The size it may grow to, if bounded.
     pub max: Option<u32>,
 }
 
@@ -101,19 +111,23 @@ pub struct Limits {
 pub struct TableType {
     /// `FuncRef` or `ExternRef`.
     pub elem: ValType,
+    /// Size in elements.
     pub limits: Limits,
 }
 
 /// The type of a linear memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
+    /// Size in pages of 64 KiB.
     pub limits: Limits,
 }
 
 /// The type of a global variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalType {
+    /// The type of the value.
     pub content: ValType,
+    /// Whether `global.set` may change it.
     pub mutable: bool,
 }
 
@@ -126,13 +140,17 @@ pub struct ExternRef(pub u32);
 /// Floats are kept as their bit patterns so NaN payloads survive a round trip.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Val {
+    /// An `i32`.
     I32(i32),
+    /// An `i64`.
     I64(i64),
     /// An `f32` as its IEEE 754 bits.
     F32(u32),
     /// An `f64` as its IEEE 754 bits.
     F64(u64),
+    /// A function reference; `None` is null.
     FuncRef(Option<crate::Func>),
+    /// A host reference; `None` is null.
     ExternRef(Option<ExternRef>),
 }
 
@@ -185,6 +203,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `i32`.
     pub fn i32(&self) -> Option<i32> {
         match self {
             Val::I32(v) => Some(*v),
@@ -192,6 +211,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `i64`.
     pub fn i64(&self) -> Option<i64> {
         match self {
             Val::I64(v) => Some(*v),
@@ -199,6 +219,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `f32`.
     pub fn f32(&self) -> Option<f32> {
         match self {
             Val::F32(v) => Some(f32::from_bits(*v)),
@@ -206,6 +227,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `f64`.
     pub fn f64(&self) -> Option<f64> {
         match self {
             Val::F64(v) => Some(f64::from_bits(*v)),

@@ -56,7 +56,8 @@ fn lazy_modules_validate_up_front_and_translate_on_first_call() {
         .unwrap();
     let g = instance.get_typed_func::<(), i32>(&store, "g").unwrap();
     assert_eq!(g.call(&mut store, ()).unwrap(), 7);
-    assert!(module.compiled_func(0).is_some());
+    // That nothing was translated before the call is checked by the unit tests of
+    // src/runtime/module.rs, which can see the translated functions.
 }
 
 /// A function that validates but cannot be translated (its frame needs more than 65,535

@@ -1,9 +1,9 @@
 //! The `regwasm` command line: run, validate and inspect WebAssembly modules.
 
-use regwasm::binary::ExternKind;
 use regwasm::wasi::{self, WasiCtx, WasiCtxBuilder};
 use regwasm::{
-    Config, Engine, Error, Instance, Linker, Module, Optimizations, Store, Trap, Val, ValType,
+    Config, Engine, Error, ExternKind, Instance, Linker, Module, Optimizations, Store, Trap, Val,
+    ValType,
 };
 use std::process::ExitCode;
 
@@ -196,17 +196,10 @@ fn print_profile<T>(store: &Store<T>, module: &Module, instance: Instance) {
     eprintln!("\n{:>14} {:>6} {:>10}  function", "count", "%", "calls");
     for (func, f) in p.by_function().into_iter().take(TOP) {
         let name = match instance.func_index(store, func) {
-            Some(i) => {
-                let export = module
-                    .info()
-                    .exports
-                    .iter()
-                    .find(|e| e.kind == ExternKind::Func && e.index == i);
-                match export {
-                    Some(e) => format!("{i} {:?}", e.name),
-                    None => i.to_string(),
-                }
-            }
+            Some(i) => match module.func_export_name(i) {
+                Some(name) => format!("{i} {name:?}"),
+                None => i.to_string(),
+            },
             None => "(another instance)".to_string(),
         };
         let share = f.instrs as f64 * 100.0 / total;
@@ -317,7 +310,8 @@ fn inspect(args: &[String]) -> CliResult {
         Some(func) => {
             let index = func_by_name_or_index(&module, func)?;
             let text = module.disassemble_func(index).ok_or_else(|| {
-                if index < module.info().num_imported_funcs {
+                let imported = module.imports().filter(|(_, _, k)| *k == ExternKind::Func);
+                if (index as usize) < imported.count() {
                     format!("function {index} is imported: it has no bytecode")
                 } else {
                     format!("no function {index}")
@@ -334,11 +328,8 @@ fn func_by_name_or_index(module: &Module, func: &str) -> Result<u32, String> {
     if let Ok(index) = func.parse::<u32>() {
         return Ok(index);
     }
-    let info = module.info();
-    info.exports
-        .iter()
-        .find(|e| e.kind == ExternKind::Func && e.name == func)
-        .map(|e| e.index)
+    module
+        .exported_func_index(func)
         .ok_or_else(|| format!("no function is exported as `{func}`"))
 }
 

@@ -26,10 +26,15 @@ pub struct Import {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The kind of an import or export (`Module::imports`, `Module::exports`).
 pub enum ExternKind {
+    /// A function.
     Func,
+    /// A table.
     Table,
+    /// A linear memory.
     Memory,
+    /// A global.
     Global,
 }
 

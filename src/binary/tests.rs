@@ -220,8 +220,8 @@ fn spec_all_wellformed_modules_decode() {
 
 // ---- Hand-made modules ----
 
+use crate::ops::NumOp;
 use crate::value::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
-use crate::NumOp;
 
 /// Encodes WebAssembly text with `wast`.
 fn wat(src: &str) -> Vec<u8> {

@@ -286,13 +286,6 @@ macro_rules! define_instr {
                 }
             }
 
-            /// Every operand as `(name, text)`; `at` is this instruction's position.
-            pub fn operands(&self, at: usize) -> Vec<(&'static str, String)> {
-                let mut out = Vec::new();
-                self.visit_operands(|name, op| out.push((name, op.fmt_operand(at))));
-                out
-            }
-
             /// `(mnemonic, operand names, description)` of every instruction, in list order:
             /// the source of docs/bytecode.md.
             pub fn catalogue() -> Vec<(&'static str, Vec<&'static str>, String)> {

@@ -107,7 +107,7 @@ fn summary(func: &CompiledFunc) -> String {
 }
 
 /// Jump targets, each with its label number; labels are numbered in order of position.
-pub fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
+fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
     let mut targets = BTreeMap::new();
     for (at, instr) in func.instrs().enumerate() {
         instr.visit_operands(|_, op| {
@@ -120,11 +120,6 @@ pub fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
         *label = n;
     }
     targets
-}
-
-/// One instruction as text, e.g. `i32.add dst=r4 a=r2 b=r3` or `br offset=@12`.
-pub fn line(instr: &Instr, at: usize) -> String {
-    text(instr, at, None)
 }
 
 /// The mnemonic (padded to a column) and operands; jump targets get their label when known.

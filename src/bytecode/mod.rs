@@ -22,12 +22,46 @@ mod instrs;
 mod stats;
 mod verify;
 pub use define::Instr;
-pub use disasm::{labels, line as disassemble_instr, listing, WasmLine};
-pub use stats::{json_string, Counts, FuncStats, TranslationStats};
+pub use disasm::{listing, WasmLine};
+pub use stats::{Counts, FuncStats, TranslationStats};
 pub use verify::verify;
 
 use crate::error::TrapCode;
 use std::fmt;
+
+/// One bytecode instruction as docs/bytecode.md describes it: what a disassembly's mnemonic
+/// means and which operands it shows. See [`instruction_catalogue`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstructionInfo {
+    /// The name the disassembly shows, e.g. `i32.add_imm`.
+    pub mnemonic: &'static str,
+    /// The operand names, in the order the disassembly shows them as `name=value`.
+    pub operands: Vec<&'static str>,
+    /// What the instruction does (the doc comment of its row in the instruction table).
+    pub description: String,
+}
+
+/// Every instruction of the register bytecode, in definition order: the instruction set a
+/// disassembly ([`Module::disassemble`](crate::Module::disassemble)) and an execution profile
+/// are written in. There is one entry per instruction kind, so the length is the size of the
+/// instruction set.
+///
+/// ```
+/// let catalogue = regwasm::instruction_catalogue();
+/// let add = catalogue.iter().find(|i| i.mnemonic == "i32.add_imm").unwrap();
+/// assert_eq!(add.operands, ["dst", "a", "imm"]);
+/// assert!(add.description.contains("constant"));
+/// ```
+pub fn instruction_catalogue() -> Vec<InstructionInfo> {
+    Instr::catalogue()
+        .into_iter()
+        .map(|(mnemonic, operands, description)| InstructionInfo {
+            mnemonic,
+            operands,
+            description,
+        })
+        .collect()
+}
 
 /// A register index within the current frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

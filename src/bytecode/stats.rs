@@ -28,7 +28,7 @@ pub struct Counts {
 
 impl Counts {
     /// The figures of one translated function; `time` is what translating it took.
-    pub fn of(func: &CompiledFunc, time: Duration) -> Counts {
+    pub(crate) fn of(func: &CompiledFunc, time: Duration) -> Counts {
         let count = |p: fn(&Instr) -> bool| func.instrs().filter(|i| p(i)).count() as u64;
         Counts {
             wasm_ops: func.wasm_ops as u64,
@@ -77,12 +77,14 @@ pub struct FuncStats {
     pub index: u32,
     /// The first export name, if the function is exported.
     pub name: Option<String>,
+    /// Its figures.
     pub counts: Counts,
 }
 
 /// Per-function and total translation figures of a module (see `Module::translation_stats`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TranslationStats {
+    /// One entry per defined function, in index order (imports have no bytecode).
     pub funcs: Vec<FuncStats>,
     /// The sum of every function's figures.
     pub total: Counts,
@@ -90,7 +92,7 @@ pub struct TranslationStats {
 
 impl TranslationStats {
     /// Collects per-function figures and sums them.
-    pub fn new(funcs: Vec<FuncStats>) -> Self {
+    pub(crate) fn new(funcs: Vec<FuncStats>) -> Self {
         let mut total = Counts::default();
         for f in &funcs {
             total.add(&f.counts);
@@ -141,7 +143,7 @@ fn json_counts(c: &Counts) -> String {
 }
 
 /// `s` as a JSON string literal.
-pub fn json_string(s: &str) -> String {
+fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -106,7 +106,10 @@ impl Stack {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuspendReason {
     /// A basic block needed `required` fuel and the store had less.
-    OutOfFuel { required: u64 },
+    OutOfFuel {
+        /// The fuel the block needed.
+        required: u64,
+    },
     /// `InterruptHandle::interrupt` was called.
     Interrupted,
     /// The store's deadline passed.

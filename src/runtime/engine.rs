@@ -255,6 +255,8 @@ impl Config {
         self
     }
 
+    /// When function bodies are translated: all in `Module::new` (the default) or each on its
+    /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
         self.compilation_mode = mode;
         self
@@ -315,12 +317,14 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine compiling and running modules with `config`.
     pub fn new(config: &Config) -> Self {
         Self {
             config: Arc::new(config.clone()),
         }
     }
 
+    /// The engine's configuration.
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -73,10 +73,12 @@ pub struct Caller<'a, T> {
 }
 
 impl<'a, T> Caller<'a, T> {
+    /// The host state of the store.
     pub fn data(&self) -> &T {
         self.store.data()
     }
 
+    /// The host state of the store, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         self.store.data_mut()
     }

@@ -31,10 +31,12 @@ impl Global {
         Ok(Global(store.inner.globals.len() as u32 - 1))
     }
 
+    /// The global's type.
     pub fn ty<T>(&self, store: &Store<T>) -> GlobalType {
         store.inner.globals[self.0 as usize].ty
     }
 
+    /// The global's current value.
     pub fn get<T>(&self, store: &Store<T>) -> Val {
         let g = &store.inner.globals[self.0 as usize];
         Val::from_cell(g.ty.content, g.value)

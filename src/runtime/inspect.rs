@@ -90,7 +90,7 @@ impl Module {
                     let index = first + i as u32;
                     FuncStats {
                         index,
-                        name: self.export_names(index).next().map(str::to_string),
+                        name: self.func_export_name(index).map(str::to_string),
                         counts: Counts::of(func, *time),
                     }
                 })
@@ -99,7 +99,7 @@ impl Module {
     }
 
     /// The names function `index` is exported under.
-    fn export_names(&self, index: u32) -> impl Iterator<Item = &str> {
+    pub(super) fn export_names(&self, index: u32) -> impl Iterator<Item = &str> {
         self.info()
             .exports
             .iter()
@@ -124,5 +124,58 @@ impl Module {
             });
         }
         lines
+    }
+}
+
+/// What tests/inspect.rs cannot see from outside: the stats against the translated functions
+/// themselves, and the instruction numbering of real code.
+#[cfg(all(test, feature = "wat"))]
+mod tests {
+    use crate::bytecode::Instr;
+    use crate::{Config, Engine, Module, Optimizations};
+
+    fn module(opts: Optimizations) -> Module {
+        let mut config = Config::default();
+        config.optimizations(opts);
+        let wat = include_str!("../../tests/data/inspect.wat");
+        Module::new(&Engine::new(&config), wat).unwrap()
+    }
+
+    #[test]
+    fn stats_match_the_translated_functions() {
+        for (name, opts) in Optimizations::ablations() {
+            let module = module(opts);
+            let stats = module.translation_stats();
+            for (i, s) in stats.funcs.iter().enumerate() {
+                let func = module.compiled_func(i).unwrap();
+                let c = &s.counts;
+                assert_eq!(c.instrs, func.code.len() as u64, "{name}");
+                assert_eq!(c.registers, func.num_regs as u64, "{name}");
+                assert_eq!(c.wasm_ops, func.wasm_ops as u64, "{name}");
+                // Fused comparisons counted from the disassembly, fused `eqz`s as the
+                // translator reports them.
+                let text = module.disassemble_func(s.index).unwrap();
+                let fused_compares = (text.lines())
+                    .filter_map(|l| l.split_whitespace().nth(1))
+                    .filter(|m| {
+                        m.starts_with("br_if_")
+                            && !m.starts_with("br_if_nez")
+                            && !m.starts_with("br_if_eqz")
+                    })
+                    .count() as u64;
+                assert_eq!(c.fused, fused_compares + func.eqz_fusions as u64, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn instruction_index_is_dense_and_matches_mnemonics() {
+        let module = module(Optimizations::all());
+        for i in 0..3 {
+            for instr in module.compiled_func(i).unwrap().instrs() {
+                assert!(instr.index() < Instr::COUNT);
+                assert_eq!(Instr::MNEMONICS[instr.index()], instr.mnemonic());
+            }
+        }
     }
 }

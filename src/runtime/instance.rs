@@ -55,6 +55,7 @@ pub(crate) struct Callee {
 pub struct Instance(pub(crate) u32);
 
 impl Instance {
+    /// The item exported as `name`, if any.
     pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
         let inst = &store.inner.instances[self.0 as usize];
         let module = &inst.module.as_ref()?.inner;
@@ -62,6 +63,7 @@ impl Instance {
         Some(inst.resolve(export.kind, export.index))
     }
 
+    /// The function exported as `name`, if any.
     pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
     }
@@ -78,14 +80,17 @@ impl Instance {
         func.typed(store)
     }
 
+    /// The memory exported as `name`, if any.
     pub fn get_memory<T>(&self, store: &Store<T>, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The table exported as `name`, if any.
     pub fn get_table<T>(&self, store: &Store<T>, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }
 
+    /// The global exported as `name`, if any.
     pub fn get_global<T>(&self, store: &Store<T>, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }

@@ -44,6 +44,7 @@ pub struct Linker<T> {
 }
 
 impl<T> Linker<T> {
+    /// A linker with no definitions, for modules of `engine`.
     pub fn new(engine: &Engine) -> Self {
         let _ = engine;
         Self {

@@ -64,6 +64,8 @@ impl MemoryEntity {
 pub struct Memory(pub(crate) u32);
 
 impl Memory {
+    /// A new memory of type `ty` in `store`, its `min` pages zeroed (e.g. to define as an
+    /// import with [`Linker::define`](crate::Linker::define)).
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory> {
         store.inner.check_room(0, 1, 0)?;
         let entity = MemoryEntity::new(ty, store.inner.engine.config().max_memory_pages)?;
@@ -71,6 +73,7 @@ impl Memory {
         Ok(Memory(store.inner.memories.len() as u32 - 1))
     }
 
+    /// The memory's type, with its current size as the minimum.
     pub fn ty<T>(&self, store: &Store<T>) -> MemoryType {
         let m = &store.inner.memories[self.0 as usize];
         MemoryType {
@@ -86,10 +89,12 @@ impl Memory {
         store.inner.memories[self.0 as usize].pages()
     }
 
+    /// The memory's bytes ([`PAGE_SIZE`] per page).
     pub fn data<'a, T>(&self, store: &'a Store<T>) -> &'a [u8] {
         &store.inner.memories[self.0 as usize].data
     }
 
+    /// The memory's bytes, mutably.
     pub fn data_mut<'a, T>(&self, store: &'a mut Store<T>) -> &'a mut [u8] {
         &mut store.inner.memories[self.0 as usize].data
     }

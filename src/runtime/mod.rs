@@ -39,31 +39,39 @@ pub(crate) use table::TableEntity;
 /// An exported or importable item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extern {
+    /// A function.
     Func(Func),
+    /// A table.
     Table(Table),
+    /// A linear memory.
     Memory(Memory),
+    /// A global.
     Global(Global),
 }
 
 impl Extern {
+    /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
         match self {
             Extern::Func(f) => Some(f),
             _ => None,
         }
     }
+    /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
         match self {
             Extern::Table(t) => Some(t),
             _ => None,
         }
     }
+    /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
         match self {
             Extern::Memory(m) => Some(m),
             _ => None,
         }
     }
+    /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
         match self {
             Extern::Global(g) => Some(g),

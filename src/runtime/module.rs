@@ -82,13 +82,14 @@ impl Module {
     }
 
     /// The decoded module (types, imports, exports, segments).
-    pub fn info(&self) -> &ModuleInfo {
+    pub(crate) fn info(&self) -> &ModuleInfo {
         &self.inner.info
     }
 
     /// The translated register bytecode of defined function `index` (imports not counted),
     /// translating it now if the module was compiled lazily.
-    pub fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
+    #[cfg(test)]
+    pub(crate) fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
         self.code(index).ok().map(|code| &**code)
     }
 
@@ -147,5 +148,71 @@ impl Module {
             .exports
             .iter()
             .map(|e| (e.name.as_str(), e.kind))
+    }
+
+    /// The index of the function exported as `name`, in the function index space (imports
+    /// first, as [`Module::disassemble_func`] and [`FuncStats::index`](crate::FuncStats::index)
+    /// number functions); `None` if no function is exported under that name.
+    ///
+    /// ```
+    /// use regwasm::{Engine, Module};
+    /// let module = Module::new(&Engine::default(), r#"(module
+    ///     (import "host" "log" (func (param i32)))
+    ///     (memory (export "mem") 1)
+    ///     (func (export "run")))"#).unwrap();
+    /// assert_eq!(module.exported_func_index("run"), Some(1));
+    /// assert_eq!(module.exported_func_index("mem"), None);
+    /// assert_eq!(module.func_export_name(1), Some("run"));
+    /// assert_eq!(module.func_export_name(0), None);
+    /// ```
+    pub fn exported_func_index(&self, name: &str) -> Option<u32> {
+        let export = &self.inner.info.exports[*self.inner.export_index.get(name)?];
+        (export.kind == ExternKind::Func).then_some(export.index)
+    }
+
+    /// The first name function `index` (in the function index space, imports first) is
+    /// exported under, if it is exported: the name the CLI and
+    /// [`FuncStats::name`](crate::FuncStats::name) show for it. See
+    /// [`Module::exported_func_index`] for the other direction.
+    pub fn func_export_name(&self, index: u32) -> Option<&str> {
+        self.export_names(index).next()
+    }
+}
+
+#[cfg(all(test, feature = "wat"))]
+mod tests {
+    use crate::{CompilationMode, Config, Engine, Linker, Module, Store};
+
+    /// Under lazy translation nothing is translated before a function's first call, and a call
+    /// translates what it runs (tests/lazy.rs checks the results against the spec suite).
+    #[test]
+    fn lazy_translation_happens_on_the_first_call() {
+        let mut config = Config::default();
+        config.compilation_mode(CompilationMode::LazyTranslation);
+        let engine = Engine::new(&config);
+        let module = Module::new(
+            &engine,
+            r#"(module (func (export "f") (result i32) i32.const 7)
+                       (func (export "g") (result i32) call 0)
+                       (func (export "h")))"#,
+        )
+        .unwrap();
+        assert_eq!(translated(&module, 3), [false; 3]);
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        assert_eq!(translated(&module, 3), [false; 3]);
+        let g = instance.get_typed_func::<(), i32>(&store, "g").unwrap();
+        assert_eq!(g.call(&mut store, ()).unwrap(), 7);
+        assert_eq!(translated(&module, 3), [true, true, false]);
+
+        let eager = Module::new(&Engine::default(), "(module (func) (func))").unwrap();
+        assert_eq!(translated(&eager, 2), [true; 2]);
+    }
+
+    /// Whether each of the first `n` defined functions is translated.
+    fn translated(module: &Module, n: usize) -> Vec<bool> {
+        (0..n).map(|i| module.translated(i).is_some()).collect()
     }
 }

@@ -59,6 +59,7 @@ pub(crate) struct StoreInner {
 }
 
 impl<T> Store<T> {
+    /// An empty store for modules of `engine`, holding the host state `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let inner = StoreInner {
@@ -91,6 +92,7 @@ impl<T> Store<T> {
         }
     }
 
+    /// The engine the store was made for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -115,10 +117,12 @@ impl<T> Store<T> {
         &self.data
     }
 
+    /// The host state, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
     }
 
+    /// Drops the store, keeping its host state.
     pub fn into_data(self) -> T {
         self.data
     }

@@ -63,6 +63,7 @@ impl Table {
         Ok(Table(store.inner.tables.len() as u32 - 1))
     }
 
+    /// The table's type, with its current size as the minimum.
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
         let t = &store.inner.tables[self.0 as usize];
         TableType {
@@ -74,16 +75,19 @@ impl Table {
         }
     }
 
+    /// Current size in elements.
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
         store.inner.tables[self.0 as usize].size()
     }
 
+    /// Element `index`; `None` past the end.
     pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
         let t = &store.inner.tables[self.0 as usize];
         let cell = *t.elems.get(index as usize)?;
         Some(Val::from_cell(t.ty.elem, cell))
     }
 
+    /// Sets element `index`; fails past the end or on a value of the wrong type.
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<()> {
         let t = &mut store.inner.tables[self.0 as usize];
         check_elem(t.ty, val)?;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 /// A Rust type that is a Wasm value type.
 pub trait WasmTy: Copy + Send + Sync + 'static {
+    /// The Wasm value type.
     const TYPE: ValType;
     #[doc(hidden)]
     fn from_cell(cell: Cell) -> Self;
@@ -41,6 +42,7 @@ wasm_ty! {
 
 /// A tuple of [`WasmTy`] (or one of them) used as parameters.
 pub trait WasmParams: Send + Sync + 'static {
+    /// The Wasm parameter types, in order.
     fn types() -> Vec<ValType>;
     /// Whether the types are exactly `types`, without allocating.
     #[doc(hidden)]
@@ -53,6 +55,7 @@ pub trait WasmParams: Send + Sync + 'static {
 
 /// A tuple of [`WasmTy`] (or one of them, or `()`) used as results.
 pub trait WasmResults: Sized + Send + Sync + 'static {
+    /// The Wasm result types, in order.
     fn types() -> Vec<ValType>;
     /// Whether the types are exactly `types`, without allocating.
     #[doc(hidden)]
@@ -132,6 +135,7 @@ for_each_arity!(tuples);
 
 /// What a host closure may return: results, or results-or-trap.
 pub trait HostReturn: Send + Sync + 'static {
+    /// The results, without the trap.
     type Results: WasmResults;
     #[doc(hidden)]
     fn into_result(self) -> Result<Self::Results, Trap>;

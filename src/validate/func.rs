@@ -71,6 +71,7 @@ impl Locals {
         self.runs.get(i).map(|&(_, t)| t)
     }
 
+    #[cfg(test)]
     fn len(&self) -> u64 {
         self.runs.last().map_or(0, |&(end, _)| end)
     }
@@ -163,7 +164,12 @@ impl<'m> FuncValidator<'m> {
             )))
         }
     }
+}
 
+/// What the unit tests ask of the validator's state between instructions (the translator keeps
+/// its own operand stack, so nothing else does).
+#[cfg(test)]
+impl<'m> FuncValidator<'m> {
     /// Whether the code after the last instruction is unreachable (the operand stack is
     /// polymorphic), e.g. after `br`, `return` or `unreachable`.
     pub fn is_unreachable(&self) -> bool {
@@ -213,16 +219,13 @@ impl<'m> FuncValidator<'m> {
         self.locals.len()
     }
 
-    /// The function's signature.
-    pub fn func_type(&self) -> &'m FuncType {
-        self.ty
-    }
-
     /// Whether the function's final `end` has been visited.
     pub fn is_finished(&self) -> bool {
         self.done
     }
+}
 
+impl<'m> FuncValidator<'m> {
     fn block_sig(&self, bt: BlockType) -> Check<(&'m [ValType], &'m [ValType])> {
         let module: &'m ModuleInfo = self.module;
         Ok(match bt {

@@ -17,7 +17,6 @@ mod tests;
 use crate::error::{DecodeError, Error, ValidationError};
 use std::borrow::Cow;
 
-pub use control::FrameKind;
 pub use func::FuncValidator;
 pub use module::validate_module;
 

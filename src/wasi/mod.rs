@@ -51,7 +51,10 @@ pub struct Errno(pub u16);
 
 macro_rules! errnos {
     ($($name:ident = $value:expr;)*) => {
-        $(pub const $name: Errno = Errno($value);)*
+        $(
+            #[doc = concat!("`errno` ", stringify!($value), ", `", stringify!($name), "` in the preview-1 ABI.")]
+            pub const $name: Errno = Errno($value);
+        )*
     };
 }
 errnos! {
@@ -221,6 +224,8 @@ pub struct WasiCtxBuilder {
 }
 
 impl WasiCtxBuilder {
+    /// A builder for a context with no arguments, no environment, no preopened directories
+    /// and empty stdio (see [`WasiCtxBuilder::inherit_stdio`]).
     pub fn new() -> Self {
         Self::default()
     }
@@ -231,6 +236,7 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Appends several arguments, in order.
     pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
         self.args.extend(args.into_iter().map(Into::into));
         self

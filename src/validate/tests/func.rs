@@ -661,8 +661,14 @@ fn queries_for_a_translator() {
     v.visit(&I32Const(1), 0).unwrap();
     v.visit(&Loop(B::Func(1)), 1).unwrap();
     assert_eq!(v.control_depth(), 2);
-    assert_eq!(v.frame_kind(0), Some(crate::validate::FrameKind::Loop));
-    assert_eq!(v.frame_kind(1), Some(crate::validate::FrameKind::Function));
+    assert_eq!(
+        v.frame_kind(0),
+        Some(crate::validate::control::FrameKind::Loop)
+    );
+    assert_eq!(
+        v.frame_kind(1),
+        Some(crate::validate::control::FrameKind::Function)
+    );
     assert_eq!(v.frame_height(0), Some(0));
     assert_eq!(v.label_types(0), Some(&[I32][..]));
     assert_eq!(v.label_types(1), Some(&[I32][..]));
