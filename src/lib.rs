@@ -5,8 +5,8 @@
 //! # regwasm
 //!
 //! A WebAssembly interpreter that decodes, validates and translates Wasm stack code into a
-//! compact register bytecode, then runs it in a tight `match` loop over a fixed-size register
-//! file per frame.
+//! compact register bytecode, then runs it over a fixed-size register file per frame, with
+//! direct-threaded handlers or a `match` loop ([`Dispatch`], [`Config::dispatch`]).
 //!
 //! Data flow: bytes → decoded module → validated and translated per function, in one pass
 //! ([`Module::new`]) → instantiated in a [`Store`] through a [`Linker`] → run by the interpreter
