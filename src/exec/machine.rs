@@ -63,6 +63,8 @@ pub(crate) type Flow = Result<(), Stop>;
 /// A threaded handler: one per instruction kind, stored in the bytecode beside the instruction
 /// ([`Op`]). It runs its instruction, then calls the next instruction's handler in tail position,
 /// so the hot state travels in argument registers from handler to handler.
+// SAFETY: an unsafe fn type: a caller passes an `ip` paired with this handler by `Op::new` and
+// the state of the run (see the handlers in `backend_threaded.rs`).
 pub(crate) type Handler = for<'a> unsafe fn(
     ip: *const Op,
     fp: *mut Cell,
