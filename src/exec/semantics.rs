@@ -90,6 +90,7 @@ macro_rules! call_func {
             } => {
                 let code: *const CompiledFunc = &**code;
                 let callee_instance = *callee_instance;
+                // The profile charges the callee's store address (unused otherwise).
                 let addr = caller.funcs[func as usize];
                 let _ = addr;
                 // SAFETY: `args` is at most the frame size, so this stays within (or one past)
@@ -339,7 +340,7 @@ macro_rules! with_semantics {
                 let inst = &cx.store.instances[cx.instance as usize];
                 let (m, seg) = (inst.memories[0], inst.datas[data as usize]);
                 bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n)?;
-                refresh_mem!();
+                // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             DataDrop { data } => {
                 let cx = cx!();
@@ -351,14 +352,14 @@ macro_rules! with_semantics {
                 let cx = cx!();
                 let m = cx.store.instances[cx.instance as usize].memories[0];
                 bulk::memory_copy(&mut cx.store.memories[m as usize].data, d, s, n)?;
-                refresh_mem!();
+                // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             MemoryFill { args } => {
                 let (d, v, n) = three!(args);
                 let cx = cx!();
                 let m = cx.store.instances[cx.instance as usize].memories[0];
                 bulk::memory_fill(&mut cx.store.memories[m as usize].data, d, v as u8, n)?;
-                refresh_mem!();
+                // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             TableGet { dst, index, table } => {
                 let cx = cx!();
