@@ -45,6 +45,7 @@ mod exec;
 mod numeric;
 mod ops;
 mod runtime;
+mod simd;
 mod translate;
 mod validate;
 mod value;

@@ -236,6 +236,7 @@ macro_rules! valtype {
         ValType::F64
     };
 }
+pub(crate) use valtype;
 
 /// Calls a semantic function, propagating its trap if it has one.
 #[cfg(test)]

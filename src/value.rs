@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// references are `0` for null and `index + 1` otherwise.
 pub type Cell = u64;
 
-/// A WebAssembly value type (Wasm 2.0 without SIMD).
+/// A WebAssembly value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -22,6 +22,8 @@ pub enum ValType {
     F32,
     /// 64-bit IEEE 754 float.
     F64,
+    /// 128-bit vector (SIMD).
+    V128,
     /// A reference to a function, or null.
     FuncRef,
     /// An opaque host reference, or null.
@@ -33,6 +35,25 @@ impl ValType {
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
+
+    /// The one-element type list `[self]`, as a `'static` slice (no allocation).
+    pub(crate) fn one(self) -> &'static [ValType] {
+        use ValType::*;
+        match self {
+            I32 => &[I32],
+            I64 => &[I64],
+            F32 => &[F32],
+            F64 => &[F64],
+            V128 => &[V128],
+            FuncRef => &[FuncRef],
+            ExternRef => &[ExternRef],
+        }
+    }
+
+    /// How many 64-bit register cells a value of this type occupies: 2 for `v128`, else 1.
+    pub(crate) fn cells(self) -> u32 {
+        1 + (self == ValType::V128) as u32
+    }
 }
 
 impl fmt::Display for ValType {
@@ -42,6 +63,7 @@ impl fmt::Display for ValType {
             ValType::I64 => "i64",
             ValType::F32 => "f32",
             ValType::F64 => "f64",
+            ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
         })
@@ -54,6 +76,8 @@ impl fmt::Display for ValType {
 pub struct FuncType {
     params: Arc<[ValType]>,
     results: Arc<[ValType]>,
+    /// Register cells the parameters and the results occupy (a `v128` takes two).
+    cells: (u32, u32),
 }
 
 impl FuncType {
@@ -68,10 +92,25 @@ impl FuncType {
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> Self {
+        let params: Arc<[ValType]> = params.into_iter().collect();
+        let results: Arc<[ValType]> = results.into_iter().collect();
+        let count = |types: &[ValType]| types.iter().map(|t| t.cells()).sum();
+        let cells = (count(&params), count(&results));
         Self {
-            params: params.into_iter().collect(),
-            results: results.into_iter().collect(),
+            params,
+            results,
+            cells,
         }
+    }
+
+    /// Register cells the parameters occupy.
+    pub(crate) fn param_cells(&self) -> u32 {
+        self.cells.0
+    }
+
+    /// Register cells the results occupy.
+    pub(crate) fn result_cells(&self) -> u32 {
+        self.cells.1
     }
 
     /// The parameter types, in order.
@@ -148,6 +187,8 @@ pub enum Val {
     F32(u32),
     /// An `f64` as its IEEE 754 bits.
     F64(u64),
+    /// A `v128`, lane 0 in the low bits.
+    V128(u128),
     /// A function reference; `None` is null.
     FuncRef(Option<crate::Func>),
     /// A host reference; `None` is null.
@@ -162,6 +203,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
@@ -174,14 +216,43 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
         }
     }
 
-    /// Encodes the value into a register cell.
+    /// Encodes the value into its register cells (two for a `v128`, low half first).
+    pub(crate) fn push_cells(self, out: &mut impl Extend<Cell>) {
+        match self {
+            Val::V128(v) => out.extend([v as Cell, (v >> 64) as Cell]),
+            other => out.extend([other.to_cell()]),
+        }
+    }
+
+    /// Decodes the value of type `ty` that starts at `cells[0]`; missing cells read as zero.
+    pub(crate) fn from_cells(ty: ValType, cells: &[Cell]) -> Val {
+        let cell = |i: usize| cells.get(i).copied().unwrap_or(0);
+        match ty {
+            ValType::V128 => Val::V128(cell(0) as u128 | (cell(1) as u128) << 64),
+            _ => Val::from_cell(ty, cell(0)),
+        }
+    }
+
+    /// Decodes values of `types` laid out one after another in `cells`.
+    pub(crate) fn from_cell_list(types: &[ValType], cells: &[Cell], out: &mut [Val]) {
+        let mut at = 0;
+        for (slot, &t) in out.iter_mut().zip(types) {
+            *slot = Val::from_cells(t, cells.get(at..).unwrap_or(&[]));
+            at += t.cells() as usize;
+        }
+    }
+
+    /// Encodes the value into one register cell (a `v128` needs [`Val::push_cells`]; here it
+    /// gives its low half).
     pub(crate) fn to_cell(self) -> Cell {
         match self {
+            Val::V128(v) => v as Cell,
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
@@ -198,6 +269,7 @@ impl Val {
             ValType::I64 => Val::I64(cell as i64),
             ValType::F32 => Val::F32(cell as u32),
             ValType::F64 => Val::F64(cell),
+            ValType::V128 => Val::V128(cell as u128),
             ValType::FuncRef => Val::FuncRef(ref_index(cell).map(crate::Func)),
             ValType::ExternRef => Val::ExternRef(ref_index(cell).map(ExternRef)),
         }
@@ -223,6 +295,14 @@ impl Val {
     pub fn f32(&self) -> Option<f32> {
         match self {
             Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The value if it is a `v128`.
+    pub fn v128(&self) -> Option<u128> {
+        match self {
+            Val::V128(v) => Some(*v),
             _ => None,
         }
     }
@@ -254,6 +334,11 @@ impl From<i64> for Val {
 impl From<f32> for Val {
     fn from(v: f32) -> Val {
         Val::F32(v.to_bits())
+    }
+}
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(v)
     }
 }
 impl From<f64> for Val {

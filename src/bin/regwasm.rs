@@ -234,6 +234,14 @@ fn parse_arg(text: &str, ty: ValType) -> Result<Val, String> {
         ),
         ValType::F32 => Val::from(text.parse::<f32>().map_err(|_| bad())?),
         ValType::F64 => Val::from(text.parse::<f64>().map_err(|_| bad())?),
+        // A `v128` as one 128-bit integer, decimal or `0x` hexadecimal (lane 0 in the low bits).
+        ValType::V128 => Val::V128(
+            match text.strip_prefix("0x") {
+                Some(hex) => u128::from_str_radix(hex, 16),
+                None => text.parse::<u128>(),
+            }
+            .map_err(|_| bad())?,
+        ),
         ValType::FuncRef | ValType::ExternRef => {
             return Err(format!("cannot pass a {ty} from the command line"))
         }
@@ -246,6 +254,7 @@ fn show(v: &Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(b) => f32::from_bits(*b).to_string(),
         Val::F64(b) => f64::from_bits(*b).to_string(),
+        Val::V128(v) => format!("{v:#034x}"),
         Val::FuncRef(f) => format!("{f:?}"),
         Val::ExternRef(r) => format!("{r:?}"),
     }

@@ -1,6 +1,7 @@
 //! WebAssembly instructions as decoded from a function body or constant expression.
 
 use crate::ops::NumOp;
+use crate::simd::{SimdImm, SimdOp};
 use crate::value::ValType;
 use std::fmt;
 
@@ -20,7 +21,9 @@ pub enum BlockType {
 pub struct MemArg {
     /// Alignment exponent (`2^align` bytes) as written; the validator checks it.
     pub align: u32,
-    pub offset: u32,
+    /// Decoded as 64 bits (memory64's width); validation rejects one above `u32::MAX` for a
+    /// 32-bit memory, so the translator can narrow it.
+    pub offset: u64,
 }
 
 /// Load/store width and extension, shared by the decoder, validator and translator.
@@ -103,7 +106,7 @@ impl StoreKind {
     }
 }
 
-/// One decoded instruction (Wasm 2.0 without SIMD).
+/// One decoded instruction.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Operator {
     Unreachable,
@@ -167,6 +170,8 @@ pub enum Operator {
     TableGrow(u32),
     TableSize(u32),
     TableFill(u32),
+    /// A vector instruction (see [`crate::simd`]) with its immediate.
+    Simd(SimdOp, SimdImm),
 }
 
 impl LoadKind {
@@ -325,6 +330,39 @@ impl fmt::Display for Operator {
             TableGrow(t) => write!(f, "table.grow {t}"),
             TableSize(t) => write!(f, "table.size {t}"),
             TableFill(t) => write!(f, "table.fill {t}"),
+            Simd(op, imm) => {
+                let width = match op.shape() {
+                    crate::simd::Shape::Load(n) | crate::simd::Shape::Store(n) => n as u32,
+                    crate::simd::Shape::LoadLane(n, _) | crate::simd::Shape::StoreLane(n, _) => {
+                        n as u32
+                    }
+                    _ => 0,
+                };
+                match imm {
+                    SimdImm::None => f.write_str(op.name()),
+                    SimdImm::Lane(l) => write!(f, "{} {l}", op.name()),
+                    SimdImm::Mem(m) => mem_arg(f, op.name(), width, m),
+                    SimdImm::MemLane(m, l) => {
+                        mem_arg(f, op.name(), width, m)?;
+                        write!(f, " {l}")
+                    }
+                    SimdImm::Bytes(b) => {
+                        f.write_str(op.name())?;
+                        if *op == SimdOp::V128Const {
+                            f.write_str(" i32x4")?;
+                            for c in b.chunks(4) {
+                                let v = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                                write!(f, " {v:#010x}")?;
+                            }
+                        } else {
+                            for l in b {
+                                write!(f, " {l}")?;
+                            }
+                        }
+                        Ok(())
+                    }
+                }
+            }
         }
     }
 }

@@ -153,6 +153,7 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
         0xd1 => RefIsNull,
         0xd2 => RefFunc(r.u32()?),
         0xfc => prefixed(r, at)?,
+        0xfd => simd(r, at)?,
         _ => match NumOp::from_code(u32::from(code)) {
             Some(op) => Num(op),
             None => return Err(DecodeError::new(format!("illegal opcode {code:#04x}"), at)),
@@ -208,6 +209,30 @@ fn prefixed(r: &mut Reader<'_>, at: usize) -> Result<Operator, DecodeError> {
     })
 }
 
+/// The `0xFD`-prefixed vector instructions: the sub-opcode, then the immediates the table's
+/// shape calls for.
+fn simd(r: &mut Reader<'_>, at: usize) -> Result<Operator, DecodeError> {
+    use crate::simd::{Shape, SimdImm, SimdOp};
+    let sub = r.u32()?;
+    let op = SimdOp::from_code(sub)
+        .ok_or_else(|| DecodeError::new(format!("illegal opcode 0xfd {sub:#x}"), at))?;
+    let imm = match op.shape() {
+        Shape::Extract(..) | Shape::Replace(..) => SimdImm::Lane(r.u8()?),
+        Shape::Load(_) | Shape::Store(_) => SimdImm::Mem(mem_arg(r)?),
+        Shape::LoadLane(..) | Shape::StoreLane(..) => {
+            let m = mem_arg(r)?;
+            SimdImm::MemLane(m, r.u8()?)
+        }
+        Shape::Const | Shape::Shuffle => {
+            let mut bytes = [0; 16];
+            bytes.copy_from_slice(r.bytes(16)?);
+            SimdImm::Bytes(bytes)
+        }
+        _ => SimdImm::None,
+    };
+    Ok(Operator::Simd(op, imm))
+}
+
 /// `0x40` (empty), a value type (one byte of the form `0b01xx_xxxx`), or an s33 type index.
 fn block_type(r: &mut Reader<'_>) -> Result<BlockType, DecodeError> {
     match r.peek() {
@@ -234,10 +259,14 @@ fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, DecodeError> {
     if align >= 32 {
         return Err(DecodeError::new("malformed memop flags", r.offset() - 1));
     }
-    Ok(MemArg {
-        align,
-        offset: r.u32()?,
-    })
+    // Offsets are 64-bit in memory64's encoding, but a 32-bit memory's offset keeps the
+    // 1.0 encoding's length limit (five bytes); a larger value in it is a validation error.
+    let start = r.offset();
+    if (0..5).all(|i| r.peek_at(i).is_some_and(|b| b & 0x80 != 0)) {
+        return Err(DecodeError::new("integer representation too long", start));
+    }
+    let offset = r.u64()?;
+    Ok(MemArg { align, offset })
 }
 
 /// `select t*`: the binary allows any number of types, validation requires exactly one. The

@@ -142,6 +142,11 @@ impl<'a> Reader<'a> {
         self.leb(32, false).map(|v| v as u32)
     }
 
+    /// An unsigned 64-bit LEB128 integer (memory offsets, which validation then bounds).
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
+        self.leb(64, false)
+    }
+
     /// A one-bit LEB128 flag (limits): more than one byte is "too long", above 1 "too large".
     pub(crate) fn flag(&mut self) -> Result<bool, DecodeError> {
         self.leb(1, false).map(|v| v == 1)
@@ -223,7 +228,7 @@ impl<'a> Reader<'a> {
         Ok(byte)
     }
 
-    /// A value type (SIMD's `v128` is not supported, so it is malformed here).
+    /// A value type.
     pub(crate) fn val_type(&mut self) -> Result<ValType, DecodeError> {
         let at = self.offset();
         Ok(match self.type_code()? {
@@ -231,6 +236,7 @@ impl<'a> Reader<'a> {
             0x7e => ValType::I64,
             0x7d => ValType::F32,
             0x7c => ValType::F64,
+            0x7b => ValType::V128,
             0x70 => ValType::FuncRef,
             0x6f => ValType::ExternRef,
             _ => return Err(DecodeError::new("malformed value type", at)),

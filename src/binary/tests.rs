@@ -453,7 +453,7 @@ fn section_errors_have_offsets() {
         (e.message.as_str(), e.offset),
         ("section size mismatch", 10)
     );
-    let e = err(&module(&[(1, &[1, 0x60, 1, 0x7b, 0])]));
+    let e = err(&module(&[(1, &[1, 0x60, 1, 0x7a, 0])]));
     assert_eq!((e.message.as_str(), e.offset), ("malformed value type", 13));
     let e = err(&module(&[(2, &[1, 0, 0, 3, 0x7f, 2])]));
     assert_eq!(e.message, "malformed mutability");
@@ -576,9 +576,10 @@ fn operator_reader_errors() {
         (&[0x0e, 0x05, 0x00], "length out of bounds", 1),
         (&[0x1c, 0x00], "invalid result arity", 1),
         (&[0x1c, 0x02, 0x7f, 0x7f], "invalid result arity", 1),
-        (&[0x1c, 0x01, 0x7b], "malformed value type", 2),
+        (&[0x1c, 0x01, 0x7a], "malformed value type", 2),
         (&[0x28, 0x20, 0x00], "malformed memop flags", 1),
-        (&[0x02, 0x7b], "malformed value type", 1),
+        (&[0x02, 0x7a], "malformed value type", 1),
+        (&[0xfd, 0x80, 0x04], "illegal opcode 0xfd 0x200", 0),
         (&[0x02, 0xc0, 0x7f], "unknown type", 1),
         (&[0x3f, 0x01], "zero byte expected", 1),
         (&[0xfc, 0x0a, 0x00, 0x80, 0x00], "zero byte expected", 3),

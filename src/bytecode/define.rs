@@ -4,8 +4,9 @@
 //! `define_instr!`; the queries the translator asks are generated in `facts.rs`.
 
 use super::instrs::for_each_instr;
-use super::{Offset, Operand, Reg};
+use super::{LaneSel, Offset, Operand, Reg, VReg};
 use crate::error::TrapCode;
+use crate::simd::SimdOp;
 
 macro_rules! define_instr {
     ([[ $(
@@ -483,6 +484,26 @@ mod example {
     impl Example for i16 {
         fn example(n: u16) -> Self {
             n as i16
+        }
+    }
+    impl Example for VReg {
+        fn example(n: u16) -> Self {
+            VReg(n)
+        }
+    }
+    impl Example for u8 {
+        fn example(n: u16) -> Self {
+            n as u8
+        }
+    }
+    impl Example for LaneSel {
+        fn example(n: u16) -> Self {
+            LaneSel(n as u8 & 0x3f)
+        }
+    }
+    impl Example for SimdOp {
+        fn example(_: u16) -> Self {
+            SimdOp::I8x16Add
         }
     }
     impl Example for TrapCode {

@@ -121,7 +121,7 @@ macro_rules! define_facts {
             /// The registers it writes besides its result (`writes(..)` in the table).
             pub fn other_writes(&self) -> Vec<Reg> {
                 match *self {
-                    $( Instr::$name { $($($w,)+)? .. } => vec![$($($w),+)?], )*
+                    $( Instr::$name { $($($w,)+)? .. } => vec![$($(Reg::from($w)),+)?], )*
                     $(
                         Instr::$nname { .. } | Instr::$acc { .. } => vec![],
                         $( Instr::$imm { .. } | Instr::$immacc { .. } => vec![], )?

@@ -322,6 +322,39 @@ macro_rules! for_each_instr {
         /// At function entry and loop headers of interruptible code: suspend the call, resumably,
         /// if an interrupt or the deadline was signalled (one relaxed atomic load).
         Check "check" { }
+        /// `dst = op(a)` for a `v128` operator of shape `un` ([`crate::simd`]).
+        V128Un "v128.un" { dst: VReg, a: VReg, op: SimdOp } writes(dst)
+        /// `dst = op(a, b)` for a `v128` operator of shape `bin`.
+        V128Bin "v128.bin" { dst: VReg, a: VReg, b: VReg, op: SimdOp } writes(dst)
+        /// `dst = op(a, b, c)` for a `v128` operator of shape `tern`.
+        V128Tern "v128.tern" { dst: VReg, a: VReg, b: VReg, c: VReg, op: SimdOp } writes(dst)
+        /// `dst = op(a)` for a `v128` test (`any_true`, `all_true`, `bitmask`): an `i32`.
+        V128Test "v128.test" { dst: Reg, a: VReg, op: SimdOp } writes(dst)
+        /// `dst = op(a, b)` for a `v128` shift by the `i32` in `b`.
+        V128Shift "v128.shift" { dst: VReg, a: VReg, b: Reg, op: SimdOp } writes(dst)
+        /// `dst = op(a)`: a scalar splatted to every lane.
+        V128Splat "v128.splat" { dst: VReg, a: Reg, op: SimdOp } writes(dst)
+        /// `dst = op(a, lane)`: one lane as a scalar.
+        V128Extract "v128.extract" { dst: Reg, a: VReg, lane: u8, op: SimdOp } writes(dst)
+        /// `dst = op(a, lane, b)`: `a` with one lane replaced by the scalar `b`.
+        V128Replace "v128.replace" { dst: VReg, a: VReg, b: Reg, lane: u8, op: SimdOp } writes(dst)
+        /// `dst = op(bytes)` of the bytes loaded at addr + offset (`v128.load*`).
+        V128Load "v128.load" { dst: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
+        /// Store the 16 bytes of `src` at addr + offset.
+        V128Store "v128.store" { addr: Reg, src: VReg, offset: u32 } is(store)
+        /// `dst = src` with lane `sel.lane()` replaced by `sel.bytes()` bytes loaded at
+        /// addr + offset.
+        V128LoadLane "v128.load_lane" { dst: VReg, addr: Reg, src: VReg, offset: u32, sel: LaneSel }
+            writes(dst)
+        /// Store lane `sel.lane()` of `src` (`sel.bytes()` bytes) at addr + offset.
+        V128StoreLane "v128.store_lane" { addr: Reg, src: VReg, offset: u32, sel: LaneSel }
+            is(store)
+        /// `dst = i8x16.shuffle(a, b)` with the lane indices in the constant `mask`.
+        V128Shuffle "i8x16.shuffle" { dst: VReg, a: VReg, b: VReg, mask: VReg } writes(dst)
+        /// `dst = global` for a `v128` global.
+        V128GlobalGet "v128.global.get" { dst: VReg, global: u32 } writes(dst)
+        /// `global = src` for a `v128` global.
+        V128GlobalSet "v128.global.set" { src: VReg, global: u32 }
         ] }
     };
 }

@@ -7,8 +7,8 @@
 //! the translator. A call names the register where its arguments start: the callee's frame
 //! begins there, so arguments are never copied and results come back in place.
 //!
-//! Every instruction is 12 bytes (checked by a test): a two-byte tag, 16-bit registers and
-//! 32-bit immediates. The code a function runs is a list of [`Op`]s: each instruction beside
+//! Every instruction is 16 bytes (checked by a test): a two-byte tag, 16-bit registers and
+//! 32-bit immediates; a `v128` operand names the first of its two registers. The code a function runs is a list of [`Op`]s: each instruction beside
 //! the address of the threaded backend's handler for its kind, 24 bytes in all. The
 //! instruction table (`instrs.rs`) is the single source for the enum, its mnemonics, the
 //! disassembler, the verifier and what the translator asks about an instruction; the numeric
@@ -67,6 +67,50 @@ pub fn instruction_catalogue() -> Vec<InstructionInfo> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reg(pub u16);
 
+/// The first of the two consecutive registers that hold a `v128` (low half first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VReg(pub u16);
+
+impl VReg {
+    /// The register holding the low half.
+    pub fn lo(self) -> Reg {
+        Reg(self.0)
+    }
+
+    /// The register holding the high half.
+    pub fn hi(self) -> Reg {
+        Reg(self.0.wrapping_add(1))
+    }
+}
+
+impl From<VReg> for Reg {
+    fn from(v: VReg) -> Reg {
+        v.lo()
+    }
+}
+
+/// Which lane a `v128.load*_lane`/`store*_lane` moves, and how wide it is: the lane index in
+/// the low four bits, log2 of the byte width above (one byte keeps the instruction small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LaneSel(pub u8);
+
+impl LaneSel {
+    /// The selector for lane `lane` of `bytes` bytes (1, 2, 4 or 8).
+    pub fn new(bytes: u8, lane: u8) -> Self {
+        LaneSel((bytes.trailing_zeros() as u8) << 4 | (lane & 15))
+    }
+
+    /// The lane index.
+    pub fn lane(self) -> u8 {
+        self.0 & 15
+    }
+
+    /// The lane's width in bytes.
+    pub fn bytes(self) -> u8 {
+        1 << (self.0 >> 4 & 3)
+    }
+}
+
 /// A jump distance in instructions, relative to the jumping instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offset(pub i32);
@@ -77,6 +121,10 @@ pub trait Operand {
     fn fmt_operand(&self, at: usize) -> String;
     fn as_reg(&self) -> Option<Reg> {
         None
+    }
+    /// How many consecutive registers from [`Operand::as_reg`] it names (2 for a `v128`).
+    fn span(&self) -> usize {
+        1
     }
     fn as_offset(&self) -> Option<Offset> {
         None
@@ -117,6 +165,32 @@ impl Operand for i16 {
 impl Operand for u16 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
+    }
+}
+impl Operand for VReg {
+    fn fmt_operand(&self, _: usize) -> String {
+        format!("v{}", self.0)
+    }
+    fn as_reg(&self) -> Option<Reg> {
+        Some(self.lo())
+    }
+    fn span(&self) -> usize {
+        2
+    }
+}
+impl Operand for u8 {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.to_string()
+    }
+}
+impl Operand for LaneSel {
+    fn fmt_operand(&self, _: usize) -> String {
+        format!("{}x{}", self.lane(), self.bytes())
+    }
+}
+impl Operand for crate::simd::SimdOp {
+    fn fmt_operand(&self, _: usize) -> String {
+        self.name().to_string()
     }
 }
 impl Operand for TrapCode {
@@ -203,7 +277,9 @@ mod tests {
 
     #[test]
     fn instructions_stay_compact() {
-        assert_eq!(std::mem::size_of::<Instr>(), 12);
+        // 16 bytes: the widest form (`v128.load_lane`: three registers, an offset and a lane)
+        // needs 13; the others fit in 12.
+        assert_eq!(std::mem::size_of::<Instr>(), 16);
         // With the threaded handler's address beside it, padded to the pointer's alignment.
         assert_eq!(std::mem::size_of::<Op>(), 24);
     }

@@ -20,7 +20,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                     // end; the interpreter checks the callee's room at run time.
                     (_, "args") if instr.is_call() => return,
                     (_, "args") => 3,
-                    _ => 1,
+                    _ => op.span(),
                 };
                 if r.0 as usize + span > regs {
                     problem.get_or_insert(format!("register r{} outside a frame of {regs}", r.0));

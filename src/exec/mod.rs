@@ -326,7 +326,7 @@ fn call_host<T>(
     };
     let host = store.hosts[host as usize].clone();
     let ty = &store.inner.types[ty as usize];
-    let width = ty.params().len().max(ty.results().len());
+    let width = ty.param_cells().max(ty.result_cells()) as usize;
     let cells = regs
         .get_mut(args..args + width)
         .ok_or(TrapCode::StackOverflow)?;

@@ -30,6 +30,24 @@ macro_rules! store_reg {
 }
 pub(super) use store_reg;
 
+// The `v128` in the register pair `$v` (a `VReg`).
+macro_rules! r128 {
+    ($v:expr) => {
+        (r!($v.lo()) as u128) | ((r!($v.hi()) as u128) << 64)
+    };
+}
+pub(super) use r128;
+
+// Writes a `v128` to the register pair `$v`, after computing it (it may read the pair).
+macro_rules! w128 {
+    ($v:expr, $value:expr) => {{
+        let value: u128 = $value;
+        w!($v.lo(), value as Cell);
+        w!($v.hi(), (value >> 64) as Cell);
+    }};
+}
+pub(super) use w128;
+
 // The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
 macro_rules! idx {
     ($base:expr, $index:expr) => {
@@ -430,6 +448,70 @@ macro_rules! with_semantics {
             RefFunc { dst, func } => {
                 let cx = cx!();
                 w!(dst, cx.store.instances[cx.instance as usize].funcs[func as usize] as Cell + 1);
+            }
+            V128Un { dst, a, op } => { w128!(dst, op.apply_un(r128!(a))) }
+            V128Bin { dst, a, b, op } => { w128!(dst, op.apply_bin(r128!(a), r128!(b))) }
+            V128Tern { dst, a, b, c, op } => {
+                w128!(dst, op.apply_tern(r128!(a), r128!(b), r128!(c)))
+            }
+            V128Test { dst, a, op } => { w!(dst, op.apply_test(r128!(a)) as Cell) }
+            V128Shift { dst, a, b, op } => { w128!(dst, op.apply_shift(r128!(a), r!(b) as u32)) }
+            V128Splat { dst, a, op } => { w128!(dst, op.apply_splat(r!(a))) }
+            V128Extract { dst, a, lane, op } => { w!(dst, op.apply_extract(r128!(a), lane)) }
+            V128Replace { dst, a, b, lane, op } => {
+                w128!(dst, op.apply_replace(r128!(a), lane, r!(b)))
+            }
+            V128Load { dst, addr, offset, op } => {
+                let addr = r!(addr);
+                let bytes = match op.shape() {
+                    crate::simd::Shape::Load(16) => u128::from_le_bytes(mem!().load(addr, offset)?),
+                    crate::simd::Shape::Load(8) => u64::from_le_bytes(mem!().load(addr, offset)?) as u128,
+                    crate::simd::Shape::Load(4) => u32::from_le_bytes(mem!().load(addr, offset)?) as u128,
+                    crate::simd::Shape::Load(2) => u16::from_le_bytes(mem!().load(addr, offset)?) as u128,
+                    _ => u8::from_le_bytes(mem!().load(addr, offset)?) as u128,
+                };
+                w128!(dst, op.apply_load(bytes))
+            }
+            V128Store { addr, src, offset } => {
+                mem!().store(r!(addr), offset, r128!(src).to_le_bytes())?
+            }
+            V128LoadLane { dst, addr, src, offset, sel } => {
+                let (addr, v) = (r!(addr), r128!(src));
+                let value = match sel.bytes() {
+                    8 => u64::from_le_bytes(mem!().load(addr, offset)?),
+                    4 => u32::from_le_bytes(mem!().load(addr, offset)?) as u64,
+                    2 => u16::from_le_bytes(mem!().load(addr, offset)?) as u64,
+                    _ => u8::from_le_bytes(mem!().load(addr, offset)?) as u64,
+                };
+                w128!(dst, crate::simd::replace_lane_bytes(v, sel.bytes(), sel.lane(), value))
+            }
+            V128StoreLane { addr, src, offset, sel } => {
+                let lane = crate::simd::extract_lane_bytes(r128!(src), sel.bytes(), sel.lane());
+                let addr = r!(addr);
+                match sel.bytes() {
+                    8 => mem!().store(addr, offset, lane.to_le_bytes())?,
+                    4 => mem!().store(addr, offset, (lane as u32).to_le_bytes())?,
+                    2 => mem!().store(addr, offset, (lane as u16).to_le_bytes())?,
+                    _ => mem!().store(addr, offset, (lane as u8).to_le_bytes())?,
+                }
+            }
+            V128Shuffle { dst, a, b, mask } => {
+                w128!(dst, crate::simd::lanes::i8x16_shuffle(r128!(a), r128!(b), r128!(mask)))
+            }
+            V128GlobalGet { dst, global } => {
+                let cx = cx!();
+                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
+                let g = &cx.store.globals[g as usize];
+                let v = g.value as u128 | (g.hi as u128) << 64;
+                w128!(dst, v)
+            }
+            V128GlobalSet { src, global } => {
+                let v = r128!(src);
+                let cx = cx!();
+                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
+                let g = &mut cx.store.globals[g as usize];
+                g.value = v as Cell;
+                g.hi = (v >> 64) as Cell;
             }
         }}
     };

@@ -19,6 +19,7 @@ pub struct Config {
     pub(crate) max_instances: usize,
     pub(crate) max_memories: usize,
     pub(crate) max_tables: usize,
+    pub(crate) features: crate::validate::Features,
 }
 
 /// When function bodies are translated to bytecode.
@@ -192,6 +193,7 @@ impl Default for Config {
             max_instances: 10_000,
             max_memories: 10_000,
             max_tables: 10_000,
+            features: crate::validate::Features::default(),
         }
     }
 }
@@ -252,6 +254,30 @@ impl Config {
     /// ```
     pub fn dispatch(&mut self, dispatch: crate::exec::Dispatch) -> &mut Self {
         self.dispatch = dispatch;
+        self
+    }
+
+    /// Accept 128-bit SIMD (the `v128` type and its instructions; on by default, as in
+    /// WebAssembly 2.0). Off, a module using it fails validation with a message naming the
+    /// feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.simd(false);
+    /// let engine = Engine::new(&config);
+    /// let err = Module::new(&engine, "(module (func (drop (v128.const i64x2 0 0))))").unwrap_err();
+    /// assert!(err.to_string().contains("simd"));
+    /// ```
+    pub fn simd(&mut self, on: bool) -> &mut Self {
+        self.features.simd = on;
+        self
+    }
+
+    /// Accept relaxed SIMD (WebAssembly 3.0; on by default; needs [`Config::simd`]). Each
+    /// relaxed instruction has one deterministic behaviour here: see docs/simd.md.
+    pub fn relaxed_simd(&mut self, on: bool) -> &mut Self {
+        self.features.relaxed_simd = on;
         self
     }
 

@@ -17,24 +17,23 @@ pub(crate) fn dynamic_host<T>(
 ) -> HostFunc<T> {
     let ty = ty.clone();
     Arc::new(move |caller, cells| {
-        let params: smallvec::SmallVec<[Val; 8]> = ty
-            .params()
-            .iter()
-            .zip(cells.iter())
-            .map(|(t, c)| Val::from_cell(*t, *c))
-            .collect();
+        let mut params: smallvec::SmallVec<[Val; 8]> =
+            ty.params().iter().map(|t| Val::default_of(*t)).collect();
+        Val::from_cell_list(ty.params(), cells, &mut params);
         let mut results: smallvec::SmallVec<[Val; 4]> =
             ty.results().iter().map(|t| Val::default_of(*t)).collect();
         func(caller, &params, &mut results)?;
-        for ((cell, val), t) in cells.iter_mut().zip(&results).zip(ty.results()) {
+        let mut out: smallvec::SmallVec<[Cell; 8]> = smallvec::SmallVec::new();
+        for (val, t) in results.iter().zip(ty.results()) {
             if val.ty() != *t {
                 return Err(Trap::host(format!(
                     "host function returned a {} where its type says {t}",
                     val.ty()
                 )));
             }
-            *cell = val.to_cell();
+            val.push_cells(&mut out);
         }
+        cells[..out.len()].copy_from_slice(&out);
         Ok(())
     })
 }
@@ -190,12 +189,13 @@ impl Func {
                 results.len()
             )));
         }
-        let mut cells: smallvec::SmallVec<[Cell; 8]> = params.iter().map(|v| v.to_cell()).collect();
-        cells.resize(params.len().max(results.len()), 0);
-        crate::exec::invoke(store, *self, &mut cells)?;
-        for ((slot, cell), t) in results.iter_mut().zip(&cells).zip(ty.results()) {
-            *slot = Val::from_cell(*t, *cell);
+        let mut cells: smallvec::SmallVec<[Cell; 8]> = smallvec::SmallVec::new();
+        for v in params {
+            v.push_cells(&mut cells);
         }
+        cells.resize(ty.param_cells().max(ty.result_cells()) as usize, 0);
+        crate::exec::invoke(store, *self, &mut cells)?;
+        Val::from_cell_list(ty.results(), &cells, results);
         Ok(())
     }
 }

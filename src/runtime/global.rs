@@ -8,6 +8,8 @@ use crate::value::{Cell, GlobalType, Val};
 pub(crate) struct GlobalEntity {
     pub(crate) ty: GlobalType,
     pub(crate) value: Cell,
+    /// The high half of a `v128` value (0 for other types).
+    pub(crate) hi: Cell,
 }
 
 /// A handle to a global variable in a [`Store`].
@@ -24,10 +26,8 @@ impl Global {
                 init.ty()
             )));
         }
-        store.inner.globals.push(GlobalEntity {
-            ty,
-            value: init.to_cell(),
-        });
+        let [value, hi] = cells_of(init);
+        store.inner.globals.push(GlobalEntity { ty, value, hi });
         Ok(Global(store.inner.globals.len() as u32 - 1))
     }
 
@@ -39,7 +39,7 @@ impl Global {
     /// The global's current value.
     pub fn get<T>(&self, store: &Store<T>) -> Val {
         let g = &store.inner.globals[self.0 as usize];
-        Val::from_cell(g.ty.content, g.value)
+        Val::from_cells(g.ty.content, &[g.value, g.hi])
     }
 
     /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
@@ -55,7 +55,14 @@ impl Global {
                 val.ty()
             )));
         }
-        g.value = val.to_cell();
+        [g.value, g.hi] = cells_of(val);
         Ok(())
     }
+}
+
+/// A value as the two cells a global keeps.
+fn cells_of(val: Val) -> [Cell; 2] {
+    let mut cells = smallvec::SmallVec::<[Cell; 2]>::new();
+    val.push_cells(&mut cells);
+    [cells[0], cells.get(1).copied().unwrap_or(0)]
 }

@@ -190,8 +190,11 @@ impl Instance {
         }
         let defined_globals = &info.globals[info.num_imported_globals as usize..];
         for (ty, init) in defined_globals.iter().zip(&info.global_inits) {
-            let value = eval_const(store, &inst, init)?;
-            store.inner.globals.push(GlobalEntity { ty: *ty, value });
+            let [value, hi] = eval_const_cells(store, &inst, init)?;
+            store
+                .inner
+                .globals
+                .push(GlobalEntity { ty: *ty, value, hi });
             inst.globals.push(store.inner.globals.len() as u32 - 1);
         }
         inst.module = Some(module.clone());
@@ -285,16 +288,32 @@ pub(crate) fn eval_const<T>(
     inst: &InstanceEntity,
     expr: &ConstExpr,
 ) -> Result<Cell> {
-    let mut stack: smallvec::SmallVec<[Cell; 2]> = smallvec::SmallVec::new();
+    eval_const_cells(store, inst, expr).map(|[lo, _]| lo)
+}
+
+/// [`eval_const`] giving both cells, for a `v128` result (the high cell is 0 for other types).
+pub(crate) fn eval_const_cells<T>(
+    store: &Store<T>,
+    inst: &InstanceEntity,
+    expr: &ConstExpr,
+) -> Result<[Cell; 2]> {
+    let mut stack: smallvec::SmallVec<[[Cell; 2]; 2]> = smallvec::SmallVec::new();
     for op in &expr.ops {
         let value = match op {
-            Operator::I32Const(v) => Val::I32(*v).to_cell(),
-            Operator::I64Const(v) => *v as u64,
-            Operator::F32Const(bits) => *bits as u64,
-            Operator::F64Const(bits) => *bits,
-            Operator::RefNull(_) => 0,
-            Operator::RefFunc(f) => inst.funcs[*f as usize] as u64 + 1,
-            Operator::GlobalGet(g) => store.inner.globals[inst.globals[*g as usize] as usize].value,
+            Operator::I32Const(v) => [Val::I32(*v).to_cell(), 0],
+            Operator::I64Const(v) => [*v as u64, 0],
+            Operator::F32Const(bits) => [*bits as u64, 0],
+            Operator::F64Const(bits) => [*bits, 0],
+            Operator::Simd(_, crate::simd::SimdImm::Bytes(b)) => {
+                let v = u128::from_le_bytes(*b);
+                [v as Cell, (v >> 64) as Cell]
+            }
+            Operator::RefNull(_) => [0, 0],
+            Operator::RefFunc(f) => [inst.funcs[*f as usize] as u64 + 1, 0],
+            Operator::GlobalGet(g) => {
+                let g = &store.inner.globals[inst.globals[*g as usize] as usize];
+                [g.value, g.hi]
+            }
             other => {
                 return Err(Error::Api(format!(
                     "instruction {other:?} in a constant expression"

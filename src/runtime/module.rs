@@ -48,7 +48,7 @@ impl Module {
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let config = engine.config();
         let info = binary::decode(bytes)?;
-        let ctx = validate::validate_module(&info)?;
+        let ctx = validate::validate_module_with(&info, config.features)?;
         let mut funcs = Vec::with_capacity(info.bodies.len());
         let mut translation_times = Vec::with_capacity(info.bodies.len());
         for i in 0..info.bodies.len() {

@@ -70,7 +70,7 @@ impl ResumableCall {
         let ty = self.func.ty(store);
         check_results(results, ty.results().len())?;
         let mut cells: smallvec::SmallVec<[Cell; 8]> =
-            smallvec::smallvec![0; ty.params().len().max(ty.results().len())];
+            smallvec::smallvec![0; ty.param_cells().max(ty.result_cells()) as usize];
         let outcome = exec::resume(store, self.state, &mut cells)?;
         finish(self.func, store, outcome, &cells, results)
     }
@@ -95,8 +95,11 @@ impl Func {
             )));
         }
         check_results(results, ty.results().len())?;
-        let mut cells: smallvec::SmallVec<[Cell; 8]> = params.iter().map(|v| v.to_cell()).collect();
-        cells.resize(params.len().max(results.len()), 0);
+        let mut cells: smallvec::SmallVec<[Cell; 8]> = smallvec::SmallVec::new();
+        for v in params {
+            v.push_cells(&mut cells);
+        }
+        cells.resize(ty.param_cells().max(ty.result_cells()) as usize, 0);
         let outcome = exec::start(store, *self, &mut cells)?;
         finish(*self, store, outcome, &cells, results)
     }
@@ -122,9 +125,7 @@ fn finish<T>(
     match outcome {
         None => {
             let ty = func.ty(store);
-            for ((slot, cell), t) in results.iter_mut().zip(cells).zip(ty.results()) {
-                *slot = Val::from_cell(*t, *cell);
-            }
+            Val::from_cell_list(ty.results(), cells, results);
             Ok(CallOutcome::Finished)
         }
         Some(state) => Ok(CallOutcome::Suspended(ResumableCall {

@@ -218,7 +218,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         }
         Ok(Self {
             func,
-            width: ty.params().len().max(ty.results().len()),
+            width: ty.param_cells().max(ty.result_cells()) as usize,
             _marker: PhantomData,
         })
     }

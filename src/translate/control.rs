@@ -24,8 +24,11 @@ pub(super) struct Ctrl {
     kind: CtrlKind,
     /// Operand height where the block's parameters (and later its results) start.
     height: u32,
+    /// Register cells (a `v128` takes two) of the parameters and the results.
     params: u32,
     results: u32,
+    /// The block's type, to push its parameters or results with their widths.
+    bt: BlockType,
     /// For loops: the position branches jump back to.
     loop_start: usize,
     /// For `if`: the branch that skips the then-branch, until `else` or `end` patches it.
@@ -41,6 +44,7 @@ impl Ctrl {
             height: 0,
             params: 0,
             results,
+            bt: BlockType::Empty,
             loop_start: 0,
             else_jump: None,
             fixups: Vec::new(),
@@ -164,6 +168,7 @@ impl Translator<'_> {
             height,
             params,
             results,
+            bt,
             loop_start,
             else_jump,
             fixups: Vec::new(),
@@ -183,12 +188,13 @@ impl Translator<'_> {
         let here = self.code.len();
         let top = self.ctrl.last_mut().expect("validated: else inside if");
         top.kind = CtrlKind::Else;
-        let (height, params) = (top.height, top.params);
+        let (height, bt) = (top.height, top.bt);
         if let Some(at) = top.else_jump.take() {
             patch(&mut self.code, at, here);
         }
         self.stack.truncate(height as usize);
-        self.push_slots(params)?;
+        let params = self.block_types(bt).0;
+        self.push_typed_slots(params)?;
         self.reachable = true;
         self.label_pos = here;
         self.begin_block();
@@ -223,7 +229,8 @@ impl Translator<'_> {
             patch(&mut self.code, at, here);
         }
         self.stack.truncate(ctrl.height as usize);
-        self.push_slots(ctrl.results)?;
+        let results = self.block_types(ctrl.bt).1;
+        self.push_typed_slots(results)?;
         self.reachable = true;
         self.label_pos = here;
         self.begin_block();

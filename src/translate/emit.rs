@@ -175,22 +175,38 @@ impl Translator<'_> {
             Operator::F64Const(bits) => self.push_const(bits)?,
             Operator::RefNull(_) => self.push_const(0)?,
             Operator::LocalGet(i) => {
-                let local = Reg(i as u16);
-                if self.opts.lazy_locals {
+                let (local, wide) = self.local(i);
+                if wide {
+                    self.get_local_v128(local)?;
+                } else if self.opts.lazy_locals {
                     self.push_lazy(Opnd::Local(local))?;
                 } else {
                     let dst = self.push_slot()?;
                     self.emit(Instr::Copy { dst, src: local });
                 }
             }
-            Operator::LocalSet(i) => self.set_local(Reg(i as u16))?,
-            Operator::LocalTee(i) => {
-                let local = Reg(i as u16);
-                self.set_local(local)?;
-                self.push_lazy(Opnd::Local(local))?;
-            }
+            Operator::LocalSet(i) => match self.local(i) {
+                (local, true) => self.set_local_v128(local)?,
+                (local, false) => self.set_local(local)?,
+            },
+            Operator::LocalTee(i) => match self.local(i) {
+                (local, true) => {
+                    self.set_local_v128(local)?;
+                    self.get_local_v128(local)?;
+                }
+                (local, false) => {
+                    self.set_local(local)?;
+                    self.push_lazy(Opnd::Local(local))?;
+                }
+            },
             Operator::Drop => {
+                if self.stack.is_high(0) {
+                    self.stack.pop();
+                }
                 self.stack.pop();
+            }
+            Operator::Select | Operator::SelectTyped(_) if self.stack.is_high(1) => {
+                self.select_v128()?
             }
             Operator::Select | Operator::SelectTyped(_) => {
                 if self.fuse_select()? {
@@ -202,16 +218,24 @@ impl Translator<'_> {
                 let dst = self.push_slot()?;
                 self.emit(Instr::Select { dst, cond, a, b });
             }
+            Operator::GlobalGet(global) if self.global_is_v128(global) => {
+                let dst = self.push_v128()?;
+                self.emit(Instr::V128GlobalGet { dst, global });
+            }
             Operator::GlobalGet(global) => {
                 let dst = self.push_slot()?;
                 self.emit(Instr::GlobalGet { dst, global });
+            }
+            Operator::GlobalSet(global) if self.global_is_v128(global) => {
+                let src = self.pop_v128()?;
+                self.emit(Instr::V128GlobalSet { src, global });
             }
             Operator::GlobalSet(global) => {
                 let src = self.pop_reg()?;
                 self.emit(Instr::GlobalSet { src, global });
             }
-            Operator::Load(kind, mem) => self.visit_load(kind, mem.offset)?,
-            Operator::Store(kind, mem) => self.visit_store(kind, mem.offset)?,
+            Operator::Load(kind, mem) => self.visit_load(kind, mem.offset as u32)?,
+            Operator::Store(kind, mem) => self.visit_store(kind, mem.offset as u32)?,
             Operator::MemorySize => {
                 let dst = self.push_slot()?;
                 self.emit(Instr::MemorySize { dst });
@@ -293,19 +317,17 @@ impl Translator<'_> {
                     .info
                     .func_type(func)
                     .ok_or_else(|| Error::Api("unknown function".into()))?;
-                let (p, r) = (ty.params().len() as u32, ty.results().len() as u32);
                 // Arguments go to consecutive slots: the callee's frame starts at the first.
-                let args = self.pop_slots(p)?;
-                self.push_slots(r)?;
+                let args = self.pop_slots(ty.param_cells())?;
+                self.push_typed_slots(ty.results())?;
                 let call = self.call_with_copies(func, args);
                 self.emit(call);
             }
             Operator::CallIndirect { type_index, table } => {
                 let ty = &self.info.types[type_index as usize];
-                let (p, r) = (ty.params().len() as u32, ty.results().len() as u32);
                 let index = self.pop_reg()?;
-                let args = self.pop_slots(p)?;
-                self.push_slots(r)?;
+                let args = self.pop_slots(ty.param_cells())?;
+                self.push_typed_slots(ty.results())?;
                 self.emit(Instr::CallIndirect {
                     type_index,
                     table: small(table, "table index")?,
@@ -313,6 +335,7 @@ impl Translator<'_> {
                     args,
                 });
             }
+            Operator::Simd(op, imm) => self.visit_simd(op, imm)?,
             // Control instructions are dispatched before we get here.
             Operator::Unreachable
             | Operator::Block(_)

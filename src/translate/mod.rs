@@ -15,6 +15,7 @@ mod control;
 mod counter;
 mod emit;
 mod memory;
+mod simd;
 mod stack;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
@@ -22,6 +23,7 @@ use crate::bytecode::{CompiledFunc, Instr, Offset, Op, Reg};
 use crate::error::{Error, Result};
 use crate::runtime::{Config, Optimizations};
 use crate::validate::{FuncValidator, ModuleContext};
+use crate::value::ValType;
 use control::Ctrl;
 use stack::Opnd;
 
@@ -42,15 +44,16 @@ pub fn compile_function(
     let ty = info
         .func_type(func_index)
         .ok_or_else(|| Error::Api(format!("function {func_index} has no type")))?;
-    let num_locals = count_locals(info, index)?;
+    let (num_locals, local_map) = count_locals(info, index)?;
     let mut t = Translator::new(
         info,
         config.optimizations,
         config.keep_source_map,
         num_locals,
-        ty.params().len() as u32,
-        ty.results().len() as u32,
+        ty.param_cells(),
+        ty.result_cells(),
     );
+    t.local_map = local_map;
     t.fuel = config.consume_fuel.then_some(0);
     t.interruptible = config.interruptible;
     t.begin_function();
@@ -94,22 +97,35 @@ pub fn validate_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -
     validator.finish(reader.offset())
 }
 
-/// Parameters plus declared locals of defined function `index`, within the register limit.
-fn count_locals(info: &ModuleInfo, index: usize) -> Result<u32> {
+/// Register cells of the parameters plus declared locals of defined function `index`, within
+/// the register limit, and where each local lives when some local is a `v128` (else empty).
+fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<(u16, bool)>)> {
     let func_index = info.num_imported_funcs + index as u32;
-    let params = info.func_type(func_index).map_or(0, |t| t.params().len()) as u64;
-    let declared: u64 = info.bodies[index]
-        .locals
-        .iter()
-        .map(|&(n, _)| n as u64)
-        .sum();
-    let num_locals = params + declared;
+    let params = info.func_type(func_index).map_or(&[][..], |t| t.params());
+    let declared = &info.bodies[index].locals;
+    let runs = || {
+        params
+            .iter()
+            .map(|&t| (1u64, t))
+            .chain(declared.iter().map(|&(n, t)| (n as u64, t)))
+    };
+    let num_locals: u64 = runs().map(|(n, t)| n * t.cells() as u64).sum();
     if num_locals > MAX_REGS {
         return Err(Error::Limit(format!(
-            "function {func_index} has {num_locals} locals; at most {MAX_REGS} registers per frame"
+            "function {func_index} has {num_locals} local cells; at most {MAX_REGS} registers per frame"
         )));
     }
-    Ok(num_locals as u32)
+    let mut map = Vec::new();
+    if runs().any(|(n, t)| n > 0 && t == ValType::V128) {
+        let mut at = 0u16;
+        for (n, t) in runs() {
+            for _ in 0..n {
+                map.push((at, t == ValType::V128));
+                at += t.cells() as u16;
+            }
+        }
+    }
+    Ok((num_locals as u32, map))
 }
 
 /// Registers are 16-bit: a frame holds at most this many.
@@ -122,8 +138,11 @@ pub(crate) struct Translator<'a> {
     num_locals: u32,
     num_params: u32,
     num_results: u32,
-    /// The symbolic operand stack; its length is the Wasm stack height.
-    stack: Vec<Opnd>,
+    /// The symbolic operand stack, one entry per register cell (a `v128` is two entries).
+    stack: stack::OpStack,
+    /// Where each local lives, when some local is a `v128` (`(register, is v128)`); empty
+    /// when local `i` is simply register `i`.
+    local_map: Vec<(u16, bool)>,
     max_height: u32,
     ctrl: Vec<Ctrl>,
     /// False after an unconditional transfer until the next label.
@@ -163,7 +182,8 @@ impl<'a> Translator<'a> {
             num_locals,
             num_params,
             num_results,
-            stack: Vec::new(),
+            stack: stack::OpStack::default(),
+            local_map: Vec::new(),
             max_height: 0,
             ctrl: Vec::new(),
             reachable: true,
@@ -258,14 +278,35 @@ impl<'a> Translator<'a> {
         self.code.len() > self.label_pos
     }
 
+    /// Register cells of a block's parameters and results.
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
         match bt {
             BlockType::Empty => (0, 0),
-            BlockType::Value(_) => (0, 1),
+            BlockType::Value(t) => (0, t.cells()),
             BlockType::Func(i) => {
                 let ty = &self.info.types[i as usize];
-                (ty.params().len() as u32, ty.results().len() as u32)
+                (ty.param_cells(), ty.result_cells())
             }
+        }
+    }
+
+    /// A block's parameter and result types.
+    fn block_types(&self, bt: BlockType) -> (&'a [ValType], &'a [ValType]) {
+        match bt {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Value(t) => (&[], t.one()),
+            BlockType::Func(i) => {
+                let ty = &self.info.types[i as usize];
+                (ty.params(), ty.results())
+            }
+        }
+    }
+
+    /// The register of local `i` and whether it is a `v128` (two registers).
+    fn local(&self, i: u32) -> (Reg, bool) {
+        match self.local_map.get(i as usize) {
+            Some(&(r, wide)) => (Reg(r), wide),
+            None => (Reg(i as u16), false),
         }
     }
 

@@ -17,6 +17,70 @@ pub(super) enum Opnd {
     Const(Cell),
 }
 
+/// The operand stack: one entry per register cell. A `v128` is two entries, its high half
+/// marked, so that `drop` and `select` (which carry no type) know its width.
+#[derive(Debug, Default)]
+pub(super) struct OpStack {
+    items: Vec<Opnd>,
+    high: Vec<bool>,
+}
+
+impl OpStack {
+    pub(super) fn push(&mut self, opnd: Opnd) {
+        self.items.push(opnd);
+        self.high.push(false);
+    }
+
+    /// Pushes the high half of a `v128` (its low half was pushed just before).
+    pub(super) fn push_high(&mut self, opnd: Opnd) {
+        self.items.push(opnd);
+        self.high.push(true);
+    }
+
+    pub(super) fn pop(&mut self) -> Option<Opnd> {
+        self.high.pop();
+        self.items.pop()
+    }
+
+    pub(super) fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+        self.high.truncate(len);
+    }
+
+    pub(super) fn last(&self) -> Option<&Opnd> {
+        self.items.last()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(super) fn contains(&self, opnd: &Opnd) -> bool {
+        self.items.contains(opnd)
+    }
+
+    /// Whether the entry `depth` below the top (0 = top) is the high half of a `v128`.
+    pub(super) fn is_high(&self, depth: usize) -> bool {
+        self.high
+            .len()
+            .checked_sub(depth + 1)
+            .is_some_and(|i| self.high[i])
+    }
+}
+
+impl<I: std::slice::SliceIndex<[Opnd]>> std::ops::Index<I> for OpStack {
+    type Output = I::Output;
+    fn index(&self, index: I) -> &I::Output {
+        &self.items[index]
+    }
+}
+
+impl<I: std::slice::SliceIndex<[Opnd]>> std::ops::IndexMut<I> for OpStack {
+    fn index_mut(&mut self, index: I) -> &mut I::Output {
+        &mut self.items[index]
+    }
+}
+
 impl Translator<'_> {
     pub(super) fn height(&self) -> u32 {
         self.stack.len() as u32
@@ -41,11 +105,53 @@ impl Translator<'_> {
         Ok(r)
     }
 
-    pub(super) fn push_slots(&mut self, n: u32) -> Result<()> {
-        for _ in 0..n {
-            self.push_slot()?;
+    /// Pushes a `v128` computed into its own two slots and returns the first.
+    pub(super) fn push_v128(&mut self) -> Result<crate::bytecode::VReg> {
+        let lo = self.push_slot()?;
+        self.slot(self.height())?;
+        self.stack.push_high(Opnd::Slot);
+        self.max_height = self.max_height.max(self.height());
+        Ok(crate::bytecode::VReg(lo.0))
+    }
+
+    /// Pushes values of `types` computed into their slots (two for each `v128`).
+    pub(super) fn push_typed_slots(&mut self, types: &[crate::value::ValType]) -> Result<()> {
+        for &t in types {
+            if t == crate::value::ValType::V128 {
+                self.push_v128()?;
+            } else {
+                self.push_slot()?;
+            }
         }
         Ok(())
+    }
+
+    /// Pushes a lazy `v128` (a local's two registers or a constant's two halves).
+    pub(super) fn push_lazy_v128(&mut self, lo: Opnd, hi: Opnd) -> Result<()> {
+        self.push_lazy(lo)?;
+        self.slot(self.height())?;
+        self.stack.push_high(hi);
+        self.max_height = self.max_height.max(self.height());
+        Ok(())
+    }
+
+    /// Pops a `v128` and returns the register pair holding it: a local's own pair, else its
+    /// slots (written first if needed).
+    pub(super) fn pop_v128(&mut self) -> Result<crate::bytecode::VReg> {
+        let n = self.stack.len();
+        let pair = match (self.stack[n - 2], self.stack[n - 1]) {
+            (Opnd::Local(lo), Opnd::Local(hi)) if hi.0 == lo.0.wrapping_add(1) => Some(lo),
+            _ => None,
+        };
+        let reg = match pair {
+            Some(lo) => lo,
+            None => {
+                self.materialize_top(2)?;
+                self.slot(n as u32 - 2)?
+            }
+        };
+        self.stack.truncate(n - 2);
+        Ok(crate::bytecode::VReg(reg.0))
     }
 
     /// Pushes a lazy entry (a local's register or a constant).

@@ -4,19 +4,8 @@ use super::control::{FrameKind, Operand, Stacks};
 use super::{invalid, Check, ModuleContext, Reject};
 use crate::binary::{BlockType, FuncBody, MemArg, ModuleInfo, Operator};
 use crate::error::{DecodeError, Error};
+use crate::simd::{Shape, SimdFeature, SimdImm, SimdOp};
 use crate::value::{FuncType, TableType, ValType};
-
-/// A one-element result type as a `'static` slice, so block types need no allocation.
-fn single(t: ValType) -> &'static [ValType] {
-    match t {
-        ValType::I32 => &[ValType::I32],
-        ValType::I64 => &[ValType::I64],
-        ValType::F32 => &[ValType::F32],
-        ValType::F64 => &[ValType::F64],
-        ValType::FuncRef => &[ValType::FuncRef],
-        ValType::ExternRef => &[ValType::ExternRef],
-    }
-}
 
 const I32X3: &[ValType] = &[ValType::I32, ValType::I32, ValType::I32];
 
@@ -230,7 +219,7 @@ impl<'m> FuncValidator<'m> {
         let module: &'m ModuleInfo = self.module;
         Ok(match bt {
             BlockType::Empty => (&[], &[]),
-            BlockType::Value(t) => (&[], single(t)),
+            BlockType::Value(t) => (&[], t.one()),
             BlockType::Func(idx) => {
                 let ty = module
                     .types
@@ -287,6 +276,58 @@ impl<'m> FuncValidator<'m> {
         self.memory()?;
         if memarg.align > width.trailing_zeros() {
             return Err(invalid("alignment must not be larger than natural"));
+        }
+        if memarg.offset > u32::MAX as u64 {
+            return Err(invalid("offset out of range"));
+        }
+        Ok(())
+    }
+
+    /// A vector instruction: its feature is on, its immediates are in range, and its operands
+    /// have the types of its shape (see [`crate::simd`]).
+    fn check_simd(&mut self, op: SimdOp, imm: SimdImm) -> Check {
+        let enabled = match op.feature() {
+            SimdFeature::Simd => self.ctx.features.simd,
+            SimdFeature::Relaxed => self.ctx.features.simd && self.ctx.features.relaxed_simd,
+        };
+        if !enabled {
+            let feature = match op.feature() {
+                SimdFeature::Simd => "simd",
+                SimdFeature::Relaxed => "relaxed-simd",
+            };
+            return Err(invalid(format!(
+                "{} requires the {feature} feature, which is disabled",
+                op.name()
+            )));
+        }
+        let lane = |l: u8, lanes: u8| {
+            if l >= lanes {
+                Err(invalid(format!("invalid lane index {l}")))
+            } else {
+                Ok(())
+            }
+        };
+        match (op.shape(), imm) {
+            (Shape::Extract(_, lanes) | Shape::Replace(_, lanes), SimdImm::Lane(l)) => {
+                lane(l, lanes)?
+            }
+            (Shape::Load(n) | Shape::Store(n), SimdImm::Mem(m)) => self.mem_access(m, n as u32)?,
+            (Shape::LoadLane(n, lanes) | Shape::StoreLane(n, lanes), SimdImm::MemLane(m, l)) => {
+                self.mem_access(m, n as u32)?;
+                lane(l, lanes)?
+            }
+            (Shape::Shuffle, SimdImm::Bytes(b)) => {
+                if let Some(l) = b.iter().find(|&&l| l >= 32) {
+                    lane(*l, 32)?
+                }
+            }
+            _ => {}
+        }
+        let (params, result) = op.shape().signature();
+        let s = &mut self.stacks;
+        match result {
+            Some(r) => s.pop_push(params, r)?,
+            None => s.pop_all(params)?,
         }
         Ok(())
     }
@@ -482,6 +523,7 @@ impl<'m> FuncValidator<'m> {
             Operator::Num(num) => {
                 s.pop_push(num.params(), num.result())?;
             }
+            Operator::Simd(op, imm) => self.check_simd(op, imm)?,
             Operator::RefNull(t) => {
                 if !t.is_ref() {
                     return Err(invalid(format!("type mismatch: ref.null of {t}")));

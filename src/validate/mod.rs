@@ -18,7 +18,9 @@ use crate::error::{DecodeError, Error, ValidationError};
 use std::borrow::Cow;
 
 pub use func::FuncValidator;
+#[cfg(test)]
 pub use module::validate_module;
+pub use module::validate_module_with;
 
 /// Facts about the module that body validation needs (e.g. which functions `ref.func` may name).
 #[derive(Debug, Default)]
@@ -26,6 +28,26 @@ pub struct ModuleContext {
     /// `declared_funcs[i]`: function `i` appears in an element segment, an export or a global
     /// initialiser, so `ref.func i` is allowed inside function bodies.
     pub declared_funcs: Vec<bool>,
+    /// The proposals the engine's `Config` enables.
+    pub features: Features,
+}
+
+/// Which optional proposals validation accepts (set from `Config`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// 128-bit SIMD: the `v128` type and the `0xFD` instructions.
+    pub simd: bool,
+    /// Relaxed SIMD (needs `simd`).
+    pub relaxed_simd: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            simd: true,
+            relaxed_simd: true,
+        }
+    }
 }
 
 impl ModuleContext {

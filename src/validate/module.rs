@@ -1,9 +1,10 @@
 //! Module-level rules: types of imports and functions, limits, constant expressions, segments,
 //! the start function and exports.
 
-use super::ModuleContext;
+use super::{Features, ModuleContext};
 use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, ModuleInfo, Operator};
 use crate::error::{Error, ValidationError};
+use crate::simd::SimdOp;
 use crate::value::{Limits, ValType};
 use std::collections::HashSet;
 
@@ -15,7 +16,16 @@ fn invalid(message: impl Into<String>, offset: usize) -> Error {
 }
 
 /// Checks every module-level rule (everything except function bodies).
+#[cfg(test)]
 pub fn validate_module(module: &ModuleInfo) -> Result<ModuleContext, Error> {
+    validate_module_with(module, Features::default())
+}
+
+/// [`validate_module`] with the proposals `features` enables.
+pub fn validate_module_with(
+    module: &ModuleInfo,
+    features: Features,
+) -> Result<ModuleContext, Error> {
     for &ty in &module.funcs {
         if ty as usize >= module.types.len() {
             return Err(invalid(format!("unknown type {ty}"), 0));
@@ -91,6 +101,7 @@ pub fn validate_module(module: &ModuleInfo) -> Result<ModuleContext, Error> {
     check_exports(module)?;
     Ok(ModuleContext {
         declared_funcs: declared_funcs(module),
+        features,
     })
 }
 
@@ -170,7 +181,8 @@ fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Resu
             | Operator::F32Const(_)
             | Operator::F64Const(_)
             | Operator::RefNull(_)
-            | Operator::RefFunc(_) => {}
+            | Operator::RefFunc(_)
+            | Operator::Simd(SimdOp::V128Const, _) => {}
             Operator::GlobalGet(g) => {
                 let Some(gt) = imported_globals.get(g as usize) else {
                     return Err(invalid(format!("unknown global {g}"), at));
@@ -192,6 +204,7 @@ fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Resu
             Operator::I64Const(_) => ValType::I64,
             Operator::F32Const(_) => ValType::F32,
             Operator::F64Const(_) => ValType::F64,
+            Operator::Simd(..) => ValType::V128,
             Operator::RefNull(t) if t.is_ref() => t,
             Operator::RefFunc(f) => {
                 if f as usize >= module.funcs.len() {

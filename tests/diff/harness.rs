@@ -300,6 +300,7 @@ pub enum V {
     F64(u64),
     Func(Option<String>),
     Extern(Option<u32>),
+    V128(u128),
 }
 
 impl V {
@@ -495,6 +496,8 @@ fn rw_ty(t: regwasm::ValType) -> Ty {
         T::F64 => Ty::F64,
         T::FuncRef => Ty::FuncRef,
         T::ExternRef => Ty::ExternRef,
+        // SIMD is not generated yet (`simd_enabled: false`); exports using it are skipped.
+        T::V128 => Ty::Other,
     }
 }
 
@@ -542,6 +545,7 @@ impl Regwasm {
             W::F64(x) => V::F64(x),
             W::FuncRef(f) => V::Func(f.and_then(|f| self.func_name(f))),
             W::ExternRef(e) => V::Extern(e.map(|e| e.0)),
+            W::V128(x) => V::V128(x),
         }
     }
 
@@ -552,6 +556,7 @@ impl Regwasm {
             V::I64(x) => W::I64(*x),
             V::F32(x) => W::F32(*x),
             V::F64(x) => W::F64(*x),
+            V::V128(x) => W::V128(*x),
             V::Func(name) => W::FuncRef(name.as_ref().and_then(|n| {
                 self.exports
                     .iter()
@@ -678,8 +683,7 @@ impl Wasmi {
                     .downcast_ref::<u32>()
                     .expect("harness externrefs hold u32")
             })),
-            #[allow(unreachable_patterns)]
-            _ => V::I32(0),
+            W::V128(x) => V::V128(x.as_u128()),
         }
     }
 
@@ -690,6 +694,7 @@ impl Wasmi {
             V::I64(x) => W::I64(*x),
             V::F32(x) => W::F32(wasmi::F32::from_bits(*x)),
             V::F64(x) => W::F64(wasmi::F64::from_bits(*x)),
+            V::V128(x) => W::V128(wasmi::V128::from(*x)),
             V::Func(name) => {
                 let f = name.as_ref().and_then(|n| {
                     self.exports

@@ -1,7 +1,7 @@
 //! Converting wast arguments to [`Val`]s and matching results against wast patterns.
 
 use regwasm::{ExternRef, Val};
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 /// The Wasm value an `(invoke ...)` argument denotes.
@@ -20,6 +20,7 @@ pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef(*n))),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         other => return Err(format!("unsupported argument {other:?}")),
     })
 }
@@ -54,16 +55,9 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
     match (pattern, val) {
         (WastRetCore::I32(want), Val::I32(got)) => want == got,
         (WastRetCore::I64(want), Val::I64(got)) => want == got,
-        (WastRetCore::F32(want), Val::F32(got)) => match want {
-            NanPattern::CanonicalNan => got & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => got & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(f) => f.bits == *got,
-        },
-        (WastRetCore::F64(want), Val::F64(got)) => match want {
-            NanPattern::CanonicalNan => got & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => got & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(f) => f.bits == *got,
-        },
+        (WastRetCore::F32(want), Val::F32(got)) => f32_matches(want, *got),
+        (WastRetCore::F64(want), Val::F64(got)) => f64_matches(want, *got),
+        (WastRetCore::V128(want), Val::V128(got)) => v128_matches(want, *got),
         (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
         (WastRetCore::RefNull(Some(heap)), Val::FuncRef(None)) => {
             ref_kind(heap) == Some(RefKind::Func)
@@ -76,6 +70,41 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
         (WastRetCore::Either(alternatives), _) => alternatives.iter().any(|p| matches(val, p)),
         _ => false,
+    }
+}
+
+fn f32_matches(want: &NanPattern<wast::token::F32>, got: u32) -> bool {
+    match want {
+        NanPattern::CanonicalNan => got & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => got & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(f) => f.bits == got,
+    }
+}
+
+fn f64_matches(want: &NanPattern<wast::token::F64>, got: u64) -> bool {
+    match want {
+        NanPattern::CanonicalNan => got & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => got & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(f) => f.bits == got,
+    }
+}
+
+/// A `v128` against a lane-wise pattern: integer lanes exactly, float lanes as floats are
+/// matched (NaN patterns per lane).
+fn v128_matches(want: &V128Pattern, got: u128) -> bool {
+    let bytes = got.to_le_bytes();
+    let lane = |i: usize, n: usize| {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&bytes[i * n..i * n + n]);
+        u64::from_le_bytes(b)
+    };
+    match want {
+        V128Pattern::I8x16(l) => (0..16).all(|i| lane(i, 1) as u8 == l[i] as u8),
+        V128Pattern::I16x8(l) => (0..8).all(|i| lane(i, 2) as u16 == l[i] as u16),
+        V128Pattern::I32x4(l) => (0..4).all(|i| lane(i, 4) as u32 == l[i] as u32),
+        V128Pattern::I64x2(l) => (0..2).all(|i| lane(i, 8) == l[i] as u64),
+        V128Pattern::F32x4(l) => (0..4).all(|i| f32_matches(&l[i], lane(i, 4) as u32)),
+        V128Pattern::F64x2(l) => (0..2).all(|i| f64_matches(&l[i], lane(i, 8))),
     }
 }
 
@@ -108,6 +137,7 @@ pub fn describe_val(val: &Val) -> String {
         Val::FuncRef(Some(f)) => format!("ref.func {f:?}"),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(r)) => format!("ref.extern {}", r.0),
+        Val::V128(v) => format!("v128:{v:#034x}"),
     }
 }
 
