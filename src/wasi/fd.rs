@@ -2,6 +2,8 @@
 
 use super::mem::GuestMem;
 use super::path::DirFd;
+pub(crate) use super::rights::Dropped;
+use super::rights::{fd_fdstat_get, fd_fdstat_set_rights, stdio_filetype};
 use super::*;
 use std::fs::{File, Metadata};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -43,9 +45,51 @@ pub(crate) enum Output {
     Capture,
 }
 
+/// An open regular file. The guest may read it when `read` says so and write it when `write`
+/// does (the host file may have write access beyond that, to create or truncate it). It is
+/// never opened in the host's append mode: `append` is applied on each write, so that
+/// `fd_fdstat_set_flags` can switch it.
 pub(crate) struct FileFd {
     pub(crate) file: File,
+    pub(crate) read: bool,
+    pub(crate) write: bool,
     pub(crate) append: bool,
+    /// Only remembered and reported: reads and writes of regular files never block long.
+    pub(crate) nonblock: bool,
+}
+
+impl FileFd {
+    pub(crate) fn flags(&self) -> u16 {
+        let mut flags = 0;
+        if self.append {
+            flags |= FDFLAGS_APPEND;
+        }
+        if self.nonblock {
+            flags |= FDFLAGS_NONBLOCK;
+        }
+        flags
+    }
+
+    /// The file for reading: `ERRNO_BADF` when it was not opened for reading.
+    fn readable(&mut self) -> Result<&mut File, Errno> {
+        if self.read {
+            Ok(&mut self.file)
+        } else {
+            Err(ERRNO_BADF)
+        }
+    }
+
+    /// The file for writing, positioned at its end in append mode: `ERRNO_BADF` when it was
+    /// not opened for writing.
+    fn writable(&mut self) -> Result<&mut File, Errno> {
+        if !self.write {
+            return Err(ERRNO_BADF);
+        }
+        if self.append {
+            self.file.seek(SeekFrom::End(0))?;
+        }
+        Ok(&mut self.file)
+    }
 }
 
 pub(crate) enum FdEntry {
@@ -56,55 +100,136 @@ pub(crate) enum FdEntry {
     Dir(DirFd),
 }
 
+/// One open descriptor.
+struct Slot {
+    entry: FdEntry,
+    dropped: Dropped,
+}
+
 /// Open descriptors by number; a closed one leaves a hole that the next open reuses.
 #[derive(Default)]
 pub(crate) struct FdTable {
-    entries: Vec<Option<FdEntry>>,
+    entries: Vec<Option<Slot>>,
 }
 
 impl FdTable {
-    /// Adds an entry at the lowest free number.
+    /// Adds an entry with all its rights at the lowest free number.
     pub(crate) fn push(&mut self, entry: FdEntry) -> Result<u32, Errno> {
+        self.push_with(entry, Dropped::default())
+    }
+
+    /// Adds an entry without the `dropped` rights at the lowest free number.
+    pub(crate) fn push_with(&mut self, entry: FdEntry, dropped: Dropped) -> Result<u32, Errno> {
+        let slot = Some(Slot { entry, dropped });
         if let Some(i) = self.entries.iter().position(Option::is_none) {
-            self.entries[i] = Some(entry);
+            self.entries[i] = slot;
             return Ok(i as u32);
         }
         if self.entries.len() >= MAX_FDS {
             return Err(ERRNO_MFILE);
         }
-        self.entries.push(Some(entry));
+        self.entries.push(slot);
         Ok(self.entries.len() as u32 - 1)
     }
 
-    pub(crate) fn get(&self, fd: u32) -> Result<&FdEntry, Errno> {
+    fn slot(&self, fd: u32) -> Result<&Slot, Errno> {
         self.entries
             .get(fd as usize)
             .and_then(Option::as_ref)
             .ok_or(ERRNO_BADF)
     }
 
+    pub(crate) fn get(&self, fd: u32) -> Result<&FdEntry, Errno> {
+        Ok(&self.slot(fd)?.entry)
+    }
+
     pub(crate) fn get_mut(&mut self, fd: u32) -> Result<&mut FdEntry, Errno> {
         self.entries
             .get_mut(fd as usize)
             .and_then(Option::as_mut)
+            .map(|slot| &mut slot.entry)
             .ok_or(ERRNO_BADF)
     }
 
-    /// The directory open at `fd`: `ERRNO_NOTDIR` for another kind of descriptor.
+    /// The rights taken away from `fd`.
+    pub(crate) fn dropped(&self, fd: u32) -> Result<Dropped, Errno> {
+        Ok(self.slot(fd)?.dropped)
+    }
+
+    /// `ERRNO_NOTCAPABLE` when `right` was taken away from `fd`, `ERRNO_BADF` when it is not
+    /// open.
+    pub(crate) fn require(&self, fd: u32, right: u64) -> Result<(), Errno> {
+        if self.slot(fd)?.dropped.base & right != 0 {
+            return Err(ERRNO_NOTCAPABLE);
+        }
+        Ok(())
+    }
+
+    /// `ERRNO_BADF` when `right` (`fd_read` or `fd_write`) was taken away from `fd`: reading
+    /// or writing without the right fails as a descriptor opened without that access mode.
+    fn require_access(&self, fd: u32, right: u64) -> Result<(), Errno> {
+        if self.slot(fd)?.dropped.base & right != 0 {
+            return Err(ERRNO_BADF);
+        }
+        Ok(())
+    }
+
+    /// Takes `base` and `inheriting` rights away from `fd` for good.
+    pub(crate) fn drop_rights(&mut self, fd: u32, base: u64, inheriting: u64) -> Result<(), Errno> {
+        let slot = self
+            .entries
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(ERRNO_BADF)?;
+        slot.dropped.base |= base;
+        slot.dropped.inheriting |= inheriting;
+        Ok(())
+    }
+
+    /// The directory at `fd` for a `path_*` call that needs `right`.
+    pub(crate) fn dir_for(&self, fd: u32, right: u64) -> Result<&DirFd, Errno> {
+        let dir = self.dir(fd)?;
+        self.require(fd, right)?;
+        Ok(dir)
+    }
+
+    /// The directory open at `fd`: `ERRNO_NOTDIR` for a file, `ERRNO_BADF` for a stream (as
+    /// wasmtime).
     pub(crate) fn dir(&self, fd: u32) -> Result<&DirFd, Errno> {
         match self.get(fd)? {
             FdEntry::Dir(d) => Ok(d),
-            _ => Err(ERRNO_NOTDIR),
+            FdEntry::File(_) => Err(ERRNO_NOTDIR),
+            _ => Err(ERRNO_BADF),
         }
     }
 
-    /// The file open at `fd`: `ERRNO_ISDIR` for a directory, `ERRNO_SPIPE` for a stream.
+    /// The file open at `fd` for calls that need a position: `ERRNO_BADF` for a directory,
+    /// `ERRNO_SPIPE` for a stream.
+    fn seekable(&mut self, fd: u32) -> Result<&mut FileFd, Errno> {
+        match self.get_mut(fd)? {
+            FdEntry::File(f) => Ok(f),
+            FdEntry::Dir(_) => Err(ERRNO_BADF),
+            _ => Err(ERRNO_SPIPE),
+        }
+    }
+
+    /// The file open at `fd` for calls that only a regular file supports: `ERRNO_BADF` for a
+    /// directory or a stream.
     fn file(&mut self, fd: u32) -> Result<&mut FileFd, Errno> {
         match self.get_mut(fd)? {
             FdEntry::File(f) => Ok(f),
-            FdEntry::Dir(_) => Err(ERRNO_ISDIR),
-            _ => Err(ERRNO_SPIPE),
+            _ => Err(ERRNO_BADF),
         }
+    }
+
+    /// Moves the entry at `from` to `to`, closing what was open there.
+    pub(crate) fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
+        self.get(from)?;
+        self.get(to)?;
+        if from != to {
+            self.entries[to as usize] = self.entries[from as usize].take();
+        }
+        Ok(())
     }
 
     /// For `poll_oneoff`: bytes ready to read (what is left of a file), 0 otherwise.
@@ -155,9 +280,10 @@ pub(super) fn add_to_linker<T>(
 
 /// `fd_advise(fd, offset: u64, len: u64, advice: u8) -> errno`
 ///
-/// Accepts an access-pattern hint (0 normal … 5 noreuse) and ignores it.
+/// Accepts an access-pattern hint (0 normal … 5 noreuse) for a file and ignores it.
 ///
-/// Errors: `ERRNO_BADF` for a closed fd, `ERRNO_INVAL` for an unknown advice.
+/// Errors: `ERRNO_BADF` for a closed fd, a directory or a stream, `ERRNO_INVAL` for an
+/// unknown advice.
 pub(super) fn fd_advise(
     ctx: &mut WasiCtx,
     _: &mut GuestMem,
@@ -166,7 +292,8 @@ pub(super) fn fd_advise(
     _: u64,
     advice: u32,
 ) -> Result<(), Errno> {
-    ctx.fds.get(fd)?;
+    ctx.fds.file(fd)?;
+    ctx.fds.require(fd, RIGHTS_FD_ADVISE)?;
     if advice > 5 {
         return Err(ERRNO_INVAL);
     }
@@ -175,10 +302,12 @@ pub(super) fn fd_advise(
 
 /// `fd_allocate(fd, offset: u64, len: u64) -> errno`
 ///
-/// Makes the file at least `offset + len` bytes long.
+/// Makes the file at least `offset + len` bytes long, as `posix_fallocate` does; never shrinks
+/// it. (wasmtime answers `ERRNO_NOTSUP`; the conformance suite accepts both.)
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_ISDIR` for a directory, `ERRNO_SPIPE` for a stream,
-/// `ERRNO_FBIG` when the size overflows, or the host's error.
+/// Errors: `ERRNO_BADF` (also for directories and streams), `ERRNO_FBIG` when the size
+/// overflows, `ERRNO_INVAL` when the file is not open for writing, `ERRNO_NOTCAPABLE` when the
+/// right was taken away, or the host's error.
 pub(super) fn fd_allocate(
     ctx: &mut WasiCtx,
     _: &mut GuestMem,
@@ -186,9 +315,16 @@ pub(super) fn fd_allocate(
     offset: u64,
     len: u64,
 ) -> Result<(), Errno> {
+    ctx.fds.require(fd, RIGHTS_FD_ALLOCATE)?;
     let f = ctx.fds.file(fd)?;
     let end = offset.checked_add(len).ok_or(ERRNO_FBIG)?;
+    if end > i64::MAX as u64 {
+        return Err(ERRNO_FBIG);
+    }
     if f.file.metadata()?.len() < end {
+        if !f.write {
+            return Err(ERRNO_INVAL);
+        }
         f.file.set_len(end)?;
     }
     Ok(())
@@ -207,99 +343,53 @@ pub(super) fn fd_close(ctx: &mut WasiCtx, _: &mut GuestMem, fd: u32) -> Result<(
 
 /// `fd_datasync(fd) -> errno`
 ///
-/// Flushes a file's data to storage; a no-op for directories and streams.
+/// Flushes a file's data to storage.
 ///
-/// Errors: `ERRNO_BADF`, or the host's error.
+/// Errors: `ERRNO_BADF` (also for directories and streams, as wasmtime), or the host's error.
 pub(super) fn fd_datasync(ctx: &mut WasiCtx, _: &mut GuestMem, fd: u32) -> Result<(), Errno> {
-    if let FdEntry::File(f) = ctx.fds.get(fd)? {
-        f.file.sync_data()?;
-    }
+    ctx.fds.require(fd, RIGHTS_FD_DATASYNC)?;
+    ctx.fds.file(fd)?.file.sync_data()?;
     Ok(())
 }
 
 /// `fd_sync(fd) -> errno`
 ///
-/// Flushes a file's data and metadata to storage; a no-op for directories and streams.
+/// Flushes a file's data and metadata to storage.
 ///
-/// Errors: `ERRNO_BADF`, or the host's error.
+/// Errors: `ERRNO_BADF` (also for directories and streams, as wasmtime), or the host's error.
 pub(super) fn fd_sync(ctx: &mut WasiCtx, _: &mut GuestMem, fd: u32) -> Result<(), Errno> {
-    if let FdEntry::File(f) = ctx.fds.get(fd)? {
-        f.file.sync_all()?;
-    }
+    ctx.fds.require(fd, RIGHTS_FD_SYNC)?;
+    ctx.fds.file(fd)?.file.sync_all()?;
     Ok(())
-}
-
-/// `fd_fdstat_get(fd, result.stat: u32) -> errno`
-///
-/// Writes an `fdstat` (24 bytes) at `result.stat`: `fs_filetype: u8` at 0, `fs_flags: u16` at 2
-/// (1 = append), `fs_rights_base: u64` at 8, `fs_rights_inheriting: u64` at 16. Files and
-/// directories report every right; stdio reports a character device without seek and tell
-/// rights (so wasi-libc's `isatty` says yes and stdout is line-buffered).
-///
-/// Errors: `ERRNO_BADF`, `ERRNO_FAULT` when the result is out of memory.
-pub(super) fn fd_fdstat_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMem,
-    fd: u32,
-    out: u32,
-) -> Result<(), Errno> {
-    let (filetype, flags, base, inheriting) = match ctx.fds.get(fd)? {
-        FdEntry::Stdin(_) | FdEntry::Stdout(_) | FdEntry::Stderr(_) => (
-            FILETYPE_CHARACTER_DEVICE,
-            0,
-            RIGHTS_ALL & !(RIGHTS_FD_SEEK | RIGHTS_FD_TELL),
-            0,
-        ),
-        FdEntry::File(f) => (
-            FILETYPE_REGULAR_FILE,
-            if f.append { FDFLAGS_APPEND } else { 0 },
-            RIGHTS_ALL,
-            RIGHTS_ALL,
-        ),
-        FdEntry::Dir(_) => (FILETYPE_DIRECTORY, 0, RIGHTS_ALL, RIGHTS_ALL),
-    };
-    let mut stat = [0u8; 24];
-    stat[0] = filetype;
-    stat[2..4].copy_from_slice(&flags.to_le_bytes());
-    stat[8..16].copy_from_slice(&base.to_le_bytes());
-    stat[16..24].copy_from_slice(&inheriting.to_le_bytes());
-    mem.write(out, &stat)
 }
 
 /// `fd_fdstat_set_flags(fd, flags: u16) -> errno`
 ///
-/// Not supported: flags are fixed when a file is opened.
+/// Switches append mode (1) and the non-blocking flag (4) of an open file. The synchronized
+/// I/O flags (2 dsync, 8 rsync, 16 sync) cannot be set.
 ///
-/// Errors: `ERRNO_BADF`, else `ERRNO_NOSYS`.
+/// Errors: `ERRNO_BADF` (also for directories and streams, as wasmtime), `ERRNO_INVAL` for a
+/// synchronized I/O flag or an unknown bit.
 pub(super) fn fd_fdstat_set_flags(
     ctx: &mut WasiCtx,
     _: &mut GuestMem,
     fd: u32,
-    _: u32,
+    flags: u32,
 ) -> Result<(), Errno> {
-    ctx.fds.get(fd)?;
-    Err(ERRNO_NOSYS)
-}
-
-/// `fd_fdstat_set_rights(fd, fs_rights_base: u64, fs_rights_inheriting: u64) -> errno`
-///
-/// Accepted and ignored: rights are not enforced.
-///
-/// Errors: `ERRNO_BADF`.
-pub(super) fn fd_fdstat_set_rights(
-    ctx: &mut WasiCtx,
-    _: &mut GuestMem,
-    fd: u32,
-    _: u64,
-    _: u64,
-) -> Result<(), Errno> {
-    ctx.fds.get(fd).map(drop)
+    ctx.fds.require(fd, RIGHTS_FD_FDSTAT_SET_FLAGS)?;
+    let f = ctx.fds.file(fd)?;
+    if flags & !u32::from(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
+        return Err(ERRNO_INVAL);
+    }
+    f.append = flags & u32::from(FDFLAGS_APPEND) != 0;
+    f.nonblock = flags & u32::from(FDFLAGS_NONBLOCK) != 0;
+    Ok(())
 }
 
 /// `fd_filestat_get(fd, result.buf: u32) -> errno`
 ///
 /// Writes the `filestat` (64 bytes, see [`filestat`]) of the open file or directory at
-/// `result.buf`; for stdio, a character device with every other field 0.
+/// `result.buf`; for stdio, the type `fd_fdstat_get` reports with every other field 0.
 ///
 /// Errors: `ERRNO_BADF`, `ERRNO_FAULT`, or the host's error.
 pub(super) fn fd_filestat_get(
@@ -308,12 +398,13 @@ pub(super) fn fd_filestat_get(
     fd: u32,
     out: u32,
 ) -> Result<(), Errno> {
+    ctx.fds.require(fd, RIGHTS_FD_FILESTAT_GET)?;
     let stat = match ctx.fds.get(fd)? {
         FdEntry::File(f) => filestat(&f.file.metadata()?),
         FdEntry::Dir(d) => filestat(&std::fs::metadata(&d.host)?),
-        _ => {
+        stream => {
             let mut stat = [0u8; 64];
-            stat[16] = FILETYPE_CHARACTER_DEVICE;
+            stat[16] = stdio_filetype(stream);
             stat
         }
     };
@@ -324,14 +415,20 @@ pub(super) fn fd_filestat_get(
 ///
 /// Truncates or zero-extends the file to `size` bytes.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_ISDIR`, `ERRNO_SPIPE` for a stream, or the host's error.
+/// Errors: `ERRNO_BADF` (also for directories and streams), `ERRNO_INVAL` when the file is not
+/// open for writing (as the host's `ftruncate`), or the host's error.
 pub(super) fn fd_filestat_set_size(
     ctx: &mut WasiCtx,
     _: &mut GuestMem,
     fd: u32,
     size: u64,
 ) -> Result<(), Errno> {
-    ctx.fds.file(fd)?.file.set_len(size)?;
+    ctx.fds.require(fd, RIGHTS_FD_FILESTAT_SET_SIZE)?;
+    let f = ctx.fds.file(fd)?;
+    if !f.write {
+        return Err(ERRNO_INVAL);
+    }
+    f.file.set_len(size)?;
     Ok(())
 }
 
@@ -341,8 +438,10 @@ pub(super) fn fd_filestat_set_size(
 /// `fst_flags`: 1 set atime to `atim`, 2 set atime to now, 4 set mtime to `mtim`, 8 set mtime
 /// to now.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_INVAL` when both 1 and 2 (or 4 and 8) are given,
-/// `ERRNO_ISDIR`/`ERRNO_SPIPE` for directories and streams, or the host's error.
+/// Directories take new times too.
+///
+/// Errors: `ERRNO_BADF` (also for streams), `ERRNO_INVAL` when both 1 and 2 (or 4 and 8) are
+/// given or an unknown bit is set, or the host's error.
 pub(super) fn fd_filestat_set_times(
     ctx: &mut WasiCtx,
     _: &mut GuestMem,
@@ -352,12 +451,20 @@ pub(super) fn fd_filestat_set_times(
     flags: u32,
 ) -> Result<(), Errno> {
     let times = file_times(atim, mtim, flags)?;
-    ctx.fds.file(fd)?.file.set_times(times)?;
+    ctx.fds.require(fd, RIGHTS_FD_FILESTAT_SET_TIMES)?;
+    match ctx.fds.get(fd)? {
+        FdEntry::File(f) => f.file.set_times(times)?,
+        FdEntry::Dir(d) => File::open(&d.host)?.set_times(times)?,
+        _ => return Err(ERRNO_BADF),
+    }
     Ok(())
 }
 
 /// The `FileTimes` that `fst_flags` asks for.
 pub(crate) fn file_times(atim: u64, mtim: u64, flags: u32) -> Result<std::fs::FileTimes, Errno> {
+    if flags > 0xf {
+        return Err(ERRNO_INVAL);
+    }
     let flags = flags as u16;
     let at = |nanos| SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(nanos);
     let mut times = std::fs::FileTimes::new();
@@ -432,8 +539,9 @@ fn preopen_name(ctx: &WasiCtx, fd: u32) -> Result<&str, Errno> {
 /// count (u32) at `result.nread`; 0 means end of file. Stdin is read at most once per call, so an
 /// interactive read returns what is there instead of waiting to fill every buffer.
 ///
-/// Errors: `ERRNO_BADF` (also for stdout/stderr), `ERRNO_ISDIR`, `ERRNO_FAULT` when an iovec or
-/// buffer is out of memory, or the host's error when nothing was read.
+/// Errors: `ERRNO_BADF` (also for stdout/stderr, directories and files not open for reading),
+/// `ERRNO_FAULT` when an iovec or buffer is out of memory, or the host's error when nothing was
+/// read.
 pub(super) fn fd_read(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -444,6 +552,7 @@ pub(super) fn fd_read(
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
+    ctx.fds.require_access(fd, RIGHTS_FD_READ)?;
     let total = match ctx.fds.get_mut(fd)? {
         FdEntry::Stdin(Input::Null) => 0,
         FdEntry::Stdin(Input::Inherit) => match iovs.iter().find(|iov| iov.1 > 0) {
@@ -451,9 +560,8 @@ pub(super) fn fd_read(
             None => 0,
         },
         FdEntry::Stdin(Input::Bytes(cursor)) => read_iovecs(cursor, mem, &iovs)?,
-        FdEntry::File(f) => read_iovecs(&mut f.file, mem, &iovs)?,
-        FdEntry::Dir(_) => return Err(ERRNO_ISDIR),
-        FdEntry::Stdout(_) | FdEntry::Stderr(_) => return Err(ERRNO_BADF),
+        FdEntry::File(f) => read_iovecs(f.readable()?, mem, &iovs)?,
+        FdEntry::Dir(_) | FdEntry::Stdout(_) | FdEntry::Stderr(_) => return Err(ERRNO_BADF),
     };
     mem.write_u32(out, total as u32)
 }
@@ -479,8 +587,8 @@ fn read_iovecs(r: &mut impl Read, mem: &mut GuestMem, iovs: &[(u32, u32)]) -> Re
 ///
 /// Like [`fd_read`] but from file position `offset`, leaving the current position alone.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_ISDIR`, `ERRNO_SPIPE` for streams, `ERRNO_FAULT`, or the host's
-/// error.
+/// Errors: `ERRNO_BADF` (also for directories, stdout/stderr and files not open for reading),
+/// `ERRNO_SPIPE` for stdin, `ERRNO_FAULT`, or the host's error.
 pub(super) fn fd_pread(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -492,7 +600,12 @@ pub(super) fn fd_pread(
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
-    let file = &ctx.fds.file(fd)?.file;
+    ctx.fds.require_access(fd, RIGHTS_FD_READ)?;
+    let file = match ctx.fds.get_mut(fd)? {
+        FdEntry::File(f) => f.readable()?,
+        FdEntry::Stdin(_) => return Err(ERRNO_SPIPE),
+        _ => return Err(ERRNO_BADF),
+    };
     let mut total = 0usize;
     for (buf, len) in iovs {
         let at = offset.checked_add(total as u64).ok_or(ERRNO_INVAL)?;
@@ -536,8 +649,8 @@ fn write_at(_: &File, _: &[u8], _: u64) -> Result<(), Errno> {
 /// writes the byte count (u32) at `result.nwritten`. Inherited stdout and stderr are flushed at
 /// once: the guest's libc does the buffering.
 ///
-/// Errors: `ERRNO_BADF` (also for stdin), `ERRNO_ISDIR`, `ERRNO_FAULT` when an iovec or buffer
-/// is out of memory, or the host's error.
+/// Errors: `ERRNO_BADF` (also for stdin, directories and files not open for writing),
+/// `ERRNO_FAULT` when an iovec or buffer is out of memory, or the host's error.
 pub(super) fn fd_write(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -548,6 +661,7 @@ pub(super) fn fd_write(
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
+    ctx.fds.require_access(fd, RIGHTS_FD_WRITE)?;
     let bufs = iovs.iter().map(|&(buf, len)| mem.slice(buf, len));
     let mut total = 0usize;
     match ctx.fds.get_mut(fd)? {
@@ -564,9 +678,8 @@ pub(super) fn fd_write(
                 total += buf?.len();
             }
         }
-        FdEntry::File(f) => total = write_all(&mut f.file, bufs)?,
-        FdEntry::Dir(_) => return Err(ERRNO_ISDIR),
-        FdEntry::Stdin(_) => return Err(ERRNO_BADF),
+        FdEntry::File(f) => total = write_all(f.writable()?, bufs)?,
+        FdEntry::Dir(_) | FdEntry::Stdin(_) => return Err(ERRNO_BADF),
     }
     mem.write_u32(out, total as u32)
 }
@@ -586,10 +699,12 @@ fn write_all<'m>(
 
 /// `fd_pwrite(fd, iovs: u32, iovs_len: u32, offset: u64, result.nwritten: u32) -> errno`
 ///
-/// Like [`fd_write`] but at file position `offset`, leaving the current position alone.
+/// Like [`fd_write`] but at file position `offset`, leaving the current position alone. On an
+/// append descriptor the data goes to the end whatever `offset` says, as `pwrite` does on
+/// Linux (and so in wasmtime).
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_ISDIR`, `ERRNO_SPIPE` for streams, `ERRNO_FAULT`, or the host's
-/// error.
+/// Errors: `ERRNO_BADF` (also for directories, stdin and files not open for writing),
+/// `ERRNO_SPIPE` for stdout/stderr, `ERRNO_FAULT`, or the host's error.
 pub(super) fn fd_pwrite(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -601,7 +716,22 @@ pub(super) fn fd_pwrite(
 ) -> Result<(), Errno> {
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
-    let file = &ctx.fds.file(fd)?.file;
+    ctx.fds.require_access(fd, RIGHTS_FD_WRITE)?;
+    let f = match ctx.fds.get_mut(fd)? {
+        FdEntry::File(f) => f,
+        FdEntry::Stdout(_) | FdEntry::Stderr(_) => return Err(ERRNO_SPIPE),
+        _ => return Err(ERRNO_BADF),
+    };
+    if !f.write {
+        return Err(ERRNO_BADF);
+    }
+    let file = &f.file;
+    // Appending writes at the end, and like any pwrite leaves the position alone.
+    let offset = if f.append {
+        file.metadata()?.len()
+    } else {
+        offset
+    };
     let mut total = 0u64;
     for (buf, len) in iovs {
         let at = offset.checked_add(total).ok_or(ERRNO_INVAL)?;
@@ -621,7 +751,7 @@ pub(super) fn fd_pwrite(
 /// result of exactly `buf_len` tells the caller to call again with a bigger buffer or a later
 /// cookie.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_NOTDIR` when `fd` is not a directory, `ERRNO_FAULT`, or the
+/// Errors: `ERRNO_BADF` (also when `fd` is not a directory, as wasmtime), `ERRNO_FAULT`, or the
 /// host's error.
 pub(super) fn fd_readdir(
     ctx: &mut WasiCtx,
@@ -634,7 +764,10 @@ pub(super) fn fd_readdir(
 ) -> Result<(), Errno> {
     mem.slice(buf, len)?;
     mem.slice(out, 4)?;
-    let dir = ctx.fds.dir(fd)?;
+    let FdEntry::Dir(dir) = ctx.fds.get(fd)? else {
+        return Err(ERRNO_BADF);
+    };
+    ctx.fds.require(fd, RIGHTS_FD_READDIR)?;
     let mut entries = vec![
         (
             ".".into(),
@@ -675,7 +808,8 @@ pub(super) fn fd_readdir(
 
 /// `fd_renumber(fd, to) -> errno`
 ///
-/// Moves descriptor `fd` to number `to`, closing what was open there; `fd` becomes free.
+/// Moves descriptor `fd` to number `to`, closing what was open there (a preopen too); `fd`
+/// becomes free. Renumbering a descriptor onto itself does nothing.
 ///
 /// Errors: `ERRNO_BADF` when either is not open.
 pub(super) fn fd_renumber(
@@ -684,12 +818,7 @@ pub(super) fn fd_renumber(
     fd: u32,
     to: u32,
 ) -> Result<(), Errno> {
-    ctx.fds.get(fd)?;
-    ctx.fds.get(to)?;
-    if fd != to {
-        ctx.fds.entries[to as usize] = ctx.fds.entries[fd as usize].take();
-    }
-    Ok(())
+    ctx.fds.renumber(fd, to)
 }
 
 /// `fd_seek(fd, offset: s64, whence: u8, result.newoffset: u32) -> errno`
@@ -697,8 +826,9 @@ pub(super) fn fd_renumber(
 /// Moves the file position to `offset` from the start (`whence` 0), the current position (1) or
 /// the end (2), and writes the new position (u64) at `result.newoffset`.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_SPIPE` for streams, `ERRNO_ISDIR`, `ERRNO_INVAL` for an unknown
-/// whence or a negative result, `ERRNO_FAULT`.
+/// Errors: `ERRNO_BADF` (also for directories, as wasmtime), `ERRNO_SPIPE` for streams,
+/// `ERRNO_INVAL` for an unknown whence or a negative result (the position is left as it was),
+/// `ERRNO_FAULT`.
 pub(super) fn fd_seek(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -708,6 +838,8 @@ pub(super) fn fd_seek(
     out: u32,
 ) -> Result<(), Errno> {
     mem.slice(out, 8)?;
+    ctx.fds.require(fd, RIGHTS_FD_SEEK)?;
+    let file = &mut ctx.fds.seekable(fd)?.file;
     let offset = offset as i64;
     let pos = match whence {
         WHENCE_SET => SeekFrom::Start(u64::try_from(offset).map_err(|_| ERRNO_INVAL)?),
@@ -715,7 +847,7 @@ pub(super) fn fd_seek(
         WHENCE_END => SeekFrom::End(offset),
         _ => return Err(ERRNO_INVAL),
     };
-    let new = ctx.fds.file(fd)?.file.seek(pos)?;
+    let new = file.seek(pos)?;
     mem.write_u64(out, new)
 }
 
@@ -723,7 +855,7 @@ pub(super) fn fd_seek(
 ///
 /// Writes the current file position (u64) at `result.offset`.
 ///
-/// Errors: `ERRNO_BADF`, `ERRNO_SPIPE` for streams, `ERRNO_ISDIR`, `ERRNO_FAULT`.
+/// Errors: `ERRNO_BADF` (also for directories), `ERRNO_SPIPE` for streams, `ERRNO_FAULT`.
 pub(super) fn fd_tell(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -731,7 +863,8 @@ pub(super) fn fd_tell(
     out: u32,
 ) -> Result<(), Errno> {
     mem.slice(out, 8)?;
-    let pos = ctx.fds.file(fd)?.file.stream_position()?;
+    ctx.fds.require(fd, RIGHTS_FD_TELL)?;
+    let pos = ctx.fds.seekable(fd)?.file.stream_position()?;
     mem.write_u64(out, pos)
 }
 

@@ -4,6 +4,7 @@
 use super::fd::*;
 use super::mem::GuestMem;
 use super::path::*;
+use super::rights::*;
 use super::*;
 use std::path::PathBuf;
 
@@ -216,6 +217,15 @@ fn file_io() {
     );
     assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, fd, DATA)), Ok(()));
     assert_eq!(env.mem[DATA as usize], FILETYPE_REGULAR_FILE);
+    // fd_allocate grows, never shrinks.
+    assert_eq!(env.call(|c, m| fd_allocate(c, m, fd, 20, 10)), Ok(()));
+    assert_eq!(env.stat("f.txt", 0), Ok((FILETYPE_REGULAR_FILE, 30)));
+    assert_eq!(env.call(|c, m| fd_allocate(c, m, fd, 0, 1)), Ok(()));
+    assert_eq!(env.stat("f.txt", 0), Ok((FILETYPE_REGULAR_FILE, 30)));
+    assert_eq!(
+        env.call(|c, m| fd_allocate(c, m, fd, u64::MAX, 2)),
+        Err(ERRNO_FBIG)
+    );
     assert_eq!(env.call(|c, m| fd_filestat_set_size(c, m, fd, 5)), Ok(()));
     assert_eq!(env.stat("f.txt", 0), Ok((FILETYPE_REGULAR_FILE, 5)));
     assert_eq!(
@@ -260,22 +270,55 @@ fn open_flags() {
         env.open(PREOPEN, "new", CREAT | DIRECTORY, 0, 0),
         Err(ERRNO_INVAL)
     );
-    assert_eq!(env.open(PREOPEN, "../f", 0, READ, 0), Err(ERRNO_NOTCAPABLE));
-    assert_eq!(env.open(PREOPEN, "/f", 0, READ, 0), Err(ERRNO_NOTCAPABLE));
-    assert_eq!(env.open(0, "f", 0, READ, 0), Err(ERRNO_NOTDIR));
+    assert_eq!(env.open(PREOPEN, "../f", 0, READ, 0), Err(ERRNO_PERM));
+    assert_eq!(env.open(PREOPEN, "/f", 0, READ, 0), Err(ERRNO_PERM));
+    assert_eq!(env.open(0, "f", 0, READ, 0), Err(ERRNO_BADF), "a stream");
     assert_eq!(env.open(99, "f", 0, READ, 0), Err(ERRNO_BADF));
+    assert_eq!(env.open(PREOPEN, "f", 0x10, READ, 0), Err(ERRNO_INVAL));
+    assert_eq!(env.open(PREOPEN, "f", 0, READ, 0x20), Err(ERRNO_INVAL));
+    assert_eq!(env.open(PREOPEN, "f", 0, READ, 16), Err(ERRNO_NOTSUP));
+    assert_eq!(env.open(PREOPEN, "f/", 0, READ, 0), Err(ERRNO_NOTDIR));
+    assert_eq!(env.open(PREOPEN, "g/", CREAT, WRITE, 0), Err(ERRNO_ISDIR));
 
-    // Read-only: writing fails on the host.
+    // Read-only: writing is BADF.
     let fd = env.open(PREOPEN, "f", 0, READ, 0).unwrap();
-    assert!(env.write(fd, "x").is_err());
+    assert_eq!(env.write(fd, "x"), Err(ERRNO_BADF));
     assert_eq!(env.read(fd, 3).as_deref(), Ok("con"));
+    assert_eq!(
+        env.call(|c, m| fd_filestat_set_size(c, m, fd, 0)),
+        Err(ERRNO_INVAL)
+    );
 
-    // Append: writes land at the end whatever the position.
+    // Append: writes land at the end whatever the position, pwrite too.
     let fd = env.open(PREOPEN, "f", 0, WRITE, 1).unwrap();
+    assert_eq!(env.read(fd, 1), Err(ERRNO_BADF), "write-only");
     assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, fd, DATA)), Ok(()));
     assert_eq!(env.mem[DATA as usize + 2], 1, "append flag");
+    assert_eq!(env.u64_at(DATA + 8), file_rights(false, true));
     assert_eq!(env.write(fd, "!"), Ok(1));
-    assert_eq!(std::fs::read_to_string(env.host("f")).unwrap(), "content!");
+    env.put(DATA, "?");
+    env.set_iovec(1);
+    assert_eq!(
+        env.call(|c, m| fd_pwrite(c, m, fd, IOVEC, 1, 0, RESULT)),
+        Ok(())
+    );
+    assert_eq!(std::fs::read_to_string(env.host("f")).unwrap(), "content!?");
+    assert_eq!(env.call(|c, m| fd_tell(c, m, fd, RESULT)), Ok(()));
+    assert_eq!(env.u64_at(RESULT), 8, "pwrite leaves the position alone");
+    // Append switched off: writes land at the position again.
+    assert_eq!(env.call(|c, m| fd_fdstat_set_flags(c, m, fd, 0)), Ok(()));
+    assert_eq!(env.call(|c, m| fd_seek(c, m, fd, 0, 0, RESULT)), Ok(()));
+    assert_eq!(env.write(fd, "C"), Ok(1));
+    assert_eq!(std::fs::read_to_string(env.host("f")).unwrap(), "Content!?");
+    assert_eq!(
+        env.call(|c, m| fd_fdstat_set_flags(c, m, fd, 16)),
+        Err(ERRNO_INVAL)
+    );
+
+    // Create, truncate and append at once (issue 18).
+    let fd = env.open(PREOPEN, "f", CREAT | TRUNC, WRITE, 1).unwrap();
+    assert_eq!(env.write(fd, "ab"), Ok(2));
+    assert_eq!(std::fs::read_to_string(env.host("f")).unwrap(), "ab");
 
     // Truncate.
     let fd = env.open(PREOPEN, "f", TRUNC, WRITE, 0).unwrap();
@@ -293,24 +336,50 @@ fn directories() {
     assert_eq!(env.path_op(path_create_directory, "sub"), Ok(()));
     assert_eq!(env.path_op(path_create_directory, "sub"), Err(ERRNO_EXIST));
     assert_eq!(env.path_op(path_create_directory, "."), Err(ERRNO_EXIST));
-    assert_eq!(
-        env.path_op(path_create_directory, "../x"),
-        Err(ERRNO_NOTCAPABLE)
-    );
+    assert_eq!(env.path_op(path_create_directory, "../x"), Err(ERRNO_PERM));
     assert_eq!(env.stat("sub", 0).map(|s| s.0), Ok(FILETYPE_DIRECTORY));
 
     let dir = env.open(PREOPEN, "sub", DIRECTORY, READ, 0).unwrap();
     let file = env.open(dir, "inner", CREAT, WRITE, 0).unwrap();
     assert_eq!(env.write(file, "x"), Ok(1));
     assert!(env.host("sub/inner").exists());
-    // A subdirectory's descriptor can reach its parent, but not leave the preopen.
-    assert!(env.open(dir, "../sub/inner", 0, READ, 0).is_ok());
-    assert_eq!(env.open(dir, "../../x", 0, READ, 0), Err(ERRNO_NOTCAPABLE));
-    assert_eq!(env.read(dir, 1), Err(ERRNO_ISDIR));
+    // A subdirectory's descriptor is a sandbox of its own: `..` cannot leave it.
+    assert!(env.open(dir, "./inner", 0, READ, 0).is_ok());
+    assert_eq!(env.open(dir, "../sub/inner", 0, READ, 0), Err(ERRNO_PERM));
+    assert_eq!(env.open(dir, "../../x", 0, READ, 0), Err(ERRNO_PERM));
+    assert_eq!(env.read(dir, 1), Err(ERRNO_BADF));
     assert_eq!(
         env.call(|c, m| fd_seek(c, m, dir, 0, 0, RESULT)),
+        Err(ERRNO_BADF)
+    );
+    // Its rights are a directory's, whatever was asked for; the preopen's are its own.
+    assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, dir, DATA)), Ok(()));
+    assert_eq!(
+        (
+            env.mem[DATA as usize],
+            env.u64_at(DATA + 8),
+            env.u64_at(DATA + 16)
+        ),
+        (FILETYPE_DIRECTORY, RIGHTS_DIR, RIGHTS_DIR)
+    );
+    assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, PREOPEN, DATA)), Ok(()));
+    assert_eq!(
+        (env.u64_at(DATA + 8), env.u64_at(DATA + 16)),
+        (RIGHTS_PREOPEN_BASE, RIGHTS_PREOPEN_INHERITING)
+    );
+    assert_eq!(RIGHTS_PREOPEN_BASE, 0x7b7_fe00, "as wasmtime reports");
+    assert_eq!(RIGHTS_PREOPEN_INHERITING, 0xff7_ffff, "as wasmtime reports");
+    assert_eq!(RIGHTS_DIR, 0x3fb7_ffbb, "as wasmtime reports");
+    // Opened with the preopen's own base rights, as Rust's std does; with `fd_write` it is not.
+    assert!(env
+        .open(PREOPEN, "sub", DIRECTORY, RIGHTS_PREOPEN_BASE, 0)
+        .is_ok());
+    let inheriting = RIGHTS_PREOPEN_INHERITING;
+    assert_eq!(
+        env.open(PREOPEN, "sub", DIRECTORY, inheriting, 0),
         Err(ERRNO_ISDIR)
     );
+    assert_eq!(env.open(PREOPEN, "sub", 0, RIGHTS_ALL, 0), Err(ERRNO_ISDIR));
 
     assert_eq!(
         env.path_op(path_remove_directory, "sub"),
@@ -368,7 +437,7 @@ fn readdir_layout_and_cookies() {
     assert_eq!(readdir(&mut env, 1000, u64::MAX), 0);
     let file = env.open(PREOPEN, "bb", 0, READ, 0).unwrap();
     let r = env.call(|c, m| fd_readdir(c, m, file, DATA, 100, 0, RESULT));
-    assert_eq!(r, Err(ERRNO_NOTDIR));
+    assert_eq!(r, Err(ERRNO_BADF));
     let r = env.call(|c, m| fd_readdir(c, m, PREOPEN, 4090, 100, 0, RESULT));
     assert_eq!(r, Err(ERRNO_FAULT));
 }
@@ -386,7 +455,7 @@ fn symlinks() {
     );
     let (abs, abs_len) = env.put(PATH2, "/etc/passwd");
     let r = env.call(|c, m| path_symlink(c, m, abs, abs_len, PREOPEN, new, new_len));
-    assert_eq!(r, Err(ERRNO_NOTCAPABLE));
+    assert_eq!(r, Err(ERRNO_PERM));
 
     let r = env.call(|c, m| path_readlink(c, m, PREOPEN, new, new_len, DATA, 100, RESULT));
     assert_eq!((r, env.data(env.u32_at(RESULT))), (Ok(()), "target".into()));
@@ -405,15 +474,9 @@ fn symlinks() {
     // A link leading out exists but cannot be followed.
     std::os::unix::fs::symlink("..", env.host("up")).unwrap();
     assert_eq!(env.stat("up", 0).map(|s| s.0), Ok(FILETYPE_SYMBOLIC_LINK));
-    assert_eq!(env.stat("up", FOLLOW), Err(ERRNO_NOTCAPABLE));
-    assert_eq!(
-        env.open(PREOPEN, "up", DIRECTORY, READ, 0),
-        Err(ERRNO_NOTCAPABLE)
-    );
-    assert_eq!(
-        env.path_op(path_create_directory, "up/x"),
-        Err(ERRNO_NOTCAPABLE)
-    );
+    assert_eq!(env.stat("up", FOLLOW), Err(ERRNO_PERM));
+    assert_eq!(env.open(PREOPEN, "up", DIRECTORY, READ, 0), Err(ERRNO_PERM));
+    assert_eq!(env.path_op(path_create_directory, "up/x"), Err(ERRNO_PERM));
     // Removing the link removes the link only.
     assert_eq!(env.path_op(path_unlink_file, "up"), Ok(()));
     assert!(env.tmp.0.exists());
@@ -447,12 +510,25 @@ fn preopens_and_stdio() {
         env.call(|c, m| fd_seek(c, m, 1, 0, 0, RESULT)),
         Err(ERRNO_SPIPE)
     );
+    // A captured stream is no terminal: of unknown type, with only its one right.
     assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, 1, DATA)), Ok(()));
-    assert_eq!(env.mem[DATA as usize], FILETYPE_CHARACTER_DEVICE);
+    assert_eq!(
+        (env.mem[DATA as usize], env.u64_at(DATA + 8)),
+        (FILETYPE_UNKNOWN, RIGHTS_FD_WRITE)
+    );
     assert_eq!(
         env.call(|c, m| fd_fdstat_set_flags(c, m, 1, 0)),
-        Err(ERRNO_NOSYS)
+        Err(ERRNO_BADF)
     );
+    // Rights can be taken away, never given back.
+    assert_eq!(
+        env.call(|c, m| fd_fdstat_set_rights(c, m, 2, RIGHTS_FD_READ, 0)),
+        Err(ERRNO_NOTCAPABLE)
+    );
+    assert_eq!(env.call(|c, m| fd_fdstat_set_rights(c, m, 2, 0, 0)), Ok(()));
+    assert_eq!(env.write(2, "x"), Err(ERRNO_BADF));
+    assert_eq!(env.call(|c, m| fd_fdstat_get(c, m, 2, DATA)), Ok(()));
+    assert_eq!(env.u64_at(DATA + 8), 0);
 
     // Renumbering a file onto stdout sends stdout's writes to the file.
     let fd = env.open(PREOPEN, "out", CREAT, WRITE, 0).unwrap();
