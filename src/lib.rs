@@ -13,10 +13,11 @@
 //! ([`Func::call`], [`TypedFunc::call`]). docs/architecture.md describes each stage.
 //!
 //! The public API is what this root re-exports, plus [`wasi`] (WASI preview 1 for a
-//! [`Linker`]). The stages themselves (decoder, validator, translator, bytecode, interpreter)
-//! are private: what an inspection tool may read of the bytecode goes through
-//! [`Module::disassemble`], [`Module::translation_stats`], [`instruction_catalogue`] and, with
-//! the `profile` feature, [`Store::profile`].
+//! [`Linker`]) and, with the `script` feature (on by default, through `cli`), `script` (a
+//! runner for spec-style `.wast` scripts). The stages themselves (decoder, validator,
+//! translator, bytecode, interpreter) are private: what an inspection tool may read of the
+//! bytecode goes through [`Module::disassemble`], [`Module::translation_stats`],
+//! [`instruction_catalogue`] and, with the `profile` feature, [`Store::profile`].
 //!
 //! ```
 //! use regwasm::{Engine, Linker, Module, Store, Val};
@@ -45,6 +46,8 @@ mod exec;
 mod numeric;
 mod ops;
 mod runtime;
+#[cfg(feature = "script")]
+pub mod script;
 mod simd;
 mod translate;
 mod validate;

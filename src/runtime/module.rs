@@ -88,7 +88,7 @@ impl Module {
 
     /// The translated register bytecode of defined function `index` (imports not counted),
     /// translating it now if the module was compiled lazily.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "wat"))]
     pub(crate) fn compiled_func(&self, index: usize) -> Option<&CompiledFunc> {
         self.code(index).ok().map(|code| &**code)
     }

@@ -460,7 +460,6 @@ impl Shape {
     }
 }
 
-
 /// One arm of an `apply_*` method: the row's function when its shape is the method's, else a
 /// value never used (the translator only emits an operator in the instruction of its shape).
 macro_rules! simd_arm {

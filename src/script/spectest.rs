@@ -3,13 +3,13 @@
 //! Its items are created once per store and defined in the linker under the module name
 //! `"spectest"`, so every importing module sees the same table, memory, globals and functions.
 
-use regwasm::{
+use crate::{
     Func, FuncType, Global, GlobalType, Limits, Linker, Memory, MemoryType, Result, Store, Table,
     TableType, Val, ValType,
 };
 
 /// Defines the `spectest` module in `linker`, allocating its items in `store`.
-pub fn register(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<()> {
+pub(super) fn register(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<()> {
     use ValType::{F32, F64, I32, I64};
 
     // The `print*` functions do nothing: the suite only checks that they can be imported and called.

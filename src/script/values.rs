@@ -1,11 +1,11 @@
 //! Converting wast arguments to [`Val`]s and matching results against wast patterns.
 
-use regwasm::{ExternRef, Val};
+use crate::{ExternRef, Val};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 /// The Wasm value an `(invoke ...)` argument denotes.
-pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
+pub(super) fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
     let WastArg::Core(core) = arg else {
         return Err(format!("unsupported (non-core) argument {arg:?}"));
     };
@@ -26,7 +26,7 @@ pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
 }
 
 /// Checks `got` against the expected result patterns; the error describes both sides.
-pub fn check_results(got: &[Val], expected: &[WastRet<'_>]) -> Result<(), String> {
+pub(super) fn check_results(got: &[Val], expected: &[WastRet<'_>]) -> Result<(), String> {
     let ok = got.len() == expected.len()
         && got.iter().zip(expected).all(|(v, ret)| match ret {
             WastRet::Core(pattern) => matches(v, pattern),
@@ -51,7 +51,7 @@ pub fn check_results(got: &[Val], expected: &[WastRet<'_>]) -> Result<(), String
 ///
 /// `ref.func` patterns with an index match any non-null funcref: the index names a function of
 /// the module under test, which the public API cannot map to a store handle.
-pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
+pub(super) fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
     match (pattern, val) {
         (WastRetCore::I32(want), Val::I32(got)) => want == got,
         (WastRetCore::I64(want), Val::I64(got)) => want == got,
@@ -127,7 +127,7 @@ fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
 }
 
 /// A value in wast-like notation, with float bit patterns: `f32:1.5 (0x3fc00000)`.
-pub fn describe_val(val: &Val) -> String {
+pub(super) fn describe_val(val: &Val) -> String {
     match val {
         Val::I32(v) => format!("i32:{v}"),
         Val::I64(v) => format!("i64:{v}"),
@@ -141,7 +141,7 @@ pub fn describe_val(val: &Val) -> String {
     }
 }
 
-pub fn describe_vals(vals: &[Val]) -> String {
+pub(super) fn describe_vals(vals: &[Val]) -> String {
     vals.iter().map(describe_val).collect::<Vec<_>>().join(", ")
 }
 

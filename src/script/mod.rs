@@ -1,63 +1,120 @@
-//! Executes the directives of one `.wast` file against a fresh store and linker.
+//! Runs spec-style `.wast` scripts: the format of the official WebAssembly test suite
+//! (`module`, `register`, `invoke`, `get`, `assert_return`, `assert_trap`, `assert_exhaustion`,
+//! `assert_invalid`, `assert_malformed`, `assert_unlinkable`, and `assert_trap` on a module,
+//! which older scripts call `assert_uninstantiable`).
+//!
+//! One runner serves `regwasm wast` and the spec tests (`tests/spec.rs`, `tests/lazy.rs`,
+//! `tests/ablation.rs`). Scripts are parsed by the `wast` crate, so this module needs the
+//! `script` feature (part of the default `cli` feature).
+//!
+//! Counting: every `assert_*` directive that is executed is one assertion, passed or failed.
+//! Commands (`module`, `register`, `invoke`, …) are not assertions while they succeed, but a
+//! command that fails (including a module the engine rejects, or a file that does not parse) is
+//! counted as one failed assertion, so `passed + failed == assertions` always holds and a broken
+//! setup can never hide behind the assertions it prevents.
+//!
+//! A panic in the engine fails only the directive that raised it (see [`install_panic_hook`]).
+//!
+//! ```
+//! let script = r#"
+//!     (module (func (export "add") (param i32 i32) (result i32)
+//!         local.get 0 local.get 1 i32.add))
+//!     (assert_return (invoke "add" (i32.const 2) (i32.const 3)) (i32.const 5))
+//!     (assert_trap (module (func $f unreachable) (start $f)) "unreachable")"#;
+//! let report = regwasm::script::run(&regwasm::Config::default(), script, &mut |_line| {});
+//! assert_eq!((report.assertions, report.passed), (2, 2));
+//! assert!(report.failures.is_empty());
+//! ```
 
-use crate::spectest;
-use crate::values::{arg_to_val, check_results, describe_vals};
-use regwasm::{Engine, Error, Instance, Linker, Module, Store, Trap, TrapCode, Val};
+mod spectest;
+mod values;
+
+use crate::{Config, Engine, Error, Instance, Linker, Module, Store, Trap, TrapCode, Val};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
+use values::{arg_to_val, check_results, describe_vals};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::Id;
 use wast::{QuoteWat, Wast, WastDirective, WastExecute, WastInvoke, Wat};
 
-/// What one file produced. See `spec.rs` for how these are counted.
-#[derive(Default)]
-pub struct FileReport {
-    /// `assert_*` directives executed, plus commands (`module`, `register`, `invoke`, …) that failed.
+/// What one script produced.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// `assert_*` directives executed, plus commands (`module`, `register`, `invoke`, …) that
+    /// failed.
     pub assertions: usize,
+    /// Assertions that held.
     pub passed: usize,
-    /// Every failure in order, as `line N: <directive>: <why>`.
-    pub failures: Vec<String>,
-    /// Passing rejections with another message or error class than the suite names.
+    /// Every failure in order.
+    pub failures: Vec<Failure>,
+    /// Passing rejections with another message or error class than the script names, as
+    /// `line N: <directive>: <what differed>`.
     pub mismatches: Vec<String>,
     /// `assert_invalid` modules that the engine rejected as malformed (with the right message).
     pub invalid_as_malformed: usize,
 }
 
-impl FileReport {
-    fn fail(&mut self, line: usize, what: &str, why: &str) {
-        self.assertions += 1;
-        self.failures.push(format!("line {line}: {what}: {why}"));
+/// One failed assertion or command; shown as `line N: <directive>: <expected, got>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The directive's line in the script, from 1.
+    pub line: usize,
+    /// A short name for the directive, e.g. `assert_return (invoke "add")`.
+    pub directive: String,
+    /// What was expected and what happened instead.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}: {}: {}",
+            self.line, self.directive, self.message
+        )
     }
 }
 
-/// Parses `contents` and runs every directive. `on_directive(line)` is called before each one.
-pub fn run_file(
-    contents: &str,
-    dispatch: regwasm::Dispatch,
-    on_directive: &mut dyn FnMut(usize),
-) -> FileReport {
-    // Every translated function is also checked against the interpreter's invariants.
-    run_file_with(
-        regwasm::Config::default()
-            .verify_bytecode(true)
-            .dispatch(dispatch),
-        contents,
-        on_directive,
-    )
+impl Report {
+    fn fail(&mut self, line: usize, what: &str, why: &str) {
+        self.assertions += 1;
+        self.failures.push(Failure {
+            line,
+            directive: what.to_string(),
+            message: why.to_string(),
+        });
+    }
 }
 
-/// As [`run_file`], with an engine built from `config`.
-pub fn run_file_with(
-    config: &regwasm::Config,
-    contents: &str,
-    on_directive: &mut dyn FnMut(usize),
-) -> FileReport {
-    let mut report = FileReport::default();
-    let wast_error = |mut e: wast::Error| {
-        e.set_text(contents);
-        e.to_string()
+const OLD_UNINSTANTIABLE: &str = "(assert_uninstantiable";
+const NEW_UNINSTANTIABLE: &str = "(assert_trap          ";
+
+/// Parses the script `contents` and runs every directive against a fresh store (with the
+/// `spectest` host module) of an engine built from `config`. `on_directive(line)` is called
+/// before each directive, e.g. for a watchdog that reports a directive running too long.
+pub fn run(config: &Config, contents: &str, on_directive: &mut dyn FnMut(usize)) -> Report {
+    let mut report = Report::default();
+    // A script that does not lex or parse is one failure, at the line wast points to.
+    let fail_whole = |report: &mut Report, what: &str, e: wast::Error| {
+        let (line, col) = e.span().linecol_in(contents);
+        report.fail(
+            line + 1,
+            what,
+            &format!("column {}: {}", col + 1, e.message()),
+        );
+    };
+    // Older scripts' `assert_uninstantiable` is today's `assert_trap` on a module, which the
+    // `wast` crate knows under that name only. Padded to the same length, so every offset in
+    // the text, and so every line number, stays where it was.
+    let renamed;
+    let contents = if contents.contains(OLD_UNINSTANTIABLE) {
+        renamed = contents.replace(OLD_UNINSTANTIABLE, NEW_UNINSTANTIABLE);
+        renamed.as_str()
+    } else {
+        contents
     };
     // `names.wast` holds a U+202E that the default lexer refuses as "likely confusing".
     let mut lexer = Lexer::new(contents);
@@ -65,14 +122,14 @@ pub fn run_file_with(
     let buf = match ParseBuffer::new_with_lexer(lexer) {
         Ok(buf) => buf,
         Err(e) => {
-            report.fail(1, "lex file", &wast_error(e));
+            fail_whole(&mut report, "lex file", e);
             return report;
         }
     };
     let wast = match parser::parse::<Wast<'_>>(&buf) {
         Ok(wast) => wast,
         Err(e) => {
-            report.fail(1, "parse file", &wast_error(e));
+            fail_whole(&mut report, "parse file", e);
             return report;
         }
     };
@@ -168,7 +225,7 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(config: &regwasm::Config) -> Result<Self, String> {
+    fn new(config: &Config) -> Result<Self, String> {
         let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
@@ -441,8 +498,10 @@ thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Installs a panic hook that records the panics of [`guarded`] code (message and location)
-/// instead of printing them, and hands every other panic to the previous hook.
+/// Installs a process-wide panic hook that records the panics raised while [`run`] executes a
+/// directive (message and location, reported as that directive's failure) instead of printing
+/// them, and hands every other panic to the hook that was there before. Without it such a
+/// panic still fails only its directive, but is also printed by the previous hook.
 pub fn install_panic_hook() {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
