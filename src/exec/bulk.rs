@@ -13,7 +13,7 @@ pub(super) fn memory_init(
     src: u32,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let data = &store.datas[seg];
+    let data = store.datas[seg].bytes();
     let mem = &mut store.memories[memory].data;
     let (Some(s), Some(d)) = (
         check_range(data.len(), src, n),

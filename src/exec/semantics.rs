@@ -363,7 +363,7 @@ macro_rules! with_semantics {
             DataDrop { data } => {
                 let cx = cx!();
                 let seg = cx.store.instances[cx.instance as usize].datas[data as usize];
-                cx.store.datas[seg as usize] = Vec::new();
+                cx.store.datas[seg as usize] = Default::default();
             }
             MemoryCopy { args } => {
                 let (d, s, n) = three!(args);

@@ -1,6 +1,7 @@
 //! Instances and instantiation: allocate the module's definitions in the store, initialise
 //! segments, run the start function.
 
+use super::store::DataSegment;
 use super::{
     Extern, Func, FuncEntity, Global, GlobalEntity, Memory, MemoryEntity, Module, Store, Table,
     TableEntity,
@@ -126,7 +127,10 @@ impl Instance {
             info.memories.len() - info.num_imported_memories as usize,
             info.tables.len() - info.num_imported_tables as usize,
         )?;
-        std::sync::Arc::make_mut(&mut store.inner.modules).push(module.clone());
+        // Once per module, not per instance: the list only keeps code alive during runs.
+        if !(store.inner.modules.iter()).any(|m| Arc::ptr_eq(&m.inner, &module.inner)) {
+            Arc::make_mut(&mut store.inner.modules).push(module.clone());
+        }
         let config = store.inner.engine.config().clone();
         let index = store.inner.instances.len() as u32;
         let mut inst = InstanceEntity {
@@ -211,7 +215,7 @@ impl Instance {
             store
                 .inner
                 .datas
-                .push(info.bytes[seg.data.clone()].to_vec());
+                .push(DataSegment::new(module, seg.data.clone()));
             inst.datas.push(store.inner.datas.len() as u32 - 1);
         }
 
@@ -260,7 +264,12 @@ impl Instance {
                 let offset = data_offsets[i].unwrap_or(0) as u32;
                 let bytes = std::mem::take(&mut store.inner.datas[id]);
                 let mem = &mut store.inner.memories[memory_ids[*memory as usize] as usize];
-                init_range(&mut mem.data, offset, &bytes, TrapCode::MemoryOutOfBounds)?;
+                init_range(
+                    &mut mem.data,
+                    offset,
+                    bytes.bytes(),
+                    TrapCode::MemoryOutOfBounds,
+                )?;
             }
         }
         if let Some(start) = start {

@@ -1,5 +1,7 @@
-//! Linear memories.
+//! Linear memories: the `Memory` handle and the store's record of each memory. The bytes live in
+//! a `LinearMemory` (see `linear.rs`: reserved address space, or a heap buffer as fallback).
 
+use super::linear::LinearMemory;
 use super::Store;
 use crate::error::{Error, Result};
 use crate::value::MemoryType;
@@ -9,7 +11,8 @@ pub const PAGE_SIZE: usize = 65536;
 
 #[derive(Debug)]
 pub(crate) struct MemoryEntity {
-    pub(crate) data: Vec<u8>,
+    /// The bytes; on reserved address space its base never moves as it grows.
+    pub(crate) data: LinearMemory,
     pub(crate) ty: MemoryType,
     /// The effective maximum: the declared one capped by the engine's configuration.
     pub(crate) max_pages: u32,
@@ -25,12 +28,12 @@ impl MemoryEntity {
             )));
         }
         let len = ty.limits.min as usize * PAGE_SIZE;
-        // Ask for the space fallibly first, so an impossible size is an error, not an abort;
-        // then take a zeroed allocation, which the OS backs with pages only as they are used.
-        Vec::<u8>::new()
-            .try_reserve_exact(len)
-            .map_err(|_| Error::Limit(format!("cannot allocate {len} bytes of memory")))?;
-        let data = vec![0u8; len];
+        // Reserves the whole maximum (4 GiB without a declared one) as address space; only
+        // the `min` pages are made accessible, and the OS commits them as they are touched.
+        // (Saturating: 4 GiB does not fit a 32-bit `usize`; the heap backend takes over there.)
+        let max_len = (max_pages as usize).saturating_mul(PAGE_SIZE);
+        let data = LinearMemory::new(len, max_len)
+            .ok_or_else(|| Error::Limit(format!("cannot allocate {len} bytes of memory")))?;
         Ok(Self {
             data,
             ty,
@@ -43,19 +46,15 @@ impl MemoryEntity {
     }
 
     /// Grows by `delta` pages, returning the old size, or `None` (Wasm's -1) past the maximum or
-    /// when the host cannot allocate.
+    /// when the host cannot provide the pages. Copies nothing on reserved address space.
     pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
             return None;
         }
-        let new_len = new as usize * PAGE_SIZE;
-        self.data
-            .try_reserve_exact(new_len - self.data.len())
-            .ok()?;
-        self.data.resize(new_len, 0);
-        Some(old)
+        let new_len = (new as usize).checked_mul(PAGE_SIZE)?;
+        self.data.grow_to(new_len).then_some(old)
     }
 }
 

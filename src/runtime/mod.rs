@@ -8,6 +8,7 @@ mod global;
 mod inspect;
 mod instance;
 pub(crate) mod interrupt;
+mod linear;
 mod linker;
 mod memory;
 mod module;

@@ -34,7 +34,7 @@ pub(crate) struct StoreInner {
     /// Element segments of all instances; a dropped segment is empty.
     pub(crate) elems: Vec<Vec<Cell>>,
     /// Data segments of all instances; a dropped segment is empty.
-    pub(crate) datas: Vec<Vec<u8>>,
+    pub(crate) datas: Vec<DataSegment>,
     /// Interned signatures: equal types get equal ids, so `call_indirect` compares integers.
     pub(crate) types: Vec<FuncType>,
     type_ids: HashMap<FuncType, u32>,
@@ -56,6 +56,25 @@ pub(crate) struct StoreInner {
     /// Executed-instruction counts, filled by the interpreter.
     #[cfg(feature = "profile")]
     pub(crate) profile: crate::exec::profile::Profile,
+}
+
+/// A data segment's bytes: a range of its module's binary, shared by every instance of the
+/// module (instantiation copies nothing but what goes into memory), or nothing once dropped.
+#[derive(Default)]
+pub(crate) struct DataSegment(Option<(super::Module, std::ops::Range<usize>)>);
+
+impl DataSegment {
+    pub(crate) fn new(module: &super::Module, range: std::ops::Range<usize>) -> Self {
+        Self(Some((module.clone(), range)))
+    }
+
+    /// The bytes; empty once dropped.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match &self.0 {
+            Some((module, range)) => &module.inner.info.bytes[range.clone()],
+            None => &[],
+        }
+    }
 }
 
 impl<T> Store<T> {
