@@ -32,6 +32,38 @@ pub enum Error {
     /// A host-side misuse of the API: wrong argument count or types, unknown export, store mismatch.
     #[error("{0}")]
     Api(String),
+    /// A precompiled module (`Module::deserialize`) was refused: not one, made by another
+    /// version or for another configuration, or damaged.
+    #[error("precompiled module: {0}")]
+    Precompiled(PrecompiledError),
+}
+
+/// Why [`Module::deserialize`](crate::Module::deserialize) refused its bytes: the kind, and a
+/// message naming what did not match.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PrecompiledError {
+    /// Which check failed.
+    pub kind: PrecompiledErrorKind,
+    /// What was found, and what was expected.
+    pub message: String,
+}
+
+/// The checks a precompiled module passes through, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrecompiledErrorKind {
+    /// The bytes do not start with the precompiled module magic.
+    NotPrecompiled,
+    /// Another version of the precompiled format.
+    FormatVersion,
+    /// Made by another version of regwasm (whose bytecode may differ).
+    CrateVersion,
+    /// Made with a `Config` whose translation settings differ from this engine's.
+    Config,
+    /// The payload's length or checksum does not match: the file was truncated or damaged.
+    Checksum,
+    /// The payload passed the checksum but does not describe a valid module and bytecode.
+    Corrupt,
 }
 
 /// A decoding error: what the binary format rule broke, and the byte offset in the module.
@@ -124,6 +156,25 @@ pub enum TrapCode {
 }
 
 impl TrapCode {
+    /// Every trap code in declaration order, so that `ALL[code as usize] == code`: how a
+    /// precompiled module's `trap` instructions name their code.
+    pub(crate) const ALL: [TrapCode; 14] = [
+        TrapCode::Unreachable,
+        TrapCode::IntegerDivisionByZero,
+        TrapCode::IntegerOverflow,
+        TrapCode::BadConversionToInteger,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::TableOutOfBounds,
+        TrapCode::IndirectCallTypeMismatch,
+        TrapCode::UninitializedElement,
+        TrapCode::UndefinedElement,
+        TrapCode::StackOverflow,
+        TrapCode::OutOfFuel,
+        TrapCode::Interrupted,
+        TrapCode::DeadlineExceeded,
+        TrapCode::HostError,
+    ];
+
     /// The spec's message for this trap, as the official test suite spells it.
     pub fn message(self) -> &'static str {
         match self {

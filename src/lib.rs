@@ -56,7 +56,10 @@ pub mod wasi;
 
 pub use binary::ExternKind;
 pub use bytecode::{instruction_catalogue, Counts, FuncStats, InstructionInfo, TranslationStats};
-pub use error::{DecodeError, Error, Result, Trap, TrapCode, ValidationError};
+pub use error::{
+    DecodeError, Error, PrecompiledError, PrecompiledErrorKind, Result, Trap, TrapCode,
+    ValidationError,
+};
 pub use exec::profile::{FuncProfile, Profile};
 pub use exec::{Dispatch, SuspendReason};
 pub use runtime::{

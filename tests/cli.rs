@@ -59,7 +59,7 @@ fn version() {
 fn help_of_every_subcommand() {
     let out = regwasm(&["--help"]);
     assert_eq!(out.code, 0);
-    for sub in ["run", "wast", "validate", "inspect"] {
+    for sub in ["run", "compile", "wast", "validate", "inspect"] {
         assert!(out.stdout.contains(&format!("  {sub} ")), "{}", out.stdout);
         let out = regwasm(&[sub, "--help"]);
         assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
@@ -170,6 +170,45 @@ fn invoke_prints_results_and_args_may_look_like_flags() {
         "{}",
         out.stderr
     );
+}
+
+/// `compile` writes a precompiled module that `run` (and `inspect`) load by its magic bytes;
+/// one compiled for other translation settings is refused, naming the setting.
+#[test]
+fn compile_then_run_precompiled() {
+    let dir = std::env::temp_dir().join(format!("regwasm-cli-rwm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rwm = dir.join("fib.rwm");
+    let rwm = rwm.to_str().unwrap();
+    let out = regwasm(&["compile", FIB, "-o", rwm]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(std::fs::read(rwm).unwrap().starts_with(b"\0regwasm"));
+    let out = regwasm(&["run", "--invoke", "fib", rwm, "20"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "6765\n"),
+        "{}",
+        out.stderr
+    );
+    let listing = regwasm(&["inspect", rwm]).stdout;
+    assert_eq!(listing, regwasm(&["inspect", FIB]).stdout);
+    // Fuel metering changes the bytecode: `run --fuel` needs `compile --consume-fuel`.
+    let out = regwasm(&["run", "--fuel", "100", "--invoke", "fib", rwm, "20"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("consume_fuel"), "{}", out.stderr);
+    let out = regwasm(&["compile", "--consume-fuel", FIB, "-o", rwm]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = regwasm(&["run", "--fuel", "100", "--invoke", "fib", rwm, "20"]);
+    assert!(out.stderr.contains("all fuel consumed"), "{}", out.stderr);
+    // A damaged file is refused, not run.
+    let mut bytes = std::fs::read(rwm).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x10;
+    std::fs::write(rwm, bytes).unwrap();
+    let out = regwasm(&["run", "--fuel", "100000", "--invoke", "fib", rwm, "20"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("checksum"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod define;
 mod disasm;
 mod facts;
 mod instrs;
+pub(crate) mod serial;
 mod stats;
 mod verify;
 pub use define::Instr;
@@ -129,6 +130,11 @@ pub trait Operand {
     fn as_offset(&self) -> Option<Offset> {
         None
     }
+    /// The value of an integer immediate, which may index a module entity (a function, a
+    /// global, a table, …; the field's name tells which).
+    fn as_index(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl Operand for Reg {
@@ -151,6 +157,9 @@ impl Operand for u32 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
     }
+    fn as_index(&self) -> Option<u32> {
+        Some(*self)
+    }
 }
 impl Operand for i32 {
     fn fmt_operand(&self, _: usize) -> String {
@@ -165,6 +174,9 @@ impl Operand for i16 {
 impl Operand for u16 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
+    }
+    fn as_index(&self) -> Option<u32> {
+        Some((*self).into())
     }
 }
 impl Operand for VReg {

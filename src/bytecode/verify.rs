@@ -17,8 +17,9 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                     // It writes the first two argument registers.
                     (Instr::TableGrow { .. } | Instr::CallCopy2 { .. }, "args") => 2,
                     // Calls name where the callee's frame starts, which may lie at the frame's
-                    // end; the interpreter checks the callee's room at run time.
-                    (_, "args") if instr.is_call() => return,
+                    // end (but not past it); the interpreter checks the callee's room at run
+                    // time.
+                    (_, "args") if instr.is_call() => 0,
                     (_, "args") => 3,
                     _ => op.span(),
                 };
@@ -120,5 +121,15 @@ mod tests {
         };
         assert_eq!(verify(&call(1)), Ok(()));
         assert!(verify(&call(2)).unwrap_err().contains("register r2"));
+        // A plain call's frame may start at the end of the caller's, not beyond.
+        let call = |args| {
+            let call = Instr::Call {
+                func: 0,
+                args: Reg(args),
+            };
+            func(vec![call, Instr::Return {}], 3)
+        };
+        assert_eq!(verify(&call(3)), Ok(()));
+        assert!(verify(&call(4)).unwrap_err().contains("register r4"));
     }
 }

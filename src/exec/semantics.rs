@@ -201,7 +201,11 @@ macro_rules! with_semantics {
                     return Err(TrapCode::UninitializedElement.into());
                 }
                 let addr = (cell - 1) as u32;
-                if cx.store.funcs[addr as usize].ty() != inst.types[type_index as usize] {
+                // Checked, not indexed: only a precompiled module's hand-made bytecode could
+                // put a number that is no function's address in a `funcref` table (registers
+                // are not typed by the verifier), and then this traps instead of panicking.
+                let callee = cx.store.funcs.get(addr as usize).ok_or(TrapCode::IndirectCallTypeMismatch)?;
+                if callee.ty() != inst.types[type_index as usize] {
                     return Err(TrapCode::IndirectCallTypeMismatch.into());
                 }
                 call_addr!(addr, args);

@@ -12,6 +12,7 @@ mod linear;
 mod linker;
 mod memory;
 mod module;
+mod precompiled;
 mod resumable;
 mod store;
 mod table;

@@ -411,6 +411,11 @@ macro_rules! define_simd_op {
                 }
             }
 
+            /// Its `0xFD`-prefixed sub-opcode: `from_code(op.code()) == Some(op)`.
+            pub fn code(self) -> u32 {
+                match self { $( SimdOp::$name => $code, )* }
+            }
+
             /// The operator's text-format name.
             pub fn name(self) -> &'static str {
                 match self { $( SimdOp::$name => $mnem, )* }

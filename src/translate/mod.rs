@@ -99,7 +99,7 @@ pub fn validate_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -
 
 /// Register cells of the parameters plus declared locals of defined function `index`, within
 /// the register limit, and where each local lives when some local is a `v128` (else empty).
-fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<(u16, bool)>)> {
+pub(crate) fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<(u16, bool)>)> {
     let func_index = info.num_imported_funcs + index as u32;
     let params = info.func_type(func_index).map_or(&[][..], |t| t.params());
     let declared = &info.bodies[index].locals;
@@ -129,7 +129,7 @@ fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<(u16, bool)
 }
 
 /// Registers are 16-bit: a frame holds at most this many.
-const MAX_REGS: u64 = u16::MAX as u64;
+pub(crate) const MAX_REGS: u64 = u16::MAX as u64;
 
 pub(crate) struct Translator<'a> {
     info: &'a ModuleInfo,

@@ -3,12 +3,15 @@
 //! Arguments are parsed by clap's derive API: each subcommand is a struct whose fields are its
 //! flags, with their help text in the doc comments, so `--help`, usage errors (exit code 2) and
 //! `--version` come from one declaration. The subcommands live in their own files: `run.rs`,
-//! `wast.rs`, `inspect.rs` (with `validate`); `units.rs` parses durations and sizes.
+//! `wast.rs`, `inspect.rs` (with `validate`), `compile.rs`; `units.rs` parses durations and
+//! sizes. Every subcommand that reads a module also reads a precompiled one (`regwasm
+//! compile`), told apart by its magic bytes.
 //!
 //! Exit codes, as wasmtime's: 0 on success; a WASI program's own `proc_exit` status; 134 when
 //! the guest traps (`Error: wasm trap: …` on stderr); 1 when a module cannot be read, decoded,
 //! validated, linked or instantiated, or a `wast` script has failures; 2 for a usage error.
 
+mod compile;
 mod inspect;
 mod run;
 mod units;
@@ -30,6 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Run(run::RunArgs),
+    Compile(compile::CompileArgs),
     Wast(wast::WastArgs),
     Validate(inspect::ValidateArgs),
     Inspect(inspect::InspectArgs),
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compile(args) => compile::compile(args),
         Command::Wast(args) => wast::wast(args),
         Command::Validate(args) => inspect::validate(args),
         Command::Inspect(args) => inspect::inspect(args),
@@ -128,7 +133,14 @@ fn optimizations(without: &[String]) -> Optimizations {
     })
 }
 
+/// Reads a module: a precompiled one (from `regwasm compile`, told by its magic bytes), a
+/// binary or a text one.
 fn load(engine: &Engine, path: &Path) -> Result<Module, CliError> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Module::new(engine, bytes).map_err(|e| format!("{}: {e}", path.display()).into())
+    let module = if Module::is_precompiled(&bytes) {
+        Module::deserialize(engine, &bytes)
+    } else {
+        Module::new(engine, bytes)
+    };
+    module.map_err(|e| format!("{}: {e}", path.display()).into())
 }

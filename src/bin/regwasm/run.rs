@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Run a WebAssembly module (binary `.wasm` or text `.wat`)
+/// Run a WebAssembly module (binary `.wasm`, text `.wat`, or precompiled `.rwm`)
 ///
 /// Without --invoke, runs `_start` (a WASI command's entry point; for a module that does not
 /// import WASI, `main` if there is no `_start`). A module importing `wasi_snapshot_preview1`
@@ -72,7 +72,8 @@ pub struct RunArgs {
     #[arg(long)]
     profile: bool,
 
-    /// The module: a binary `.wasm` or a text `.wat` file
+    /// The module: a binary `.wasm`, a text `.wat` or a precompiled `.rwm` file (from
+    /// `regwasm compile`)
     #[arg(value_name = "FILE")]
     file: PathBuf,
 

@@ -1,0 +1,576 @@
+//! Precompiled modules: [`Module::serialize`] writes a translated module to bytes and
+//! [`Module::deserialize`] loads them without translating again.
+//!
+//! Why the original Wasm binary goes in whole: the module's types, imports, exports, segments,
+//! custom sections and names all come from decoding it, which is cheap (function bodies stay
+//! byte ranges); what is expensive is validating and translating the bodies, and that is what
+//! the stored bytecode replaces. Storing the binary keeps one decoder and one module-level
+//! validator for both paths, so a loaded module cannot describe itself differently from a
+//! fresh one.
+//!
+//! The layout (all integers little-endian; docs/architecture.md has the same table):
+//!
+//! ```text
+//! header   magic "\0regwasm" (8 bytes) · format version u32 · crate version (u8 length, UTF-8)
+//!          · translation settings u32 (one bit per switch, `SETTINGS` order)
+//!          · settings fingerprint u64 · payload length u64 · payload checksum u64
+//! payload  Wasm length u64 · the Wasm binary
+//!          · function count u32 (the defined functions, in order), then per function:
+//!            0u8 (not translated: its translation failed, e.g. over a limit), or
+//!            1u8 · num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions,
+//!            code length, source map length (u32 each) · the instructions
+//!            (`bytecode::serial`) · the source map (u32 each)
+//! ```
+//!
+//! Loading trusts nothing it reads: every check below runs on every load, and every failure is
+//! an [`Error::Precompiled`](crate::Error::Precompiled) naming what did not match, never a panic. See
+//! [`Module::deserialize`] for the list of checks and what they guarantee.
+
+use super::module::ModuleInner;
+use super::{Config, Engine, Module};
+use crate::binary::{self, ModuleInfo};
+use crate::bytecode::serial::{self, Reader};
+use crate::bytecode::{self, CompiledFunc, Instr, Op};
+use crate::error::{Error, PrecompiledError, PrecompiledErrorKind as Kind, Result};
+use crate::value::ValType;
+use crate::{translate, validate};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// The first bytes of every precompiled module. A Wasm binary starts with `\0asm`, so the
+/// two never look alike.
+const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
+
+/// The layout's version: raised whenever the header or payload layout changes. (The
+/// instruction encoding changes with the crate version, which is checked separately.)
+const FORMAT_VERSION: u32 = 1;
+
+/// The crate version the bytecode belongs to: instruction tags and semantics follow it.
+const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A function's bytecode, its header and size fields, before the code is rebuilt.
+const FUNC_HEADER: usize = 8 * 4;
+
+impl Module {
+    /// Whether `bytes` look like a precompiled module (start with [`Module::serialize`]'s
+    /// magic), as opposed to a Wasm binary or text: how `regwasm run` tells them apart.
+    pub fn is_precompiled(bytes: &[u8]) -> bool {
+        bytes.starts_with(&PRECOMPILED_MAGIC)
+    }
+
+    /// The module, translated, as bytes that [`Module::deserialize`] loads without validating
+    /// or translating the function bodies again. The bytes are for the same regwasm version and
+    /// an engine with the same translation settings (optimizations, fuel metering,
+    /// interruptibility, source maps, SIMD features); loading them anywhere else is refused.
+    ///
+    /// A lazily translated module ([`CompilationMode::LazyTranslation`]) translates its
+    /// remaining functions first (and keeps them), so the bytes hold every function. A
+    /// function whose translation fails (a valid body over an implementation limit, which
+    /// would fail on its first call) is stored without code and fails the same way after
+    /// loading.
+    ///
+    /// [`CompilationMode::LazyTranslation`]: crate::CompilationMode::LazyTranslation
+    ///
+    /// ```
+    /// use regwasm::{Engine, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "seven") (result i32) i32.const 7))"#)?;
+    /// let bytes = module.serialize();
+    /// assert!(Module::is_precompiled(&bytes));
+    ///
+    /// let loaded = Module::deserialize(&engine, &bytes)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &loaded)?;
+    /// let seven = instance.get_typed_func::<(), i32>(&store, "seven")?;
+    /// assert_eq!(seven.call(&mut store, ())?, 7);
+    /// # Ok::<(), regwasm::Error>(())
+    /// ```
+    pub fn serialize(&self) -> Vec<u8> {
+        let info = self.info();
+        let mut payload = Vec::with_capacity(info.bytes.len() * 4);
+        put_u64(&mut payload, info.bytes.len() as u64);
+        payload.extend_from_slice(&info.bytes);
+        put_u32(&mut payload, self.inner.funcs.len() as u32);
+        for index in 0..self.inner.funcs.len() {
+            match self.code(index) {
+                Ok(func) => write_func(&mut payload, func),
+                Err(_) => payload.push(0),
+            }
+        }
+
+        let config = &self.inner.config;
+        let mut out = Vec::with_capacity(payload.len() + 64);
+        out.extend_from_slice(&PRECOMPILED_MAGIC);
+        put_u32(&mut out, FORMAT_VERSION);
+        out.push(CRATE_VERSION.len() as u8);
+        out.extend_from_slice(CRATE_VERSION.as_bytes());
+        put_u32(&mut out, settings_bits(config));
+        put_u64(&mut out, fingerprint(config));
+        put_u64(&mut out, payload.len() as u64);
+        put_u64(&mut out, checksum(&payload));
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Loads a module that [`Module::serialize`] wrote, for `engine`: faster than
+    /// [`Module::new`], since function bodies are neither validated nor translated again. The
+    /// loaded module behaves exactly like the one that was serialized.
+    ///
+    /// Every load checks, in order, and refuses with an [`Error::Precompiled`](crate::Error::Precompiled) whose
+    /// [`kind`](crate::PrecompiledError::kind) names the check that failed:
+    /// - the magic (`NotPrecompiled`), the format version (`FormatVersion`) and the regwasm
+    ///   version (`CrateVersion`) — bytecode is only ever run by the version that made it;
+    /// - that `engine`'s translation settings are those the module was compiled with
+    ///   (`Config`, naming each switch that differs);
+    /// - the payload's length and checksum (`Checksum`): truncated or damaged files;
+    /// - then (`Corrupt`) that the stored Wasm binary decodes and passes module-level
+    ///   validation; that each function's frame matches its type and locals; the bytecode
+    ///   verifier (registers inside the frame, jumps onto instructions, no running off the
+    ///   end); and that every function, global, table, type, data and element segment an
+    ///   instruction names exists in the module, with the right type and mutability for
+    ///   globals, and that bulk memory instructions have a memory — every index the
+    ///   interpreter uses without checking. A function stored without code is validated now,
+    ///   and translated on its first call.
+    ///
+    /// These checks make any input safe to load: no byte string makes the interpreter read or
+    /// write outside its frames, code or memories. They do not prove that hand-made bytecode
+    /// computes what its Wasm says; the checksum, versions and settings are what make sure the
+    /// bytecode is the translator's own.
+    pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let config = engine.config();
+        let payload = check_header(config, bytes)?;
+        let corrupt = |m: String| refused(Kind::Corrupt, m);
+        let mut r = Reader::new(payload);
+
+        let wasm_len = r.u64().map_err(corrupt)?;
+        let wasm_len = usize::try_from(wasm_len)
+            .map_err(|_| corrupt(format!("Wasm binary of {wasm_len} bytes")))?;
+        let wasm = r.bytes(wasm_len).map_err(corrupt)?;
+        let info = binary::decode(wasm).map_err(|e| corrupt(format!("stored Wasm binary: {e}")))?;
+        let ctx = validate::validate_module_with(&info, config.features)
+            .map_err(|e| corrupt(format!("stored Wasm binary: {e}")))?;
+
+        let count = r.u32().map_err(corrupt)? as usize;
+        if count != info.bodies.len() {
+            return Err(corrupt(format!(
+                "{count} functions stored for a module that defines {}",
+                info.bodies.len()
+            )));
+        }
+        let mut funcs = Vec::with_capacity(count);
+        for index in 0..count {
+            let func_index = info.num_imported_funcs as usize + index;
+            let at = r.pos();
+            let func = read_func(&mut r, &info, index, config)
+                .map_err(|m| corrupt(format!("function {func_index} (at byte {at}): {m}")))?;
+            funcs.push(match func {
+                Some(func) => OnceLock::from(Arc::new(func)),
+                None => {
+                    // Translated on its first call, which relies on the body being valid.
+                    translate::validate_function(&info, &ctx, index).map_err(|e| {
+                        corrupt(format!("function {func_index} (stored without code): {e}"))
+                    })?;
+                    OnceLock::new()
+                }
+            });
+        }
+        if !r.is_empty() {
+            return Err(corrupt(format!(
+                "{} bytes after the last function",
+                payload.len() - r.pos()
+            )));
+        }
+        let export_index = (info.exports.iter().enumerate())
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                export_index,
+                translation_times: vec![Duration::ZERO; count],
+                info,
+                funcs,
+                config: config.clone(),
+            }),
+        })
+    }
+}
+
+/// The error refusing a precompiled module.
+fn refused(kind: Kind, message: impl Into<String>) -> Error {
+    Error::Precompiled(PrecompiledError {
+        kind,
+        message: message.into(),
+    })
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
+    out.push(1);
+    out.reserve(FUNC_HEADER + func.code.len() * 10 + func.source_map.len() * 4);
+    for v in [
+        func.num_regs,
+        func.num_params,
+        func.num_locals,
+        func.num_results,
+        func.wasm_ops,
+        func.eqz_fusions,
+        func.code.len() as u32,
+        func.source_map.len() as u32,
+    ] {
+        put_u32(out, v);
+    }
+    for op in func.code.iter() {
+        serial::encode(op.instr(), out);
+    }
+    for &offset in func.source_map.iter() {
+        put_u32(out, offset);
+    }
+}
+
+/// Checks the header against this build and `config`; returns the payload.
+fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
+    if !Module::is_precompiled(bytes) {
+        return Err(refused(
+            Kind::NotPrecompiled,
+            "not a precompiled regwasm module (no `\\0regwasm` magic)",
+        ));
+    }
+    let mut r = Reader::new(&bytes[PRECOMPILED_MAGIC.len()..]);
+    let truncated = |m: String| refused(Kind::Checksum, format!("header: {m}"));
+    let format = r.u32().map_err(truncated)?;
+    if format != FORMAT_VERSION {
+        return Err(refused(
+            Kind::FormatVersion,
+            format!("format version {format}, this regwasm reads version {FORMAT_VERSION}"),
+        ));
+    }
+    let len = r.u8().map_err(truncated)?;
+    let version = r.bytes(len.into()).map_err(truncated)?;
+    if version != CRATE_VERSION.as_bytes() {
+        return Err(refused(
+            Kind::CrateVersion,
+            format!(
+                "made by regwasm {}, this is regwasm {CRATE_VERSION}",
+                String::from_utf8_lossy(version)
+            ),
+        ));
+    }
+    let bits = r.u32().map_err(truncated)?;
+    let ours = settings_bits(config);
+    if bits != ours {
+        let differ: Vec<String> = settings(config)
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (bits ^ ours) >> i & 1 != 0)
+            .map(|(i, (name, on))| {
+                let was = if bits >> i & 1 != 0 { "on" } else { "off" };
+                let is = if *on { "on" } else { "off" };
+                format!("{name} ({was} when compiled, {is} in this engine)")
+            })
+            .collect();
+        let differ = if differ.is_empty() {
+            format!("unknown settings {:#x}", bits & !ours)
+        } else {
+            differ.join(", ")
+        };
+        return Err(refused(
+            Kind::Config,
+            format!("compiled with other translation settings: {differ}"),
+        ));
+    }
+    let print = r.u64().map_err(truncated)?;
+    if print != fingerprint(config) {
+        return Err(refused(
+            Kind::Config,
+            format!(
+                "compiled with other translation settings (fingerprint {print:#018x}, this \
+                 engine's is {:#018x})",
+                fingerprint(config)
+            ),
+        ));
+    }
+    let len = r.u64().map_err(truncated)?;
+    let sum = r.u64().map_err(truncated)?;
+    let payload = &bytes[PRECOMPILED_MAGIC.len() + r.pos()..];
+    if len != payload.len() as u64 {
+        return Err(refused(
+            Kind::Checksum,
+            format!(
+                "payload of {} bytes where the header says {len}: truncated or extended",
+                payload.len()
+            ),
+        ));
+    }
+    if checksum(payload) != sum {
+        return Err(refused(
+            Kind::Checksum,
+            "payload checksum mismatch: the file is damaged",
+        ));
+    }
+    Ok(payload)
+}
+
+/// Reads one function; `None` for one stored without code. Every frame field is checked
+/// against the module, then the code against `bytecode::verify` and [`check_instr`].
+fn read_func(
+    r: &mut Reader<'_>,
+    info: &ModuleInfo,
+    index: usize,
+    config: &Config,
+) -> Result<Option<CompiledFunc>, String> {
+    match r.u8()? {
+        0 => return Ok(None),
+        1 => {}
+        b => return Err(format!("bad presence byte {b}")),
+    }
+    let mut header = [0u32; 8];
+    for h in &mut header {
+        *h = r.u32()?;
+    }
+    let [num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions, code_len, map_len] =
+        header;
+    let func_index = info.num_imported_funcs + index as u32;
+    let ty = info
+        .func_type(func_index)
+        .ok_or("the function has no type")?;
+    let (locals, _) = translate::count_locals(info, index).map_err(|e| e.to_string())?;
+    let expect = |what: &str, got: u32, want: u32| {
+        (got == want)
+            .then_some(())
+            .ok_or_else(|| format!("{what} {got} where the module's function has {want}"))
+    };
+    expect("num_params", num_params, ty.param_cells())?;
+    expect("num_results", num_results, ty.result_cells())?;
+    expect("num_locals", num_locals, locals)?;
+    if num_regs as u64 > translate::MAX_REGS || num_regs < num_locals || num_regs < num_results {
+        return Err(format!(
+            "frame of {num_regs} registers for {num_locals} locals and {num_results} results"
+        ));
+    }
+    let want_map = if config.keep_source_map { code_len } else { 0 };
+    expect("source map length", map_len, want_map)?;
+    // Each instruction takes at least its two-byte tag: a count the bytes cannot hold is
+    // refused before anything is allocated for it.
+    if code_len as usize > r.remaining() / 2 {
+        return Err(format!("{code_len} instructions in fewer bytes"));
+    }
+    let mut code = Vec::with_capacity(code_len as usize);
+    for _ in 0..code_len {
+        code.push(Op::new(serial::decode(r)?));
+    }
+    let mut source_map = Vec::with_capacity(map_len as usize);
+    for _ in 0..map_len {
+        source_map.push(r.u32()?);
+    }
+    let func = CompiledFunc {
+        code: code.into(),
+        num_regs,
+        num_params,
+        num_locals,
+        num_results,
+        wasm_ops,
+        eqz_fusions,
+        source_map: source_map.into(),
+    };
+    bytecode::verify(&func)?;
+    for (at, instr) in func.instrs().enumerate() {
+        check_instr(info, instr)
+            .map_err(|m| format!("instruction {at} ({}): {m}", instr.mnemonic()))?;
+    }
+    Ok(Some(func))
+}
+
+/// What an integer operand names, by its field name in the instruction table: the loader
+/// checks each against the module. Every integer field of every instruction must be listed
+/// (a test checks), so a new field that indexes something cannot slip past unchecked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Func,
+    Global,
+    Table,
+    Type,
+    Data,
+    Elem,
+    /// A shift amount the interpreter applies with `<<`/`>>`: below 32.
+    Shift,
+    /// A plain number: a constant, a memory offset or address (checked against the memory at
+    /// run time), a count the verifier checks (`len`), fuel.
+    Plain,
+}
+
+pub(crate) fn role(field: &str) -> Option<Role> {
+    Some(match field {
+        "func" => Role::Func,
+        "global" => Role::Global,
+        "table" | "dst_table" | "src_table" => Role::Table,
+        "type_index" => Role::Type,
+        "data" => Role::Data,
+        "elem" => Role::Elem,
+        "shift" => Role::Shift,
+        "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
+        | "rot" => Role::Plain,
+        _ => return None,
+    })
+}
+
+/// Checks what `bytecode::verify` does not: that the entities `instr` names exist in the module
+/// (the interpreter indexes the instance's tables of them without a check), with the type and
+/// mutability its semantics assume.
+fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
+    let mut problem = None;
+    let names_entities = names_entities().get(instr.index()).copied().unwrap_or(true);
+    if names_entities {
+        instr.visit_operands(|name, op| {
+            let Some(value) = op.as_index() else { return };
+            let (count, what) = match role(name) {
+                Some(Role::Func) => (info.funcs.len(), "function"),
+                Some(Role::Global) => (info.globals.len(), "global"),
+                Some(Role::Table) => (info.tables.len(), "table"),
+                Some(Role::Type) => (info.types.len(), "type"),
+                Some(Role::Data) => (info.datas.len(), "data segment"),
+                Some(Role::Elem) => (info.elems.len(), "element segment"),
+                Some(Role::Shift) => (32, "shift amount"),
+                Some(Role::Plain) => return,
+                None => (0, "unclassified operand"),
+            };
+            if value as usize >= count {
+                problem.get_or_insert(format!("{what} {value} ({name}) out of range 0..{count}"));
+            }
+        });
+    }
+    if let Some(p) = problem {
+        return Err(p);
+    }
+    let global = |g: u32, v128: bool, set: bool| {
+        let ty = &info.globals[g as usize];
+        if (ty.content == ValType::V128) != v128 {
+            Err(format!("global {g} has type {:?}", ty.content))
+        } else if set && !ty.mutable {
+            Err(format!("global {g} is immutable"))
+        } else {
+            Ok(())
+        }
+    };
+    match *instr {
+        Instr::GlobalGet { global: g, .. } => global(g, false, false),
+        Instr::GlobalSet { global: g, .. } => global(g, false, true),
+        Instr::V128GlobalGet { global: g, .. } => global(g, true, false),
+        Instr::V128GlobalSet { global: g, .. } => global(g, true, true),
+        // These reach the instance's first memory by index.
+        Instr::MemoryGrow { .. }
+        | Instr::MemoryInit { .. }
+        | Instr::MemoryCopy { .. }
+        | Instr::MemoryFill { .. }
+            if info.memories.is_empty() =>
+        {
+            Err("the module has no memory".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// For each instruction kind (by [`Instr::index`]), whether one of its operands has a role
+/// other than [`Role::Plain`]: most instructions name no entity, and skip that check. Built once
+/// from the catalogue, which lists every kind's operand names in index order.
+fn names_entities() -> &'static [bool] {
+    static TABLE: OnceLock<Vec<bool>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (Instr::catalogue().iter())
+            .map(|(_, operands, _)| {
+                (operands.iter()).any(|name| !matches!(role(name), Some(Role::Plain) | None))
+            })
+            .collect()
+    })
+}
+
+/// The switches of `config` that change what the translator emits, by name: the header
+/// records them as bits, so a mismatch can say which differ.
+fn settings(config: &Config) -> Vec<(&'static str, bool)> {
+    let opts = config.optimizations;
+    let mut v: Vec<(&'static str, bool)> = (crate::Optimizations::NAMES.iter())
+        .map(|&name| (name, opts.without(name) != Some(opts)))
+        .collect();
+    v.extend([
+        ("consume_fuel", config.consume_fuel),
+        ("interruptible", config.interruptible),
+        ("keep_source_map", config.keep_source_map),
+        ("simd", config.features.simd),
+        ("relaxed_simd", config.features.relaxed_simd),
+    ]);
+    v
+}
+
+fn settings_bits(config: &Config) -> u32 {
+    (settings(config).iter().enumerate()).fold(0, |bits, (i, (_, on))| bits | (*on as u32) << i)
+}
+
+/// A hash of every translation-relevant part of `config`, by its `Debug` form: a field added
+/// to `Optimizations` or `Features` changes it even before `settings` names it.
+fn fingerprint(config: &Config) -> u64 {
+    let text = format!(
+        "{:?} {:?} fuel={} interruptible={} source_map={}",
+        config.optimizations,
+        config.features,
+        config.consume_fuel,
+        config.interruptible,
+        config.keep_source_map
+    );
+    checksum(text.as_bytes())
+}
+
+/// A 64-bit checksum, eight bytes at a time. Each step, `h = rotl((h ^ word) * K, 31)` with `K`
+/// odd, is a bijection of `h` for a given word, so changing any one word (any number of bit
+/// flips within eight aligned bytes) always changes the result; other damage goes unnoticed
+/// with probability about 2^-64.
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = c.try_into().map_or(0, u64::from_le_bytes);
+        h = (h ^ w).wrapping_mul(K).rotate_left(31);
+    }
+    let rest = chunks.remainder();
+    let mut tail = [0u8; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    h ^ h >> 32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every integer field of every instruction has a role, so the loader checks each index.
+    #[test]
+    fn every_integer_operand_has_a_role() {
+        for instr in Instr::examples() {
+            instr.visit_operands(|name, op| {
+                if op.as_index().is_some() {
+                    assert!(role(name).is_some(), "{}: {name}", instr.mnemonic());
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn a_changed_word_always_changes_the_checksum() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let sum = checksum(&data);
+        for i in 0..data.len() {
+            for bit in 0..8 {
+                let mut d = data.clone();
+                d[i] ^= 1 << bit;
+                assert_ne!(checksum(&d), sum, "byte {i} bit {bit}");
+            }
+        }
+        assert_ne!(checksum(&data[..99]), sum);
+    }
+}
