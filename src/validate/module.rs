@@ -26,6 +26,24 @@ pub fn validate_module_with(
     module: &ModuleInfo,
     features: Features,
 ) -> Result<ModuleContext, Error> {
+    if !features.simd {
+        let in_types = module
+            .types
+            .iter()
+            .flat_map(|t| t.params().iter().chain(t.results()));
+        let in_globals = module.globals.iter().map(|g| &g.content);
+        let in_locals = module.bodies.iter().flat_map(|b| b.locals.iter().map(|(_, t)| t));
+        if in_types
+            .chain(in_globals)
+            .chain(in_locals)
+            .any(|&t| t == ValType::V128)
+        {
+            return Err(invalid(
+                "v128 requires the simd feature, which is disabled",
+                0,
+            ));
+        }
+    }
     for &ty in &module.funcs {
         if ty as usize >= module.types.len() {
             return Err(invalid(format!("unknown type {ty}"), 0));
