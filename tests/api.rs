@@ -496,11 +496,16 @@ fn v128_values_cross_the_api() {
         .unwrap();
     let lanes = |l: [u32; 4]| l.iter().rev().fold(0u128, |acc, &x| acc << 32 | x as u128);
     assert_eq!(
-        add.call(&mut store, (lanes([1, 2, 3, u32::MAX]), lanes([10, 20, 30, 1])))
-            .unwrap(),
+        add.call(
+            &mut store,
+            (lanes([1, 2, 3, u32::MAX]), lanes([10, 20, 30, 1]))
+        )
+        .unwrap(),
         lanes([11, 22, 33, 0])
     );
-    let via_host = instance.get_typed_func::<i64, u128>(&store, "via_host").unwrap();
+    let via_host = instance
+        .get_typed_func::<i64, u128>(&store, "via_host")
+        .unwrap();
     assert_eq!(via_host.call(&mut store, 100).unwrap(), 107 | 9 << 64);
     let not = instance.get_func(&store, "not").unwrap();
     let mut results = [Val::I32(0), Val::V128(0)];

@@ -32,7 +32,10 @@ pub fn validate_module_with(
             .iter()
             .flat_map(|t| t.params().iter().chain(t.results()));
         let in_globals = module.globals.iter().map(|g| &g.content);
-        let in_locals = module.bodies.iter().flat_map(|b| b.locals.iter().map(|(_, t)| t));
+        let in_locals = module
+            .bodies
+            .iter()
+            .flat_map(|b| b.locals.iter().map(|(_, t)| t));
         if in_types
             .chain(in_globals)
             .chain(in_locals)
