@@ -137,7 +137,8 @@ fn run_all(
     let files = spec(SpecVersion::V1)
         .chain(spec(SpecVersion::V2))
         .chain(proposal(Proposal::Simd))
-        .chain(proposal(Proposal::RelaxedSimd));
+        .chain(proposal(Proposal::RelaxedSimd))
+        .chain(proposal(Proposal::WideArithmetic));
     {
         for file in files {
             let path = format!("{}/{}", file.parent, file.name);

@@ -172,6 +172,12 @@ pub enum Operator {
     TableFill(u32),
     /// A vector instruction (see [`crate::simd`]) with its immediate.
     Simd(SimdOp, SimdImm),
+    /// Wide arithmetic: 128-bit add and subtract of (low, high) `i64` pairs, and the full
+    /// 128-bit product of two `i64`.
+    I64Add128,
+    I64Sub128,
+    I64MulWideS,
+    I64MulWideU,
 }
 
 impl LoadKind {
@@ -330,6 +336,10 @@ impl fmt::Display for Operator {
             TableGrow(t) => write!(f, "table.grow {t}"),
             TableSize(t) => write!(f, "table.size {t}"),
             TableFill(t) => write!(f, "table.fill {t}"),
+            I64Add128 => f.write_str("i64.add128"),
+            I64Sub128 => f.write_str("i64.sub128"),
+            I64MulWideS => f.write_str("i64.mul_wide_s"),
+            I64MulWideU => f.write_str("i64.mul_wide_u"),
             Simd(op, imm) => {
                 let width = match op.shape() {
                     crate::simd::Shape::Load(n) | crate::simd::Shape::Store(n) => n as u32,

@@ -322,6 +322,16 @@ macro_rules! for_each_instr {
         /// At function entry and loop headers of interruptible code: suspend the call, resumably,
         /// if an interrupt or the deadline was signalled (one relaxed atomic load).
         Check "check" { }
+        /// `i64.add128`: registers `args, args+1` (low, high) become their sum with
+        /// `args+2, args+3`, as 128-bit integers.
+        I64Add128 "i64.add128" { args: Reg } writes(args)
+        /// `i64.sub128`: `args, args+1` minus `args+2, args+3`, as 128-bit integers.
+        I64Sub128 "i64.sub128" { args: Reg } writes(args)
+        /// `i64.mul_wide_s`: the signed 128-bit product of `args` and `args+1`, low half in
+        /// `args`, high half in `args+1`.
+        I64MulWideS "i64.mul_wide_s" { args: Reg } writes(args)
+        /// `i64.mul_wide_u`: the unsigned 128-bit product, as `i64.mul_wide_s`.
+        I64MulWideU "i64.mul_wide_u" { args: Reg } writes(args)
         /// `dst = op(a)` for a `v128` operator of shape `un` ([`crate::simd`]).
         V128Un "v128.un" { dst: VReg, a: VReg, op: SimdOp } writes(dst)
         /// `dst = op(a, b)` for a `v128` operator of shape `bin`.

@@ -48,6 +48,25 @@ macro_rules! w128 {
 }
 pub(super) use w128;
 
+// The two 128-bit operands of `i64.add128`/`sub128` in `args..args+4`, (low, high) each.
+macro_rules! wide_pairs {
+    ($args:expr) => {{
+        let cell = |i: u16| r!(Reg($args.0 + i)) as u128;
+        (cell(0) | cell(1) << 64, cell(2) | cell(3) << 64)
+    }};
+}
+pub(super) use wide_pairs;
+
+// Writes a 128-bit result as (low, high) to `args`, `args + 1`.
+macro_rules! wide_result {
+    ($args:expr, $value:expr) => {{
+        let value: u128 = $value;
+        w!($args, value as Cell);
+        w!(Reg($args.0 + 1), (value >> 64) as Cell);
+    }};
+}
+pub(super) use wide_result;
+
 // The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
 macro_rules! idx {
     ($base:expr, $index:expr) => {
@@ -448,6 +467,22 @@ macro_rules! with_semantics {
             RefFunc { dst, func } => {
                 let cx = cx!();
                 w!(dst, cx.store.instances[cx.instance as usize].funcs[func as usize] as Cell + 1);
+            }
+            I64Add128 { args } => {
+                let (a, b) = wide_pairs!(args);
+                wide_result!(args, a.wrapping_add(b))
+            }
+            I64Sub128 { args } => {
+                let (a, b) = wide_pairs!(args);
+                wide_result!(args, a.wrapping_sub(b))
+            }
+            I64MulWideS { args } => {
+                let (a, b) = (r!(args) as i64 as i128, r!(Reg(args.0 + 1)) as i64 as i128);
+                wide_result!(args, a.wrapping_mul(b) as u128)
+            }
+            I64MulWideU { args } => {
+                let (a, b) = (r!(args) as u128, r!(Reg(args.0 + 1)) as u128);
+                wide_result!(args, a.wrapping_mul(b))
             }
             V128Un { dst, a, op } => { w128!(dst, op.apply_un(r128!(a))) }
             V128Bin { dst, a, b, op } => { w128!(dst, op.apply_bin(r128!(a), r128!(b))) }

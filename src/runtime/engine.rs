@@ -281,6 +281,13 @@ impl Config {
         self
     }
 
+    /// Accept the wide-arithmetic instructions (`i64.add128`, `i64.sub128`,
+    /// `i64.mul_wide_s/u`; on by default).
+    pub fn wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.features.wide_arithmetic = on;
+        self
+    }
+
     /// When function bodies are translated: all in `Module::new` (the default) or each on its
     /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {

@@ -336,6 +336,25 @@ impl Translator<'_> {
                 });
             }
             Operator::Simd(op, imm) => self.visit_simd(op, imm)?,
+            // Operands in consecutive slots; the (low, high) result replaces the first two.
+            Operator::I64Add128 | Operator::I64Sub128 => {
+                let args = self.pop_slots(4)?;
+                self.push_slot()?;
+                self.push_slot()?;
+                self.emit(match op {
+                    Operator::I64Add128 => Instr::I64Add128 { args },
+                    _ => Instr::I64Sub128 { args },
+                });
+            }
+            Operator::I64MulWideS | Operator::I64MulWideU => {
+                let args = self.pop_slots(2)?;
+                self.push_slot()?;
+                self.push_slot()?;
+                self.emit(match op {
+                    Operator::I64MulWideS => Instr::I64MulWideS { args },
+                    _ => Instr::I64MulWideU { args },
+                });
+            }
             // Control instructions are dispatched before we get here.
             Operator::Unreachable
             | Operator::Block(_)

@@ -524,6 +524,22 @@ impl<'m> FuncValidator<'m> {
                 s.pop_push(num.params(), num.result())?;
             }
             Operator::Simd(op, imm) => self.check_simd(op, imm)?,
+            Operator::I64Add128
+            | Operator::I64Sub128
+            | Operator::I64MulWideS
+            | Operator::I64MulWideU => {
+                if !self.ctx.features.wide_arithmetic {
+                    return Err(invalid(format!(
+                        "{op} requires the wide-arithmetic feature, which is disabled"
+                    )));
+                }
+                let params: &[ValType] = match op {
+                    Operator::I64Add128 | Operator::I64Sub128 => &[I64, I64, I64, I64],
+                    _ => &[I64, I64],
+                };
+                self.stacks.pop_all(params)?;
+                self.stacks.push_all(&[I64, I64]);
+            }
             Operator::RefNull(t) => {
                 if !t.is_ref() {
                     return Err(invalid(format!("type mismatch: ref.null of {t}")));

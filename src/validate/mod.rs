@@ -39,6 +39,8 @@ pub struct Features {
     pub simd: bool,
     /// Relaxed SIMD (needs `simd`).
     pub relaxed_simd: bool,
+    /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u`.
+    pub wide_arithmetic: bool,
 }
 
 impl Default for Features {
@@ -46,6 +48,7 @@ impl Default for Features {
         Features {
             simd: true,
             relaxed_simd: true,
+            wide_arithmetic: true,
         }
     }
 }
