@@ -35,4 +35,5 @@ pub const WORKLOADS: &[Workload] = &[
     workload!("memops", 200_000, 645_991_050),
     workload!("calls", 600_000, 176_344_356),
     workload!("hostcall", 2_000_000, 89_103_808),
+    workload!("tailcall", 5_000_000, -277_281_376),
 ];

@@ -16,6 +16,11 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                 let span = match (instr, name) {
                     // It writes the first two argument registers.
                     (Instr::TableGrow { .. } | Instr::CallCopy2 { .. }, "args") => 2,
+                    // A tail call moves its `params` argument cells down from `args`.
+                    (
+                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
+                        "args",
+                    ) => *params as usize,
                     // Calls name where the callee's frame starts, which may lie at the frame's
                     // end; the interpreter checks the callee's room at run time.
                     (_, "args") if instr.is_call() => return,

@@ -39,6 +39,11 @@ pub struct Features {
     pub simd: bool,
     /// Relaxed SIMD (needs `simd`).
     pub relaxed_simd: bool,
+    /// Tail calls: `return_call` and `return_call_indirect`.
+    pub tail_call: bool,
+    /// Extended constant expressions: `i32`/`i64` `add`, `sub` and `mul` in constant
+    /// expressions.
+    pub extended_const: bool,
 }
 
 impl Default for Features {
@@ -46,6 +51,8 @@ impl Default for Features {
         Features {
             simd: true,
             relaxed_simd: true,
+            tail_call: true,
+            extended_const: true,
         }
     }
 }
