@@ -49,6 +49,8 @@ done
 for w in "${wat_workloads[@]}"; do
     wat2wasm "$w.wat" -o "$w.wasm"
 done
+# tailcall is the tail-call workload (return_call, return_call_indirect: WebAssembly 3.0).
+wat2wasm --enable-tail-call tailcall.wat -o tailcall.wasm
 
 # No workload may import anything but env.host_add (hostcall).
 if command -v wasm-objdump >/dev/null; then

@@ -47,6 +47,7 @@ pub const WORKLOADS: &[Workload] = &[
     workload!("memloop_scalar", 400, 2_028_208_325),
     workload!("blend_simd", 30, 182_408_072),
     workload!("blend_scalar", 30, 182_408_072),
+    workload!("tailcall", 5_000_000, -277_281_376),
 ];
 
 /// The SIMD kernels (`NAME.c` in this directory): each is in [`WORKLOADS`] twice, as

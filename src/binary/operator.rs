@@ -128,6 +128,13 @@ pub enum Operator {
         type_index: u32,
         table: u32,
     },
+    /// `return_call` (tail calls, WebAssembly 3.0).
+    ReturnCall(u32),
+    /// `return_call_indirect` (tail calls, WebAssembly 3.0).
+    ReturnCallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     Drop,
     /// Untyped `select` (numeric operands only).
     Select,
@@ -290,6 +297,11 @@ impl fmt::Display for Operator {
             CallIndirect { type_index, table } => match table {
                 0 => write!(f, "call_indirect (type {type_index})"),
                 t => write!(f, "call_indirect {t} (type {type_index})"),
+            },
+            ReturnCall(i) => write!(f, "return_call {i}"),
+            ReturnCallIndirect { type_index, table } => match table {
+                0 => write!(f, "return_call_indirect (type {type_index})"),
+                t => write!(f, "return_call_indirect {t} (type {type_index})"),
             },
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),

@@ -125,6 +125,11 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
             type_index: r.u32()?,
             table: r.u32()?,
         },
+        0x12 => ReturnCall(r.u32()?),
+        0x13 => ReturnCallIndirect {
+            type_index: r.u32()?,
+            table: r.u32()?,
+        },
         0x1a => Drop,
         0x1b => Select,
         0x1c => select_typed(r)?,

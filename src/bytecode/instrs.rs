@@ -65,6 +65,14 @@ macro_rules! for_each_instr {
         CallCopy2 "call_copy2" { func: u32, args: Reg, a: Reg, b: Reg } writes(args) is(call)
         /// Call the function at table[`table`][`index`] after checking it has type `type_index`.
         CallIndirect "call_indirect" { type_index: u32, table: u16, index: Reg, args: Reg } is(call)
+        /// Tail call (`return_call`): function `func` of the instance runs in place of this
+        /// one. The `params` argument cells at registers `args..` move down to `r0..`, the
+        /// callee's frame replaces this frame, and the callee returns to this one's caller.
+        ReturnCall "return_call" { func: u32, args: Reg, params: u16 } is(terminal)
+        /// Tail call (`return_call_indirect`) of the function at table[`table`][`index`] after
+        /// checking it has type `type_index`; the frame is replaced as for `return_call`.
+        ReturnCallIndirect "return_call_indirect"
+            { type_index: u32, table: u16, index: Reg, args: Reg, params: u16 } is(terminal)
         /// `dst = cond != 0 ? a : b`.
         Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg } -> dst
         /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).

@@ -23,6 +23,11 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                         "args",
                     ) => 2,
                     (Instr::I64Add128 { .. } | Instr::I64Sub128 { .. }, "args") => 4,
+                    // A tail call moves its `params` argument cells down from `args`.
+                    (
+                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
+                        "args",
+                    ) => *params as usize,
                     // Calls name where the callee's frame starts, which may lie at the frame's
                     // end; the interpreter checks the callee's room at run time.
                     (_, "args") if instr.is_call() => return,

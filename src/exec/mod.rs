@@ -143,6 +143,14 @@ pub(crate) struct Position {
     func: u32,
 }
 
+/// A `return` outside any function's code: where the run continues after a tail call to a
+/// host function, so that the host's results, left at the frame's base, go to the caller's
+/// caller.
+fn return_op() -> *const Op {
+    static RETURN: std::sync::OnceLock<Op> = std::sync::OnceLock::new();
+    RETURN.get_or_init(|| Op::new(crate::bytecode::Instr::Return {}))
+}
+
 /// How [`execute`] ended without an error.
 pub(crate) enum Exit {
     Returned,

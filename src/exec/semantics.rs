@@ -116,8 +116,14 @@ macro_rules! mul_then {
 pub(super) use mul_then;
 
 // Calls defined-or-imported function `func` of the running instance, its frame at `args`.
+// `tail_call_func!` is the same lookup for a tail call.
 macro_rules! call_func {
-    ($func:expr, $args:expr) => {{
+    ($func:expr, $args:expr) => {
+        call_func!(@via enter_at, call_addr; $func, $args;)
+    };
+    // Enters a Wasm callee with `$enter!(code, instance, addr, args, ..)` and calls any other
+    // function with `$call!(addr, args, ..)`, passing on the extra arguments `$extra`.
+    (@via $enter:ident, $call:ident; $func:expr, $args:expr; $($extra:expr),*) => {{
         let (func, args): (u32, Reg) = ($func, $args);
         let cx = cx!();
         let caller = &cx.store.instances[cx.instance as usize];
@@ -132,16 +138,11 @@ macro_rules! call_func {
                 // The profile charges the callee's store address (unused otherwise).
                 let addr = caller.funcs[func as usize];
                 let _ = addr;
-                // SAFETY: `args` is at most the frame size, so this stays within (or one past)
-                // the current frame; `enter!` checks the callee's room.
-                let callee_fp = unsafe { fp!().add(args.0 as usize) };
-                let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
-                    / std::mem::size_of::<Cell>();
-                enter!(code, callee_instance, callee_fp, used, addr);
+                $enter!(code, callee_instance, addr, args $(, $extra)*);
             }
             _ => {
                 let (caller, addr) = (cx.instance, caller.funcs[func as usize]);
-                call_addr!(addr, args);
+                $call!(addr, args $(, $extra)*);
                 // A callee translated by this first call goes into the cache.
                 let cx = cx!();
                 if let FuncEntity::Wasm { module, index, .. } = &cx.store.funcs[addr as usize] {
@@ -155,6 +156,52 @@ macro_rules! call_func {
     }};
 }
 pub(super) use call_func;
+
+// Tail-calls defined-or-imported function `func` of the running instance with its `params`
+// argument cells at `args` (see `tail_enter!`).
+macro_rules! tail_call_func {
+    ($func:expr, $args:expr, $params:expr) => {
+        call_func!(@via tail_enter, tail_call_addr; $func, $args; $params as usize)
+    };
+}
+pub(super) use tail_call_func;
+
+// Enters `code` with its frame at register `args` of the running frame (see `enter!`).
+macro_rules! enter_at {
+    ($code:expr, $callee_instance:expr, $addr:expr, $args:expr) => {{
+        let args: Reg = $args;
+        // SAFETY: `args` is at most the frame size, so this stays within (or one past) the
+        // current frame; `enter!` checks the callee's room.
+        let callee_fp = unsafe { fp!().add(args.0 as usize) };
+        let cx = cx!();
+        let used =
+            (callee_fp as usize - cx.stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
+        enter!($code, $callee_instance, callee_fp, used, $addr);
+    }};
+}
+pub(super) use enter_at;
+
+// The function a `call_indirect` or `return_call_indirect` calls: the store address in
+// table[`table`][`index`], checked to have type `type_index`.
+macro_rules! indirect_callee {
+    ($type_index:expr, $table:expr, $index:expr) => {{
+        let cx = cx!();
+        let inst = &cx.store.instances[cx.instance as usize];
+        let table = &cx.store.tables[inst.tables[$table as usize] as usize];
+        let Some(&cell) = table.elems.get(r!($index) as u32 as usize) else {
+            trap!(TrapCode::UndefinedElement)
+        };
+        if cell == 0 {
+            trap!(TrapCode::UninitializedElement)
+        }
+        let addr = (cell - 1) as u32;
+        if cx.store.funcs[addr as usize].ty() != inst.types[$type_index as usize] {
+            trap!(TrapCode::IndirectCallTypeMismatch)
+        }
+        addr
+    }};
+}
+pub(super) use indirect_callee;
 
 /// Calls `$cb!` with every instruction's entry (see the module documentation).
 macro_rules! with_semantics {
@@ -211,20 +258,13 @@ macro_rules! with_semantics {
                 call_func!(func, args)
             }
             CallIndirect { type_index, table, index, args } => {
-                let cx = cx!();
-                let inst = &cx.store.instances[cx.instance as usize];
-                let table = &cx.store.tables[inst.tables[table as usize] as usize];
-                let Some(&cell) = table.elems.get(r!(index) as u32 as usize) else {
-                    trap!(TrapCode::UndefinedElement)
-                };
-                if cell == 0 {
-                    trap!(TrapCode::UninitializedElement)
-                }
-                let addr = (cell - 1) as u32;
-                if cx.store.funcs[addr as usize].ty() != inst.types[type_index as usize] {
-                    trap!(TrapCode::IndirectCallTypeMismatch)
-                }
+                let addr = indirect_callee!(type_index, table, index);
                 call_addr!(addr, args);
+            }
+            ReturnCall { func, args, params } => { tail_call_func!(func, args, params) }
+            ReturnCallIndirect { type_index, table, index, args, params } => {
+                let addr = indirect_callee!(type_index, table, index);
+                tail_call_addr!(addr, args, params as usize);
             }
             Select { dst, cond, a, b } => { w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }) }
             SelectAndImm { dst, a, mask, x, y } => {

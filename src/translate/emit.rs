@@ -365,7 +365,11 @@ impl Translator<'_> {
             | Operator::Br(_)
             | Operator::BrIf(_)
             | Operator::BrTable { .. }
-            | Operator::Return => unreachable!("control instruction {op:?} in visit_straight"),
+            | Operator::Return
+            | Operator::ReturnCall(_)
+            | Operator::ReturnCallIndirect { .. } => {
+                unreachable!("control instruction {op:?} in visit_straight")
+            }
         }
         Ok(())
     }
@@ -707,7 +711,7 @@ fn plain_load(instr: &Instr, wide: bool) -> Option<(Reg, Reg, u32)> {
     }
 }
 
-fn small(v: u32, what: &str) -> Result<u16> {
+pub(super) fn small(v: u32, what: &str) -> Result<u16> {
     u16::try_from(v).map_err(|_| Error::Limit(format!("{what} {v} exceeds 65535")))
 }
 

@@ -324,6 +324,10 @@ impl<'a> Translator<'a> {
             Operator::BrIf(depth) => self.visit_br_if(*depth),
             Operator::BrTable { targets, default } => self.visit_br_table(targets, *default),
             Operator::Return => self.visit_return(),
+            Operator::ReturnCall(func) => self.visit_return_call(*func),
+            Operator::ReturnCallIndirect { type_index, table } => {
+                self.visit_return_call_indirect(*type_index, *table)
+            }
             Operator::Unreachable => {
                 self.emit(Instr::Trap {
                     code: crate::TrapCode::Unreachable,

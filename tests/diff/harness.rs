@@ -51,8 +51,9 @@ impl Rng {
 /// padding, trap avoidance, sizes) come from `rng`.
 pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
     wasm_smith::Config {
-        // Wasm 2.0 with SIMD. Not relaxed SIMD: its results are implementation-defined, and
-        // wasmi's choices differ from regwasm's (fused multiply-add, for one).
+        // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls and extended constant
+        // expressions. Not relaxed SIMD: its results are implementation-defined, and wasmi's
+        // choices differ from regwasm's (fused multiply-add, for one).
         bulk_memory_enabled: true,
         reference_types_enabled: true,
         multi_value_enabled: true,
@@ -63,14 +64,14 @@ pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         acquire_release_atomics_enabled: false,
-        tail_call_enabled: false,
+        tail_call_enabled: true,
         gc_enabled: false,
         custom_descriptors_enabled: false,
         multibyte_array_access_enabled: false,
         exceptions_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
-        extended_const_enabled: false,
+        extended_const_enabled: true,
         wide_arithmetic_enabled: false,
         compact_imports_enabled: false,
         max_memories: 1,
