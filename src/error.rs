@@ -1,6 +1,7 @@
 //! Errors, following the spec's failure classes: malformed (decoding), invalid (validation),
 //! unlinkable (import resolution), traps (run time, including stack exhaustion).
 
+use crate::backtrace::{LazyBacktrace, RawFrame, WasmBacktrace};
 use std::fmt;
 
 /// Everything that can go wrong in regwasm. Guest input never panics; it ends up here.
@@ -202,17 +203,24 @@ impl fmt::Display for TrapCode {
     }
 }
 
-/// A trap: its code, plus the host's error when a host function failed.
+/// A trap: its code, the host's error when a host function failed, and the Wasm call chain
+/// it happened in.
 #[derive(Debug)]
 pub struct Trap {
     code: TrapCode,
     host: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Boxed: most traps made by hand never get one, and `Error` stays small.
+    backtrace: Option<Box<LazyBacktrace>>,
 }
 
 impl Trap {
     /// A trap with `code` (and no host error).
     pub fn new(code: TrapCode) -> Self {
-        Self { code, host: None }
+        Self {
+            code,
+            host: None,
+            backtrace: None,
+        }
     }
 
     /// A trap carrying an error raised by a host function.
@@ -220,6 +228,41 @@ impl Trap {
         Self {
             code: TrapCode::HostError,
             host: Some(err.into()),
+            backtrace: None,
+        }
+    }
+
+    /// The Wasm frames the trap happened in, newest first; `None` for a trap raised outside
+    /// Wasm code (a host function called directly, a segment that did not fit at
+    /// instantiation). Its `Display` prints them as wasmtime does (see [`WasmBacktrace`]).
+    ///
+    /// ```
+    /// use regwasm::{Engine, Linker, Module, Store};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///     (func $fail unreachable)
+    ///     (func (export "run") call $fail))"#).unwrap();
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    /// let run = instance.get_typed_func::<(), ()>(&store, "run").unwrap();
+    /// let regwasm::Error::Trap(trap) = run.call(&mut store, ()).unwrap_err() else { panic!() };
+    /// let names: Vec<_> = trap.backtrace().unwrap().frames().iter()
+    ///     .map(|f| f.func_name.as_deref()).collect();
+    /// assert_eq!(names, [Some("fail"), None]);
+    /// ```
+    ///
+    /// The first call works out the frames' byte offsets, by translating each function on the
+    /// backtrace once more (a trap itself only records where it happened).
+    pub fn backtrace(&self) -> Option<&WasmBacktrace> {
+        self.backtrace.as_deref().map(LazyBacktrace::get)
+    }
+
+    /// Adds `frames` (older than any it has) at the end of the backtrace.
+    pub(crate) fn push_frames(&mut self, frames: Vec<RawFrame>) {
+        match &mut self.backtrace {
+            Some(bt) => bt.push(frames),
+            None if frames.is_empty() => {}
+            None => self.backtrace.get_or_insert_default().push(frames),
         }
     }
 

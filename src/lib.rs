@@ -39,6 +39,7 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+mod backtrace;
 mod binary;
 mod bytecode;
 mod error;
@@ -54,6 +55,7 @@ mod validate;
 mod value;
 pub mod wasi;
 
+pub use backtrace::{FrameInfo, WasmBacktrace};
 pub use binary::ExternKind;
 pub use bytecode::{instruction_catalogue, Counts, FuncStats, InstructionInfo, TranslationStats};
 pub use error::{

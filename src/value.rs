@@ -51,8 +51,8 @@ impl ValType {
     }
 
     /// How many 64-bit register cells a value of this type occupies: 2 for `v128`, else 1.
-    pub(crate) fn cells(self) -> u32 {
-        1 + (self == ValType::V128) as u32
+    pub(crate) const fn cells(self) -> u32 {
+        1 + matches!(self, ValType::V128) as u32
     }
 }
 

@@ -440,3 +440,89 @@ fn unknown_imports_as_traps() {
         Err(Error::Unlinkable(_))
     ));
 }
+
+/// `v128` values cross every API boundary: typed and untyped calls, host functions (typed and
+/// dynamic), globals, and the `simd` switch rejects them with the feature's name.
+#[test]
+fn v128_values_cross_the_api() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let g = Global::new(
+        &mut store,
+        GlobalType {
+            content: ValType::V128,
+            mutable: true,
+        },
+        Val::V128(7 << 64 | 9),
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    // Typed host function: swaps the halves and adds a scalar to lane 0 (as i64x2).
+    linker.func_wrap("env", "swap", |_: Caller<'_, ()>, v: u128, k: i64| {
+        let (lo, hi) = (v as u64, (v >> 64) as u64);
+        (hi.wrapping_add(k as u64) as u128) | (lo as u128) << 64
+    });
+    let ty = FuncType::new([ValType::V128], [ValType::V128, ValType::I32]);
+    let dynamic = Func::new(&mut store, ty, |_, params, results| {
+        let v = params[0].v128().unwrap();
+        results[0] = Val::V128(!v);
+        results[1] = Val::I32(v.count_ones() as i32);
+        Ok(())
+    });
+    linker.define("env", "g", g);
+    linker.define("env", "not", dynamic);
+    let instance = instantiate(
+        &mut store,
+        &linker,
+        r#"(module
+            (import "env" "swap" (func $swap (param v128 i64) (result v128)))
+            (import "env" "not" (func $not (param v128) (result v128 i32)))
+            (import "env" "g" (global $g (mut v128)))
+            (func (export "add") (param v128 v128) (result v128)
+              (i32x4.add (local.get 0) (local.get 1)))
+            (func (export "via_host") (param i64) (result v128)
+              (call $swap (global.get $g) (local.get 0)))
+            (func (export "not") (param v128) (result i32 v128)
+              (local v128)
+              (call $not (local.get 0))
+              (drop)
+              (local.set 1)
+              (global.set $g (local.get 1))
+              (i32x4.extract_lane 3 (local.get 1))
+              (local.get 1)))"#,
+    );
+    let add = instance
+        .get_typed_func::<(u128, u128), u128>(&store, "add")
+        .unwrap();
+    let lanes = |l: [u32; 4]| l.iter().rev().fold(0u128, |acc, &x| acc << 32 | x as u128);
+    assert_eq!(
+        add.call(
+            &mut store,
+            (lanes([1, 2, 3, u32::MAX]), lanes([10, 20, 30, 1]))
+        )
+        .unwrap(),
+        lanes([11, 22, 33, 0])
+    );
+    let via_host = instance
+        .get_typed_func::<i64, u128>(&store, "via_host")
+        .unwrap();
+    assert_eq!(via_host.call(&mut store, 100).unwrap(), 107 | 9 << 64);
+    let not = instance.get_func(&store, "not").unwrap();
+    let mut results = [Val::I32(0), Val::V128(0)];
+    not.call(&mut store, &[Val::V128(0)], &mut results).unwrap();
+    assert_eq!(results, [Val::I32(-1), Val::V128(u128::MAX)]);
+    assert_eq!(g.get(&store), Val::V128(u128::MAX));
+    assert_eq!(g.get(&store).get::<u128>(), Some(u128::MAX));
+
+    let mut config = Config::default();
+    config.simd(false);
+    let no_simd = Engine::new(&config);
+    let err = Module::new(&no_simd, "(module (func (param v128)))").unwrap_err();
+    assert!(err.to_string().contains("simd"), "{err}");
+    let err = Module::new(
+        &no_simd,
+        "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i64x2 0 0))))",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("simd feature"), "{err}");
+}

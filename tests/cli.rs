@@ -231,6 +231,45 @@ fn fuel_runs_out_with_a_trap() {
 }
 
 #[test]
+fn a_trap_prints_its_wasm_backtrace() {
+    let out = regwasm(&[
+        "run",
+        "--invoke",
+        "main",
+        "tests/data/cli/backtrace.wat",
+        "0",
+    ]);
+    assert_eq!(out.code, 134, "{}", out.stderr);
+    let lines: Vec<_> = out.stderr.lines().collect();
+    assert_eq!(lines[0], "Error: wasm trap: integer divide by zero");
+    assert_eq!(lines[1], "error while executing at wasm backtrace:");
+    // Newest first, each with its byte offset in the module (checked in tests/backtrace.rs).
+    let frames: Vec<_> = (lines[2..].iter()).map(|l| l.split_once(" - ")).collect();
+    assert_eq!(frames.len(), 3, "{}", out.stderr);
+    for (i, (frame, func)) in frames.iter().zip(["divide", "middle", "main"]).enumerate() {
+        let (at, name) = frame.expect("`N: 0xOFFSET - module!function`");
+        let at: Vec<_> = at.split_whitespace().collect();
+        assert_eq!(at[0], format!("{i}:"));
+        assert!(at[1].starts_with("0x"), "{at:?}");
+        assert_eq!(name, format!("calc!{func}"));
+    }
+    // No trap, no backtrace.
+    let out = regwasm(&[
+        "run",
+        "--invoke",
+        "main",
+        "tests/data/cli/backtrace.wat",
+        "7",
+    ]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "1\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn timeout_stops_an_endless_loop() {
     let start = Instant::now();
     let out = regwasm(&["run", "--timeout", "300ms", "--invoke", "spin", LIMITS]);

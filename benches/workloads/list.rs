@@ -35,4 +35,22 @@ pub const WORKLOADS: &[Workload] = &[
     workload!("memops", 200_000, 645_991_050),
     workload!("calls", 600_000, 176_344_356),
     workload!("hostcall", 2_000_000, 89_103_808),
+    // SIMD: each kernel built with -msimd128 (`_simd`) and without (`_scalar`), same argument,
+    // same checksum; the argument is chosen for 10–50 ms on regwasm (see `SIMD_KERNELS`).
+    workload!("matmul_f32_simd", 64, 1_281_054_191),
+    workload!("matmul_f32_scalar", 64, 1_281_054_191),
+    workload!("pixels_simd", 10, -1_928_749_520),
+    workload!("pixels_scalar", 10, -1_928_749_520),
+    workload!("bytesearch_simd", 60, 998_991_293),
+    workload!("bytesearch_scalar", 60, 998_991_293),
+    workload!("memloop_simd", 400, 2_028_208_325),
+    workload!("memloop_scalar", 400, 2_028_208_325),
+    workload!("blend_simd", 30, 182_408_072),
+    workload!("blend_scalar", 30, 182_408_072),
+    workload!("tailcall", 5_000_000, -277_281_376),
 ];
+
+/// The SIMD kernels (`NAME.c` in this directory): each is in [`WORKLOADS`] twice, as
+/// `NAME_simd` (clang -O3 -msimd128) and `NAME_scalar` (clang -O3), built by `build.sh`.
+#[allow(dead_code)] // used by tests/simd_programs.rs only
+pub const SIMD_KERNELS: &[&str] = &["matmul_f32", "pixels", "bytesearch", "memloop", "blend"];

@@ -1,5 +1,6 @@
 //! Arbitrary bytes: decoding and validation never panic, and accept exactly what wasmparser
-//! (Wasm 2.0 without SIMD) accepts, implementation limits of either side aside.
+//! accepts with the features regwasm has (Wasm 2.0 with SIMD, relaxed SIMD, tail calls,
+//! extended constants, wide arithmetic), implementation limits of either side aside.
 
 #![no_main]
 
@@ -12,7 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let ours = Module::from_binary(&Engine::new(&config), data);
 
     use wasmparser::WasmFeatures as F;
-    let features = F::WASM2 & !F::SIMD & !F::RELAXED_SIMD;
+    let features =
+        F::WASM2 | F::RELAXED_SIMD | F::TAIL_CALL | F::EXTENDED_CONST | F::WIDE_ARITHMETIC;
     let theirs = wasmparser::Validator::new_with_features(features).validate_all(data);
 
     match (&ours, &theirs) {

@@ -9,6 +9,7 @@ mod code;
 mod expr;
 mod leb;
 mod module_info;
+mod names;
 mod operator;
 mod operators;
 mod reader;
@@ -18,6 +19,7 @@ mod segments;
 mod tests;
 
 pub use module_info::*;
+pub use names::Names;
 pub use operator::*;
 pub use operators::OperatorReader;
 

@@ -123,6 +123,8 @@ pub struct ModuleInfo {
     pub bodies: Vec<FuncBody>,
     /// Byte offset of the start function index, for errors about it.
     pub start_offset: usize,
+    /// The module and function names of the first `name` custom section (for backtraces).
+    pub names: super::Names,
 }
 
 impl ModuleInfo {

@@ -128,6 +128,13 @@ pub enum Operator {
         type_index: u32,
         table: u32,
     },
+    /// `return_call` (tail calls, WebAssembly 3.0).
+    ReturnCall(u32),
+    /// `return_call_indirect` (tail calls, WebAssembly 3.0).
+    ReturnCallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     Drop,
     /// Untyped `select` (numeric operands only).
     Select,
@@ -172,6 +179,12 @@ pub enum Operator {
     TableFill(u32),
     /// A vector instruction (see [`crate::simd`]) with its immediate.
     Simd(SimdOp, SimdImm),
+    /// Wide arithmetic: 128-bit add and subtract of (low, high) `i64` pairs, and the full
+    /// 128-bit product of two `i64`.
+    I64Add128,
+    I64Sub128,
+    I64MulWideS,
+    I64MulWideU,
 }
 
 impl LoadKind {
@@ -285,6 +298,11 @@ impl fmt::Display for Operator {
                 0 => write!(f, "call_indirect (type {type_index})"),
                 t => write!(f, "call_indirect {t} (type {type_index})"),
             },
+            ReturnCall(i) => write!(f, "return_call {i}"),
+            ReturnCallIndirect { type_index, table } => match table {
+                0 => write!(f, "return_call_indirect (type {type_index})"),
+                t => write!(f, "return_call_indirect {t} (type {type_index})"),
+            },
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),
             SelectTyped(t) => write!(f, "select (result {t})"),
@@ -330,6 +348,10 @@ impl fmt::Display for Operator {
             TableGrow(t) => write!(f, "table.grow {t}"),
             TableSize(t) => write!(f, "table.size {t}"),
             TableFill(t) => write!(f, "table.fill {t}"),
+            I64Add128 => f.write_str("i64.add128"),
+            I64Sub128 => f.write_str("i64.sub128"),
+            I64MulWideS => f.write_str("i64.mul_wide_s"),
+            I64MulWideU => f.write_str("i64.mul_wide_u"),
             Simd(op, imm) => {
                 let width = match op.shape() {
                     crate::simd::Shape::Load(n) | crate::simd::Shape::Store(n) => n as u32,

@@ -125,6 +125,11 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
             type_index: r.u32()?,
             table: r.u32()?,
         },
+        0x12 => ReturnCall(r.u32()?),
+        0x13 => ReturnCallIndirect {
+            type_index: r.u32()?,
+            table: r.u32()?,
+        },
         0x1a => Drop,
         0x1b => Select,
         0x1c => select_typed(r)?,
@@ -193,6 +198,10 @@ fn prefixed(r: &mut Reader<'_>, at: usize) -> Result<Operator, DecodeError> {
         15 => TableGrow(r.u32()?),
         16 => TableSize(r.u32()?),
         17 => TableFill(r.u32()?),
+        19 => I64Add128,
+        20 => I64Sub128,
+        21 => I64MulWideS,
+        22 => I64MulWideU,
         // Guard the range so that a large `sub` cannot alias a `0xFC00 | n` code.
         _ => match u8::try_from(sub)
             .ok()

@@ -5,6 +5,7 @@
 use super::code::code_section;
 use super::expr::const_expr;
 use super::module_info::{Export, ExternKind, Import, ImportDesc, ModuleInfo};
+use super::names::{decode_names, Names};
 use super::reader::{Reader, UNEXPECTED_END};
 use super::segments::{data_section, elem_section};
 use crate::error::DecodeError;
@@ -31,7 +32,7 @@ pub(super) fn decode_module(bytes: &[u8]) -> Result<ModuleInfo, DecodeError> {
         let size = r.len32()?;
         let start = r.offset();
         if id == 0 {
-            custom_section(&mut r, start, size)?;
+            custom_section(&mut r, start, size, &mut m)?;
             continue;
         }
         // Each non-custom section at most once, in order; the spec stops at the first one out
@@ -86,13 +87,24 @@ fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeE
     Ok(())
 }
 
-/// A custom section: a UTF-8 name, then contents that are skipped.
-fn custom_section(r: &mut Reader<'_>, start: usize, size: usize) -> Result<(), DecodeError> {
-    r.name()?;
-    if r.offset() > start + size {
+/// A custom section: a UTF-8 name, then contents that are skipped, except the first `name`
+/// section's, read for backtraces (and ignored if malformed: see `names.rs`).
+fn custom_section(
+    r: &mut Reader<'_>,
+    start: usize,
+    size: usize,
+    m: &mut ModuleInfo,
+) -> Result<(), DecodeError> {
+    let name = r.name()?;
+    let at = r.offset();
+    if at > start + size {
         return Err(DecodeError::new(UNEXPECTED_END, start + size));
     }
-    r.seek(start + size)
+    let contents = r.bytes(start + size - at)?;
+    if name == "name" && m.names == Names::default() {
+        m.names = decode_names(contents, at);
+    }
+    Ok(())
 }
 
 fn func_type(r: &mut Reader<'_>) -> Result<FuncType, DecodeError> {

@@ -494,6 +494,8 @@ fn operator_reader_decodes_every_kind() {
         (&[0x0f], Return),
         (&[0x10, 0x80, 0x01], Call(128)),
         (&[0x11, 0x03, 0x01], CallIndirect { type_index: 3, table: 1 }),
+        (&[0x12, 0x80, 0x01], ReturnCall(128)),
+        (&[0x13, 0x03, 0x01], ReturnCallIndirect { type_index: 3, table: 1 }),
         (&[0x1a], Drop),
         (&[0x1b], Select),
         (&[0x1c, 0x01, 0x6f], SelectTyped(ValType::ExternRef)),

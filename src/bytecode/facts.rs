@@ -454,7 +454,17 @@ mod tests {
             .filter(|i| !i.falls_through())
             .map(|i| i.mnemonic())
             .collect();
-        assert_eq!(ends, ["trap", "br", "return", "return_reg"]);
+        assert_eq!(
+            ends,
+            [
+                "trap",
+                "br",
+                "return",
+                "return_reg",
+                "return_call",
+                "return_call_indirect"
+            ]
+        );
     }
 
     #[test]

@@ -65,6 +65,14 @@ macro_rules! for_each_instr {
         CallCopy2 "call_copy2" { func: u32, args: Reg, a: Reg, b: Reg } writes(args) is(call)
         /// Call the function at table[`table`][`index`] after checking it has type `type_index`.
         CallIndirect "call_indirect" { type_index: u32, table: u16, index: Reg, args: Reg } is(call)
+        /// Tail call (`return_call`): function `func` of the instance runs in place of this
+        /// one. The `params` argument cells at registers `args..` move down to `r0..`, the
+        /// callee's frame replaces this frame, and the callee returns to this one's caller.
+        ReturnCall "return_call" { func: u32, args: Reg, params: u16 } is(terminal)
+        /// Tail call (`return_call_indirect`) of the function at table[`table`][`index`] after
+        /// checking it has type `type_index`; the frame is replaced as for `return_call`.
+        ReturnCallIndirect "return_call_indirect"
+            { type_index: u32, table: u16, index: Reg, args: Reg, params: u16 } is(terminal)
         /// `dst = cond != 0 ? a : b`.
         Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg } -> dst
         /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).
@@ -322,6 +330,16 @@ macro_rules! for_each_instr {
         /// At function entry and loop headers of interruptible code: suspend the call, resumably,
         /// if an interrupt or the deadline was signalled (one relaxed atomic load).
         Check "check" { }
+        /// `i64.add128`: registers `args, args+1` (low, high) become their sum with
+        /// `args+2, args+3`, as 128-bit integers.
+        I64Add128 "i64.add128" { args: Reg } writes(args)
+        /// `i64.sub128`: `args, args+1` minus `args+2, args+3`, as 128-bit integers.
+        I64Sub128 "i64.sub128" { args: Reg } writes(args)
+        /// `i64.mul_wide_s`: the signed 128-bit product of `args` and `args+1`, low half in
+        /// `args`, high half in `args+1`.
+        I64MulWideS "i64.mul_wide_s" { args: Reg } writes(args)
+        /// `i64.mul_wide_u`: the unsigned 128-bit product, as `i64.mul_wide_s`.
+        I64MulWideU "i64.mul_wide_u" { args: Reg } writes(args)
         /// `dst = op(a)` for a `v128` operator of shape `un` ([`crate::simd`]).
         V128Un "v128.un" { dst: VReg, a: VReg, op: SimdOp } writes(dst)
         /// `dst = op(a, b)` for a `v128` operator of shape `bin`.

@@ -15,7 +15,19 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                 // Operations taking several consecutive operands name the first one.
                 let span = match (instr, name) {
                     // It writes the first two argument registers.
-                    (Instr::TableGrow { .. } | Instr::CallCopy2 { .. }, "args") => 2,
+                    (
+                        Instr::TableGrow { .. }
+                        | Instr::CallCopy2 { .. }
+                        | Instr::I64MulWideS { .. }
+                        | Instr::I64MulWideU { .. },
+                        "args",
+                    ) => 2,
+                    (Instr::I64Add128 { .. } | Instr::I64Sub128 { .. }, "args") => 4,
+                    // A tail call moves its `params` argument cells down from `args`.
+                    (
+                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
+                        "args",
+                    ) => *params as usize,
                     // Calls name where the callee's frame starts, which may lie at the frame's
                     // end (but not past it); the interpreter checks the callee's room at run
                     // time.

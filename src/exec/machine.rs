@@ -36,13 +36,17 @@ pub(crate) struct Ctx<'a> {
     /// back by `execute` only then). A raw pointer keeps `Ctx` free of drop glue, which cost
     /// a call on every host call's way out.
     pub(super) error: *mut Error,
+    /// The instruction that trapped, when an instruction returns [`Stop::Trap`] (set by
+    /// [`trap_at`], on the trap's cold path only): the top of the backtrace.
+    pub(super) trap_ip: *const Op,
 }
 
-/// Why an instruction stopped the run. Small, so that a handler returns it in a register and
-/// `?` on a `Result<_, TrapCode>` turns into it.
+/// Why an instruction stopped the run. Small, so that a handler returns it in a register.
+/// There is deliberately no `From<TrapCode>`: a trap goes through [`trap_at`] (the `trap!` and
+/// `or_trap!` access macros), which records where it happened.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Stop {
-    /// A trap with no more to say than its code.
+    /// A trap with no more to say than its code; `Ctx::trap_ip` says where.
     Trap(TrapCode),
     /// The run is over: `Ctx::exit` says how.
     Exit,
@@ -50,11 +54,18 @@ pub(crate) enum Stop {
     Error,
 }
 
-impl From<TrapCode> for Stop {
-    #[inline(always)]
-    fn from(code: TrapCode) -> Self {
-        Stop::Trap(code)
-    }
+/// Stops the run with trap `code` at instruction `ip`, remembering `ip` for the backtrace: one
+/// store, paid only by a trap. Inlined: an out-of-line `#[cold]` call here made call-heavy
+/// workloads execute up to 4% more instructions (the handlers' code around it changed).
+///
+/// # Safety
+/// `ctx` points to the run's context, with no other reference to it alive.
+// SAFETY: an unsafe fn: callers uphold the contract above.
+#[inline(always)]
+pub(super) unsafe fn trap_at(ctx: *mut Ctx<'_>, ip: *const Op, code: TrapCode) -> Flow {
+    // SAFETY: the caller guarantees `ctx` is valid and unaliased.
+    unsafe { (*ctx).trap_ip = ip };
+    Err(Stop::Trap(code))
 }
 
 /// What an instruction body and a handler return: they only ever return to stop the run.
@@ -196,8 +207,10 @@ pub(super) fn table_addr(store: &StoreInner, instance: u32, table: u32) -> usize
 /// backend adds `jump!`, the one access whose meaning differs between backends.
 ///
 /// Bodies never name a local: they use `r!`/`w!` (registers), `acc!()`, `mem!()`, `ip!()`,
-/// `cx!()` (the [`Ctx`]), `refresh_mem!()`, `exit!`/`suspend!` (end the run), and the call
-/// sequence `call_addr!`/`enter!`/`return_to_caller!`.
+/// `cx!()` (the [`Ctx`]), `refresh_mem!()`, `exit!`/`suspend!` (end the run), the call
+/// sequence `call_addr!`/`enter!`/`return_to_caller!`, the tail calls'
+/// `tail_call_addr!`/`tail_enter!`, which replace the running frame instead of pushing one, and
+/// trap through `trap!`/`or_trap!`.
 macro_rules! define_access {
     ($d:tt $ip:ident $fp:ident $acc:ident $mem:ident $ctx:ident) => {
         // Register of the current frame; see `get` for why this is in bounds.
@@ -286,6 +299,24 @@ macro_rules! define_access {
                 return Err(Stop::Error);
             }};
         }
+        // Ends the run with trap `code` at this instruction.
+        #[allow(unused_macros)]
+        macro_rules! trap {
+            ($d code:expr) => {
+                // SAFETY: `ctx` is the run's context; no reference to it is alive here.
+                return unsafe { trap_at($ctx, $ip, $d code) }
+            };
+        }
+        // The value of a `Result<_, TrapCode>`, or its trap (like `?`, with the backtrace).
+        #[allow(unused_macros)]
+        macro_rules! or_trap {
+            ($d result:expr) => {
+                match $d result {
+                    Ok(value) => value,
+                    Err(code) => trap!(code),
+                }
+            };
+        }
         // Pushes the caller's frame and enters `code` (of function `addr`, running in
         // `callee_instance`) with its frame at `callee_fp`, `used` registers into the stack.
         #[allow(unused_macros)]
@@ -300,14 +331,14 @@ macro_rules! define_access {
                 let callee_instance: u32 = $d callee_instance;
                 let cx = cx!();
                 if cx.stack.frames.len() >= cx.stack.max_frames {
-                    return Err(TrapCode::StackOverflow.into());
+                    trap!(TrapCode::StackOverflow);
                 }
                 if used + code.num_regs as usize > cx.stack.regs.len() {
                     // The register stack grows (and may move): re-derive the frame pointers.
                     let at = ($fp as usize - cx.stack.regs.as_ptr() as usize)
                         / std::mem::size_of::<Cell>();
                     if !cx.stack.grow_regs(used + code.num_regs as usize) {
-                        return Err(TrapCode::StackOverflow.into());
+                        trap!(TrapCode::StackOverflow);
                     }
                     let regs = cx.stack.regs.as_mut_ptr();
                     // SAFETY: both offsets were inside the old cells, which all moved to the
@@ -380,6 +411,94 @@ macro_rules! define_access {
                             at,
                             func: addr,
                             args: used
+                        });
+                    }
+                }
+            }};
+        }
+        // A tail call's frame replacement: the running frame becomes one of `code` (function
+        // `addr`, running in `callee_instance`). The `params` argument cells at register `args`
+        // move down to the frame's base, which stays where it is, and no frame is pushed, so
+        // the callee returns to this function's caller; the frame only grows if the callee
+        // needs more registers than the stack has room for past the base.
+        #[allow(unused_macros)]
+        macro_rules! tail_enter {
+            ($d code:expr, $d callee_instance:expr, $d addr:expr, $d args:expr, $d params:expr) => {{
+                let code: *const CompiledFunc = $d code;
+                // SAFETY: as in `enter!`, the store's modules keep the code alive.
+                let code: &CompiledFunc = unsafe { &*code };
+                let (args, params): (Reg, usize) = ($d args, $d params);
+                let callee_instance: u32 = $d callee_instance;
+                let cx = cx!();
+                let base = ($fp as usize - cx.stack.regs.as_ptr() as usize)
+                    / std::mem::size_of::<Cell>();
+                if base + code.num_regs as usize > cx.stack.regs.len() {
+                    if !cx.stack.grow_regs(base + code.num_regs as usize) {
+                        trap!(TrapCode::StackOverflow);
+                    }
+                    // SAFETY: `base` was inside the old cells, which all moved to the new ones.
+                    $fp = unsafe { cx.stack.regs.as_mut_ptr().add(base) };
+                }
+                // SAFETY: the arguments are registers `args..args + params` of the running
+                // frame (`bytecode::verify` checks the span), and the callee's frame fits at
+                // `fp` (checked just above); `copy` allows the two ranges to overlap.
+                unsafe {
+                    std::ptr::copy($fp.add(args.0 as usize), $fp, params);
+                    zero_locals($fp, code);
+                }
+                #[cfg(feature = "profile")]
+                {
+                    let addr = $d addr;
+                    cx.store.profile.enter(addr);
+                    cx.cur_func = addr;
+                }
+                // The next step's `+ 1` lands on the callee's first instruction.
+                $ip = code.code.as_ptr().wrapping_sub(1);
+                if callee_instance != cx.instance {
+                    cx.instance = callee_instance;
+                    $mem = MemCache::of(cx.store, callee_instance);
+                }
+            }};
+        }
+        // Tail-calls the function at store address `addr` with its `params` argument cells at
+        // register `args`. A host function gets them at the frame's base, where it leaves its
+        // results; the run then continues at a `return` (`return_op`), which hands them to this
+        // function's caller.
+        #[allow(unused_macros)]
+        macro_rules! tail_call_addr {
+            ($d addr:expr, $d args:expr, $d params:expr) => {{
+                let addr: u32 = $d addr;
+                let (args, params): (Reg, usize) = ($d args, $d params);
+                let cx = cx!();
+                match &cx.store.funcs[addr as usize] {
+                    FuncEntity::Wasm {
+                        module,
+                        index,
+                        instance: callee_instance,
+                        ..
+                    } => {
+                        let callee_instance = *callee_instance;
+                        // Translated on the first call under lazy translation.
+                        match module.code(*index as usize) {
+                            Ok(code) => {
+                                let code: *const CompiledFunc = &**code;
+                                tail_enter!(code, callee_instance, addr, args, params);
+                            }
+                            Err(e) => fail!(e),
+                        }
+                    }
+                    FuncEntity::Host { .. } => {
+                        #[cfg(feature = "profile")]
+                        cx.store.profile.enter(addr);
+                        // SAFETY: as in `tail_enter!`: registers of the running frame.
+                        unsafe { std::ptr::copy($fp.add(args.0 as usize), $fp, params) };
+                        let base = ($fp as usize - cx.stack.regs.as_ptr() as usize)
+                            / std::mem::size_of::<Cell>();
+                        $ip = return_op();
+                        exit!(|at| Exit::Host {
+                            at,
+                            func: addr,
+                            args: base
                         });
                     }
                 }

@@ -9,6 +9,7 @@
 
 mod backend_loop;
 mod backend_threaded;
+mod backtrace;
 mod bulk;
 mod machine;
 mod numeric_semantics;
@@ -142,6 +143,14 @@ pub(crate) struct Position {
     func: u32,
 }
 
+/// A `return` outside any function's code: where the run continues after a tail call to a
+/// host function, so that the host's results, left at the frame's base, go to the caller's
+/// caller.
+fn return_op() -> *const Op {
+    static RETURN: std::sync::OnceLock<Op> = std::sync::OnceLock::new();
+    RETURN.get_or_init(|| Op::new(crate::bytecode::Instr::Return {}))
+}
+
 /// How [`execute`] ended without an error.
 pub(crate) enum Exit {
     Returned,
@@ -185,9 +194,16 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
         match suspended.reason.trap_code() {
             Some(code) => {
                 let mut stack = suspended.stack;
+                let at = &suspended.at;
+                let mut trap = Trap::new(code);
+                trap.push_frames(backtrace::collect(
+                    &store.inner,
+                    Some((at.ip, at.instance)),
+                    &stack.frames,
+                ));
                 stack.frames.clear();
                 store.inner.stack.get_or_insert(stack);
-                return Err(code.into());
+                return Err(Error::Trap(trap));
             }
             None => outcome = resume(store, suspended, cells)?,
         }
@@ -278,7 +294,12 @@ fn run<T>(
                 func,
                 args,
             }) => {
-                if let Err(trap) = call_host(store, &mut stack.regs, args, func, next.instance) {
+                if let Err(mut trap) = call_host(store, &mut stack.regs, args, func, next.instance)
+                {
+                    // The Wasm frames below the host function: the call, then its callers.
+                    let call = (next.ip.wrapping_sub(1), next.instance);
+                    let frames = backtrace::collect(&store.inner, Some(call), &stack.frames);
+                    trap.push_frames(frames);
                     Err(Error::Trap(trap))
                 } else if std::mem::take(&mut store.inner.yield_requested) {
                     Ok(Some((next, SuspendReason::HostYield)))
@@ -362,6 +383,7 @@ fn execute(
         cur_func: at.func,
         exit: Exit::Returned,
         error: std::ptr::null_mut(),
+        trap_ip: std::ptr::null(),
     };
     let ip = at.ip;
     let stopped = if threaded {
@@ -374,7 +396,13 @@ fn execute(
     };
     match stopped {
         Err(Stop::Exit) => Ok(ctx.exit),
-        Err(Stop::Trap(code)) => Err(Error::Trap(code.into())),
+        Err(Stop::Trap(code)) => {
+            // The cold path: the only place a trap's frames are looked at.
+            let top = (!ctx.trap_ip.is_null()).then_some((ctx.trap_ip, ctx.instance));
+            let mut trap = Trap::new(code);
+            trap.push_frames(backtrace::collect(ctx.store, top, &ctx.stack.frames));
+            Err(Error::Trap(trap))
+        }
         // SAFETY: `fail!` set `error` from `Box::into_raw` just before returning this, and
         // nothing else reads it.
         Err(Stop::Error) if !ctx.error.is_null() => Err(*unsafe { Box::from_raw(ctx.error) }),

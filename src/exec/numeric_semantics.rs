@@ -108,12 +108,12 @@ macro_rules! numeric_semantics {
                 $(
                     $mem { dst, a, addr, offset } => {
                         let x = <$a>::from_cell(r!(a));
-                        let y = <$a>::from_le_bytes(mem!().load::<{ std::mem::size_of::<$a>() }>(r!(addr), offset)?);
+                        let y = <$a>::from_le_bytes(or_trap!(mem!().load::<{ std::mem::size_of::<$a>() }>(r!(addr), offset)));
                         w!(dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y)));
                     }
                     $memacc { dst, addr, offset } => {
                         let x = <$a>::from_cell(acc!());
-                        let y = <$a>::from_le_bytes(mem!().load::<{ std::mem::size_of::<$a>() }>(r!(addr), offset)?);
+                        let y = <$a>::from_le_bytes(or_trap!(mem!().load::<{ std::mem::size_of::<$a>() }>(r!(addr), offset)));
                         w!(dst, <$r as CellVal>::into_cell(apply!($shape numeric::$f, x, y)));
                     }
                 )?
@@ -129,7 +129,7 @@ macro_rules! apply {
         $f($x, $y)
     };
     (bin_trap $f:path, $x:expr, $y:expr) => {
-        $f($x, $y)?
+        or_trap!($f($x, $y))
     };
 }
 
@@ -143,10 +143,10 @@ macro_rules! num_cell {
         <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x), <$tb>::from_cell($y)))
     };
     (un_trap $x:expr, $y:expr, $ta:ident -> $tr:ident, $f:path) => {
-        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x))?)
+        <$tr as CellVal>::into_cell(or_trap!($f(<$ta>::from_cell($x))))
     };
     (bin_trap $x:expr, $y:expr, $ta:ident, $tb:ident -> $tr:ident, $f:path) => {
-        <$tr as CellVal>::into_cell($f(<$ta>::from_cell($x), <$tb>::from_cell($y))?)
+        <$tr as CellVal>::into_cell(or_trap!($f(<$ta>::from_cell($x), <$tb>::from_cell($y))))
     };
 }
 

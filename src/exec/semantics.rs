@@ -8,15 +8,17 @@
 //! with the same fields, `A { .. } | B { .. } => { body }`). A body names no local variable:
 //! it reaches the interpreter's state only through the access macros of
 //! [`super::machine::define_access!`] and the backend's `jump!`, and ends the run by returning
-//! `Err(Stop)` (`?` on a trap code does that). An instruction that does not jump falls
-//! through to the next one; calls and returns set `ip` one before their target.
+//! `Err(Stop)`: a trap through `trap!(code)` or `or_trap!(result)`, which record the trapping
+//! instruction for the backtrace (there is no `?` on a trap code, so no body can forget to).
+//! An instruction that does not jump falls through to the next one; calls and returns set `ip`
+//! one before their target.
 
 // Helpers shared by the bodies. They, too, only use the access macros.
 
 // Loads the bytes `$widen` takes (its parameter's size) and writes what it makes of them.
 macro_rules! load {
     ($dst:expr, $addr:expr, $offset:expr, $widen:expr) => {{
-        let bytes = mem!().load($addr, $offset)?;
+        let bytes = or_trap!(mem!().load($addr, $offset));
         w!($dst, $widen(bytes));
     }};
 }
@@ -25,7 +27,7 @@ pub(super) use load;
 // Stores the bytes `$bytes` makes of register `$src` at register `$addr` + `$offset`.
 macro_rules! store_reg {
     ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
-        mem!().store(r!($addr), $offset, $bytes(r!($src)))?;
+        or_trap!(mem!().store(r!($addr), $offset, $bytes(r!($src))));
     }};
 }
 pub(super) use store_reg;
@@ -47,6 +49,25 @@ macro_rules! w128 {
     }};
 }
 pub(super) use w128;
+
+// The two 128-bit operands of `i64.add128`/`sub128` in `args..args+4`, (low, high) each.
+macro_rules! wide_pairs {
+    ($args:expr) => {{
+        let cell = |i: u16| r!(Reg($args.0 + i)) as u128;
+        (cell(0) | cell(1) << 64, cell(2) | cell(3) << 64)
+    }};
+}
+pub(super) use wide_pairs;
+
+// Writes a 128-bit result as (low, high) to `args`, `args + 1`.
+macro_rules! wide_result {
+    ($args:expr, $value:expr) => {{
+        let value: u128 = $value;
+        w!($args, value as Cell);
+        w!(Reg($args.0 + 1), (value >> 64) as Cell);
+    }};
+}
+pub(super) use wide_result;
 
 // The address an indexed access uses: the fused `i32.add`, wrapping at 32 bits.
 macro_rules! idx {
@@ -95,8 +116,14 @@ macro_rules! mul_then {
 pub(super) use mul_then;
 
 // Calls defined-or-imported function `func` of the running instance, its frame at `args`.
+// `tail_call_func!` is the same lookup for a tail call.
 macro_rules! call_func {
-    ($func:expr, $args:expr) => {{
+    ($func:expr, $args:expr) => {
+        call_func!(@via enter_at, call_addr; $func, $args;)
+    };
+    // Enters a Wasm callee with `$enter!(code, instance, addr, args, ..)` and calls any other
+    // function with `$call!(addr, args, ..)`, passing on the extra arguments `$extra`.
+    (@via $enter:ident, $call:ident; $func:expr, $args:expr; $($extra:expr),*) => {{
         let (func, args): (u32, Reg) = ($func, $args);
         let cx = cx!();
         let caller = &cx.store.instances[cx.instance as usize];
@@ -111,16 +138,11 @@ macro_rules! call_func {
                 // The profile charges the callee's store address (unused otherwise).
                 let addr = caller.funcs[func as usize];
                 let _ = addr;
-                // SAFETY: `args` is at most the frame size, so this stays within (or one past)
-                // the current frame; `enter!` checks the callee's room.
-                let callee_fp = unsafe { fp!().add(args.0 as usize) };
-                let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
-                    / std::mem::size_of::<Cell>();
-                enter!(code, callee_instance, callee_fp, used, addr);
+                $enter!(code, callee_instance, addr, args $(, $extra)*);
             }
             _ => {
                 let (caller, addr) = (cx.instance, caller.funcs[func as usize]);
-                call_addr!(addr, args);
+                $call!(addr, args $(, $extra)*);
                 // A callee translated by this first call goes into the cache.
                 let cx = cx!();
                 if let FuncEntity::Wasm { module, index, .. } = &cx.store.funcs[addr as usize] {
@@ -135,11 +157,61 @@ macro_rules! call_func {
 }
 pub(super) use call_func;
 
+// Tail-calls defined-or-imported function `func` of the running instance with its `params`
+// argument cells at `args` (see `tail_enter!`).
+macro_rules! tail_call_func {
+    ($func:expr, $args:expr, $params:expr) => {
+        call_func!(@via tail_enter, tail_call_addr; $func, $args; $params as usize)
+    };
+}
+pub(super) use tail_call_func;
+
+// Enters `code` with its frame at register `args` of the running frame (see `enter!`).
+macro_rules! enter_at {
+    ($code:expr, $callee_instance:expr, $addr:expr, $args:expr) => {{
+        let args: Reg = $args;
+        // SAFETY: `args` is at most the frame size, so this stays within (or one past) the
+        // current frame; `enter!` checks the callee's room.
+        let callee_fp = unsafe { fp!().add(args.0 as usize) };
+        let cx = cx!();
+        let used =
+            (callee_fp as usize - cx.stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
+        enter!($code, $callee_instance, callee_fp, used, $addr);
+    }};
+}
+pub(super) use enter_at;
+
+// The function a `call_indirect` or `return_call_indirect` calls: the store address in
+// table[`table`][`index`], checked to have type `type_index`.
+macro_rules! indirect_callee {
+    ($type_index:expr, $table:expr, $index:expr) => {{
+        let cx = cx!();
+        let inst = &cx.store.instances[cx.instance as usize];
+        let table = &cx.store.tables[inst.tables[$table as usize] as usize];
+        let Some(&cell) = table.elems.get(r!($index) as u32 as usize) else {
+            trap!(TrapCode::UndefinedElement)
+        };
+        if cell == 0 {
+            trap!(TrapCode::UninitializedElement)
+        }
+        let addr = (cell - 1) as u32;
+        // Checked, not indexed: only a precompiled module's hand-made bytecode could put a
+        // number that is no function's address in a `funcref` table (registers are not typed
+        // by the verifier), and then this traps instead of panicking.
+        match cx.store.funcs.get(addr as usize) {
+            Some(callee) if callee.ty() == inst.types[$type_index as usize] => {}
+            _ => trap!(TrapCode::IndirectCallTypeMismatch),
+        }
+        addr
+    }};
+}
+pub(super) use indirect_callee;
+
 /// Calls `$cb!` with every instruction's entry (see the module documentation).
 macro_rules! with_semantics {
     ($cb:ident) => {
         for_each_numeric_op! { numeric_semantics, $cb, {
-            Trap { code } => { return Err(code.into()) }
+            Trap { code } => { trap!(code) }
             Copy { dst, src } => { w!(dst, r!(src)) }
             CopyAcc { dst } => { w!(dst, acc!()) }
             Copy2 { dst0, src0, dst1, src1 } => {
@@ -190,25 +262,13 @@ macro_rules! with_semantics {
                 call_func!(func, args)
             }
             CallIndirect { type_index, table, index, args } => {
-                let cx = cx!();
-                let inst = &cx.store.instances[cx.instance as usize];
-                let table = &cx.store.tables[inst.tables[table as usize] as usize];
-                let cell = *table
-                    .elems
-                    .get(r!(index) as u32 as usize)
-                    .ok_or(TrapCode::UndefinedElement)?;
-                if cell == 0 {
-                    return Err(TrapCode::UninitializedElement.into());
-                }
-                let addr = (cell - 1) as u32;
-                // Checked, not indexed: only a precompiled module's hand-made bytecode could
-                // put a number that is no function's address in a `funcref` table (registers
-                // are not typed by the verifier), and then this traps instead of panicking.
-                let callee = cx.store.funcs.get(addr as usize).ok_or(TrapCode::IndirectCallTypeMismatch)?;
-                if callee.ty() != inst.types[type_index as usize] {
-                    return Err(TrapCode::IndirectCallTypeMismatch.into());
-                }
+                let addr = indirect_callee!(type_index, table, index);
                 call_addr!(addr, args);
+            }
+            ReturnCall { func, args, params } => { tail_call_func!(func, args, params) }
+            ReturnCallIndirect { type_index, table, index, args, params } => {
+                let addr = indirect_callee!(type_index, table, index);
+                tail_call_addr!(addr, args, params as usize);
             }
             Select { dst, cond, a, b } => { w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }) }
             SelectAndImm { dst, a, mask, x, y } => {
@@ -231,8 +291,8 @@ macro_rules! with_semantics {
             I64Load { dst, addr, offset } | F64Load { dst, addr, offset } => { load!(dst, r!(addr), offset, bits64) }
             I32LoadAcc { dst, offset } => { load!(dst, acc!(), offset, zext32) }
             I64LoadAcc { dst, offset } => { load!(dst, acc!(), offset, bits64) }
-            I32StoreAcc { addr, offset } => { mem!().store(r!(addr), offset, (acc!() as u32).to_le_bytes())? }
-            I64StoreAcc { addr, offset } => { mem!().store(r!(addr), offset, acc!().to_le_bytes())? }
+            I32StoreAcc { addr, offset } => { or_trap!(mem!().store(r!(addr), offset, (acc!() as u32).to_le_bytes())) }
+            I64StoreAcc { addr, offset } => { or_trap!(mem!().store(r!(addr), offset, acc!().to_le_bytes())) }
             I32Load8S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext8_32) }
             I32Load8U { dst, addr, offset } | I64Load8U { dst, addr, offset } => { load!(dst, r!(addr), offset, zext8) }
             I32Load16S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext16_32) }
@@ -253,10 +313,10 @@ macro_rules! with_semantics {
             I32Store16 { addr, src, offset } | I64Store16 { addr, src, offset } => {
                 store_reg!(addr, src, offset, |v: Cell| (v as u16).to_le_bytes())
             }
-            Store8Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as u8).to_le_bytes())? }
-            Store16Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as u16).to_le_bytes())? }
-            Store32Imm { addr, value, offset } => { mem!().store(r!(addr), offset, value.to_le_bytes())? }
-            Store64Imm { addr, value, offset } => { mem!().store(r!(addr), offset, (value as i64).to_le_bytes())? }
+            Store8Imm { addr, value, offset } => { or_trap!(mem!().store(r!(addr), offset, (value as u8).to_le_bytes())) }
+            Store16Imm { addr, value, offset } => { or_trap!(mem!().store(r!(addr), offset, (value as u16).to_le_bytes())) }
+            Store32Imm { addr, value, offset } => { or_trap!(mem!().store(r!(addr), offset, value.to_le_bytes())) }
+            Store64Imm { addr, value, offset } => { or_trap!(mem!().store(r!(addr), offset, (value as i64).to_le_bytes())) }
             I32LoadIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext32) }
             I64LoadIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, bits64) }
             I32Load8UIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext8) }
@@ -264,27 +324,27 @@ macro_rules! with_semantics {
             I32Load16UIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, zext16) }
             I32Load16SIdx { dst, base, index, offset } => { load!(dst, idx!(base, index), offset, sext16_32) }
             I32StoreIdx { base, index, src, offset } => {
-                mem!().store(idx!(base, index), offset, (r!(src) as u32).to_le_bytes())?
+                or_trap!(mem!().store(idx!(base, index), offset, (r!(src) as u32).to_le_bytes()))
             }
-            I64StoreIdx { base, index, src, offset } => { mem!().store(idx!(base, index), offset, r!(src).to_le_bytes())? }
+            I64StoreIdx { base, index, src, offset } => { or_trap!(mem!().store(idx!(base, index), offset, r!(src).to_le_bytes())) }
             Store8Idx { base, index, src, offset } => {
-                mem!().store(idx!(base, index), offset, (r!(src) as u8).to_le_bytes())?
+                or_trap!(mem!().store(idx!(base, index), offset, (r!(src) as u8).to_le_bytes()))
             }
             Store16Idx { base, index, src, offset } => {
-                mem!().store(idx!(base, index), offset, (r!(src) as u16).to_le_bytes())?
+                or_trap!(mem!().store(idx!(base, index), offset, (r!(src) as u16).to_le_bytes()))
             }
             Store8ImmIdx { base, index, value, offset } => {
-                mem!().store(idx!(base, index), offset, (value as u8).to_le_bytes())?
+                or_trap!(mem!().store(idx!(base, index), offset, (value as u8).to_le_bytes()))
             }
             I32LoadIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, zext32) }
             I64LoadIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, bits64) }
             I32Load8UIdxAcc { dst, index, offset } => { load!(dst, acc_idx!(index), offset, zext8) }
             I32StoreIdxAcc { base, index, offset } => {
-                mem!().store(idx!(base, index), offset, (acc!() as u32).to_le_bytes())?
+                or_trap!(mem!().store(idx!(base, index), offset, (acc!() as u32).to_le_bytes()))
             }
-            I64StoreIdxAcc { base, index, offset } => { mem!().store(idx!(base, index), offset, acc!().to_le_bytes())? }
+            I64StoreIdxAcc { base, index, offset } => { or_trap!(mem!().store(idx!(base, index), offset, acc!().to_le_bytes())) }
             Store8ImmIdxAcc { index, value, offset } => {
-                mem!().store(acc_idx!(index), offset, (value as u8).to_le_bytes())?
+                or_trap!(mem!().store(acc_idx!(index), offset, (value as u8).to_le_bytes()))
             }
             I32LoadDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, zext32) }
             I64LoadDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, bits64) }
@@ -293,16 +353,16 @@ macro_rules! with_semantics {
             I32Load16UDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, zext16) }
             I32Load16SDisp { dst, base, disp, offset } => { load!(dst, disp!(base, disp), offset as u32, sext16_32) }
             I32StoreDisp { base, src, disp, offset } => {
-                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u32).to_le_bytes())?
+                or_trap!(mem!().store(disp!(base, disp), offset as u32, (r!(src) as u32).to_le_bytes()))
             }
             I64StoreDisp { base, src, disp, offset } => {
-                mem!().store(disp!(base, disp), offset as u32, r!(src).to_le_bytes())?
+                or_trap!(mem!().store(disp!(base, disp), offset as u32, r!(src).to_le_bytes()))
             }
             Store8Disp { base, src, disp, offset } => {
-                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u8).to_le_bytes())?
+                or_trap!(mem!().store(disp!(base, disp), offset as u32, (r!(src) as u8).to_le_bytes()))
             }
             Store16Disp { base, src, disp, offset } => {
-                mem!().store(disp!(base, disp), offset as u32, (r!(src) as u16).to_le_bytes())?
+                or_trap!(mem!().store(disp!(base, disp), offset as u32, (r!(src) as u16).to_le_bytes()))
             }
             // Constant addresses: the address register is 0, the offset the address.
             I32LoadAbs { dst, addr } => { load!(dst, 0, addr, zext32) }
@@ -311,10 +371,10 @@ macro_rules! with_semantics {
             I32Load8SAbs { dst, addr } => { load!(dst, 0, addr, sext8_32) }
             I32Load16UAbs { dst, addr } => { load!(dst, 0, addr, zext16) }
             I32Load16SAbs { dst, addr } => { load!(dst, 0, addr, sext16_32) }
-            I32StoreAbs { src, addr } => { mem!().store(0, addr, (r!(src) as u32).to_le_bytes())? }
-            I64StoreAbs { src, addr } => { mem!().store(0, addr, r!(src).to_le_bytes())? }
-            Store8Abs { src, addr } => { mem!().store(0, addr, (r!(src) as u8).to_le_bytes())? }
-            Store16Abs { src, addr } => { mem!().store(0, addr, (r!(src) as u16).to_le_bytes())? }
+            I32StoreAbs { src, addr } => { or_trap!(mem!().store(0, addr, (r!(src) as u32).to_le_bytes())) }
+            I64StoreAbs { src, addr } => { or_trap!(mem!().store(0, addr, r!(src).to_le_bytes())) }
+            Store8Abs { src, addr } => { or_trap!(mem!().store(0, addr, (r!(src) as u8).to_le_bytes())) }
+            Store16Abs { src, addr } => { or_trap!(mem!().store(0, addr, (r!(src) as u16).to_le_bytes())) }
             I32LoadBump { dst, x, imm, offset } => {
                 let p = (r!(x) as u32).wrapping_add(imm as u32);
                 w!(x, p as Cell);
@@ -361,7 +421,7 @@ macro_rules! with_semantics {
                 let cx = cx!();
                 let inst = &cx.store.instances[cx.instance as usize];
                 let (m, seg) = (inst.memories[0], inst.datas[data as usize]);
-                bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n)?;
+                or_trap!(bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             DataDrop { data } => {
@@ -373,28 +433,28 @@ macro_rules! with_semantics {
                 let (d, s, n) = three!(args);
                 let cx = cx!();
                 let m = cx.store.instances[cx.instance as usize].memories[0];
-                bulk::memory_copy(&mut cx.store.memories[m as usize].data, d, s, n)?;
+                or_trap!(bulk::memory_copy(&mut cx.store.memories[m as usize].data, d, s, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             MemoryFill { args } => {
                 let (d, v, n) = three!(args);
                 let cx = cx!();
                 let m = cx.store.instances[cx.instance as usize].memories[0];
-                bulk::memory_fill(&mut cx.store.memories[m as usize].data, d, v as u8, n)?;
+                or_trap!(bulk::memory_fill(&mut cx.store.memories[m as usize].data, d, v as u8, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             TableGet { dst, index, table } => {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
                 let i = r!(index) as u32 as usize;
-                w!(dst, *cx.store.tables[t].elems.get(i).ok_or(TrapCode::TableOutOfBounds)?);
+                w!(dst, *or_trap!(cx.store.tables[t].elems.get(i).ok_or(TrapCode::TableOutOfBounds)));
             }
             TableSet { index, value, table } => {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
                 let i = r!(index) as u32 as usize;
                 let v = r!(value);
-                *cx.store.tables[t].elems.get_mut(i).ok_or(TrapCode::TableOutOfBounds)? = v;
+                *or_trap!(cx.store.tables[t].elems.get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
             }
             TableSize { dst, table } => {
                 let cx = cx!();
@@ -411,21 +471,21 @@ macro_rules! with_semantics {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
                 let (i, v, n) = (r!(args) as u32, r!(Reg(args.0 + 1)), r!(Reg(args.0 + 2)) as u32);
-                bulk::table_fill(&mut cx.store.tables[t].elems, i, v, n)?;
+                or_trap!(bulk::table_fill(&mut cx.store.tables[t].elems, i, v, n));
             }
             TableCopy { args, dst_table, src_table } => {
                 let (d, s, n) = three!(args);
                 let cx = cx!();
                 let dt = table_addr(cx.store, cx.instance, dst_table as u32);
                 let st = table_addr(cx.store, cx.instance, src_table as u32);
-                bulk::table_copy(cx.store, dt, st, d, s, n)?;
+                or_trap!(bulk::table_copy(cx.store, dt, st, d, s, n));
             }
             TableInit { args, table, elem } => {
                 let (d, s, n) = three!(args);
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table as u32);
                 let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
-                bulk::table_init(cx.store, t, seg as usize, d, s, n)?;
+                or_trap!(bulk::table_init(cx.store, t, seg as usize, d, s, n));
             }
             ElemDrop { elem } => {
                 let cx = cx!();
@@ -453,6 +513,22 @@ macro_rules! with_semantics {
                 let cx = cx!();
                 w!(dst, cx.store.instances[cx.instance as usize].funcs[func as usize] as Cell + 1);
             }
+            I64Add128 { args } => {
+                let (a, b) = wide_pairs!(args);
+                wide_result!(args, a.wrapping_add(b))
+            }
+            I64Sub128 { args } => {
+                let (a, b) = wide_pairs!(args);
+                wide_result!(args, a.wrapping_sub(b))
+            }
+            I64MulWideS { args } => {
+                let (a, b) = (r!(args) as i64 as i128, r!(Reg(args.0 + 1)) as i64 as i128);
+                wide_result!(args, a.wrapping_mul(b) as u128)
+            }
+            I64MulWideU { args } => {
+                let (a, b) = (r!(args) as u128, r!(Reg(args.0 + 1)) as u128);
+                wide_result!(args, a.wrapping_mul(b))
+            }
             V128Un { dst, a, op } => { w128!(dst, op.apply_un(r128!(a))) }
             V128Bin { dst, a, b, op } => { w128!(dst, op.apply_bin(r128!(a), r128!(b))) }
             V128Tern { dst, a, b, c, op } => {
@@ -468,24 +544,24 @@ macro_rules! with_semantics {
             V128Load { dst, addr, offset, op } => {
                 let addr = r!(addr);
                 let bytes = match op.shape() {
-                    crate::simd::Shape::Load(16) => u128::from_le_bytes(mem!().load(addr, offset)?),
-                    crate::simd::Shape::Load(8) => u64::from_le_bytes(mem!().load(addr, offset)?) as u128,
-                    crate::simd::Shape::Load(4) => u32::from_le_bytes(mem!().load(addr, offset)?) as u128,
-                    crate::simd::Shape::Load(2) => u16::from_le_bytes(mem!().load(addr, offset)?) as u128,
-                    _ => u8::from_le_bytes(mem!().load(addr, offset)?) as u128,
+                    crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(mem!().load(addr, offset))),
+                    crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
                 };
                 w128!(dst, op.apply_load(bytes))
             }
             V128Store { addr, src, offset } => {
-                mem!().store(r!(addr), offset, r128!(src).to_le_bytes())?
+                or_trap!(mem!().store(r!(addr), offset, r128!(src).to_le_bytes()))
             }
             V128LoadLane { dst, addr, src, offset, sel } => {
                 let (addr, v) = (r!(addr), r128!(src));
                 let value = match sel.bytes() {
-                    8 => u64::from_le_bytes(mem!().load(addr, offset)?),
-                    4 => u32::from_le_bytes(mem!().load(addr, offset)?) as u64,
-                    2 => u16::from_le_bytes(mem!().load(addr, offset)?) as u64,
-                    _ => u8::from_le_bytes(mem!().load(addr, offset)?) as u64,
+                    8 => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))),
+                    4 => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
+                    2 => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
+                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
                 };
                 w128!(dst, crate::simd::replace_lane_bytes(v, sel.bytes(), sel.lane(), value))
             }
@@ -493,10 +569,10 @@ macro_rules! with_semantics {
                 let lane = crate::simd::extract_lane_bytes(r128!(src), sel.bytes(), sel.lane());
                 let addr = r!(addr);
                 match sel.bytes() {
-                    8 => mem!().store(addr, offset, lane.to_le_bytes())?,
-                    4 => mem!().store(addr, offset, (lane as u32).to_le_bytes())?,
-                    2 => mem!().store(addr, offset, (lane as u16).to_le_bytes())?,
-                    _ => mem!().store(addr, offset, (lane as u8).to_le_bytes())?,
+                    8 => or_trap!(mem!().store(addr, offset, lane.to_le_bytes())),
+                    4 => or_trap!(mem!().store(addr, offset, (lane as u32).to_le_bytes())),
+                    2 => or_trap!(mem!().store(addr, offset, (lane as u16).to_le_bytes())),
+                    _ => or_trap!(mem!().store(addr, offset, (lane as u8).to_le_bytes())),
                 }
             }
             V128Shuffle { dst, a, b, mask } => {

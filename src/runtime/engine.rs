@@ -281,6 +281,49 @@ impl Config {
         self
     }
 
+    /// Accept the wide-arithmetic instructions (`i64.add128`, `i64.sub128`,
+    /// `i64.mul_wide_s/u`; on by default).
+    pub fn wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.features.wide_arithmetic = on;
+        self
+    }
+
+    /// Accept tail calls, `return_call` and `return_call_indirect` (WebAssembly 3.0; on by
+    /// default). A tail call replaces the caller's frame with the callee's, so tail recursion
+    /// runs in constant space. Off, a module using them fails validation with a message naming
+    /// the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.tail_call(false);
+    /// let engine = Engine::new(&config);
+    /// let err = Module::new(&engine, "(module (func $f (return_call $f)))").unwrap_err();
+    /// assert!(err.to_string().contains("tail-call"));
+    /// ```
+    pub fn tail_call(&mut self, on: bool) -> &mut Self {
+        self.features.tail_call = on;
+        self
+    }
+
+    /// Accept extended constant expressions: `i32.add`, `i32.sub`, `i32.mul` and their `i64`
+    /// forms in global initializers and segment offsets (WebAssembly 3.0; on by default). Off,
+    /// a module using them fails validation with a message naming the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.extended_const(false);
+    /// let engine = Engine::new(&config);
+    /// let wat = "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))";
+    /// let err = Module::new(&engine, wat).unwrap_err();
+    /// assert!(err.to_string().contains("extended-const"));
+    /// ```
+    pub fn extended_const(&mut self, on: bool) -> &mut Self {
+        self.features.extended_const = on;
+        self
+    }
+
     /// When function bodies are translated: all in `Module::new` (the default) or each on its
     /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {

@@ -9,6 +9,7 @@ use super::{
 use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, Operator};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, TrapCode};
+use crate::ops::NumOp;
 use crate::value::{Cell, Val};
 use std::sync::Arc;
 
@@ -323,6 +324,13 @@ pub(crate) fn eval_const_cells<T>(
                 let g = &store.inner.globals[inst.globals[*g as usize] as usize];
                 [g.value, g.hi]
             }
+            // Extended constant expressions: wrapping integer arithmetic, as in code.
+            &Operator::Num(op) => {
+                let (Some([b, _]), Some([a, _])) = (stack.pop(), stack.pop()) else {
+                    return Err(Error::Api(format!("{} without operands", op.name())));
+                };
+                [const_arith(op, a, b)?, 0]
+            }
             other => {
                 return Err(Error::Api(format!(
                     "instruction {other:?} in a constant expression"
@@ -334,4 +342,26 @@ pub(crate) fn eval_const_cells<T>(
     stack
         .pop()
         .ok_or_else(|| Error::Api("empty constant expression".into()))
+}
+
+/// `a op b` for an arithmetic instruction of an extended constant expression, on cells: the
+/// same wrapping semantics code gets ([`crate::numeric`]).
+fn const_arith(op: NumOp, a: Cell, b: Cell) -> Result<Cell> {
+    use crate::numeric::{self as n, CellVal};
+    let i32s = |f: fn(i32, i32) -> i32| f(i32::from_cell(a), i32::from_cell(b)).into_cell();
+    let i64s = |f: fn(i64, i64) -> i64| f(i64::from_cell(a), i64::from_cell(b)).into_cell();
+    Ok(match op {
+        NumOp::I32Add => i32s(n::i32_add),
+        NumOp::I32Sub => i32s(n::i32_sub),
+        NumOp::I32Mul => i32s(n::i32_mul),
+        NumOp::I64Add => i64s(n::i64_add),
+        NumOp::I64Sub => i64s(n::i64_sub),
+        NumOp::I64Mul => i64s(n::i64_mul),
+        other => {
+            return Err(Error::Api(format!(
+                "{} in a constant expression",
+                other.name()
+            )))
+        }
+    })
 }

@@ -416,6 +416,9 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
+        // A tail call's argument cells: the verifier checks them against the frame, and the
+        // loader against the callee's type (`check_instr`).
+        "params" => Role::Plain,
         _ => return None,
     })
 }
@@ -472,6 +475,22 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
         {
             Err("the module has no memory".into())
         }
+        Instr::ReturnCall { func, params, .. } => {
+            match info.func_type(func).map(|t| t.param_cells()) {
+                Some(cells) if cells == u32::from(params) => Ok(()),
+                _ => Err(format!(
+                    "return_call of function {func} moves {params} cells"
+                )),
+            }
+        }
+        Instr::ReturnCallIndirect {
+            type_index, params, ..
+        } => match info.types.get(type_index as usize).map(|t| t.param_cells()) {
+            Some(cells) if cells == u32::from(params) => Ok(()),
+            _ => Err(format!(
+                "return_call_indirect of type {type_index} moves {params} cells"
+            )),
+        },
         _ => Ok(()),
     }
 }

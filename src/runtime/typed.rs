@@ -12,10 +12,15 @@ use std::sync::Arc;
 pub trait WasmTy: Copy + Send + Sync + 'static {
     /// The Wasm value type.
     const TYPE: ValType;
+    /// Register cells a value takes (two for `v128`).
     #[doc(hidden)]
-    fn from_cell(cell: Cell) -> Self;
+    const CELLS: usize = Self::TYPE.cells() as usize;
+    /// Reads the value from the first [`WasmTy::CELLS`] of `cells`.
     #[doc(hidden)]
-    fn into_cell(self) -> Cell;
+    fn load(cells: &[Cell]) -> Self;
+    /// Writes the value to the first [`WasmTy::CELLS`] of `cells`.
+    #[doc(hidden)]
+    fn store(self, cells: &mut [Cell]);
 }
 
 macro_rules! wasm_ty {
@@ -23,11 +28,25 @@ macro_rules! wasm_ty {
         impl WasmTy for $t {
             const TYPE: ValType = ValType::$vt;
             #[inline]
-            fn from_cell($c: Cell) -> Self { $from }
+            fn load(cells: &[Cell]) -> Self { let $c = cells[0]; $from }
             #[inline]
-            fn into_cell(self) -> Cell { let $v = self; $into }
+            fn store(self, cells: &mut [Cell]) { let $v = self; cells[0] = $into }
         }
     )*};
+}
+
+/// `v128`, lane 0 in the low bits.
+impl WasmTy for u128 {
+    const TYPE: ValType = ValType::V128;
+    #[inline]
+    fn load(cells: &[Cell]) -> Self {
+        cells[0] as u128 | (cells[1] as u128) << 64
+    }
+    #[inline]
+    fn store(self, cells: &mut [Cell]) {
+        cells[0] = self as Cell;
+        cells[1] = (self >> 64) as Cell;
+    }
 }
 wasm_ty! {
     i32 => I32, |c| c as u32 as i32, |v| v as u32 as Cell;
@@ -76,7 +95,7 @@ impl<A: WasmTy> WasmParams for A {
         types == [A::TYPE]
     }
     fn store_cells(self, cells: &mut [Cell]) {
-        cells[0] = self.into_cell();
+        self.store(cells);
     }
 }
 
@@ -88,10 +107,10 @@ impl<A: WasmTy> WasmResults for A {
         types == [A::TYPE]
     }
     fn load_cells(cells: &[Cell]) -> Self {
-        A::from_cell(cells[0])
+        A::load(cells)
     }
     fn store_cells(self, cells: &mut [Cell]) {
-        cells[0] = self.into_cell();
+        self.store(cells);
     }
 }
 
@@ -118,16 +137,29 @@ macro_rules! tuples {
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
             fn matches(types: &[ValType]) -> bool { types == [$($t::TYPE),*] }
-            #[allow(unused_variables)]
-            fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn store_cells(self, cells: &mut [Cell]) {
+                let mut at = 0;
+                $( self.$n.store(&mut cells[at..]); at += $t::CELLS; )*
+            }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
             fn matches(types: &[ValType]) -> bool { types == [$($t::TYPE),*] }
-            #[allow(unused_variables, clippy::unused_unit)]
-            fn load_cells(cells: &[Cell]) -> Self { ($($t::from_cell(cells[$n]),)*) }
-            #[allow(unused_variables)]
-            fn store_cells(self, cells: &mut [Cell]) { $( cells[$n] = self.$n.into_cell(); )* }
+            #[allow(unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
+            fn load_cells(cells: &[Cell]) -> Self {
+                let mut at = 0;
+                ($({
+                    let v = $t::load(&cells[at..]);
+                    at += $t::CELLS;
+                    v
+                },)*)
+            }
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn store_cells(self, cells: &mut [Cell]) {
+                let mut at = 0;
+                $( self.$n.store(&mut cells[at..]); at += $t::CELLS; )*
+            }
         }
     )*};
 }
@@ -171,7 +203,9 @@ macro_rules! into_func {
             fn into_func(self) -> (FuncType, HostFunc<T>) {
                 let ty = FuncType::new([$($a::TYPE),*], R::Results::types());
                 let host: HostFunc<T> = Arc::new(move |caller: Caller<'_, T>, cells: &mut [Cell]| {
-                    let out = (self)(caller, $($a::from_cell(cells[$n])),*).into_result()?;
+                    #[allow(unused_variables)]
+                    let args = <($($a,)*) as WasmResults>::load_cells(cells);
+                    let out = (self)(caller, $(args.$n),*).into_result()?;
                     out.store_cells(cells);
                     Ok(())
                 });
@@ -240,6 +274,8 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 impl Val {
     /// Reads a typed value, if it has type `W`.
     pub fn get<W: WasmTy>(&self) -> Option<W> {
-        (self.ty() == W::TYPE).then(|| W::from_cell(self.to_cell()))
+        let mut cells: smallvec::SmallVec<[Cell; 2]> = smallvec::SmallVec::new();
+        self.push_cells(&mut cells);
+        (self.ty() == W::TYPE).then(|| W::load(&cells))
     }
 }

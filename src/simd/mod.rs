@@ -421,7 +421,9 @@ macro_rules! define_simd_op {
                 match self { $( SimdOp::$name => $mnem, )* }
             }
 
-            /// How the operator reads its operands and immediates.
+            /// How the operator reads its operands and immediates (inlined: the interpreter
+            /// asks it for every `v128.load`).
+            #[inline]
             pub fn shape(self) -> Shape {
                 match self { $( SimdOp::$name => simd_shape!($shape $(($($sa)*))?), )* }
             }

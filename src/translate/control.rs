@@ -1,12 +1,12 @@
 //! Blocks, branches and returns: labels become jump offsets, branch values are copied to the
 //! target's slots before jumping, and a comparison feeding a branch fuses into it.
 
-use super::emit::{branch_on, compare_of, negate, Rhs};
+use super::emit::{branch_on, compare_of, negate, small, Rhs};
 use super::stack::Opnd;
 use super::Translator;
 use crate::binary::{BlockType, Operator};
 use crate::bytecode::{Instr, Offset, Reg};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::NumOp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,6 +297,40 @@ impl Translator<'_> {
 
     pub(super) fn visit_return(&mut self) -> Result<()> {
         self.emit_return()?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `return_call`: the arguments go to consecutive slots, as for a call; the interpreter
+    /// moves them down to the frame's base and replaces the frame with the callee's.
+    pub(super) fn visit_return_call(&mut self, func: u32) -> Result<()> {
+        let ty = self
+            .info
+            .func_type(func)
+            .ok_or_else(|| Error::Api("unknown function".into()))?;
+        let params = ty.param_cells();
+        let args = self.pop_slots(params)?;
+        self.emit(Instr::ReturnCall {
+            func,
+            args,
+            params: small(params, "parameter cells")?,
+        });
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `return_call_indirect`: as `return_call`, through a table.
+    pub(super) fn visit_return_call_indirect(&mut self, type_index: u32, table: u32) -> Result<()> {
+        let params = self.info.types[type_index as usize].param_cells();
+        let index = self.pop_reg()?;
+        let args = self.pop_slots(params)?;
+        self.emit(Instr::ReturnCallIndirect {
+            type_index,
+            table: small(table, "table index")?,
+            index,
+            args,
+            params: small(params, "parameter cells")?,
+        });
         self.reachable = false;
         Ok(())
     }

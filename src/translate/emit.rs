@@ -336,6 +336,25 @@ impl Translator<'_> {
                 });
             }
             Operator::Simd(op, imm) => self.visit_simd(op, imm)?,
+            // Operands in consecutive slots; the (low, high) result replaces the first two.
+            Operator::I64Add128 | Operator::I64Sub128 => {
+                let args = self.pop_slots(4)?;
+                self.push_slot()?;
+                self.push_slot()?;
+                self.emit(match op {
+                    Operator::I64Add128 => Instr::I64Add128 { args },
+                    _ => Instr::I64Sub128 { args },
+                });
+            }
+            Operator::I64MulWideS | Operator::I64MulWideU => {
+                let args = self.pop_slots(2)?;
+                self.push_slot()?;
+                self.push_slot()?;
+                self.emit(match op {
+                    Operator::I64MulWideS => Instr::I64MulWideS { args },
+                    _ => Instr::I64MulWideU { args },
+                });
+            }
             // Control instructions are dispatched before we get here.
             Operator::Unreachable
             | Operator::Block(_)
@@ -346,7 +365,11 @@ impl Translator<'_> {
             | Operator::Br(_)
             | Operator::BrIf(_)
             | Operator::BrTable { .. }
-            | Operator::Return => unreachable!("control instruction {op:?} in visit_straight"),
+            | Operator::Return
+            | Operator::ReturnCall(_)
+            | Operator::ReturnCallIndirect { .. } => {
+                unreachable!("control instruction {op:?} in visit_straight")
+            }
         }
         Ok(())
     }
@@ -688,7 +711,7 @@ fn plain_load(instr: &Instr, wide: bool) -> Option<(Reg, Reg, u32)> {
     }
 }
 
-fn small(v: u32, what: &str) -> Result<u16> {
+pub(super) fn small(v: u32, what: &str) -> Result<u16> {
     u16::try_from(v).map_err(|_| Error::Limit(format!("{what} {v} exceeds 65535")))
 }
 

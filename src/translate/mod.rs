@@ -56,6 +56,8 @@ pub fn compile_function(
     t.local_map = local_map;
     t.fuel = config.consume_fuel.then_some(0);
     t.interruptible = config.interruptible;
+    // What the function's entry emits (a check, a fuel charge) maps to its first instruction.
+    t.cur_offset = body.code.start as u32;
     t.begin_function();
     let mut reader = OperatorReader::new(&info.bytes[body.code.clone()], body.code.start);
     while !reader.is_empty() {
@@ -322,6 +324,10 @@ impl<'a> Translator<'a> {
             Operator::BrIf(depth) => self.visit_br_if(*depth),
             Operator::BrTable { targets, default } => self.visit_br_table(targets, *default),
             Operator::Return => self.visit_return(),
+            Operator::ReturnCall(func) => self.visit_return_call(*func),
+            Operator::ReturnCallIndirect { type_index, table } => {
+                self.visit_return_call_indirect(*type_index, *table)
+            }
             Operator::Unreachable => {
                 self.emit(Instr::Trap {
                     code: crate::TrapCode::Unreachable,

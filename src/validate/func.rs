@@ -283,6 +283,33 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    /// A tail call's feature check: `op` is an error when tail calls are disabled.
+    fn require_tail_call(&self, op: &str) -> Check {
+        if self.ctx.features.tail_call {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "{op} requires the tail-call feature, which is disabled"
+            )))
+        }
+    }
+
+    /// A tail call to a function of type `ty` (its arguments on the stack): the callee's
+    /// results become this function's, so they must be this function's result types; then,
+    /// like `return`, the rest of the block is unreachable.
+    fn tail_call(&mut self, ty: &FuncType) -> Check {
+        if ty.results() != self.ty.results() {
+            return Err(invalid(format!(
+                "type mismatch: tail call to a function of type {ty} from one of type {}",
+                self.ty
+            )));
+        }
+        let s = &mut self.stacks;
+        s.pop_all(ty.params())?;
+        s.set_unreachable();
+        Ok(())
+    }
+
     /// A vector instruction: its feature is on, its immediates are in range, and its operands
     /// have the types of its shape (see [`crate::simd`]).
     fn check_simd(&mut self, op: SimdOp, imm: SimdImm) -> Check {
@@ -435,6 +462,30 @@ impl<'m> FuncValidator<'m> {
                 s.pop_all(ty.params())?;
                 s.push_all(ty.results());
             }
+            Operator::ReturnCall(func) => {
+                self.require_tail_call("return_call")?;
+                let module: &'m ModuleInfo = self.module;
+                let ty = module
+                    .func_type(func)
+                    .ok_or_else(|| invalid(format!("unknown function {func}")))?;
+                self.tail_call(ty)?;
+            }
+            Operator::ReturnCallIndirect { type_index, table } => {
+                self.require_tail_call("return_call_indirect")?;
+                let table = self.table(table)?;
+                let module: &'m ModuleInfo = self.module;
+                let ty = module
+                    .types
+                    .get(type_index as usize)
+                    .ok_or_else(|| invalid(format!("unknown type {type_index}")))?;
+                if table.elem != FuncRef {
+                    return Err(invalid(
+                        "type mismatch: return_call_indirect requires a table of funcref",
+                    ));
+                }
+                self.stacks.pop(I32)?;
+                self.tail_call(ty)?;
+            }
             Operator::Drop => {
                 s.pop_any()?;
             }
@@ -524,6 +575,22 @@ impl<'m> FuncValidator<'m> {
                 s.pop_push(num.params(), num.result())?;
             }
             Operator::Simd(op, imm) => self.check_simd(op, imm)?,
+            Operator::I64Add128
+            | Operator::I64Sub128
+            | Operator::I64MulWideS
+            | Operator::I64MulWideU => {
+                if !self.ctx.features.wide_arithmetic {
+                    return Err(invalid(format!(
+                        "{op} requires the wide-arithmetic feature, which is disabled"
+                    )));
+                }
+                let params: &[ValType] = match op {
+                    Operator::I64Add128 | Operator::I64Sub128 => &[I64, I64, I64, I64],
+                    _ => &[I64, I64],
+                };
+                self.stacks.pop_all(params)?;
+                self.stacks.push_all(&[I64, I64]);
+            }
             Operator::RefNull(t) => {
                 if !t.is_ref() {
                     return Err(invalid(format!("type mismatch: ref.null of {t}")));

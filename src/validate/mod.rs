@@ -39,6 +39,13 @@ pub struct Features {
     pub simd: bool,
     /// Relaxed SIMD (needs `simd`).
     pub relaxed_simd: bool,
+    /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u`.
+    pub wide_arithmetic: bool,
+    /// Tail calls: `return_call` and `return_call_indirect`.
+    pub tail_call: bool,
+    /// Extended constant expressions: `i32`/`i64` `add`, `sub` and `mul` in constant
+    /// expressions.
+    pub extended_const: bool,
 }
 
 impl Default for Features {
@@ -46,6 +53,9 @@ impl Default for Features {
         Features {
             simd: true,
             relaxed_simd: true,
+            wide_arithmetic: true,
+            tail_call: true,
+            extended_const: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::{Features, ModuleContext};
 use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, ModuleInfo, Operator};
 use crate::error::{Error, ValidationError};
+use crate::ops::NumOp;
 use crate::simd::SimdOp;
 use crate::value::{Limits, ValType};
 use std::collections::HashSet;
@@ -26,6 +27,27 @@ pub fn validate_module_with(
     module: &ModuleInfo,
     features: Features,
 ) -> Result<ModuleContext, Error> {
+    if !features.simd {
+        let in_types = module
+            .types
+            .iter()
+            .flat_map(|t| t.params().iter().chain(t.results()));
+        let in_globals = module.globals.iter().map(|g| &g.content);
+        let in_locals = module
+            .bodies
+            .iter()
+            .flat_map(|b| b.locals.iter().map(|(_, t)| t));
+        if in_types
+            .chain(in_globals)
+            .chain(in_locals)
+            .any(|&t| t == ValType::V128)
+        {
+            return Err(invalid(
+                "v128 requires the simd feature, which is disabled",
+                0,
+            ));
+        }
+    }
     for &ty in &module.funcs {
         if ty as usize >= module.types.len() {
             return Err(invalid(format!("unknown type {ty}"), 0));
@@ -49,13 +71,15 @@ pub fn validate_module_with(
         .globals
         .iter()
         .skip(module.num_imported_globals as usize);
-    for (global, init) in defined_globals.zip(&module.global_inits) {
-        check_const(module, init, global.content)?;
+    let imported = module.num_imported_globals as usize;
+    for (i, (global, init)) in defined_globals.zip(&module.global_inits).enumerate() {
+        check_const(module, init, global.content, imported + i, features)?;
     }
 
+    let all = module.globals.len();
     for seg in &module.elems {
         for item in &seg.items {
-            check_const(module, item, seg.ty)?;
+            check_const(module, item, seg.ty, all, features)?;
         }
         if let ElemMode::Active { table, offset } = &seg.mode {
             let Some(tt) = module.tables.get(*table as usize) else {
@@ -70,7 +94,7 @@ pub fn validate_module_with(
                     offset.offset,
                 ));
             }
-            check_const(module, offset, ValType::I32)?;
+            check_const(module, offset, ValType::I32, all, features)?;
         }
     }
 
@@ -79,7 +103,7 @@ pub fn validate_module_with(
             if *memory as usize >= module.memories.len() {
                 return Err(invalid(format!("unknown memory {memory}"), offset.offset));
             }
-            check_const(module, offset, ValType::I32)?;
+            check_const(module, offset, ValType::I32, all, features)?;
         }
     }
 
@@ -165,14 +189,32 @@ fn declared_funcs(module: &ModuleInfo) -> Vec<bool> {
     declared
 }
 
-/// Checks a constant expression: only constant instructions, `global.get` only of imported
-/// immutable globals (Wasm 2.0), and exactly one result of type `expected`.
-fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Result<(), Error> {
+/// The arithmetic extended constant expressions allow (WebAssembly 3.0).
+pub(crate) fn is_extended_const(op: NumOp) -> bool {
+    matches!(
+        op,
+        NumOp::I32Add
+            | NumOp::I32Sub
+            | NumOp::I32Mul
+            | NumOp::I64Add
+            | NumOp::I64Sub
+            | NumOp::I64Mul
+    )
+}
+
+/// Checks a constant expression: only constant instructions (`i32`/`i64` `add`, `sub`, `mul`
+/// too, with extended constant expressions), `global.get` only of the first `globals`
+/// globals (the imported ones and, as WebAssembly 3.0 allows, those defined before the one
+/// being initialized) and only of immutable ones, and exactly one result of type `expected`.
+fn check_const(
+    module: &ModuleInfo,
+    expr: &ConstExpr,
+    expected: ValType,
+    globals: usize,
+    features: Features,
+) -> Result<(), Error> {
     let at = expr.offset;
-    let imported_globals = module
-        .globals
-        .get(..module.num_imported_globals as usize)
-        .unwrap_or(&module.globals);
+    let visible = &module.globals[..globals.min(module.globals.len())];
     // Constness first, as the reference interpreter does, then types.
     for op in &expr.ops {
         match *op {
@@ -183,8 +225,20 @@ fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Resu
             | Operator::RefNull(_)
             | Operator::RefFunc(_)
             | Operator::Simd(SimdOp::V128Const, _) => {}
+            Operator::Num(op) if is_extended_const(op) => {
+                if !features.extended_const {
+                    return Err(invalid(
+                        format!(
+                            "constant expression required: {} requires the extended-const \
+                             feature, which is disabled",
+                            op.name()
+                        ),
+                        at,
+                    ));
+                }
+            }
             Operator::GlobalGet(g) => {
-                let Some(gt) = imported_globals.get(g as usize) else {
+                let Some(gt) = visible.get(g as usize) else {
                     return Err(invalid(format!("unknown global {g}"), at));
                 };
                 if gt.mutable {
@@ -197,8 +251,9 @@ fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Resu
             _ => return Err(invalid("constant expression required", at)),
         }
     }
-    let mut result: Option<ValType> = None;
-    for (i, op) in expr.ops.iter().enumerate() {
+    // The types, evaluated on a stack of them.
+    let mut stack: Vec<ValType> = Vec::new();
+    for op in &expr.ops {
         let t = match *op {
             Operator::I32Const(_) => ValType::I32,
             Operator::I64Const(_) => ValType::I64,
@@ -212,25 +267,44 @@ fn check_const(module: &ModuleInfo, expr: &ConstExpr, expected: ValType) -> Resu
                 }
                 ValType::FuncRef
             }
-            Operator::GlobalGet(g) => imported_globals
+            Operator::GlobalGet(g) => visible
                 .get(g as usize)
                 .map_or(ValType::I32, |gt| gt.content),
+            Operator::Num(op) => {
+                let t = op.result();
+                for _ in 0..2 {
+                    match stack.pop() {
+                        Some(u) if u == t => {}
+                        Some(u) => {
+                            return Err(invalid(
+                                format!("type mismatch: {} of {u}, expected {t}", op.name()),
+                                at,
+                            ))
+                        }
+                        None => {
+                            return Err(invalid(
+                                format!("type mismatch: {} with too few operands", op.name()),
+                                at,
+                            ))
+                        }
+                    }
+                }
+                t
+            }
             _ => return Err(invalid("type mismatch: ref.null of a non-reference", at)),
         };
-        if i > 0 {
-            return Err(invalid(
-                "type mismatch: constant expression leaves more than one value",
-                at,
-            ));
-        }
-        result = Some(t);
+        stack.push(t);
     }
-    match result {
-        Some(t) if t == expected => Ok(()),
-        Some(t) => Err(invalid(
+    match stack[..] {
+        [t] if t == expected => Ok(()),
+        [t] => Err(invalid(
             format!("type mismatch: constant expression has type {t}, expected {expected}"),
             at,
         )),
-        None => Err(invalid("type mismatch: constant expression is empty", at)),
+        [] => Err(invalid("type mismatch: constant expression is empty", at)),
+        _ => Err(invalid(
+            "type mismatch: constant expression leaves more than one value",
+            at,
+        )),
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 /// import WASI, `main` if there is no `_start`). A module importing `wasi_snapshot_preview1`
 /// gets WASI: stdio inherited, argv = FILE ARGS, the --env variables and the --dir
 /// directories. Exits with the guest's exit status (0 when `_start` returns); a trap prints
-/// `Error: wasm trap: …` and exits with 134.
+/// `Error: wasm trap: …` and the Wasm backtrace, and exits with 134.
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// Call this exported function with ARGS parsed by its parameter types and print its
@@ -233,8 +233,8 @@ fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx, String> {
         .map_err(|e| format!("cannot preopen directory: {e}"))
 }
 
-/// The guest's status for a WASI `proc_exit`; else reports the trap and gives 134, as wasmtime
-/// does (the status of a process ended by SIGABRT).
+/// The guest's status for a WASI `proc_exit`; else reports the trap and its Wasm backtrace and
+/// gives 134, as wasmtime does (the status of a process ended by SIGABRT).
 fn trap_exit(trap: &Trap, timeout: Option<Duration>) -> ExitCode {
     if let Some(code) = wasi::trap_exit_code(trap) {
         // Like a host process, only the low 8 bits of the status survive.
@@ -248,6 +248,10 @@ fn trap_exit(trap: &Trap, timeout: Option<Duration>) -> ExitCode {
             eprintln!("Error: wasm trap: {trap} (--fuel)")
         }
         _ => eprintln!("Error: wasm trap: {trap}"),
+    }
+    // Then where it happened, newest frame first, as wasmtime prints it.
+    if let Some(backtrace) = trap.backtrace() {
+        eprintln!("{backtrace}");
     }
     ExitCode::from(134)
 }

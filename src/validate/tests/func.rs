@@ -412,6 +412,49 @@ fn calls() {
 }
 
 #[test]
+fn tail_calls() {
+    // Function 0: [] -> [i32]; function 1: [i32 i64] -> [i32]; function 2: [] -> [i64].
+    let mut m = func_module(&[], &[I32]);
+    m.types.push(ft(&[I32, I64], &[I32]));
+    m.types.push(ft(&[], &[I64]));
+    m.funcs.extend([1, 2]);
+    m.bodies.extend([body(&[]), body(&[])]);
+    m.tables.push(TableType {
+        elem: FuncRef,
+        limits: Limits { min: 0, max: None },
+    });
+    let indirect = |type_index| ReturnCallIndirect {
+        type_index,
+        table: 0,
+    };
+    assert_valid(run(&m, &[I32Const(1), I64Const(2), ReturnCall(1), End]));
+    assert_valid(run(
+        &m,
+        &[I32Const(1), I64Const(2), I32Const(0), indirect(1), End],
+    ));
+    // Stack-polymorphic afterwards, like `return`.
+    assert_valid(run(&m, &[ReturnCall(0), Drop, Select, End]));
+    // The callee's results must be the caller's.
+    assert_invalid(run(&m, &[ReturnCall(2), End]), "type mismatch");
+    assert_invalid(run(&m, &[I32Const(0), indirect(2), End]), "type mismatch");
+    assert_invalid(
+        run(&m, &[I64Const(2), I32Const(1), ReturnCall(1), End]),
+        "type mismatch",
+    );
+    assert_invalid(run(&m, &[ReturnCall(3), End]), "unknown function");
+    assert_invalid(run(&m, &[I32Const(0), indirect(7), End]), "unknown type");
+    // Switched off, the error names the feature.
+    let mut ctx = validate_module(&m).unwrap();
+    ctx.features.tail_call = false;
+    let b = body(&[]);
+    let mut v = FuncValidator::new(&m, &ctx, 0, &b).unwrap();
+    assert_invalid(
+        v.visit(&ReturnCall(0), 0),
+        "return_call requires the tail-call feature",
+    );
+}
+
+#[test]
 fn select_rules() {
     let ops = [I32Const(1), I32Const(2), I32Const(0), Select, End];
     assert_valid(check(&[], &[I32], &ops));

@@ -179,11 +179,69 @@ fn global_initialisers() {
     invalid(&[imm], I32, vec![GlobalGet(2)], "unknown global 2");
     invalid(&[], FuncRef, vec![RefNull(ExternRef)], "type mismatch");
     invalid(&[], FuncRef, vec![RefFunc(7)], "unknown function 7");
-    // Only imported globals are visible, not earlier defined ones.
+    // Earlier defined immutable globals are visible too (WebAssembly 3.0), later ones not.
     let mut m = global_module(&[], I32, vec![I32Const(0)]);
     m.globals.push(global(I32, false));
     m.global_inits.push(const_expr(vec![GlobalGet(0)]));
-    assert_invalid(validate_module(&m), "unknown global 0");
+    assert_valid(validate_module(&m));
+    let mut m = global_module(&[], I32, vec![GlobalGet(1)]);
+    m.globals.push(global(I32, false));
+    m.global_inits.push(const_expr(vec![I32Const(0)]));
+    assert_invalid(validate_module(&m), "unknown global 1");
+    let mut m = global_module(&[], I32, vec![I32Const(0)]);
+    m.globals[0].mutable = true;
+    m.globals.push(global(I32, false));
+    m.global_inits.push(const_expr(vec![GlobalGet(0)]));
+    assert_invalid(validate_module(&m), required);
+}
+
+#[test]
+fn extended_constant_expressions() {
+    let imm = global(I64, false);
+    let add = |op| vec![I32Const(2), I32Const(3), Num(op)];
+    for op in [NumOp::I32Add, NumOp::I32Sub, NumOp::I32Mul] {
+        assert_valid(validate_module(&global_module(&[], I32, add(op))));
+    }
+    let nested = vec![
+        GlobalGet(0),
+        I64Const(3),
+        Num(NumOp::I64Mul),
+        I64Const(1),
+        Num(NumOp::I64Sub),
+    ];
+    assert_valid(validate_module(&global_module(&[imm], I64, nested)));
+
+    let invalid =
+        |ty, init, msg| assert_invalid(validate_module(&global_module(&[], ty, init)), msg);
+    invalid(I64, add(NumOp::I32Add), "type mismatch");
+    invalid(I32, vec![I32Const(1), Num(NumOp::I32Add)], "type mismatch");
+    invalid(
+        I32,
+        vec![I64Const(1), I32Const(1), Num(NumOp::I32Add)],
+        "type mismatch",
+    );
+    invalid(
+        I32,
+        vec![I32Const(1), I32Const(1), I32Const(1), Num(NumOp::I32Add)],
+        "type mismatch",
+    );
+    // Other arithmetic is still not constant.
+    invalid(
+        I32,
+        vec![I32Const(1), I32Const(1), Num(NumOp::I32DivS)],
+        "constant expression required",
+    );
+
+    // Switched off, the error names the feature.
+    let features = crate::validate::Features {
+        extended_const: false,
+        ..crate::validate::Features::default()
+    };
+    let m = global_module(&[], I32, add(NumOp::I32Add));
+    assert_invalid(
+        crate::validate::validate_module_with(&m, features),
+        "constant expression required: i32.add requires the extended-const feature",
+    );
 }
 
 #[test]
