@@ -1,7 +1,10 @@
 //! Load time of a precompiled module against translating it: `Module::new` (decode, validate,
 //! translate every function) versus `Module::deserialize` of `Module::serialize`'s bytes, best
-//! of many runs, for each module given (default: the generated module of the translation
-//! benchmark, the largest in `benches/`, and the largest WASI test program).
+//! of many runs; then both under lazy translation (`Module::new` validates every body and
+//! translates none, `deserialize` checks each function on its first call), the last ratio
+//! being eager `Module::new` over lazy `deserialize`. For each module given (default: the
+//! generated module of the translation benchmark, the largest in `benches/`, and the largest
+//! WASI test program).
 //!
 //! ```text
 //! cargo run --release --example precompiled_load [FILE.wasm ...]
@@ -10,7 +13,7 @@
 #[path = "../benches/workloads/generated.rs"]
 mod generated;
 
-use regwasm::{Engine, Module};
+use regwasm::{CompilationMode, Config, Engine, Module};
 use std::time::{Duration, Instant};
 
 fn best_of(runs: u32, mut f: impl FnMut()) -> Duration {
@@ -42,24 +45,41 @@ fn main() {
         }
     }
     let engine = Engine::default();
+    let mut config = Config::default();
+    config.compilation_mode(CompilationMode::LazyTranslation);
+    let lazy = Engine::new(&config);
     println!(
-        "{:<34} {:>9} {:>9} {:>12} {:>12} {:>7}",
-        "module", "wasm B", "rwm B", "Module::new", "deserialize", "ratio"
+        "{:<34} {:>9} {:>9} {:>12} {:>12} {:>7} {:>12} {:>12} {:>7}",
+        "module",
+        "wasm B",
+        "rwm B",
+        "Module::new",
+        "deserialize",
+        "ratio",
+        "lazy new",
+        "lazy load",
+        "ratio"
     );
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
     for (name, wasm) in modules {
         let module = Module::new(&engine, &wasm).expect("a valid module");
         let bytes = module.serialize();
         let runs = if wasm.len() > 100_000 { 20 } else { 200 };
         let new = best_of(runs, || drop(Module::new(&engine, &wasm).unwrap()));
         let load = best_of(runs, || drop(Module::deserialize(&engine, &bytes).unwrap()));
+        let lazy_new = best_of(runs, || drop(Module::new(&lazy, &wasm).unwrap()));
+        let lazy_load = best_of(runs, || drop(Module::deserialize(&lazy, &bytes).unwrap()));
         println!(
-            "{:<34} {:>9} {:>9} {:>10.1}µs {:>10.1}µs {:>6.1}x",
+            "{:<34} {:>9} {:>9} {:>10.1}µs {:>10.1}µs {:>6.1}x {:>10.1}µs {:>10.1}µs {:>6.1}x",
             name,
             wasm.len(),
             bytes.len(),
-            new.as_secs_f64() * 1e6,
-            load.as_secs_f64() * 1e6,
-            new.as_secs_f64() / load.as_secs_f64()
+            micros(new),
+            micros(load),
+            new.as_secs_f64() / load.as_secs_f64(),
+            micros(lazy_new),
+            micros(lazy_load),
+            new.as_secs_f64() / lazy_load.as_secs_f64()
         );
     }
 }

@@ -411,10 +411,20 @@ fn bit_flips_are_refused_or_harmless() {
 
 #[test]
 fn random_payload_damage_never_panics() {
-    // Larger edits than bit flips: overwritten runs, inserted and deleted bytes, re-sealed.
-    let engine = fuel_engine();
+    // Larger edits than bit flips: overwritten runs, inserted and deleted bytes, re-sealed;
+    // loaded eagerly (checked at load) and lazily (each function checked on its first call,
+    // which `load_must_not_panic` makes by running every export).
+    let mut lazy = Config::default();
+    lazy.consume_fuel(true)
+        .compilation_mode(CompilationMode::LazyTranslation);
+    for engine in [fuel_engine(), Engine::new(&lazy)] {
+        damage_coremark(&engine);
+    }
+}
+
+fn damage_coremark(engine: &Engine) {
     let wasm = fs::read(root().join("benches/workloads/coremark.wasm")).unwrap();
-    let bytes = Module::new(&engine, &wasm).unwrap().serialize();
+    let bytes = Module::new(engine, &wasm).unwrap().serialize();
     let p = payload_start(&bytes);
     let mut rng = Rng(42);
     let mut loaded = 0;
@@ -433,7 +443,7 @@ fn random_payload_damage_never_panics() {
                 m.remove(at);
             }
         }
-        if load_must_not_panic(&engine, &reseal(m), &format!("trial {trial}")) {
+        if load_must_not_panic(engine, &reseal(m), &format!("trial {trial}")) {
             loaded += 1;
         }
     }
@@ -480,7 +490,7 @@ fn spliced_modules_never_panic() {
     ));
 }
 
-fn kind_of(r: regwasm::Result<Module>) -> (PrecompiledErrorKind, String) {
+fn kind_of<T>(r: regwasm::Result<T>) -> (PrecompiledErrorKind, String) {
     match r {
         Err(Error::Precompiled(e)) => (e.kind, e.message),
         Err(e) => panic!("not a precompiled error: {e}"),
@@ -560,8 +570,8 @@ fn resealed_edits_fail_the_deep_checks() {
     let bytes = Module::new(&engine, wat).unwrap().serialize();
     let p = payload_start(&bytes);
     let wasm_len = u64::from_le_bytes(bytes[p..p + 8].try_into().unwrap()) as usize;
-    // count u32, presence u8, 8 header u32s, then the first instruction.
-    let code = p + 8 + wasm_len + 4 + 1 + 32;
+    // count u32, presence u8, 9 header u32s, then the first instruction.
+    let code = p + 8 + wasm_len + 4 + 1 + 36;
     let expect = |edit: &dyn Fn(&mut Vec<u8>), want: &str| {
         let mut m = bytes.clone();
         edit(&mut m);
@@ -578,12 +588,12 @@ fn resealed_edits_fail_the_deep_checks() {
     );
     // num_regs below num_locals.
     expect(
-        &|m| m[code - 32..code - 28].copy_from_slice(&0u32.to_le_bytes()),
+        &|m| m[code - 36..code - 32].copy_from_slice(&0u32.to_le_bytes()),
         "",
     );
     // num_params not the type's.
     expect(
-        &|m| m[code - 28..code - 24].copy_from_slice(&3u32.to_le_bytes()),
+        &|m| m[code - 32..code - 28].copy_from_slice(&3u32.to_le_bytes()),
         "num_params 3",
     );
     // The global index (the last four bytes of `global.get dst, global`), out of range.
@@ -599,4 +609,39 @@ fn resealed_edits_fail_the_deep_checks() {
     }
     // A function count the module does not have.
     expect(&|m| m[p + 8 + wasm_len] = 5, "5 functions stored");
+}
+
+#[test]
+fn lazy_loads_check_each_function_on_its_first_call() {
+    let mut config = Config::default();
+    config.compilation_mode(CompilationMode::LazyTranslation);
+    let engine = Engine::new(&config);
+    let wat = r#"(module (func (export "f") (result i32) (i32.const 7)))"#;
+    let bytes = Module::new(&engine, wat).unwrap().serialize();
+    let p = payload_start(&bytes);
+    let wasm_len = u64::from_le_bytes(bytes[p..p + 8].try_into().unwrap()) as usize;
+    let code = p + 8 + wasm_len + 4 + 1 + 36;
+    let call = |bytes: &[u8]| {
+        let module = Module::deserialize(&engine, bytes)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+        let f = instance.get_typed_func::<(), i32>(&store, "f")?;
+        f.call(&mut store, ())
+    };
+    assert_eq!(call(&bytes).unwrap(), 7);
+    // A damaged instruction loads (its code is only stepped over) and is refused when the
+    // function first runs, with the error an eager load gives.
+    let mut m = bytes.clone();
+    m[code..code + 2].copy_from_slice(&u16::MAX.to_le_bytes());
+    let m = reseal(m);
+    let module = Module::deserialize(&engine, &m).expect("a lazy load steps over the code");
+    drop(module);
+    let (kind, msg) = kind_of(call(&m));
+    assert_eq!(kind, PrecompiledErrorKind::Corrupt, "{msg}");
+    assert!(msg.contains("unknown instruction tag"), "{msg}");
+    // A size that runs past the payload is refused at load.
+    let mut m = bytes.clone();
+    m[code - 4..code].copy_from_slice(&u32::MAX.to_le_bytes());
+    let (kind, msg) = kind_of(Module::deserialize(&engine, &reseal(m)));
+    assert_eq!(kind, PrecompiledErrorKind::Corrupt, "{msg}");
 }

@@ -4,7 +4,7 @@
 //! `define_instr!`; the queries the translator asks are generated in `facts.rs`.
 
 use super::instrs::for_each_instr;
-use super::{LaneSel, Offset, Operand, Reg, VReg};
+use super::{LaneSel, Offset, Operand, OperandVisitor, Reg, VReg};
 use crate::error::TrapCode;
 use crate::simd::SimdOp;
 
@@ -183,104 +183,119 @@ macro_rules! define_instr {
 
             /// Calls `f` with the name and value of every operand.
             #[inline(always)]
-            pub fn visit_operands(&self, mut f: impl FnMut(&'static str, &dyn Operand)) {
+            pub fn visit_operands(&self, f: impl FnMut(&'static str, &dyn Operand)) {
+                /// The closure as a visitor: one `&dyn Operand` per call.
+                struct Dyn<F>(F);
+                impl<F: FnMut(&'static str, &dyn Operand)> OperandVisitor for Dyn<F> {
+                    #[inline(always)]
+                    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+                        (self.0)(name, op)
+                    }
+                }
+                self.visit_operands_with(&mut Dyn(f))
+            }
+
+            /// Calls `v.operand` with the name and value of every operand, each at its own type:
+            /// what the load-time checks use, so no operand goes through a `dyn` call.
+            #[inline(always)]
+            pub fn visit_operands_with<V: OperandVisitor>(&self, v: &mut V) {
                 match self {
                     $( Instr::$name { $($field),* } => {
-                        $( f(stringify!($field), $field); )*
+                        $( v.operand(stringify!($field), $field); )*
                     } )*
                     $(
                         Instr::$nname { dst, a, b } => {
                             let _ = b;
-                            f("dst", dst);
-                            f("a", a);
-                            $( let _ = stringify!($b); f("b", b); )?
+                            v.operand("dst", dst);
+                            v.operand("a", a);
+                            $( let _ = stringify!($b); v.operand("b", b); )?
                         }
                         Instr::$acc { dst, b } => {
                             let _ = b;
-                            f("dst", dst);
-                            $( let _ = stringify!($b); f("b", b); )?
+                            v.operand("dst", dst);
+                            $( let _ = stringify!($b); v.operand("b", b); )?
                         }
                         $(
                             Instr::$imm { dst, a, imm } => {
-                                f("dst", dst);
-                                f("a", a);
-                                f("imm", imm);
+                                v.operand("dst", dst);
+                                v.operand("a", a);
+                                v.operand("imm", imm);
                             }
                             Instr::$immacc { dst, imm } => {
-                                f("dst", dst);
-                                f("imm", imm);
+                                v.operand("dst", dst);
+                                v.operand("imm", imm);
                             }
                         )?
                         $(
                             Instr::$cimm { dst, a, imm } => {
-                                f("dst", dst);
-                                f("a", a);
-                                f("imm", imm);
+                                v.operand("dst", dst);
+                                v.operand("a", a);
+                                v.operand("imm", imm);
                             }
                             Instr::$br { a, b, offset } => {
-                                f("a", a);
-                                f("b", b);
-                                f("offset", offset);
+                                v.operand("a", a);
+                                v.operand("b", b);
+                                v.operand("offset", offset);
                             }
                             Instr::$brimm { a, imm, offset } => {
-                                f("a", a);
-                                f("imm", imm);
-                                f("offset", offset);
+                                v.operand("a", a);
+                                v.operand("imm", imm);
+                                v.operand("offset", offset);
                             }
                             Instr::$cimmacc { dst, imm } => {
-                                f("dst", dst);
-                                f("imm", imm);
+                                v.operand("dst", dst);
+                                v.operand("imm", imm);
                             }
                             Instr::$bracc { b, offset } => {
-                                f("b", b);
-                                f("offset", offset);
+                                v.operand("b", b);
+                                v.operand("offset", offset);
                             }
                             Instr::$brimmacc { imm, offset } => {
-                                f("imm", imm);
-                                f("offset", offset);
+                                v.operand("imm", imm);
+                                v.operand("offset", offset);
                             }
                         )?
                         $(
                             Instr::$addbr { x, step, rhs, offset }
                             | Instr::$addbracc { x, step, rhs, offset } => {
-                                f("x", x);
-                                f("step", step);
-                                f("rhs", rhs);
-                                f("offset", offset);
+                                v.operand("x", x);
+                                v.operand("step", step);
+                                v.operand("rhs", rhs);
+                                v.operand("offset", offset);
                             }
                             Instr::$addimmbr { x, step, rhs, offset }
                             | Instr::$addimmbracc { x, step, rhs, offset } => {
-                                f("x", x);
-                                f("step", step);
-                                f("rhs", rhs);
-                                f("offset", offset);
+                                v.operand("x", x);
+                                v.operand("step", step);
+                                v.operand("rhs", rhs);
+                                v.operand("offset", offset);
                             }
                             Instr::$sel { dst, a, b, x, y } => {
-                                f("dst", dst);
-                                f("a", a);
-                                f("b", b);
-                                f("x", x);
-                                f("y", y);
+                                v.operand("dst", dst);
+                                v.operand("a", a);
+                                v.operand("b", b);
+                                v.operand("x", x);
+                                v.operand("y", y);
                             }
                             Instr::$selimm { dst, a, imm, x, y } => {
-                                f("dst", dst);
-                                f("a", a);
-                                f("imm", imm);
-                                f("x", x);
-                                f("y", y);
+                                v.operand("dst", dst);
+                                v.operand("a", a);
+                                v.operand("imm", imm);
+                                v.operand("x", x);
+                                v.operand("y", y);
                             }
                         )?
                         $(
                             Instr::$mem { dst, a, addr, offset } => {
-                                f("dst", dst);
-                                f("a", a);
-                                f("addr", addr);
-                                f("offset", offset);
+                                v.operand("dst", dst);
+                                v.operand("a", a);
+                                v.operand("addr", addr);
+                                v.operand("offset", offset);
                             }
                             Instr::$memacc { dst, addr, offset } => {
-                                f("dst", dst);
-                                f("addr", addr);
-                                f("offset", offset);
+                                v.operand("dst", dst);
+                                v.operand("addr", addr);
+                                v.operand("offset", offset);
                             }
                         )?
                     )*

@@ -21,7 +21,7 @@ mod facts;
 mod instrs;
 pub(crate) mod serial;
 mod stats;
-mod verify;
+pub(crate) mod verify;
 pub use define::Instr;
 pub use disasm::{listing, WasmLine};
 pub use stats::{Counts, FuncStats, TranslationStats};
@@ -120,27 +120,38 @@ pub struct Offset(pub i32);
 /// instruction) and what the bytecode verifier must check about it.
 pub trait Operand {
     fn fmt_operand(&self, at: usize) -> String;
+    #[inline]
     fn as_reg(&self) -> Option<Reg> {
         None
     }
     /// How many consecutive registers from [`Operand::as_reg`] it names (2 for a `v128`).
+    #[inline]
     fn span(&self) -> usize {
         1
     }
+    #[inline]
     fn as_offset(&self) -> Option<Offset> {
         None
     }
     /// The value of an integer immediate, which may index a module entity (a function, a
     /// global, a table, …; the field's name tells which).
+    #[inline]
     fn as_index(&self) -> Option<u32> {
         None
     }
+}
+
+/// Receives an instruction's operands from [`Instr::visit_operands_with`], each at its own
+/// type, so that checks over every operand compile to direct code.
+pub trait OperandVisitor {
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T);
 }
 
 impl Operand for Reg {
     fn fmt_operand(&self, _: usize) -> String {
         format!("r{}", self.0)
     }
+    #[inline]
     fn as_reg(&self) -> Option<Reg> {
         Some(*self)
     }
@@ -149,6 +160,7 @@ impl Operand for Offset {
     fn fmt_operand(&self, at: usize) -> String {
         format!("@{}", at as i64 + self.0 as i64)
     }
+    #[inline]
     fn as_offset(&self) -> Option<Offset> {
         Some(*self)
     }
@@ -157,6 +169,7 @@ impl Operand for u32 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
     }
+    #[inline]
     fn as_index(&self) -> Option<u32> {
         Some(*self)
     }
@@ -175,6 +188,7 @@ impl Operand for u16 {
     fn fmt_operand(&self, _: usize) -> String {
         self.to_string()
     }
+    #[inline]
     fn as_index(&self) -> Option<u32> {
         Some((*self).into())
     }
@@ -183,9 +197,11 @@ impl Operand for VReg {
     fn fmt_operand(&self, _: usize) -> String {
         format!("v{}", self.0)
     }
+    #[inline]
     fn as_reg(&self) -> Option<Reg> {
         Some(self.lo())
     }
+    #[inline]
     fn span(&self) -> usize {
         2
     }

@@ -2,64 +2,115 @@
 //! instruction names lies inside its frame, every jump lands on an instruction, and execution
 //! can never run off the end of the code.
 
-use super::{CompiledFunc, Instr};
+use super::{CompiledFunc, Instr, Operand, OperandVisitor};
 
 /// Checks a translated function; the error names the first broken invariant and where.
 pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     let len = func.code.len();
-    let regs = func.num_regs as usize;
     for (at, instr) in func.instrs().enumerate() {
-        let mut problem = None;
-        instr.visit_operands(|name, op| {
-            if let Some(r) = op.as_reg() {
-                // Operations taking several consecutive operands name the first one.
-                let span = match (instr, name) {
-                    // It writes the first two argument registers.
-                    (
-                        Instr::TableGrow { .. }
-                        | Instr::CallCopy2 { .. }
-                        | Instr::I64MulWideS { .. }
-                        | Instr::I64MulWideU { .. },
-                        "args",
-                    ) => 2,
-                    (Instr::I64Add128 { .. } | Instr::I64Sub128 { .. }, "args") => 4,
-                    // A tail call moves its `params` argument cells down from `args`.
-                    (
-                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
-                        "args",
-                    ) => *params as usize,
-                    // Calls name where the callee's frame starts, which may lie at the frame's
-                    // end (but not past it); the interpreter checks the callee's room at run
-                    // time.
-                    (_, "args") if instr.is_call() => 0,
-                    (_, "args") => 3,
-                    _ => op.span(),
-                };
-                if r.0 as usize + span > regs {
-                    problem.get_or_insert(format!("register r{} outside a frame of {regs}", r.0));
-                }
-            }
-            if let Some(off) = op.as_offset() {
-                let target = at as i64 + off.0 as i64;
-                if target < 0 || target >= len as i64 {
-                    problem.get_or_insert(format!("jump to {target} outside 0..{len}"));
-                }
-            }
-        });
-        if let Instr::BrTable { len: n, .. } = instr {
-            if at + 1 + *n as usize >= len {
-                problem.get_or_insert(format!("br_table with {n} + 1 entries runs past the end"));
-            }
-        }
-        if let Some(p) = problem {
-            return Err(format!("instruction {at} ({}): {p}", instr.mnemonic()));
-        }
+        let mut check = FrameCheck::new(func.num_regs, len, at, instr);
+        instr.visit_operands_with(&mut check);
+        check.finish()?;
     }
-    match func.instrs().last() {
+    ends_in_terminal(func.instrs().last())
+}
+
+/// That code whose last instruction is `last` cannot run off its end.
+pub(crate) fn ends_in_terminal(last: Option<&Instr>) -> Result<(), String> {
+    match last {
         Some(last) if !last.falls_through() => Ok(()),
         other => Err(format!(
             "code may run off its end (last instruction {other:?})"
         )),
+    }
+}
+
+/// The checks of one instruction at position `at` in code of `len` instructions with a frame of
+/// `regs` registers, as an operand visitor: every register inside the frame, every jump onto
+/// an instruction. The first problem found is kept.
+pub(crate) struct FrameCheck<'a> {
+    instr: &'a Instr,
+    regs: usize,
+    len: usize,
+    at: usize,
+    pub(crate) problem: Option<String>,
+}
+
+impl<'a> FrameCheck<'a> {
+    #[inline(always)]
+    pub(crate) fn new(regs: u32, len: usize, at: usize, instr: &'a Instr) -> Self {
+        FrameCheck {
+            instr,
+            regs: regs as usize,
+            len,
+            at,
+            problem: None,
+        }
+    }
+
+    /// How many registers the `args` operand names. Operations taking several consecutive
+    /// operands name the first one.
+    fn args_span(&self) -> usize {
+        match *self.instr {
+            // It writes the first two argument registers.
+            Instr::TableGrow { .. }
+            | Instr::CallCopy2 { .. }
+            | Instr::I64MulWideS { .. }
+            | Instr::I64MulWideU { .. } => 2,
+            Instr::I64Add128 { .. } | Instr::I64Sub128 { .. } => 4,
+            // A tail call moves its `params` argument cells down from `args`.
+            Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. } => {
+                params as usize
+            }
+            // Calls name where the callee's frame starts, which may lie at the frame's end
+            // (but not past it); the interpreter checks the callee's room at run time.
+            _ if self.instr.is_call() => 0,
+            _ => 3,
+        }
+    }
+
+    /// The first problem, with the rest of the checks that need the whole instruction.
+    #[inline(always)]
+    pub(crate) fn finish(mut self) -> Result<(), String> {
+        if let Instr::BrTable { len: n, .. } = *self.instr {
+            if self.at + 1 + n as usize >= self.len {
+                self.problem
+                    .get_or_insert(format!("br_table with {n} + 1 entries runs past the end"));
+            }
+        }
+        match self.problem {
+            None => Ok(()),
+            Some(p) => Err(format!(
+                "instruction {} ({}): {p}",
+                self.at,
+                self.instr.mnemonic()
+            )),
+        }
+    }
+}
+
+impl OperandVisitor for FrameCheck<'_> {
+    #[inline(always)]
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+        if let Some(r) = op.as_reg() {
+            let span = if name == "args" {
+                self.args_span()
+            } else {
+                op.span()
+            };
+            if r.0 as usize + span > self.regs {
+                let regs = self.regs;
+                (self.problem)
+                    .get_or_insert_with(|| format!("register r{} outside a frame of {regs}", r.0));
+            }
+        }
+        if let Some(off) = op.as_offset() {
+            let target = self.at as i64 + off.0 as i64;
+            if target < 0 || target >= self.len as i64 {
+                let len = self.len;
+                (self.problem).get_or_insert_with(|| format!("jump to {target} outside 0..{len}"));
+            }
+        }
     }
 }
 

@@ -29,6 +29,9 @@ pub(crate) struct ModuleInner {
     /// Export name to its position in `info.exports`, built once so that instantiation does
     /// not build a map per instance.
     pub(crate) export_index: HashMap<String, usize>,
+    /// The stored bytecode of a precompiled module loaded lazily, read on each function's
+    /// first call instead of translating it.
+    pub(crate) stored: Option<super::precompiled::StoredCode>,
 }
 
 impl Module {
@@ -77,6 +80,7 @@ impl Module {
                 funcs,
                 translation_times,
                 config: config.clone(),
+                stored: None,
             }),
         })
     }
@@ -121,7 +125,13 @@ impl Module {
         if let Some(code) = cell.get() {
             return Ok(code);
         }
-        let code = translate::compile_function(&self.inner.info, None, index, &self.inner.config)?;
+        let (info, config) = (&self.inner.info, &self.inner.config);
+        let code = match &self.inner.stored {
+            Some(stored) if stored.has(index) => {
+                super::precompiled::load_stored(stored, info, index, config)?
+            }
+            _ => translate::compile_function(info, None, index, config)?,
+        };
         // Another thread may have won the race; either translation is the same.
         let _ = cell.set(Arc::new(code));
         cell.get()

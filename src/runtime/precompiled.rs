@@ -18,8 +18,9 @@
 //!          · function count u32 (the defined functions, in order), then per function:
 //!            0u8 (not translated: its translation failed, e.g. over a limit), or
 //!            1u8 · num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions,
-//!            code length, source map length (u32 each) · the instructions
-//!            (`bytecode::serial`) · the source map (u32 each)
+//!            code length, source map length, encoded size (u32 each) · the instructions
+//!            (`bytecode::serial`) · the source map (u32 each); the encoded size is the byte
+//!            length of the instructions and the source map, so a lazy load can skip them
 //! ```
 //!
 //! Loading trusts nothing it reads: every check below runs on every load, and every failure is
@@ -27,10 +28,11 @@
 //! [`Module::deserialize`] for the list of checks and what they guarantee.
 
 use super::module::ModuleInner;
-use super::{Config, Engine, Module};
+use super::{CompilationMode, Config, Engine, Module};
 use crate::binary::{self, ModuleInfo};
 use crate::bytecode::serial::{self, Reader};
-use crate::bytecode::{self, CompiledFunc, Instr, Op};
+use crate::bytecode::verify::{self, FrameCheck};
+use crate::bytecode::{CompiledFunc, Instr, Op, Operand, OperandVisitor};
 use crate::error::{Error, PrecompiledError, PrecompiledErrorKind as Kind, Result};
 use crate::value::ValType;
 use crate::{translate, validate};
@@ -43,13 +45,13 @@ const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
 
 /// The layout's version: raised whenever the header or payload layout changes. (The
 /// instruction encoding changes with the crate version, which is checked separately.)
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// The crate version the bytecode belongs to: instruction tags and semantics follow it.
 const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A function's bytecode, its header and size fields, before the code is rebuilt.
-const FUNC_HEADER: usize = 8 * 4;
+const FUNC_HEADER: usize = 9 * 4;
 
 impl Module {
     /// Whether `bytes` look like a precompiled module (start with [`Module::serialize`]'s
@@ -132,6 +134,11 @@ impl Module {
     ///   interpreter uses without checking. A function stored without code is validated now,
     ///   and translated on its first call.
     ///
+    /// With [`CompilationMode::LazyTranslation`], a load stops after the module-level checks
+    /// and steps over the functions' code; each function's checks run on its first call,
+    /// which fails with the same `Error::Precompiled` if they do — load time then grows with
+    /// the module's size, not its code's, as lazy translation does for [`Module::new`].
+    ///
     /// These checks make any input safe to load: no byte string makes the interpreter read or
     /// write outside its frames, code or memories. They do not prove that hand-made bytecode
     /// computes what its Wasm says; the checksum, versions and settings are what make sure the
@@ -157,14 +164,26 @@ impl Module {
                 info.bodies.len()
             )));
         }
+        let lazy = config.compilation_mode == CompilationMode::LazyTranslation;
         let mut funcs = Vec::with_capacity(count);
+        let mut starts = Vec::with_capacity(if lazy { count } else { 0 });
         for index in 0..count {
             let func_index = info.num_imported_funcs as usize + index;
             let at = r.pos();
-            let func = read_func(&mut r, &info, index, config)
-                .map_err(|m| corrupt(format!("function {func_index} (at byte {at}): {m}")))?;
+            let at_byte = |m: String| corrupt(format!("function {func_index} (at byte {at}): {m}"));
+            let func = if lazy {
+                // Only stepped over now; read and checked on its first call.
+                let stored = skip_func(&mut r).map_err(at_byte)?;
+                starts.push(stored.then_some(at));
+                stored.then_some(None)
+            } else {
+                read_func(&mut r, &info, index, config)
+                    .map_err(at_byte)?
+                    .map(Some)
+            };
             funcs.push(match func {
-                Some(func) => OnceLock::from(Arc::new(func)),
+                Some(Some(func)) => OnceLock::from(Arc::new(func)),
+                Some(None) => OnceLock::new(),
                 None => {
                     // Translated on its first call, which relies on the body being valid.
                     translate::validate_function(&info, &ctx, index).map_err(|e| {
@@ -190,6 +209,10 @@ impl Module {
                 info,
                 funcs,
                 config: config.clone(),
+                stored: lazy.then(|| StoredCode {
+                    payload: payload.into(),
+                    starts,
+                }),
             }),
         })
     }
@@ -214,6 +237,13 @@ fn put_u64(out: &mut Vec<u8>, v: u64) {
 fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     out.push(1);
     out.reserve(FUNC_HEADER + func.code.len() * 10 + func.source_map.len() * 4);
+    let mut body = Vec::with_capacity(func.code.len() * 10 + func.source_map.len() * 4);
+    for op in func.code.iter() {
+        serial::encode(op.instr(), &mut body);
+    }
+    for &offset in func.source_map.iter() {
+        put_u32(&mut body, offset);
+    }
     for v in [
         func.num_regs,
         func.num_params,
@@ -223,15 +253,11 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
         func.eqz_fusions,
         func.code.len() as u32,
         func.source_map.len() as u32,
+        body.len() as u32,
     ] {
         put_u32(out, v);
     }
-    for op in func.code.iter() {
-        serial::encode(op.instr(), out);
-    }
-    for &offset in func.source_map.iter() {
-        put_u32(out, offset);
-    }
+    out.extend_from_slice(&body);
 }
 
 /// Checks the header against this build and `config`; returns the payload.
@@ -317,6 +343,62 @@ fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
     Ok(payload)
 }
 
+/// Reads a function's presence byte and, when it has code, its header fields.
+fn func_header(r: &mut Reader<'_>) -> Result<Option<[u32; 9]>, String> {
+    match r.u8()? {
+        0 => return Ok(None),
+        1 => {}
+        b => return Err(format!("bad presence byte {b}")),
+    }
+    let mut header = [0u32; 9];
+    for h in &mut header {
+        *h = r.u32()?;
+    }
+    Ok(Some(header))
+}
+
+/// Steps over one function for a lazy load: whether it has code.
+fn skip_func(r: &mut Reader<'_>) -> Result<bool, String> {
+    let Some(header) = func_header(r)? else {
+        return Ok(false);
+    };
+    r.bytes(header[8] as usize)?;
+    Ok(true)
+}
+
+/// Reads function `index`, stored at `start` in `stored`'s payload by a lazy load, on its first
+/// call: the same checks as an eager load, now.
+pub(crate) fn load_stored(
+    stored: &StoredCode,
+    info: &ModuleInfo,
+    index: usize,
+    config: &Config,
+) -> Result<CompiledFunc> {
+    let func_index = info.num_imported_funcs as usize + index;
+    let corrupt = |m: String| refused(Kind::Corrupt, format!("function {func_index}: {m}"));
+    let start = (stored.starts.get(index).copied().flatten())
+        .ok_or_else(|| corrupt("not stored".into()))?;
+    let bytes = stored.payload.get(start..).unwrap_or_default();
+    read_func(&mut Reader::new(bytes), info, index, config)
+        .map_err(corrupt)?
+        .ok_or_else(|| corrupt("stored without code".into()))
+}
+
+/// What a lazy load keeps of a precompiled module: the payload, and where each function with
+/// code starts in it (read and checked on the function's first call).
+#[derive(Debug)]
+pub(crate) struct StoredCode {
+    payload: Box<[u8]>,
+    starts: Vec<Option<usize>>,
+}
+
+impl StoredCode {
+    /// Whether defined function `index` was stored with code.
+    pub(crate) fn has(&self, index: usize) -> bool {
+        matches!(self.starts.get(index), Some(Some(_)))
+    }
+}
+
 /// Reads one function; `None` for one stored without code. Every frame field is checked
 /// against the module, then the code against `bytecode::verify` and [`check_instr`].
 fn read_func(
@@ -325,17 +407,13 @@ fn read_func(
     index: usize,
     config: &Config,
 ) -> Result<Option<CompiledFunc>, String> {
-    match r.u8()? {
-        0 => return Ok(None),
-        1 => {}
-        b => return Err(format!("bad presence byte {b}")),
-    }
-    let mut header = [0u32; 8];
-    for h in &mut header {
-        *h = r.u32()?;
-    }
-    let [num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions, code_len, map_len] =
+    let Some(header) = func_header(r)? else {
+        return Ok(None);
+    };
+    let [num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions, code_len, map_len, size] =
         header;
+    let mut r = Reader::new(r.bytes(size as usize)?);
+    let r = &mut r;
     let func_index = info.num_imported_funcs + index as u32;
     let ty = info
         .func_type(func_index)
@@ -361,13 +439,35 @@ fn read_func(
     if code_len as usize > r.remaining() / 2 {
         return Err(format!("{code_len} instructions in fewer bytes"));
     }
-    let mut code = Vec::with_capacity(code_len as usize);
-    for _ in 0..code_len {
-        code.push(Op::new(serial::decode(r)?));
+    // Each instruction is checked as it is decoded, in one pass: registers and jumps against
+    // the frame and the code (`bytecode::verify`'s checks), entity indices against the module.
+    let counts = EntityCounts::of(info);
+    let len = code_len as usize;
+    let mut code = Vec::with_capacity(len);
+    for at in 0..len {
+        let instr = serial::decode(r)?;
+        let mut check = LoadCheck {
+            frame: FrameCheck::new(num_regs, len, at, &instr),
+            roles: roles_of(&instr),
+            next: 0,
+            counts: &counts,
+        };
+        instr.visit_operands_with(&mut check);
+        check.frame.finish()?;
+        check_instr(info, &instr)
+            .map_err(|m| format!("instruction {at} ({}): {m}", instr.mnemonic()))?;
+        code.push(Op::new(instr));
     }
+    verify::ends_in_terminal(code.last().map(Op::instr))?;
     let mut source_map = Vec::with_capacity(map_len as usize);
     for _ in 0..map_len {
         source_map.push(r.u32()?);
+    }
+    if !r.is_empty() {
+        return Err(format!(
+            "{} bytes after the code and source map",
+            r.remaining()
+        ));
     }
     let func = CompiledFunc {
         code: code.into(),
@@ -379,11 +479,6 @@ fn read_func(
         eqz_fusions,
         source_map: source_map.into(),
     };
-    bytecode::verify(&func)?;
-    for (at, instr) in func.instrs().enumerate() {
-        check_instr(info, instr)
-            .map_err(|m| format!("instruction {at} ({}): {m}", instr.mnemonic()))?;
-    }
     Ok(Some(func))
 }
 
@@ -403,6 +498,26 @@ pub(crate) enum Role {
     /// A plain number: a constant, a memory offset or address (checked against the memory at
     /// run time), a count the verifier checks (`len`), fuel.
     Plain,
+    /// A field `role` does not know: refused, so a new field that indexes something cannot
+    /// slip past unchecked.
+    Unclassified,
+}
+
+impl Role {
+    /// What an operand of this role names, for messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Role::Func => "function",
+            Role::Global => "global",
+            Role::Table => "table",
+            Role::Type => "type",
+            Role::Data => "data segment",
+            Role::Elem => "element segment",
+            Role::Shift => "shift amount",
+            Role::Plain => "number",
+            Role::Unclassified => "unclassified operand",
+        }
+    }
 }
 
 pub(crate) fn role(field: &str) -> Option<Role> {
@@ -423,34 +538,84 @@ pub(crate) fn role(field: &str) -> Option<Role> {
     })
 }
 
-/// Checks what `bytecode::verify` does not: that the entities `instr` names exist in the module
-/// (the interpreter indexes the instance's tables of them without a check), with the type and
-/// mutability its semantics assume.
+/// The module's number of each kind of entity, by [`Role`].
+struct EntityCounts([usize; Role::Plain as usize]);
+
+impl EntityCounts {
+    fn of(info: &ModuleInfo) -> Self {
+        let mut counts = [0; Role::Plain as usize];
+        for (role, count) in [
+            (Role::Func, info.funcs.len()),
+            (Role::Global, info.globals.len()),
+            (Role::Table, info.tables.len()),
+            (Role::Type, info.types.len()),
+            (Role::Data, info.datas.len()),
+            (Role::Elem, info.elems.len()),
+            (Role::Shift, 32),
+        ] {
+            counts[role as usize] = count;
+        }
+        EntityCounts(counts)
+    }
+}
+
+/// The load-time checks of one instruction's operands: the frame's ([`FrameCheck`]) and that
+/// every entity an operand names exists in the module (the interpreter indexes the instance's
+/// tables of them without a check).
+struct LoadCheck<'a> {
+    frame: FrameCheck<'a>,
+    /// The role of each operand, in visiting order.
+    roles: &'a [Role],
+    next: usize,
+    counts: &'a EntityCounts,
+}
+
+impl OperandVisitor for LoadCheck<'_> {
+    #[inline(always)]
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+        self.frame.operand(name, op);
+        let role = self
+            .roles
+            .get(self.next)
+            .copied()
+            .unwrap_or(Role::Unclassified);
+        self.next += 1;
+        let Some(value) = op.as_index() else { return };
+        let count = match role {
+            Role::Plain => return,
+            Role::Unclassified => 0,
+            role => self.counts.0[role as usize],
+        };
+        if value as usize >= count {
+            let what = role.noun();
+            (self.frame.problem)
+                .get_or_insert_with(|| format!("{what} {value} ({name}) out of range 0..{count}"));
+        }
+    }
+}
+
+/// The role of each operand of `instr`'s kind, in visiting order; built once from the
+/// catalogue, which lists every kind's operand names in index order.
+#[inline]
+fn roles_of(instr: &Instr) -> &'static [Role] {
+    static TABLE: OnceLock<Vec<Box<[Role]>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (Instr::catalogue().iter())
+            .map(|(_, operands, _)| {
+                (operands.iter())
+                    .map(|name| role(name).unwrap_or(Role::Unclassified))
+                    .collect()
+            })
+            .collect()
+    });
+    table.get(instr.index()).map_or(&[], |r| r)
+}
+
+/// Checks what the operand checks cannot: the type and mutability of the globals `instr`
+/// names, that bulk memory instructions have a memory, and that a tail call moves as many
+/// cells as its callee takes.
+#[inline]
 fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
-    let mut problem = None;
-    let names_entities = names_entities().get(instr.index()).copied().unwrap_or(true);
-    if names_entities {
-        instr.visit_operands(|name, op| {
-            let Some(value) = op.as_index() else { return };
-            let (count, what) = match role(name) {
-                Some(Role::Func) => (info.funcs.len(), "function"),
-                Some(Role::Global) => (info.globals.len(), "global"),
-                Some(Role::Table) => (info.tables.len(), "table"),
-                Some(Role::Type) => (info.types.len(), "type"),
-                Some(Role::Data) => (info.datas.len(), "data segment"),
-                Some(Role::Elem) => (info.elems.len(), "element segment"),
-                Some(Role::Shift) => (32, "shift amount"),
-                Some(Role::Plain) => return,
-                None => (0, "unclassified operand"),
-            };
-            if value as usize >= count {
-                problem.get_or_insert(format!("{what} {value} ({name}) out of range 0..{count}"));
-            }
-        });
-    }
-    if let Some(p) = problem {
-        return Err(p);
-    }
     let global = |g: u32, v128: bool, set: bool| {
         let ty = &info.globals[g as usize];
         if (ty.content == ValType::V128) != v128 {
@@ -493,20 +658,6 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
         },
         _ => Ok(()),
     }
-}
-
-/// For each instruction kind (by [`Instr::index`]), whether one of its operands has a role
-/// other than [`Role::Plain`]: most instructions name no entity, and skip that check. Built once
-/// from the catalogue, which lists every kind's operand names in index order.
-fn names_entities() -> &'static [bool] {
-    static TABLE: OnceLock<Vec<bool>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        (Instr::catalogue().iter())
-            .map(|(_, operands, _)| {
-                (operands.iter()).any(|name| !matches!(role(name), Some(Role::Plain) | None))
-            })
-            .collect()
-    })
 }
 
 /// The switches of `config` that change what the translator emits, by name: the header
