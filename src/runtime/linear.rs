@@ -169,10 +169,9 @@ mod reserved {
         reserved: usize,
     }
 
-    // SAFETY: a `Reservation` owns its mapping exclusively, like a `Vec` owns its buffer: it is
-    // reached only through `&self` (shared bytes) or `&mut self` (unique bytes), so moving it
-    // to, or sharing it with, another thread is as safe as for a `Vec<u8>`.
     // Test: `store_is_send_and_sync` in this file's tests.
+    // SAFETY: a `Reservation` owns its mapping exclusively, like a `Vec` its buffer (reached only
+    // through `&self` or `&mut self`), so sending or sharing it is as safe as for a `Vec<u8>`.
     unsafe impl Send for Reservation {}
     // SAFETY: as for `Send` above.
     unsafe impl Sync for Reservation {}
@@ -221,11 +220,11 @@ mod reserved {
                 return false;
             }
             if new_len > self.accessible {
-                // SAFETY: `base + accessible .. base + new_len` lies inside our own mapping
-                // (`new_len <= reserved`) and starts page-aligned (`base` is, and `accessible`
-                // is a multiple of the Wasm page size, which the host page size divides); it
-                // is not accessible yet, so no Rust reference points into it.
-                // Test: `grow_beyond_reservation_fails`, `backends_agree`.
+                // Page-aligned: `base` is, and `accessible` is a multiple of the Wasm page size,
+                // which the host page size divides. Test: `grow_beyond_reservation_fails`,
+                // `backends_agree`.
+                // SAFETY: `base + accessible .. base + new_len` is inside our own mapping
+                // (`new_len <= reserved`), page-aligned and not accessible yet (no reference).
                 let added = unsafe {
                     mprotect(
                         self.base.as_ptr().add(self.accessible).cast(),
@@ -243,10 +242,10 @@ mod reserved {
         }
 
         pub(super) fn as_slice(&self) -> &[u8] {
-            // SAFETY: `base..base + len` is readable (`len <= accessible`), owned by `self` and
-            // initialised (an anonymous mapping reads as zeros), and `len <= isize::MAX`; the
-            // shared borrow of `self` keeps `grow_to` and `drop` away while the slice lives.
+            // The shared borrow of `self` keeps `grow_to` and `drop` away while the slice lives.
             // Test: `fresh_memory_reads_zero`, `backends_agree`.
+            // SAFETY: `base..base + len` is readable (`len <= accessible`), owned by `self`,
+            // initialised (an anonymous mapping reads as zeros), and `len <= isize::MAX`.
             unsafe { std::slice::from_raw_parts(self.base.as_ptr(), self.len) }
         }
 
@@ -264,10 +263,11 @@ mod reserved {
 
     impl Drop for Reservation {
         fn drop(&mut self) {
+            // Test: `dropped_reservations_are_unmapped` (a leak would exhaust the address space
+            // and push later memories onto the heap). An error cannot be acted on in `drop`; at
+            // worst the address space stays reserved.
             // SAFETY: `base..base + reserved` is our own mapping, never unmapped before; no
-            // slice of it outlives `self`. Test: `dropped_reservations_are_unmapped` (a leak
-            // would exhaust the address space and push later memories onto the heap).
-            // An error cannot be acted on in `drop`; at worst the address space stays reserved.
+            // slice of it outlives `self`.
             let _ = unsafe { munmap(self.base.as_ptr().cast(), self.reserved) };
         }
     }
@@ -308,11 +308,11 @@ mod reserved {
                 r.len = r.accessible;
                 r.as_mut_slice().fill(0);
             } else {
-                // SAFETY: `base..base + accessible` is readable and writable memory of our own
-                // mapping, and `r` is owned here, so no Rust reference points into it; on a
-                // private anonymous mapping `MADV_DONTNEED` frees the pages and makes them read
-                // as zero on the next touch, which restores the invariant that the bytes past
-                // `len` (now 0) are zero. Test: `recycled_reservations_read_zero`.
+                // On a private anonymous mapping `MADV_DONTNEED` frees the pages, which read as
+                // zero on the next touch: the bytes past `len` (now 0) are zero again.
+                // Test: `recycled_reservations_read_zero`.
+                // SAFETY: `base..base + accessible` is our own mapping, and `r` is owned here,
+                // so no Rust reference points into it.
                 let zeroed =
                     unsafe { madvise(r.base.as_ptr().cast(), r.accessible, Advice::LinuxDontNeed) };
                 if zeroed.is_err() {
