@@ -43,7 +43,7 @@ const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
 
 /// The layout's version: raised whenever the header or payload layout changes. (The
 /// instruction encoding changes with the crate version, which is checked separately.)
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// The crate version the bytecode belongs to: instruction tags and semantics follow it.
 const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -398,6 +398,8 @@ pub(crate) enum Role {
     Type,
     Data,
     Elem,
+    /// A memory index of the instance.
+    Memory,
     /// A shift amount the interpreter applies with `<<`/`>>`: below 32.
     Shift,
     /// A plain number: a constant, a memory offset or address (checked against the memory at
@@ -413,9 +415,12 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "type_index" => Role::Type,
         "data" => Role::Data,
         "elem" => Role::Elem,
+        "mem" | "dst_mem" | "src_mem" => Role::Memory,
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
+        // A load or store kind: the interpreter maps every value to some access.
+        "kind" => Role::Plain,
         // A tail call's argument cells: the verifier checks them against the frame, and the
         // loader against the callee's type (`check_instr`).
         "params" => Role::Plain,
@@ -439,6 +444,7 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
                 Some(Role::Type) => (info.types.len(), "type"),
                 Some(Role::Data) => (info.datas.len(), "data segment"),
                 Some(Role::Elem) => (info.elems.len(), "element segment"),
+                Some(Role::Memory) => (info.memories.len(), "memory"),
                 Some(Role::Shift) => (32, "shift amount"),
                 Some(Role::Plain) => return,
                 None => (0, "unclassified operand"),
@@ -466,15 +472,6 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
         Instr::GlobalSet { global: g, .. } => global(g, false, true),
         Instr::V128GlobalGet { global: g, .. } => global(g, true, false),
         Instr::V128GlobalSet { global: g, .. } => global(g, true, true),
-        // These reach the instance's first memory by index.
-        Instr::MemoryGrow { .. }
-        | Instr::MemoryInit { .. }
-        | Instr::MemoryCopy { .. }
-        | Instr::MemoryFill { .. }
-            if info.memories.is_empty() =>
-        {
-            Err("the module has no memory".into())
-        }
         Instr::ReturnCall { func, params, .. } => {
             match info.func_type(func).map(|t| t.param_cells()) {
                 Some(cells) if cells == u32::from(params) => Ok(()),
