@@ -136,13 +136,15 @@ impl fmt::Display for FuncType {
     }
 }
 
-/// Size limits of a memory (in 64 KiB pages) or a table (in elements).
+/// Size limits of a memory (in pages) or a table (in elements). 64 bits wide, as memory64's
+/// memories and tables may exceed `u32::MAX` pages or elements; validation bounds a 32-bit
+/// memory or table to the 32-bit range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// The initial (and least) size.
-    pub min: u32,
+    pub min: u64,
     /// The size it may grow to, if bounded.
-    pub max: Option<u32>,
+    pub max: Option<u64>,
 }
 
 /// The type of a table.
@@ -152,13 +154,131 @@ pub struct TableType {
     pub elem: ValType,
     /// Size in elements.
     pub limits: Limits,
+    /// Whether its indices are `i64` (memory64's table64) rather than `i32`.
+    pub is_64: bool,
+}
+
+impl TableType {
+    /// A table of `elem` with 32-bit indices.
+    pub fn new(elem: ValType, min: u64, max: Option<u64>) -> TableType {
+        TableType {
+            elem,
+            limits: Limits { min, max },
+            is_64: false,
+        }
+    }
+
+    /// The same table type with 64-bit (`true`) or 32-bit indices.
+    pub fn with_64(self, is_64: bool) -> TableType {
+        TableType { is_64, ..self }
+    }
+
+    /// The type of the table's indices, sizes and lengths: `I64` for a 64-bit table.
+    pub fn index_type(&self) -> ValType {
+        if self.is_64 {
+            ValType::I64
+        } else {
+            ValType::I32
+        }
+    }
 }
 
 /// The type of a linear memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    /// Size in pages of 64 KiB.
+    /// Size in pages (of `1 << page_size_log2` bytes).
     pub limits: Limits,
+    /// Whether its addresses are `i64` (memory64) rather than `i32`.
+    pub is_64: bool,
+    /// The page size as a power of two: 16 (64 KiB, the default) or 0 (one byte, from the
+    /// custom-page-sizes proposal).
+    pub page_size_log2: u8,
+}
+
+impl MemoryType {
+    /// A 32-bit memory of 64 KiB pages.
+    pub fn new(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType {
+            limits: Limits { min, max },
+            is_64: false,
+            page_size_log2: 16,
+        }
+    }
+
+    /// The same memory type with 64-bit (`true`) or 32-bit addresses.
+    pub fn with_64(self, is_64: bool) -> MemoryType {
+        MemoryType { is_64, ..self }
+    }
+
+    /// The same memory type with pages of `1 << log2` bytes (16 or 0 are valid).
+    pub fn with_page_size_log2(self, log2: u8) -> MemoryType {
+        MemoryType {
+            page_size_log2: log2,
+            ..self
+        }
+    }
+
+    /// Bytes in one page.
+    pub fn page_size(&self) -> u64 {
+        1u64 << self.page_size_log2.min(63)
+    }
+
+    /// The type of the memory's addresses and sizes: `I64` for a 64-bit memory.
+    pub fn index_type(&self) -> ValType {
+        if self.is_64 {
+            ValType::I64
+        } else {
+            ValType::I32
+        }
+    }
+
+    /// The most pages the spec allows a memory of this type to declare: 4 GiB of addresses
+    /// for a 32-bit memory, 2^64 bytes for a 64-bit one (2^48 pages of 64 KiB). With 1-byte
+    /// pages the count itself must fit the index type (2^32 - 1, 2^64 - 1), as the
+    /// custom-page-sizes proposal has it.
+    pub fn max_pages_allowed(&self) -> u64 {
+        let bits = if self.is_64 { 64 } else { 32 };
+        let log2 = u32::from(self.page_size_log2.min(16));
+        if log2 == 0 {
+            u64::MAX >> (64 - bits)
+        } else {
+            1u64 << (bits - log2)
+        }
+    }
+}
+
+/// An address, index, length or segment offset operand of a memory or table with 64-bit
+/// (`is_64`) or 32-bit indices: an `i32`'s cell is read as its low 32 bits.
+#[inline]
+pub(crate) fn index_cell(cell: Cell, is_64: bool) -> u64 {
+    if is_64 {
+        cell
+    } else {
+        cell as u32 as u64
+    }
+}
+
+impl fmt::Display for Limits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.max {
+            Some(max) => write!(f, "{} {max}", self.min),
+            None => write!(f, "{}", self.min),
+        }
+    }
+}
+
+impl fmt::Display for MemoryType {
+    /// As the text format writes it: `i64 1 2 (pagesize 1)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_64 {
+            f.write_str("i64 ")?;
+        }
+        write!(f, "{}", self.limits)?;
+        if self.page_size_log2 != 16 {
+            write!(f, " (pagesize {})", self.page_size())?;
+        }
+        Ok(())
+    }
 }
 
 /// The type of a global variable.

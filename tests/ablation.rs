@@ -12,6 +12,8 @@ fn run_suite(opts: Optimizations) -> Vec<String> {
         if file.name.starts_with("simd") {
             continue;
         }
+        let mut config = config.clone();
+        script::configure_for_suite_dir(&mut config, &file.parent);
         let report = script::run(&config, file.contents, &mut |_| {});
         if let Some(first) = report.failures.first() {
             failures.push(format!(

@@ -143,16 +143,7 @@ fn typed_func_rejects_wrong_signature() {
 fn memory_global_and_table_handles() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let memory = Memory::new(
-        &mut store,
-        MemoryType {
-            limits: Limits {
-                min: 1,
-                max: Some(3),
-            },
-        },
-    )
-    .unwrap();
+    let memory = Memory::new(&mut store, MemoryType::new(1, Some(3))).unwrap();
     let counter = Global::new(
         &mut store,
         GlobalType {

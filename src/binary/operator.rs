@@ -16,14 +16,22 @@ pub enum BlockType {
     Func(u32),
 }
 
-/// The immediate of a load or store. Wasm 2.0 has one memory, so no memory index.
+/// The immediate of a load or store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemArg {
+    /// The memory it accesses (multi-memory; 0 unless bit 6 of the flags was set).
+    pub memory: u32,
+    /// Whether bit 6 of the flags was set (a memory index followed): malformed in
+    /// WebAssembly 2.0's encoding, which validation applies with multi-memory switched off.
+    pub indexed: bool,
     /// Alignment exponent (`2^align` bytes) as written; the validator checks it.
     pub align: u32,
     /// Decoded as 64 bits (memory64's width); validation rejects one above `u32::MAX` for a
     /// 32-bit memory, so the translator can narrow it.
     pub offset: u64,
+    /// Whether the offset took more than five bytes: malformed in WebAssembly 2.0's encoding,
+    /// which validation applies to a 32-bit memory with memory64 switched off.
+    pub wide: bool,
 }
 
 /// Load/store width and extension, shared by the decoder, validator and translator.
@@ -149,8 +157,10 @@ pub enum Operator {
     TableSet(u32),
     Load(LoadKind, MemArg),
     Store(StoreKind, MemArg),
-    MemorySize,
-    MemoryGrow,
+    /// `memory.size` of a memory.
+    MemorySize(u32),
+    /// `memory.grow` of a memory.
+    MemoryGrow(u32),
     I32Const(i32),
     I64Const(i64),
     /// Bits of the constant, so NaN payloads survive.
@@ -161,10 +171,17 @@ pub enum Operator {
     RefNull(ValType),
     RefIsNull,
     RefFunc(u32),
-    MemoryInit(u32),
+    MemoryInit {
+        data: u32,
+        mem: u32,
+    },
     DataDrop(u32),
-    MemoryCopy,
-    MemoryFill,
+    MemoryCopy {
+        dst: u32,
+        src: u32,
+    },
+    /// `memory.fill` of a memory.
+    MemoryFill(u32),
     TableInit {
         elem: u32,
         table: u32,
@@ -243,6 +260,9 @@ impl fmt::Display for BlockType {
 /// when not natural.
 fn mem_arg(f: &mut fmt::Formatter<'_>, name: &str, width: u32, m: &MemArg) -> fmt::Result {
     f.write_str(name)?;
+    if m.memory != 0 {
+        write!(f, " {}", m.memory)?;
+    }
     if m.offset != 0 {
         write!(f, " offset={}", m.offset)?;
     }
@@ -315,8 +335,10 @@ impl fmt::Display for Operator {
             TableSet(i) => write!(f, "table.set {i}"),
             Load(k, m) => mem_arg(f, k.name(), k.width(), m),
             Store(k, m) => mem_arg(f, k.name(), k.width(), m),
-            MemorySize => f.write_str("memory.size"),
-            MemoryGrow => f.write_str("memory.grow"),
+            MemorySize(0) => f.write_str("memory.size"),
+            MemorySize(m) => write!(f, "memory.size {m}"),
+            MemoryGrow(0) => f.write_str("memory.grow"),
+            MemoryGrow(m) => write!(f, "memory.grow {m}"),
             I32Const(v) => write!(f, "i32.const {v}"),
             I64Const(v) => write!(f, "i64.const {v}"),
             F32Const(b) => {
@@ -338,10 +360,13 @@ impl fmt::Display for Operator {
             },
             RefIsNull => f.write_str("ref.is_null"),
             RefFunc(i) => write!(f, "ref.func {i}"),
-            MemoryInit(d) => write!(f, "memory.init {d}"),
+            MemoryInit { data, mem: 0 } => write!(f, "memory.init {data}"),
+            MemoryInit { data, mem } => write!(f, "memory.init {mem} {data}"),
             DataDrop(d) => write!(f, "data.drop {d}"),
-            MemoryCopy => f.write_str("memory.copy"),
-            MemoryFill => f.write_str("memory.fill"),
+            MemoryCopy { dst: 0, src: 0 } => f.write_str("memory.copy"),
+            MemoryCopy { dst, src } => write!(f, "memory.copy {dst} {src}"),
+            MemoryFill(0) => f.write_str("memory.fill"),
+            MemoryFill(m) => write!(f, "memory.fill {m}"),
             TableInit { elem, table } => write!(f, "table.init {table} {elem}"),
             ElemDrop(e) => write!(f, "elem.drop {e}"),
             TableCopy { dst, src } => write!(f, "table.copy {dst} {src}"),
@@ -395,7 +420,13 @@ mod tests {
 
     #[test]
     fn operators_print_in_the_text_format() {
-        let mem = |align, offset| MemArg { align, offset };
+        let mem = |align, offset| MemArg {
+            align,
+            offset,
+            memory: 0,
+            indexed: false,
+            wide: false,
+        };
         let cases = [
             (Operator::LocalGet(3), "local.get 3"),
             (

@@ -142,14 +142,8 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
         0x26 => TableSet(r.u32()?),
         0x28..=0x35 => Load(LOADS[usize::from(code - 0x28)], mem_arg(r)?),
         0x36..=0x3e => Store(STORES[usize::from(code - 0x36)], mem_arg(r)?),
-        0x3f => {
-            r.zero_byte()?;
-            MemorySize
-        }
-        0x40 => {
-            r.zero_byte()?;
-            MemoryGrow
-        }
+        0x3f => MemorySize(r.mem_index()?),
+        0x40 => MemoryGrow(r.mem_index()?),
         0x41 => I32Const(r.i32()?),
         0x42 => I64Const(r.i64()?),
         0x43 => F32Const(r.f32_bits()?),
@@ -173,19 +167,17 @@ fn prefixed(r: &mut Reader<'_>, at: usize) -> Result<Operator, DecodeError> {
     Ok(match sub {
         8 => {
             let data = r.u32()?;
-            r.zero_byte()?;
-            MemoryInit(data)
+            MemoryInit {
+                data,
+                mem: r.mem_index()?,
+            }
         }
         9 => DataDrop(r.u32()?),
-        10 => {
-            r.zero_byte()?;
-            r.zero_byte()?;
-            MemoryCopy
-        }
-        11 => {
-            r.zero_byte()?;
-            MemoryFill
-        }
+        10 => MemoryCopy {
+            dst: r.mem_index()?,
+            src: r.mem_index()?,
+        },
+        11 => MemoryFill(r.mem_index()?),
         12 => TableInit {
             elem: r.u32()?,
             table: r.u32()?,
@@ -262,20 +254,26 @@ fn block_type(r: &mut Reader<'_>) -> Result<BlockType, DecodeError> {
 }
 
 fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, DecodeError> {
-    let align = r.u32()?;
+    let flags = r.u32()?;
+    // Bit 6 says a memory index follows (multi-memory); the rest is the alignment exponent.
+    let align = flags & !0x40;
     // The spec decoder rejects exponents that cannot be a 32-bit shift; smaller but
     // over-aligned values are the validator's "alignment must not be larger than natural".
     if align >= 32 {
         return Err(DecodeError::new("malformed memop flags", r.offset() - 1));
     }
-    // Offsets are 64-bit in memory64's encoding, but a 32-bit memory's offset keeps the
-    // 1.0 encoding's length limit (five bytes); a larger value in it is a validation error.
-    let start = r.offset();
-    if (0..5).all(|i| r.peek_at(i).is_some_and(|b| b & 0x80 != 0)) {
-        return Err(DecodeError::new("integer representation too long", start));
-    }
+    let memory = if flags & 0x40 != 0 { r.u32()? } else { 0 };
+    // Offsets are 64-bit in WebAssembly 3.0's encoding; 2.0's length limit (five bytes) is
+    // kept for validation to apply when memory64 is off.
+    let wide = (0..5).all(|i| r.peek_at(i).is_some_and(|b| b & 0x80 != 0));
     let offset = r.u64()?;
-    Ok(MemArg { align, offset })
+    Ok(MemArg {
+        align,
+        offset,
+        memory,
+        indexed: flags & 0x40 != 0,
+        wide,
+    })
 }
 
 /// `select t*`: the binary allows any number of types, validation requires exactly one. The

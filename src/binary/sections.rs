@@ -71,8 +71,18 @@ fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeE
         1 => m.types = r.vec(func_type)?,
         2 => import_section(r, m)?,
         3 => m.funcs.extend(r.vec(Reader::u32)?),
-        4 => m.tables.extend(r.vec(Reader::table_type)?),
-        5 => m.memories.extend(r.vec(Reader::memory_type)?),
+        4 => {
+            for _ in 0..r.len32()? {
+                note_wide_limits(r, m, true);
+                m.tables.push(r.table_type()?);
+            }
+        }
+        5 => {
+            for _ in 0..r.len32()? {
+                note_wide_limits(r, m, false);
+                m.memories.push(r.memory_type()?);
+            }
+        }
         6 => global_section(r, m)?,
         7 => m.exports = r.vec(export)?,
         8 => {
@@ -117,6 +127,35 @@ fn func_type(r: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
     Ok(FuncType::new(params, results))
 }
 
+/// Records in `m.wide_limits` whether the limits of the table or memory type at `r` (after a
+/// table's element type) break WebAssembly 2.0's `u32` encoding though its index type is
+/// 32-bit. Reads a copy of the reader: the type itself is decoded by its own function.
+fn note_wide_limits(r: &Reader<'_>, m: &mut ModuleInfo, table: bool) {
+    if m.wide_limits.is_some() {
+        return;
+    }
+    let mut probe = r.clone();
+    let check = |p: &mut Reader<'_>| -> Result<(), DecodeError> {
+        if table {
+            p.ref_type()?;
+        }
+        let flags = p.u8()?;
+        if flags & 4 == 0 {
+            p.u32()?;
+            if flags & 1 != 0 {
+                p.u32()?;
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = check(&mut probe) {
+        // An error the real decoding reports too (a cut-off type) is not noted; it wins.
+        if e.message != UNEXPECTED_END {
+            m.wide_limits = Some(e);
+        }
+    }
+}
+
 /// Imports also open the index spaces: imported entities come first.
 fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
     let count = r.len32()?;
@@ -127,8 +166,14 @@ fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeEr
         let at = r.offset();
         let desc = match r.u8()? {
             0 => ImportDesc::Func(r.u32()?),
-            1 => ImportDesc::Table(r.table_type()?),
-            2 => ImportDesc::Memory(r.memory_type()?),
+            1 => {
+                note_wide_limits(r, m, true);
+                ImportDesc::Table(r.table_type()?)
+            }
+            2 => {
+                note_wide_limits(r, m, false);
+                ImportDesc::Memory(r.memory_type()?)
+            }
             3 => ImportDesc::Global(r.global_type()?),
             _ => return Err(DecodeError::new("malformed import kind", at)),
         };

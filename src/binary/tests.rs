@@ -112,6 +112,10 @@ enum Stage {
 /// `decode`, then every body through [`walk_body`] as the validator would.
 fn decode_and_walk(bytes: &[u8]) -> Result<ModuleInfo, (Stage, DecodeError)> {
     let info = decode(bytes).map_err(|e| (Stage::Decode, e))?;
+    // With memory64 off, as the 2.0 scripts assume, these limits are malformed.
+    if let Some(e) = &info.wide_limits {
+        return Err((Stage::Decode, e.clone()));
+    }
     for body in &info.bodies {
         walk_body(&info.bytes[body.code.clone()], body.code.start)
             .map_err(|e| (Stage::Bodies, e))?;
@@ -129,8 +133,26 @@ fn guarded(bytes: &[u8]) -> Result<Result<ModuleInfo, (Stage, DecodeError)>, Str
     })
 }
 
-/// Malformations that only the validator can see (it needs to know which instructions occur).
-const VALIDATOR_ONLY: &[&str] = &["data count section required"];
+/// Malformations that only the validator can see: it needs to know which instructions occur,
+/// or (the other two) they are WebAssembly 2.0 encodings that 3.0 reads otherwise (a memory
+/// index after flag bit 6; `u64` limits and offsets), malformed only with multi-memory or
+/// memory64 switched off, as `tests/spec.rs` runs the 2.0 scripts.
+const VALIDATOR_ONLY: &[&str] = &[
+    "data count section required",
+    "malformed memop flags",
+    "integer representation too long",
+    // A one-byte nonzero memory index: the validator's "unknown memory".
+    "zero byte expected",
+];
+
+/// 2.0 messages the decoder now gives as WebAssembly 3.0 does: a 10-byte offset with unused
+/// bits is "too large" as memory64's `u64` (the 2.0 script's own TODO), and a limits flags byte
+/// is read as a byte of flags, not a one-bit LEB128.
+const REREAD_BY_3_0: &[(&str, &str)] = &[
+    ("integer representation too long", "integer too large"),
+    ("integer too large", "malformed limits flags"),
+    ("integer representation too long", "malformed limits flags"),
+];
 
 #[test]
 fn spec_malformed_binaries() {
@@ -151,7 +173,10 @@ fn spec_malformed_binaries() {
             };
             match (&case.expect, result) {
                 (Expect::Malformed(want), Err((stage, e))) if case.binary || focused => {
-                    if !e.message.starts_with(want.as_str()) {
+                    let reread = REREAD_BY_3_0
+                        .iter()
+                        .any(|&(was, is)| want == was && e.message.starts_with(is));
+                    if !e.message.starts_with(want.as_str()) && !reread {
                         failures.push(format!("{at}: expected {want:?}, got {e}"));
                     } else if stage == Stage::Decode {
                         by_decode += 1;
@@ -221,7 +246,7 @@ fn spec_all_wellformed_modules_decode() {
 // ---- Hand-made modules ----
 
 use crate::ops::NumOp;
-use crate::value::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+use crate::value::{FuncType, GlobalType, MemoryType, TableType, ValType};
 
 /// Encodes WebAssembly text with `wast`.
 fn wat(src: &str) -> Vec<u8> {
@@ -269,22 +294,11 @@ fn index_spaces_put_imports_first() {
         (m.funcs.as_slice(), m.num_imported_funcs),
         (&[1, 1, 0][..], 1)
     );
-    let funcref = TableType {
-        elem: ValType::FuncRef,
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-    };
-    let externref = TableType {
-        elem: ValType::ExternRef,
-        limits: Limits { min: 3, max: None },
-    };
+    let funcref = TableType::new(ValType::FuncRef, 1, Some(2));
+    let externref = TableType::new(ValType::ExternRef, 3, None);
     assert_eq!(m.tables, [funcref, externref]);
     assert_eq!(m.num_imported_tables, 1);
-    let memory = MemoryType {
-        limits: Limits { min: 1, max: None },
-    };
+    let memory = MemoryType::new(1, None);
     assert_eq!(
         (m.memories.as_slice(), m.num_imported_memories),
         (&[memory][..], 1)
@@ -506,13 +520,13 @@ fn operator_reader_decodes_every_kind() {
         (&[0x24, 0x04], GlobalSet(4)),
         (&[0x25, 0x05], TableGet(5)),
         (&[0x26, 0x06], TableSet(6)),
-        (&[0x28, 0x02, 0x10], Load(LoadKind::I32, MemArg { align: 2, offset: 16 })),
-        (&[0x2d, 0x00, 0x00], Load(LoadKind::I32_8U, MemArg { align: 0, offset: 0 })),
-        (&[0x35, 0x02, 0x00], Load(LoadKind::I64_32U, MemArg { align: 2, offset: 0 })),
-        (&[0x36, 0x02, 0x00], Store(StoreKind::I32, MemArg { align: 2, offset: 0 })),
-        (&[0x3e, 0x02, 0x04], Store(StoreKind::I64_32, MemArg { align: 2, offset: 4 })),
-        (&[0x3f, 0x00], MemorySize),
-        (&[0x40, 0x00], MemoryGrow),
+        (&[0x28, 0x02, 0x10], Load(LoadKind::I32, MemArg { align: 2, offset: 16, memory: 0, indexed: false, wide: false })),
+        (&[0x2d, 0x00, 0x00], Load(LoadKind::I32_8U, MemArg { align: 0, offset: 0, memory: 0, indexed: false, wide: false })),
+        (&[0x35, 0x02, 0x00], Load(LoadKind::I64_32U, MemArg { align: 2, offset: 0, memory: 0, indexed: false, wide: false })),
+        (&[0x36, 0x02, 0x00], Store(StoreKind::I32, MemArg { align: 2, offset: 0, memory: 0, indexed: false, wide: false })),
+        (&[0x3e, 0x02, 0x04], Store(StoreKind::I64_32, MemArg { align: 2, offset: 4, memory: 0, indexed: false, wide: false })),
+        (&[0x3f, 0x00], MemorySize(0)),
+        (&[0x40, 0x00], MemoryGrow(0)),
         (&[0x41, 0x7f], I32Const(-1)),
         // One-byte integers take the reader's fast path: bit 6 is the sign.
         (&[0x41, 0x3f], I32Const(63)),
@@ -532,10 +546,10 @@ fn operator_reader_decodes_every_kind() {
         (&[0xd2, 0x07], RefFunc(7)),
         (&[0xfc, 0x00], Num(NumOp::I32TruncSatF32S)),
         (&[0xfc, 0x87, 0x00], Num(NumOp::I64TruncSatF64U)),
-        (&[0xfc, 0x08, 0x03, 0x00], MemoryInit(3)),
+        (&[0xfc, 0x08, 0x03, 0x00], MemoryInit { data: 3, mem: 0 }),
         (&[0xfc, 0x09, 0x03], DataDrop(3)),
-        (&[0xfc, 0x0a, 0x00, 0x00], MemoryCopy),
-        (&[0xfc, 0x0b, 0x00], MemoryFill),
+        (&[0xfc, 0x0a, 0x00, 0x00], MemoryCopy { dst: 0, src: 0 }),
+        (&[0xfc, 0x0b, 0x00], MemoryFill(0)),
         (&[0xfc, 0x0c, 0x01, 0x02], TableInit { elem: 1, table: 2 }),
         (&[0xfc, 0x0d, 0x01], ElemDrop(1)),
         (&[0xfc, 0x0e, 0x01, 0x02], TableCopy { dst: 1, src: 2 }),
@@ -583,7 +597,7 @@ fn operator_reader_errors() {
         (&[0x02, 0x7a], "malformed value type", 1),
         (&[0xfd, 0x80, 0x04], "illegal opcode 0xfd 0x200", 0),
         (&[0x02, 0xc0, 0x7f], "unknown type", 1),
-        (&[0x3f, 0x01], "zero byte expected", 1),
+        (&[0x3f, 0x80, 0x00], "zero byte expected", 1),
         (&[0xfc, 0x0a, 0x00, 0x80, 0x00], "zero byte expected", 3),
         (&[0xd0, 0x7f], "malformed reference type", 1),
     ];

@@ -292,20 +292,29 @@ macro_rules! for_each_instr {
         F32MulSub "f32.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg } -> dst
         /// `dst = c - a * b` in `f64`, rounded twice like the separate instructions.
         F64MulSub "f64.mul_sub" { dst: Reg, a: Reg, b: Reg, c: Reg } -> dst
-        /// `dst = memory size in pages`.
-        MemorySize "memory.size" { dst: Reg } -> dst
-        /// `dst = memory.grow(delta)` (old size, or -1).
+        /// `dst = size of memory `mem` in pages`.
+        MemorySize "memory.size" { dst: Reg, mem: u32 } -> dst
+        /// `dst = memory.grow(delta)` of memory `mem` (old size, or -1).
         // `writes`, not `-> dst`, as the translator has always treated it: a result would be
         // retargeted by `local.set` and read from the accumulator, changing translations.
-        MemoryGrow "memory.grow" { dst: Reg, delta: Reg } writes(dst)
-        /// `memory.init data` with (dst, src, len) in registers `args..args+3`.
-        MemoryInit "memory.init" { args: Reg, data: u32 }
+        MemoryGrow "memory.grow" { dst: Reg, delta: Reg, mem: u32 } writes(dst)
+        /// `memory.init data` into memory `mem` with (dst, src, len) in registers
+        /// `args..args+3`.
+        MemoryInit "memory.init" { args: Reg, data: u32, mem: u16 }
         /// Drop data segment `data`.
         DataDrop "data.drop" { data: u32 }
-        /// `memory.copy` with (dst, src, len) in registers `args..args+3`.
-        MemoryCopy "memory.copy" { args: Reg }
-        /// `memory.fill` with (dst, value, len) in registers `args..args+3`.
-        MemoryFill "memory.fill" { args: Reg }
+        /// `memory.copy` from memory `src_mem` to `dst_mem` with (dst, src, len) in registers
+        /// `args..args+3`.
+        MemoryCopy "memory.copy" { args: Reg, dst_mem: u16, src_mem: u16 }
+        /// `memory.fill` of memory `mem` with (dst, value, len) in registers `args..args+3`.
+        MemoryFill "memory.fill" { args: Reg, mem: u32 }
+        /// `dst = load at addr + offset` from memory `mem`, any memory and address width (the
+        /// multi-memory and memory64 form; memory 0 of 32 bits has the fast forms above).
+        /// `kind` is the load's opcode minus `0x28` (`i32.load` .. `i64.load32_u`).
+        MemLoad "mem.load" { dst: Reg, addr: Reg, offset: u32, mem: u16, kind: u8 } -> dst
+        /// Store `src` at addr + offset in memory `mem`; `kind` is the store's opcode minus
+        /// `0x36` (`i32.store` .. `i64.store32`).
+        MemStore "mem.store" { addr: Reg, src: Reg, offset: u32, mem: u16, kind: u8 } is(store)
         /// `dst = table[index]`.
         TableGet "table.get" { dst: Reg, index: Reg, table: u32 } -> dst
         /// `table[index] = value`.
@@ -367,6 +376,17 @@ macro_rules! for_each_instr {
         /// Store lane `sel.lane()` of `src` (`sel.bytes()` bytes) at addr + offset.
         V128StoreLane "v128.store_lane" { addr: Reg, src: VReg, offset: u32, sel: LaneSel }
             is(store)
+        /// `v128.load` from memory `mem`, any memory and address width.
+        V128LoadMem "v128.load_mem" { dst: VReg, addr: Reg, offset: u32, op: SimdOp, mem: u16 }
+            writes(dst)
+        /// `v128.store` into memory `mem`.
+        V128StoreMem "v128.store_mem" { addr: Reg, src: VReg, offset: u32, mem: u16 } is(store)
+        /// `v128.load_lane` from memory `mem`.
+        V128LoadLaneMem "v128.load_lane_mem"
+            { dst: VReg, addr: Reg, src: VReg, offset: u32, sel: LaneSel, mem: u16 } writes(dst)
+        /// `v128.store_lane` into memory `mem`.
+        V128StoreLaneMem "v128.store_lane_mem"
+            { addr: Reg, src: VReg, offset: u32, sel: LaneSel, mem: u16 } is(store)
         /// `dst = i8x16.shuffle(a, b)` with the lane indices in the constant `mask`.
         V128Shuffle "i8x16.shuffle" { dst: VReg, a: VReg, b: VReg, mask: VReg } writes(dst)
         /// `dst = global` for a `v128` global.

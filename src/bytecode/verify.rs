@@ -167,7 +167,14 @@ mod tests {
         );
         assert!(verify(&fall).unwrap_err().contains("run off"));
         let bulk = func(
-            vec![Instr::MemoryCopy { args: Reg(1) }, Instr::Return {}],
+            vec![
+                Instr::MemoryCopy {
+                    args: Reg(1),
+                    dst_mem: 0,
+                    src_mem: 0,
+                },
+                Instr::Return {},
+            ],
             3,
         );
         assert!(verify(&bulk).is_err());

@@ -17,7 +17,7 @@ use super::machine::*;
 use super::numeric_semantics::*;
 use super::semantics::*;
 use super::widen::*;
-use super::{bulk, return_op, Exit, Frame, Position, SuspendReason};
+use super::{bulk, memidx, return_op, Exit, Frame, Position, SuspendReason};
 use crate::bytecode::{CompiledFunc, Instr, Op, Reg};
 use crate::error::TrapCode;
 use crate::numeric::{self, CellVal};

@@ -12,6 +12,7 @@ mod backend_threaded;
 mod backtrace;
 mod bulk;
 mod machine;
+mod memidx;
 mod numeric_semantics;
 pub mod profile;
 mod semantics;

@@ -93,18 +93,6 @@ macro_rules! disp {
 }
 pub(super) use disp;
 
-// Registers `args..args+3` as three `u32`, for bulk operations.
-macro_rules! three {
-    ($args:expr) => {
-        (
-            r!($args) as u32,
-            r!(Reg($args.0 + 1)) as u32,
-            r!(Reg($args.0 + 2)) as u32,
-        )
-    };
-}
-pub(super) use three;
-
 // `dst = c op (a * b)`: a `mul` and the `add` or `sub` of its result, each as its own
 // instruction would compute it.
 macro_rules! mul_then {
@@ -188,7 +176,8 @@ macro_rules! indirect_callee {
         let cx = cx!();
         let inst = &cx.store.instances[cx.instance as usize];
         let table = &cx.store.tables[inst.tables[$table as usize] as usize];
-        let Some(&cell) = table.elems.get(r!($index) as u32 as usize) else {
+        let i = memidx::index(r!($index), table.ty.is_64);
+        let Some(&cell) = usize::try_from(i).ok().and_then(|i| table.elems.get(i)) else {
             trap!(TrapCode::UndefinedElement)
         };
         if cell == 0 {
@@ -408,19 +397,24 @@ macro_rules! with_semantics {
             I64MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, i64, i64_mul, i64_sub) }
             F32MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, f32, f32_mul, f32_sub) }
             F64MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, f64, f64_mul, f64_sub) }
-            MemorySize { dst } => { w!(dst, (mem!().len / crate::runtime::PAGE_SIZE) as Cell) }
-            MemoryGrow { dst, delta } => {
+            MemorySize { dst, mem } => {
                 let cx = cx!();
-                let m = cx.store.instances[cx.instance as usize].memories[0];
-                let old = cx.store.memories[m as usize].grow(r!(delta) as u32);
-                w!(dst, old.unwrap_or(u32::MAX) as Cell);
+                w!(dst, memidx::memory(cx.store, cx.instance, mem).pages())
+            }
+            MemoryGrow { dst, delta, mem } => {
+                let cx = cx!();
+                let old = memidx::grow(cx.store, cx.instance, mem, r!(delta));
+                w!(dst, old);
+                // Memory `mem` may be memory 0 too (imported twice), so always refresh.
                 refresh_mem!();
             }
-            MemoryInit { args, data } => {
-                let (d, s, n) = three!(args);
+            MemoryInit { args, data, mem } => {
                 let cx = cx!();
                 let inst = &cx.store.instances[cx.instance as usize];
-                let (m, seg) = (inst.memories[0], inst.datas[data as usize]);
+                let (m, seg) = (inst.memories[mem as usize], inst.datas[data as usize]);
+                let is_64 = cx.store.memories[m as usize].ty.is_64;
+                let d = memidx::index(r!(args), is_64);
+                let (s, n) = (r!(Reg(args.0 + 1)) as u32 as u64, r!(Reg(args.0 + 2)) as u32 as u64);
                 or_trap!(bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
@@ -429,32 +423,50 @@ macro_rules! with_semantics {
                 let seg = cx.store.instances[cx.instance as usize].datas[data as usize];
                 cx.store.datas[seg as usize] = Default::default();
             }
-            MemoryCopy { args } => {
-                let (d, s, n) = three!(args);
+            MemoryCopy { args, dst_mem, src_mem } => {
                 let cx = cx!();
-                let m = cx.store.instances[cx.instance as usize].memories[0];
-                or_trap!(bulk::memory_copy(&mut cx.store.memories[m as usize].data, d, s, n));
+                let inst = &cx.store.instances[cx.instance as usize];
+                let (dm, sm) = (inst.memories[dst_mem as usize] as usize, inst.memories[src_mem as usize] as usize);
+                let (d64, s64) = (cx.store.memories[dm].ty.is_64, cx.store.memories[sm].ty.is_64);
+                let d = memidx::index(r!(args), d64);
+                let s = memidx::index(r!(Reg(args.0 + 1)), s64);
+                let n = memidx::index(r!(Reg(args.0 + 2)), d64 && s64);
+                or_trap!(bulk::memory_copy_between(cx.store, dm, sm, d, s, n));
+                // Writes into the buffers in place: base and length stay, `mem` is current.
+            }
+            MemoryFill { args, mem } => {
+                let cx = cx!();
+                let m = memidx::memory(cx.store, cx.instance, mem);
+                let is_64 = m.ty.is_64;
+                let d = memidx::index(r!(args), is_64);
+                let v = r!(Reg(args.0 + 1)) as u8;
+                let n = memidx::index(r!(Reg(args.0 + 2)), is_64);
+                or_trap!(bulk::memory_fill(&mut m.data, d, v, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
-            MemoryFill { args } => {
-                let (d, v, n) = three!(args);
+            MemLoad { dst, addr, offset, mem, kind } => {
                 let cx = cx!();
-                let m = cx.store.instances[cx.instance as usize].memories[0];
-                or_trap!(bulk::memory_fill(&mut cx.store.memories[m as usize].data, d, v as u8, n));
-                // Writes into the buffer in place: base and length stay, `mem` is current.
+                w!(dst, or_trap!(memidx::load_kind(cx.store, cx.instance, mem, kind, r!(addr), offset)))
+            }
+            MemStore { addr, src, offset, mem, kind } => {
+                let cx = cx!();
+                or_trap!(memidx::store_kind(cx.store, cx.instance, mem, kind, r!(addr), offset, r!(src)))
             }
             TableGet { dst, index, table } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table);
-                let i = r!(index) as u32 as usize;
-                w!(dst, *or_trap!(cx.store.tables[t].elems.get(i).ok_or(TrapCode::TableOutOfBounds)));
+                let t = &cx.store.tables[table_addr(cx.store, cx.instance, table)];
+                let i = memidx::index(r!(index), t.ty.is_64);
+                let elem = usize::try_from(i).ok().and_then(|i| t.elems.get(i));
+                w!(dst, *or_trap!(elem.ok_or(TrapCode::TableOutOfBounds)));
             }
             TableSet { index, value, table } => {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
-                let i = r!(index) as u32 as usize;
+                let t = &mut cx.store.tables[t];
+                let i = memidx::index(r!(index), t.ty.is_64);
                 let v = r!(value);
-                *or_trap!(cx.store.tables[t].elems.get_mut(i).ok_or(TrapCode::TableOutOfBounds)) = v;
+                let elem = usize::try_from(i).ok().and_then(|i| t.elems.get_mut(i));
+                *or_trap!(elem.ok_or(TrapCode::TableOutOfBounds)) = v;
             }
             TableSize { dst, table } => {
                 let cx = cx!();
@@ -464,26 +476,41 @@ macro_rules! with_semantics {
             TableGrow { args, table } => {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
-                let (init, delta) = (r!(args), r!(Reg(args.0 + 1)) as u32);
-                w!(args, cx.store.tables[t].grow(delta, init).unwrap_or(u32::MAX) as Cell);
+                let t = &mut cx.store.tables[t];
+                let is_64 = t.ty.is_64;
+                let (init, delta) = (r!(args), memidx::index(r!(Reg(args.0 + 1)), is_64));
+                // Tables hold at most `u32::MAX` elements: a larger delta fails as growing past the maximum does.
+                let old = u32::try_from(delta).ok().and_then(|delta| t.grow(delta, init));
+                w!(args, match old {
+                    Some(old) => old as Cell,
+                    None if is_64 => u64::MAX,
+                    None => u32::MAX as Cell,
+                });
             }
             TableFill { args, table } => {
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table);
-                let (i, v, n) = (r!(args) as u32, r!(Reg(args.0 + 1)), r!(Reg(args.0 + 2)) as u32);
-                or_trap!(bulk::table_fill(&mut cx.store.tables[t].elems, i, v, n));
+                let t = &mut cx.store.tables[t];
+                let is_64 = t.ty.is_64;
+                let i = memidx::index(r!(args), is_64);
+                let (v, n) = (r!(Reg(args.0 + 1)), memidx::index(r!(Reg(args.0 + 2)), is_64));
+                or_trap!(bulk::table_fill(&mut t.elems, i, v, n));
             }
             TableCopy { args, dst_table, src_table } => {
-                let (d, s, n) = three!(args);
                 let cx = cx!();
                 let dt = table_addr(cx.store, cx.instance, dst_table as u32);
                 let st = table_addr(cx.store, cx.instance, src_table as u32);
+                let (d64, s64) = (cx.store.tables[dt].ty.is_64, cx.store.tables[st].ty.is_64);
+                let d = memidx::index(r!(args), d64);
+                let s = memidx::index(r!(Reg(args.0 + 1)), s64);
+                let n = memidx::index(r!(Reg(args.0 + 2)), d64 && s64);
                 or_trap!(bulk::table_copy(cx.store, dt, st, d, s, n));
             }
             TableInit { args, table, elem } => {
-                let (d, s, n) = three!(args);
                 let cx = cx!();
                 let t = table_addr(cx.store, cx.instance, table as u32);
+                let d = memidx::index(r!(args), cx.store.tables[t].ty.is_64);
+                let (s, n) = (r!(Reg(args.0 + 1)) as u32 as u64, r!(Reg(args.0 + 2)) as u32 as u64);
                 let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
                 or_trap!(bulk::table_init(cx.store, t, seg as usize, d, s, n));
             }
@@ -573,6 +600,47 @@ macro_rules! with_semantics {
                     4 => or_trap!(mem!().store(addr, offset, (lane as u32).to_le_bytes())),
                     2 => or_trap!(mem!().store(addr, offset, (lane as u16).to_le_bytes())),
                     _ => or_trap!(mem!().store(addr, offset, (lane as u8).to_le_bytes())),
+                }
+            }
+            V128LoadMem { dst, addr, offset, op, mem } => {
+                let (cx, addr) = (cx!(), r!(addr));
+                let (st, i) = (&mut *cx.store, cx.instance);
+                let bytes = match op.shape() {
+                    crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))),
+                    crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
+                    crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
+                    crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
+                    _ => u8::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
+                };
+                w128!(dst, op.apply_load(bytes))
+            }
+            V128StoreMem { addr, src, offset, mem } => {
+                let (addr, v) = (r!(addr), r128!(src));
+                let cx = cx!();
+                or_trap!(memidx::store(cx.store, cx.instance, mem, addr, offset, v.to_le_bytes()))
+            }
+            V128LoadLaneMem { dst, addr, src, offset, sel, mem } => {
+                let (addr, v) = (r!(addr), r128!(src));
+                let cx = cx!();
+                let (st, i) = (&mut *cx.store, cx.instance);
+                let value = match sel.bytes() {
+                    8 => u64::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))),
+                    4 => u32::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u64,
+                    2 => u16::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u64,
+                    _ => u8::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u64,
+                };
+                w128!(dst, crate::simd::replace_lane_bytes(v, sel.bytes(), sel.lane(), value))
+            }
+            V128StoreLaneMem { addr, src, offset, sel, mem } => {
+                let lane = crate::simd::extract_lane_bytes(r128!(src), sel.bytes(), sel.lane());
+                let addr = r!(addr);
+                let cx = cx!();
+                let (st, i) = (&mut *cx.store, cx.instance);
+                match sel.bytes() {
+                    8 => or_trap!(memidx::store(st, i, mem, addr, offset, lane.to_le_bytes())),
+                    4 => or_trap!(memidx::store(st, i, mem, addr, offset, (lane as u32).to_le_bytes())),
+                    2 => or_trap!(memidx::store(st, i, mem, addr, offset, (lane as u16).to_le_bytes())),
+                    _ => or_trap!(memidx::store(st, i, mem, addr, offset, (lane as u8).to_le_bytes())),
                 }
             }
             V128Shuffle { dst, a, b, mask } => {

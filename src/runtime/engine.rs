@@ -324,6 +324,47 @@ impl Config {
         self
     }
 
+    /// Accept more than one memory and memory indices on memory instructions and data
+    /// segments (WebAssembly 3.0; on by default). Off, a module with two memories fails
+    /// validation with a message naming the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.multi_memory(false);
+    /// let engine = Engine::new(&config);
+    /// let err = Module::new(&engine, "(module (memory 1) (memory 1))").unwrap_err();
+    /// assert!(err.to_string().contains("multi-memory"));
+    /// ```
+    pub fn multi_memory(&mut self, on: bool) -> &mut Self {
+        self.features.multi_memory = on;
+        self
+    }
+
+    /// Accept memories and tables with 64-bit addresses and indices (memory64, WebAssembly
+    /// 3.0; on by default). Off, a module declaring one fails validation naming the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.memory64(false);
+    /// let engine = Engine::new(&config);
+    /// let err = Module::new(&engine, "(module (memory i64 1))").unwrap_err();
+    /// assert!(err.to_string().contains("memory64"));
+    /// ```
+    pub fn memory64(&mut self, on: bool) -> &mut Self {
+        self.features.memory64 = on;
+        self
+    }
+
+    /// Accept memories with a custom page size of one byte (`(pagesize 1)`). Off by default:
+    /// custom-page-sizes is a proposal, not part of WebAssembly 3.0. Off, a module declaring
+    /// one fails validation naming the feature.
+    pub fn custom_page_sizes(&mut self, on: bool) -> &mut Self {
+        self.features.custom_page_sizes = on;
+        self
+    }
+
     /// When function bodies are translated: all in `Module::new` (the default) or each on its
     /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {

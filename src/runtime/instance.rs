@@ -250,9 +250,9 @@ impl Instance {
             let id = elem_ids[i] as usize;
             match &seg.mode {
                 ElemMode::Active { table, .. } => {
-                    let offset = offsets[i].unwrap_or(0) as u32;
                     let items = std::mem::take(&mut store.inner.elems[id]);
                     let table = &mut store.inner.tables[table_ids[*table as usize] as usize];
+                    let offset = crate::value::index_cell(offsets[i].unwrap_or(0), table.ty.is_64);
                     init_range(&mut table.elems, offset, &items, TrapCode::TableOutOfBounds)?;
                 }
                 ElemMode::Declarative => store.inner.elems[id].clear(),
@@ -262,9 +262,9 @@ impl Instance {
         for (i, seg) in info.datas.iter().enumerate() {
             if let DataMode::Active { memory, .. } = &seg.mode {
                 let id = data_ids[i] as usize;
-                let offset = data_offsets[i].unwrap_or(0) as u32;
                 let bytes = std::mem::take(&mut store.inner.datas[id]);
                 let mem = &mut store.inner.memories[memory_ids[*memory as usize] as usize];
+                let offset = crate::value::index_cell(data_offsets[i].unwrap_or(0), mem.ty.is_64);
                 init_range(
                     &mut mem.data,
                     offset,
@@ -281,9 +281,11 @@ impl Instance {
 }
 
 /// Copies `src` into `dst[offset..]`, trapping with `trap` if it does not fit.
-fn init_range<V: Copy>(dst: &mut [V], offset: u32, src: &[V], trap: TrapCode) -> Result<()> {
-    let start = offset as usize;
-    match dst.get_mut(start..start + src.len()) {
+fn init_range<V: Copy>(dst: &mut [V], offset: u64, src: &[V], trap: TrapCode) -> Result<()> {
+    let range = usize::try_from(offset)
+        .ok()
+        .and_then(|start| Some(start..start.checked_add(src.len())?));
+    match range.and_then(|r| dst.get_mut(r)) {
         Some(range) => {
             range.copy_from_slice(src);
             Ok(())

@@ -58,8 +58,11 @@ impl LinearMemory {
     pub(crate) fn with_backend(kind: BackendKind, initial: usize, max: usize) -> Option<Self> {
         debug_assert!(initial <= max);
         #[cfg(unix)]
-        if kind == BackendKind::Reserved && max > 0 {
-            if let Some(r) = reserved::Reservation::new(initial, max) {
+        // Whole Wasm pages are reserved and made accessible even for a memory of 1-byte pages
+        // (custom-page-sizes), so every `mprotect` starts page-aligned; its length stays exact.
+        let whole_pages = max.checked_next_multiple_of(crate::runtime::PAGE_SIZE);
+        if let (BackendKind::Reserved, Some(reserve @ 1..)) = (kind, whole_pages) {
+            if let Some(r) = reserved::Reservation::new(initial, reserve) {
                 return Some(Self {
                     backend: Backend::Reserved(r),
                     max,
@@ -220,22 +223,27 @@ mod reserved {
                 return false;
             }
             if new_len > self.accessible {
+                // Up to a whole Wasm page (`reserved` is a multiple of it): the bytes past
+                // `len` stay zero, as nothing but the `len` bytes is ever handed out.
+                let target = new_len
+                    .next_multiple_of(crate::runtime::PAGE_SIZE)
+                    .min(self.reserved);
                 // Page-aligned: `base` is, and `accessible` is a multiple of the Wasm page size,
                 // which the host page size divides. Test: `grow_beyond_reservation_fails`,
                 // `backends_agree`.
-                // SAFETY: `base + accessible .. base + new_len` is inside our own mapping
-                // (`new_len <= reserved`), page-aligned and not accessible yet (no reference).
+                // SAFETY: `base + accessible .. base + target` is inside our own mapping
+                // (`target <= reserved`), page-aligned and not accessible yet (no reference).
                 let added = unsafe {
                     mprotect(
                         self.base.as_ptr().add(self.accessible).cast(),
-                        new_len - self.accessible,
+                        target - self.accessible,
                         MprotectFlags::READ | MprotectFlags::WRITE,
                     )
                 };
                 if added.is_err() {
                     return false;
                 }
-                self.accessible = new_len;
+                self.accessible = target;
             }
             self.len = new_len;
             true
@@ -407,6 +415,20 @@ mod tests {
         let old = a.len();
         if a.grow_to(old + PAGE_SIZE) && b.grow_to(old + PAGE_SIZE) {
             assert!(a[old..].iter().chain(&b[old..]).all(|&x| x == 0));
+        }
+    }
+
+    /// A memory of 1-byte pages (custom-page-sizes) grows by bytes on both backends, though
+    /// the reservation opens whole Wasm pages.
+    #[test]
+    fn grows_by_single_bytes() {
+        for mut m in both(3, 10) {
+            m[2] = 9;
+            assert!(m.grow_to(8), "{:?}", m.kind());
+            assert_eq!(&m[..], &[0, 0, 9, 0, 0, 0, 0, 0]);
+            assert!(m.grow_to(10));
+            assert!(!m.grow_to(11));
+            assert_eq!(m.len(), 10);
         }
     }
 

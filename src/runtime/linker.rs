@@ -199,10 +199,32 @@ fn check_import<T>(
             if want.elem != have.elem {
                 return Err(format!("expected {} table, found {}", want.elem, have.elem));
             }
+            if want.is_64 != have.is_64 {
+                return Err(format!(
+                    "expected a table of {} indices, found {}",
+                    want.index_type(),
+                    have.index_type()
+                ));
+            }
             limits_match(want.limits, have.limits)?;
         }
         (ImportDesc::Memory(want), Extern::Memory(m)) => {
-            limits_match(want.limits, m.ty(store).limits)?;
+            let have = m.ty(store);
+            if want.is_64 != have.is_64 {
+                return Err(format!(
+                    "expected a memory of {} addresses, found {}",
+                    want.index_type(),
+                    have.index_type()
+                ));
+            }
+            if want.page_size_log2 != have.page_size_log2 {
+                return Err(format!(
+                    "expected a memory of {}-byte pages, found {}-byte pages",
+                    want.page_size(),
+                    have.page_size()
+                ));
+            }
+            limits_match(want.limits, have.limits)?;
         }
         (ImportDesc::Global(want), Extern::Global(g)) => {
             let have = g.ty(store);

@@ -14,24 +14,31 @@ pub(crate) struct MemoryEntity {
     /// The bytes; on reserved address space its base never moves as it grows.
     pub(crate) data: LinearMemory,
     pub(crate) ty: MemoryType,
-    /// The effective maximum: the declared one capped by the engine's configuration.
-    pub(crate) max_pages: u32,
+    /// The effective maximum in pages: the declared one capped by the engine's configuration.
+    pub(crate) max_pages: u64,
 }
 
 impl MemoryEntity {
+    /// `config_max` is the engine's cap in 64 KiB pages, whatever the memory's page size.
     pub(crate) fn new(ty: MemoryType, config_max: u32) -> Result<Self> {
-        let max_pages = ty.limits.max.unwrap_or(65536).min(config_max);
+        let page = ty.page_size();
+        let cap_bytes = u64::from(config_max) * PAGE_SIZE as u64;
+        let declared = ty.limits.max.unwrap_or(ty.max_pages_allowed());
+        let max_pages = declared.min(cap_bytes / page);
         if ty.limits.min > max_pages {
             return Err(Error::Limit(format!(
                 "memory of {} pages exceeds the limit of {max_pages} pages",
                 ty.limits.min
             )));
         }
-        let len = ty.limits.min as usize * PAGE_SIZE;
+        // `min <= max_pages`, so this is at most `cap_bytes`, which fits a 64-bit `usize`; a
+        // 32-bit host may not hold it, and then the memory cannot be had.
+        let len = usize::try_from(ty.limits.min * page)
+            .map_err(|_| Error::Limit(format!("memory of {} pages is too large", ty.limits.min)))?;
         // Reserves the whole maximum (4 GiB without a declared one) as address space; only
         // the `min` pages are made accessible, and the OS commits them as they are touched.
         // (Saturating: 4 GiB does not fit a 32-bit `usize`; the heap backend takes over there.)
-        let max_len = (max_pages as usize).saturating_mul(PAGE_SIZE);
+        let max_len = usize::try_from(max_pages * page).unwrap_or(usize::MAX);
         let data = LinearMemory::new(len, max_len)
             .ok_or_else(|| Error::Limit(format!("cannot allocate {len} bytes of memory")))?;
         Ok(Self {
@@ -41,19 +48,19 @@ impl MemoryEntity {
         })
     }
 
-    pub(crate) fn pages(&self) -> u32 {
-        (self.data.len() / PAGE_SIZE) as u32
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 >> self.ty.page_size_log2
     }
 
     /// Grows by `delta` pages, returning the old size, or `None` (Wasm's -1) past the maximum or
     /// when the host cannot provide the pages. Copies nothing on reserved address space.
-    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
             return None;
         }
-        let new_len = (new as usize).checked_mul(PAGE_SIZE)?;
+        let new_len = usize::try_from(new.checked_mul(self.ty.page_size())?).ok()?;
         self.data.grow_to(new_len).then_some(old)
     }
 }
@@ -80,11 +87,12 @@ impl Memory {
                 min: m.pages(),
                 max: m.ty.limits.max,
             },
+            ..m.ty
         }
     }
 
-    /// Current size in pages.
-    pub fn size<T>(&self, store: &Store<T>) -> u32 {
+    /// Current size in pages (of the memory type's page size).
+    pub fn size<T>(&self, store: &Store<T>) -> u64 {
         store.inner.memories[self.0 as usize].pages()
     }
 
@@ -122,7 +130,7 @@ impl Memory {
     }
 
     /// Grows by `delta` pages and returns the previous size in pages.
-    pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32> {
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u64) -> Result<u64> {
         store.inner.memories[self.0 as usize]
             .grow(delta)
             .ok_or_else(|| Error::Api(format!("cannot grow memory by {delta} pages")))

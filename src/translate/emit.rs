@@ -234,29 +234,35 @@ impl Translator<'_> {
                 let src = self.pop_reg()?;
                 self.emit(Instr::GlobalSet { src, global });
             }
-            Operator::Load(kind, mem) => self.visit_load(kind, mem.offset as u32)?,
-            Operator::Store(kind, mem) => self.visit_store(kind, mem.offset as u32)?,
-            Operator::MemorySize => {
+            Operator::Load(kind, m) => self.visit_load_at(kind, m)?,
+            Operator::Store(kind, m) => self.visit_store_at(kind, m)?,
+            Operator::MemorySize(mem) => {
                 let dst = self.push_slot()?;
-                self.emit(Instr::MemorySize { dst });
+                self.emit(Instr::MemorySize { dst, mem });
             }
-            Operator::MemoryGrow => {
+            Operator::MemoryGrow(mem) => {
                 let delta = self.pop_reg()?;
                 let dst = self.push_slot()?;
-                self.emit(Instr::MemoryGrow { dst, delta });
+                self.emit(Instr::MemoryGrow { dst, delta, mem });
             }
-            Operator::MemoryInit(data) => {
+            Operator::MemoryInit { data, mem } => {
                 let args = self.pop_slots(3)?;
-                self.emit(Instr::MemoryInit { args, data });
+                let mem = mem_u16(mem)?;
+                self.emit(Instr::MemoryInit { args, data, mem });
             }
             Operator::DataDrop(data) => self.emit(Instr::DataDrop { data }),
-            Operator::MemoryCopy => {
+            Operator::MemoryCopy { dst, src } => {
                 let args = self.pop_slots(3)?;
-                self.emit(Instr::MemoryCopy { args });
+                let (dst_mem, src_mem) = (mem_u16(dst)?, mem_u16(src)?);
+                self.emit(Instr::MemoryCopy {
+                    args,
+                    dst_mem,
+                    src_mem,
+                });
             }
-            Operator::MemoryFill => {
+            Operator::MemoryFill(mem) => {
                 let args = self.pop_slots(3)?;
-                self.emit(Instr::MemoryFill { args });
+                self.emit(Instr::MemoryFill { args, mem });
             }
             Operator::TableGet(table) => {
                 let index = self.pop_reg()?;
@@ -724,4 +730,10 @@ fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
         | (NumOp::F64Add | NumOp::F64Sub, Instr::F64Mul { dst, a, b }) => Some((dst, a, b)),
         _ => None,
     }
+}
+
+/// A memory index as a bulk instruction's 16-bit operand.
+fn mem_u16(mem: u32) -> Result<u16> {
+    u16::try_from(mem)
+        .map_err(|_| crate::error::Error::Limit(format!("memory index {mem} above 65535")))
 }

@@ -14,6 +14,7 @@ mod accumulate;
 mod control;
 mod counter;
 mod emit;
+mod memidx;
 mod memory;
 mod simd;
 mod stack;

@@ -69,6 +69,16 @@ impl Translator<'_> {
     }
 
     pub(super) fn visit_simd(&mut self, op: SimdOp, imm: SimdImm) -> Result<()> {
+        if let SimdImm::Mem(m) | SimdImm::MemLane(m, _) = imm {
+            let lane = if let SimdImm::MemLane(_, l) = imm {
+                l
+            } else {
+                0
+            };
+            if self.visit_simd_at(op, m, lane)? {
+                return Ok(());
+            }
+        }
         let (offset, lane) = match imm {
             SimdImm::Mem(m) => (m.offset as u32, 0),
             SimdImm::MemLane(m, l) => (m.offset as u32, l),

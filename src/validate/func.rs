@@ -7,8 +7,6 @@ use crate::error::{DecodeError, Error};
 use crate::simd::{Shape, SimdFeature, SimdImm, SimdOp};
 use crate::value::{FuncType, TableType, ValType};
 
-const I32X3: &[ValType] = &[ValType::I32, ValType::I32, ValType::I32];
-
 /// The locals (params, then declared locals) in run-length form: `(end, type)` with `end` the
 /// exclusive upper index of the run, so a body declaring billions of locals costs nothing.
 #[derive(Debug)]
@@ -264,23 +262,39 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
-    fn memory(&self) -> Check {
-        if self.module.memories.is_empty() {
-            return Err(invalid("unknown memory 0"));
-        }
-        Ok(())
+    /// The type of memory `index`'s addresses (`i64` for a 64-bit memory).
+    fn memory(&self, index: u32) -> Check<ValType> {
+        self.module
+            .memories
+            .get(index as usize)
+            .map(|m| m.index_type())
+            .ok_or_else(|| invalid(format!("unknown memory {index}")))
     }
 
-    /// A load or store: the memory exists and `2^align` does not exceed the access width.
-    fn mem_access(&self, memarg: MemArg, width: u32) -> Check {
-        self.memory()?;
+    /// A load or store: the memory exists, `2^align` does not exceed the access width and the
+    /// offset fits the memory's address type. Returns that address type.
+    fn mem_access(&self, memarg: MemArg, width: u32) -> Check<ValType> {
+        if memarg.indexed && !self.ctx.features.multi_memory {
+            // WebAssembly 2.0 had no memory index: bit 6 was part of the alignment.
+            return Err(Reject::Malformed("malformed memop flags"));
+        }
+        let at = self.memory(memarg.memory)?;
         if memarg.align > width.trailing_zeros() {
             return Err(invalid("alignment must not be larger than natural"));
         }
-        if memarg.offset > u32::MAX as u64 {
+        if at == ValType::I32 && !self.ctx.features.memory64 {
+            // WebAssembly 2.0 encoded the offset as a `u32`.
+            if memarg.wide {
+                return Err(Reject::Malformed("integer representation too long"));
+            }
+            if memarg.offset > u32::MAX as u64 {
+                return Err(Reject::Malformed("integer too large"));
+            }
+        }
+        if at == ValType::I32 && memarg.offset > u32::MAX as u64 {
             return Err(invalid("offset out of range"));
         }
-        Ok(())
+        Ok(at)
     }
 
     /// A tail call's feature check: `op` is an error when tail calls are disabled.
@@ -334,13 +348,17 @@ impl<'m> FuncValidator<'m> {
                 Ok(())
             }
         };
+        // A memory instruction's address type: `i64` on a 64-bit memory.
+        let mut address = ValType::I32;
         match (op.shape(), imm) {
             (Shape::Extract(_, lanes) | Shape::Replace(_, lanes), SimdImm::Lane(l)) => {
                 lane(l, lanes)?
             }
-            (Shape::Load(n) | Shape::Store(n), SimdImm::Mem(m)) => self.mem_access(m, n as u32)?,
+            (Shape::Load(n) | Shape::Store(n), SimdImm::Mem(m)) => {
+                address = self.mem_access(m, n as u32)?;
+            }
             (Shape::LoadLane(n, lanes) | Shape::StoreLane(n, lanes), SimdImm::MemLane(m, l)) => {
-                self.mem_access(m, n as u32)?;
+                address = self.mem_access(m, n as u32)?;
                 lane(l, lanes)?
             }
             (Shape::Shuffle, SimdImm::Bytes(b)) => {
@@ -350,7 +368,14 @@ impl<'m> FuncValidator<'m> {
             }
             _ => {}
         }
-        let (params, result) = op.shape().signature();
+        let (mut params, result) = op.shape().signature();
+        if address == ValType::I64 {
+            const V: ValType = ValType::V128;
+            params = match params {
+                [_] => &[ValType::I64],
+                _ => &[ValType::I64, V],
+            };
+        }
         let s = &mut self.stacks;
         match result {
             Some(r) => s.pop_push(params, r)?,
@@ -458,7 +483,7 @@ impl<'m> FuncValidator<'m> {
                     ));
                 }
                 let s = &mut self.stacks;
-                s.pop(I32)?;
+                s.pop(table.index_type())?;
                 s.pop_all(ty.params())?;
                 s.push_all(ty.results());
             }
@@ -483,7 +508,7 @@ impl<'m> FuncValidator<'m> {
                         "type mismatch: return_call_indirect requires a table of funcref",
                     ));
                 }
-                self.stacks.pop(I32)?;
+                self.stacks.pop(table.index_type())?;
                 self.tail_call(ty)?;
             }
             Operator::Drop => {
@@ -540,32 +565,32 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::TableGet(t) => {
                 let tt = self.table(t)?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.index_type())?;
                 self.stacks.push(tt.elem);
             }
             Operator::TableSet(t) => {
                 let tt = self.table(t)?;
                 self.stacks.pop(tt.elem)?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.index_type())?;
             }
             Operator::Load(kind, memarg) => {
-                self.mem_access(memarg, kind.width())?;
-                self.stacks.pop(I32)?;
+                let at = self.mem_access(memarg, kind.width())?;
+                self.stacks.pop(at)?;
                 self.stacks.push(kind.result());
             }
             Operator::Store(kind, memarg) => {
-                self.mem_access(memarg, kind.width())?;
+                let at = self.mem_access(memarg, kind.width())?;
                 self.stacks.pop(kind.operand())?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(at)?;
             }
-            Operator::MemorySize => {
-                self.memory()?;
-                self.stacks.push(I32);
+            Operator::MemorySize(m) => {
+                let at = self.memory(m)?;
+                self.stacks.push(at);
             }
-            Operator::MemoryGrow => {
-                self.memory()?;
-                self.stacks.pop(I32)?;
-                self.stacks.push(I32);
+            Operator::MemoryGrow(m) => {
+                let at = self.memory(m)?;
+                self.stacks.pop(at)?;
+                self.stacks.push(at);
             }
             Operator::I32Const(_) => s.push(I32),
             Operator::I64Const(_) => s.push(I64),
@@ -616,15 +641,21 @@ impl<'m> FuncValidator<'m> {
                 }
                 self.stacks.push(FuncRef);
             }
-            Operator::MemoryInit(d) => {
-                self.memory()?;
-                self.data(d)?;
-                self.stacks.pop_all(I32X3)?;
+            Operator::MemoryInit { data, mem } => {
+                let at = self.memory(mem)?;
+                self.data(data)?;
+                self.stacks.pop_all(&[at, I32, I32])?;
             }
             Operator::DataDrop(d) => self.data(d)?,
-            Operator::MemoryCopy | Operator::MemoryFill => {
-                self.memory()?;
-                self.stacks.pop_all(I32X3)?;
+            Operator::MemoryCopy { dst, src } => {
+                let (d, s) = (self.memory(dst)?, self.memory(src)?);
+                // The length is an `i64` only when both memories are 64-bit.
+                let len = if d == I64 && s == I64 { I64 } else { I32 };
+                self.stacks.pop_all(&[d, s, len])?;
+            }
+            Operator::MemoryFill(m) => {
+                let at = self.memory(m)?;
+                self.stacks.pop_all(&[at, I32, at])?;
             }
             Operator::TableInit { elem, table } => {
                 let tt = self.table(table)?;
@@ -635,7 +666,7 @@ impl<'m> FuncValidator<'m> {
                         tt.elem
                     )));
                 }
-                self.stacks.pop_all(I32X3)?;
+                self.stacks.pop_all(&[tt.index_type(), I32, I32])?;
             }
             Operator::ElemDrop(e) => {
                 self.elem_type(e)?;
@@ -649,23 +680,25 @@ impl<'m> FuncValidator<'m> {
                         s.elem, d.elem
                     )));
                 }
-                self.stacks.pop_all(I32X3)?;
+                let (di, si) = (d.index_type(), s.index_type());
+                let len = if di == I64 && si == I64 { I64 } else { I32 };
+                self.stacks.pop_all(&[di, si, len])?;
             }
             Operator::TableGrow(t) => {
                 let tt = self.table(t)?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.index_type())?;
                 self.stacks.pop(tt.elem)?;
-                self.stacks.push(I32);
+                self.stacks.push(tt.index_type());
             }
             Operator::TableSize(t) => {
-                self.table(t)?;
-                self.stacks.push(I32);
+                let tt = self.table(t)?;
+                self.stacks.push(tt.index_type());
             }
             Operator::TableFill(t) => {
                 let tt = self.table(t)?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.index_type())?;
                 self.stacks.pop(tt.elem)?;
-                self.stacks.pop(I32)?;
+                self.stacks.pop(tt.index_type())?;
             }
         }
         Ok(())

@@ -10,6 +10,7 @@
 
 mod control;
 mod func;
+mod memory;
 mod module;
 #[cfg(test)]
 mod tests;
@@ -46,6 +47,12 @@ pub struct Features {
     /// Extended constant expressions: `i32`/`i64` `add`, `sub` and `mul` in constant
     /// expressions.
     pub extended_const: bool,
+    /// Multi-memory: more than one memory, and a memory index on memory instructions.
+    pub multi_memory: bool,
+    /// memory64: memories and tables with `i64` addresses and indices.
+    pub memory64: bool,
+    /// Custom page sizes: memories of 1-byte pages.
+    pub custom_page_sizes: bool,
 }
 
 impl Default for Features {
@@ -56,6 +63,9 @@ impl Default for Features {
             wide_arithmetic: true,
             tail_call: true,
             extended_const: true,
+            multi_memory: true,
+            memory64: true,
+            custom_page_sizes: false,
         }
     }
 }

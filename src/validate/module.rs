@@ -9,9 +9,6 @@ use crate::simd::SimdOp;
 use crate::value::{Limits, ValType};
 use std::collections::HashSet;
 
-/// Largest memory size in 64 KiB pages (4 GiB).
-const MAX_PAGES: u32 = 65536;
-
 fn invalid(message: impl Into<String>, offset: usize) -> Error {
     Error::Invalid(ValidationError::new(message, offset))
 }
@@ -53,18 +50,20 @@ pub fn validate_module_with(
             return Err(invalid(format!("unknown type {ty}"), 0));
         }
     }
+    if let (false, Some(e)) = (features.memory64, &module.wide_limits) {
+        return Err(Error::Malformed(e.clone()));
+    }
     for table in &module.tables {
-        check_min_max(table.limits)?;
+        super::memory::check_table(table, features)?;
     }
     for memory in &module.memories {
-        let Limits { min, max } = memory.limits;
-        if min > MAX_PAGES || max.is_some_and(|m| m > MAX_PAGES) {
-            return Err(invalid("memory size must be at most 65536 pages (4GiB)", 0));
-        }
-        check_min_max(memory.limits)?;
+        super::memory::check_memory(memory, features)?;
     }
-    if module.memories.len() > 1 {
-        return Err(invalid("multiple memories", 0));
+    if module.memories.len() > 1 && !features.multi_memory {
+        return Err(invalid(
+            "multiple memories require the multi-memory feature, which is disabled",
+            0,
+        ));
     }
 
     let defined_globals = module
@@ -94,16 +93,16 @@ pub fn validate_module_with(
                     offset.offset,
                 ));
             }
-            check_const(module, offset, ValType::I32, all, features)?;
+            check_const(module, offset, tt.index_type(), all, features)?;
         }
     }
 
     for seg in &module.datas {
         if let DataMode::Active { memory, offset } = &seg.mode {
-            if *memory as usize >= module.memories.len() {
+            let Some(mt) = module.memories.get(*memory as usize) else {
                 return Err(invalid(format!("unknown memory {memory}"), offset.offset));
-            }
-            check_const(module, offset, ValType::I32, all, features)?;
+            };
+            check_const(module, offset, mt.index_type(), all, features)?;
         }
     }
 
@@ -129,7 +128,7 @@ pub fn validate_module_with(
     })
 }
 
-fn check_min_max(limits: Limits) -> Result<(), Error> {
+pub(super) fn check_min_max(limits: Limits) -> Result<(), Error> {
     if limits.max.is_some_and(|max| limits.min > max) {
         return Err(invalid("size minimum must not be greater than maximum", 0));
     }

@@ -51,8 +51,9 @@ impl Rng {
 /// padding, trap avoidance, sizes) come from `rng`.
 pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
     wasm_smith::Config {
-        // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls and extended constant
-        // expressions. Not relaxed SIMD: its results are implementation-defined, and wasmi's
+        // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls, extended constant expressions
+        // and multi-memory (on by default in wasmi too). Not memory64: wasmi has it only with
+        // its `memory64` crate feature. Not relaxed SIMD: its results are implementation-defined, and wasmi's
         // choices differ from regwasm's (fused multiply-add, for one).
         bulk_memory_enabled: true,
         reference_types_enabled: true,
@@ -74,7 +75,7 @@ pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         extended_const_enabled: true,
         wide_arithmetic_enabled: false,
         compact_imports_enabled: false,
-        max_memories: 1,
+        max_memories: 3,
         // No imports: nothing to define identically on both sides.
         max_imports: 0,
         export_everything: true,

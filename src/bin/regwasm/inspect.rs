@@ -88,7 +88,18 @@ pub fn inspect(args: InspectArgs) -> CliResult {
         return Ok(ExitCode::SUCCESS);
     }
     match args.func {
-        None => print!("{}", module.disassemble()),
+        None => {
+            // The memories' types head the listing, as comments (the bytecode names them by
+            // index: `mem=1`).
+            let memories = module.memory_types();
+            for (i, ty) in memories.iter().enumerate() {
+                println!("; memory {i}: {ty}");
+            }
+            if !memories.is_empty() {
+                println!();
+            }
+            print!("{}", module.disassemble())
+        }
         Some(func) => {
             let index = func_by_name_or_index(&module, &func)?;
             let text = module.disassemble_func(index).ok_or_else(|| {

@@ -3,7 +3,7 @@
 use super::*;
 use crate::binary::{BlockType, Import, ImportDesc};
 use crate::ops::NumOp;
-use crate::value::{GlobalType, Limits, TableType};
+use crate::value::{GlobalType, TableType};
 use BlockType as B;
 use Operator::*;
 use ValType::*;
@@ -352,14 +352,8 @@ fn calls() {
         ),
         "unknown table",
     );
-    m.tables.push(TableType {
-        elem: FuncRef,
-        limits: Limits { min: 0, max: None },
-    });
-    m.tables.push(TableType {
-        elem: ExternRef,
-        limits: Limits { min: 0, max: None },
-    });
+    m.tables.push(TableType::new(FuncRef, 0, None));
+    m.tables.push(TableType::new(ExternRef, 0, None));
     assert_valid(run(
         &m,
         &[
@@ -419,10 +413,7 @@ fn tail_calls() {
     m.types.push(ft(&[], &[I64]));
     m.funcs.extend([1, 2]);
     m.bodies.extend([body(&[]), body(&[])]);
-    m.tables.push(TableType {
-        elem: FuncRef,
-        limits: Limits { min: 0, max: None },
-    });
+    m.tables.push(TableType::new(FuncRef, 0, None));
     let indirect = |type_index| ReturnCallIndirect {
         type_index,
         table: 0,

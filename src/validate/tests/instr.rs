@@ -6,19 +6,23 @@ use crate::binary::{
     StoreKind,
 };
 use crate::ops::NumOp;
-use crate::value::{GlobalType, Limits, MemoryType, TableType};
+use crate::value::{GlobalType, MemoryType, TableType};
 use BlockType as B;
 use Operator::*;
 use ValType::*;
 
 fn mem(align: u32) -> MemArg {
-    MemArg { align, offset: 0 }
+    MemArg {
+        align,
+        offset: 0,
+        memory: 0,
+        indexed: false,
+        wide: false,
+    }
 }
 
 fn with_memory(mut m: ModuleInfo) -> ModuleInfo {
-    m.memories.push(MemoryType {
-        limits: Limits { min: 1, max: None },
-    });
+    m.memories.push(MemoryType::new(1, None));
     m
 }
 
@@ -34,21 +38,32 @@ fn memory_instructions() {
     assert_invalid(run(&no_mem, &store), "unknown memory");
     let ops = [F32Const(0), I32Const(0), Store(StoreKind::F32, mem(2)), End];
     assert_invalid(run(&m, &ops), "type mismatch");
-    for op in [MemorySize, MemoryGrow, MemoryCopy, MemoryFill] {
+    for op in [
+        MemorySize(0),
+        MemoryGrow(0),
+        MemoryCopy { dst: 0, src: 0 },
+        MemoryFill(0),
+    ] {
         assert_invalid(run(&no_mem, &[op, End]), "unknown memory");
     }
     let ops = [
-        MemorySize,
-        MemoryGrow,
+        MemorySize(0),
+        MemoryGrow(0),
         Drop,
         I32Const(0),
         I32Const(0),
         I32Const(0),
-        MemoryFill,
+        MemoryFill(0),
         End,
     ];
     assert_valid(run(&m, &ops));
-    let ops = [I32Const(0), I32Const(0), I64Const(0), MemoryCopy, End];
+    let ops = [
+        I32Const(0),
+        I32Const(0),
+        I64Const(0),
+        MemoryCopy { dst: 0, src: 0 },
+        End,
+    ];
     assert_invalid(run(&m, &ops), "type mismatch");
 }
 
@@ -94,13 +109,25 @@ fn passive_data() -> DataSegment {
 fn bulk_memory() {
     let mut m = with_memory(func_module(&[], &[]));
     m.datas.push(passive_data());
-    let init = [I32Const(0), I32Const(0), I32Const(0), MemoryInit(0), End];
+    let init = [
+        I32Const(0),
+        I32Const(0),
+        I32Const(0),
+        MemoryInit { data: 0, mem: 0 },
+        End,
+    ];
     assert_malformed(run(&m, &init), "data count section required");
     assert_malformed(run(&m, &[DataDrop(0), End]), "data count section required");
     m.data_count = Some(1);
     assert_valid(run(&m, &init));
     assert_valid(run(&m, &[DataDrop(0), End]));
-    let ops = [I32Const(0), I32Const(0), I32Const(0), MemoryInit(1), End];
+    let ops = [
+        I32Const(0),
+        I32Const(0),
+        I32Const(0),
+        MemoryInit { data: 1, mem: 0 },
+        End,
+    ];
     assert_invalid(run(&m, &ops), "unknown data segment 1");
     assert_invalid(run(&m, &[DataDrop(1), End]), "unknown data segment 1");
     m.memories.clear();
@@ -111,10 +138,7 @@ fn bulk_memory() {
 }
 
 fn table(elem: ValType) -> TableType {
-    TableType {
-        elem,
-        limits: Limits { min: 1, max: None },
-    }
+    TableType::new(elem, 1, None)
 }
 
 fn passive_elem(ty: ValType) -> ElemSegment {
@@ -295,7 +319,7 @@ fn random_sequences_never_panic() {
         TableGrow(0),
         Load(LoadKind::I64, mem(3)),
         Store(StoreKind::I32_8, mem(0)),
-        MemoryGrow,
+        MemoryGrow(0),
         I32Const(0),
         I64Const(0),
         F32Const(0),
@@ -304,7 +328,7 @@ fn random_sequences_never_panic() {
         RefNull(FuncRef),
         RefIsNull,
         RefFunc(0),
-        MemoryInit(0),
+        MemoryInit { data: 0, mem: 0 },
         DataDrop(7),
         TableInit { elem: 0, table: 0 },
         TableCopy { dst: 0, src: 1 },

@@ -5,25 +5,21 @@ use crate::binary::{
     ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Import, ImportDesc,
 };
 use crate::ops::NumOp;
+use crate::validate::{validate_module_with, Features};
 use crate::value::{GlobalType, Limits, MemoryType, TableType};
 use Operator::*;
 use ValType::*;
 
-fn limits(min: u32, max: Option<u32>) -> Limits {
+fn limits(min: u64, max: Option<u64>) -> Limits {
     Limits { min, max }
 }
 
-fn memory(min: u32, max: Option<u32>) -> MemoryType {
-    MemoryType {
-        limits: limits(min, max),
-    }
+fn memory(min: u64, max: Option<u64>) -> MemoryType {
+    MemoryType::new(min, max)
 }
 
 fn table(elem: ValType) -> TableType {
-    TableType {
-        elem,
-        limits: limits(0, None),
-    }
+    TableType::new(elem, 0, None)
 }
 
 fn global(content: ValType, mutable: bool) -> GlobalType {
@@ -77,15 +73,12 @@ fn function_type_indices() {
 #[test]
 fn limits_rules() {
     let mut m = ModuleInfo::default();
-    m.tables.push(TableType {
-        elem: FuncRef,
-        limits: limits(2, Some(1)),
-    });
+    m.tables.push(TableType::new(FuncRef, 2, Some(1)));
     assert_invalid(
         validate_module(&m),
         "size minimum must not be greater than maximum",
     );
-    m.tables[0].limits = limits(u32::MAX, Some(u32::MAX));
+    m.tables[0].limits = limits(u32::MAX.into(), Some(u32::MAX.into()));
     assert_valid(validate_module(&m));
 
     let with = |mem: MemoryType| ModuleInfo {
@@ -98,7 +91,7 @@ fn limits_rules() {
     assert_invalid(validate_module(&with(memory(65537, None))), too_big);
     assert_invalid(validate_module(&with(memory(0, Some(65537)))), too_big);
     assert_invalid(
-        validate_module(&with(memory(u32::MAX, Some(u32::MAX)))),
+        validate_module(&with(memory(u32::MAX.into(), Some(u32::MAX.into())))),
         too_big,
     );
     assert_invalid(
@@ -113,9 +106,14 @@ fn at_most_one_memory() {
         memories: vec![memory(0, None), memory(0, None)],
         ..Default::default()
     };
-    assert_invalid(validate_module(&m), "multiple memories");
+    let single = Features {
+        multi_memory: false,
+        ..Features::default()
+    };
+    assert_invalid(validate_module_with(&m, single), "multiple memories");
     m.num_imported_memories = 1;
-    assert_invalid(validate_module(&m), "multiple memories");
+    assert_invalid(validate_module_with(&m, single), "multiple memories");
+    assert_valid(validate_module(&m));
     // Multiple tables are fine in Wasm 2.0.
     let m = ModuleInfo {
         tables: vec![table(FuncRef), table(ExternRef)],
