@@ -135,6 +135,10 @@ pub enum Operator {
         type_index: u32,
         table: u32,
     },
+    /// `call_ref $t` (typed function references, WebAssembly 3.0).
+    CallRef(u32),
+    /// `return_call_ref $t`.
+    ReturnCallRef(u32),
     Drop,
     /// Untyped `select` (numeric operands only).
     Select,
@@ -161,6 +165,12 @@ pub enum Operator {
     RefNull(ValType),
     RefIsNull,
     RefFunc(u32),
+    /// `ref.as_non_null`.
+    RefAsNonNull,
+    /// `br_on_null l`.
+    BrOnNull(u32),
+    /// `br_on_non_null l`.
+    BrOnNonNull(u32),
     MemoryInit(u32),
     DataDrop(u32),
     MemoryCopy,
@@ -303,6 +313,8 @@ impl fmt::Display for Operator {
                 0 => write!(f, "return_call_indirect (type {type_index})"),
                 t => write!(f, "return_call_indirect {t} (type {type_index})"),
             },
+            CallRef(t) => write!(f, "call_ref {t}"),
+            ReturnCallRef(t) => write!(f, "return_call_ref {t}"),
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),
             SelectTyped(t) => write!(f, "select (result {t})"),
@@ -332,12 +344,15 @@ impl fmt::Display for Operator {
                 float(f, value, b >> 63 != 0, b & 0xf_ffff_ffff_ffff, 1 << 51)
             }
             Num(op) => f.write_str(op.name()),
-            RefNull(t) => match t {
-                ValType::ExternRef => f.write_str("ref.null extern"),
-                _ => f.write_str("ref.null func"),
+            RefNull(t) => match t.as_ref_type() {
+                Some(r) => write!(f, "ref.null {}", r.heap),
+                None => write!(f, "ref.null {t}"),
             },
             RefIsNull => f.write_str("ref.is_null"),
             RefFunc(i) => write!(f, "ref.func {i}"),
+            RefAsNonNull => f.write_str("ref.as_non_null"),
+            BrOnNull(l) => write!(f, "br_on_null {l}"),
+            BrOnNonNull(l) => write!(f, "br_on_non_null {l}"),
             MemoryInit(d) => write!(f, "memory.init {d}"),
             DataDrop(d) => write!(f, "data.drop {d}"),
             MemoryCopy => f.write_str("memory.copy"),

@@ -25,7 +25,9 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                     (Instr::I64Add128 { .. } | Instr::I64Sub128 { .. }, "args") => 4,
                     // A tail call moves its `params` argument cells down from `args`.
                     (
-                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
+                        Instr::ReturnCall { params, .. }
+                        | Instr::ReturnCallIndirect { params, .. }
+                        | Instr::ReturnCallRef { params, .. },
                         "args",
                     ) => *params as usize,
                     // Calls name where the callee's frame starts, which may lie at the frame's
