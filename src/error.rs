@@ -154,12 +154,16 @@ pub enum TrapCode {
     DeadlineExceeded,
     /// A host function returned an error.
     HostError,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
 }
 
 impl TrapCode {
     /// Every trap code in declaration order, so that `ALL[code as usize] == code`: how a
     /// precompiled module's `trap` instructions name their code.
-    pub(crate) const ALL: [TrapCode; 14] = [
+    pub(crate) const ALL: [TrapCode; 16] = [
         TrapCode::Unreachable,
         TrapCode::IntegerDivisionByZero,
         TrapCode::IntegerOverflow,
@@ -174,6 +178,8 @@ impl TrapCode {
         TrapCode::Interrupted,
         TrapCode::DeadlineExceeded,
         TrapCode::HostError,
+        TrapCode::NullFunctionReference,
+        TrapCode::NullReference,
     ];
 
     /// The spec's message for this trap, as the official test suite spells it.
@@ -193,6 +199,8 @@ impl TrapCode {
             TrapCode::Interrupted => "interrupted",
             TrapCode::DeadlineExceeded => "deadline exceeded",
             TrapCode::HostError => "host error",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
         }
     }
 }

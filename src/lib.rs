@@ -69,4 +69,6 @@ pub use runtime::{
     Instance, InterruptHandle, IntoFunc, Linker, Memory, Module, Optimizations, ResumableCall,
     Store, Table, TypedFunc, WasmParams, WasmResults, WasmTy, PAGE_SIZE,
 };
-pub use value::{ExternRef, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};
+pub use value::{
+    ExternRef, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, Val, ValType,
+};

@@ -28,25 +28,146 @@ pub enum ValType {
     FuncRef,
     /// An opaque host reference, or null.
     ExternRef,
+    /// An exception reference, or null (`(ref null exn)`).
+    ExnRef,
+    /// Any other reference type of the typed function references proposal: non-null
+    /// references, bottom types and concrete type indices. Build it with
+    /// [`ValType::reference`], which keeps `(ref null func)` as [`ValType::FuncRef`] (and the
+    /// same for `extern` and `exn`), so equal types compare equal.
+    Ref(RefType),
+}
+
+/// The heap type of a reference: what it may point to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any host reference.
+    Extern,
+    /// Any exception.
+    Exn,
+    /// The bottom of the function types: no function (only null has it).
+    NoFunc,
+    /// The bottom of the host references.
+    NoExtern,
+    /// The bottom of the exception references.
+    NoExn,
+    /// A function of the type at this index: the module's type index inside a module, the
+    /// store's interned signature id in a store's entities.
+    Concrete(u32),
+}
+
+impl HeapType {
+    /// The abstract heap type at the top of this one's hierarchy (`func`, `extern` or `exn`).
+    pub fn top(self) -> HeapType {
+        match self {
+            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => HeapType::Func,
+            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            HeapType::Exn | HeapType::NoExn => HeapType::Exn,
+        }
+    }
+
+    /// The bottom heap type of this one's hierarchy.
+    pub fn bottom(self) -> HeapType {
+        match self.top() {
+            HeapType::Func => HeapType::NoFunc,
+            HeapType::Extern => HeapType::NoExtern,
+            _ => HeapType::NoExn,
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::NoExn => f.write_str("noexn"),
+            HeapType::Concrete(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A reference type `(ref null? heaptype)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    /// Whether null is a value of the type.
+    pub nullable: bool,
+    /// What a non-null reference points to.
+    pub heap: HeapType,
 }
 
 impl ValType {
-    /// Whether this is a reference type (`funcref` or `externref`).
-    pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    /// The reference type `(ref null? heap)`, in its one canonical form: the nullable abstract
+    /// `func`, `extern` and `exn` are [`ValType::FuncRef`], [`ValType::ExternRef`] and
+    /// [`ValType::ExnRef`].
+    pub fn reference(nullable: bool, heap: HeapType) -> ValType {
+        match (nullable, heap) {
+            (true, HeapType::Func) => ValType::FuncRef,
+            (true, HeapType::Extern) => ValType::ExternRef,
+            (true, HeapType::Exn) => ValType::ExnRef,
+            _ => ValType::Ref(RefType { nullable, heap }),
+        }
     }
 
-    /// The one-element type list `[self]`, as a `'static` slice (no allocation).
-    pub(crate) fn one(self) -> &'static [ValType] {
-        use ValType::*;
+    /// The reference type this is, if it is one.
+    pub fn as_ref_type(self) -> Option<RefType> {
+        let abs = |heap| {
+            Some(RefType {
+                nullable: true,
+                heap,
+            })
+        };
         match self {
-            I32 => &[I32],
-            I64 => &[I64],
-            F32 => &[F32],
-            F64 => &[F64],
-            V128 => &[V128],
-            FuncRef => &[FuncRef],
-            ExternRef => &[ExternRef],
+            ValType::FuncRef => abs(HeapType::Func),
+            ValType::ExternRef => abs(HeapType::Extern),
+            ValType::ExnRef => abs(HeapType::Exn),
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a reference type.
+    pub fn is_ref(self) -> bool {
+        self.as_ref_type().is_some()
+    }
+
+    /// Whether locals of this type start with a default value (all but non-null references).
+    pub fn is_defaultable(self) -> bool {
+        !matches!(
+            self,
+            ValType::Ref(RefType {
+                nullable: false,
+                ..
+            })
+        )
+    }
+
+    /// The concrete type index this type names, if any (`(ref null? $t)`).
+    pub(crate) fn type_index(self) -> Option<u32> {
+        match self {
+            ValType::Ref(RefType {
+                heap: HeapType::Concrete(i),
+                ..
+            }) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The same type with its concrete type index, if any, replaced through `f`.
+    pub(crate) fn map_index(self, f: impl FnOnce(u32) -> u32) -> ValType {
+        match self {
+            ValType::Ref(RefType {
+                nullable,
+                heap: HeapType::Concrete(i),
+            }) => ValType::Ref(RefType {
+                nullable,
+                heap: HeapType::Concrete(f(i)),
+            }),
+            t => t,
         }
     }
 
@@ -66,7 +187,38 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
+            ValType::Ref(r) => {
+                let null = if r.nullable { "null " } else { "" };
+                return write!(f, "(ref {null}{})", r.heap);
+            }
         })
+    }
+}
+
+/// A short list of value types that is either borrowed or a single inline type (a block's
+/// result type), so that it can be passed around by copy without allocating.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TypeList<'a> {
+    /// Borrowed from a function type.
+    Slice(&'a [ValType]),
+    /// A single type (a block type `[] -> [t]`).
+    One(ValType),
+}
+
+impl std::ops::Deref for TypeList<'_> {
+    type Target = [ValType];
+    fn deref(&self) -> &[ValType] {
+        match self {
+            TypeList::Slice(s) => s,
+            TypeList::One(t) => std::slice::from_ref(t),
+        }
+    }
+}
+
+impl PartialEq for TypeList<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
     }
 }
 
@@ -329,6 +481,28 @@ impl Val {
         }
     }
 
+    /// Whether the value has type `ty` or a subtype of it; `concrete(f, t)` answers whether
+    /// function `f` has the concrete type `t` (or one below it).
+    pub(crate) fn fits(&self, ty: ValType, concrete: impl Fn(crate::Func, u32) -> bool) -> bool {
+        if self.ty() == ty {
+            return true;
+        }
+        let Some(r) = ty.as_ref_type() else {
+            return false;
+        };
+        match *self {
+            Val::FuncRef(None) => r.nullable && r.heap.top() == HeapType::Func,
+            Val::ExternRef(None) => r.nullable && r.heap.top() == HeapType::Extern,
+            Val::FuncRef(Some(f)) => match r.heap {
+                HeapType::Func => true,
+                HeapType::Concrete(t) => concrete(f, t),
+                _ => false,
+            },
+            Val::ExternRef(Some(_)) => r.heap == HeapType::Extern,
+            _ => false,
+        }
+    }
+
     /// The default (zero or null) value of a type.
     pub fn default_of(ty: ValType) -> Val {
         match ty {
@@ -337,8 +511,12 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            // A non-null type has no default; its null is what the host sees before a value
+            // is set. `exnref` has no host form yet: its null reads as a null `externref`.
+            t => match t.as_ref_type().map(|r| r.heap.top()) {
+                Some(HeapType::Func) => Val::FuncRef(None),
+                _ => Val::ExternRef(None),
+            },
         }
     }
 
@@ -390,8 +568,10 @@ impl Val {
             ValType::F32 => Val::F32(cell as u32),
             ValType::F64 => Val::F64(cell),
             ValType::V128 => Val::V128(cell as u128),
-            ValType::FuncRef => Val::FuncRef(ref_index(cell).map(crate::Func)),
-            ValType::ExternRef => Val::ExternRef(ref_index(cell).map(ExternRef)),
+            t => match t.as_ref_type().map(|r| r.heap.top()) {
+                Some(HeapType::Func) => Val::FuncRef(ref_index(cell).map(crate::Func)),
+                _ => Val::ExternRef(ref_index(cell).map(ExternRef)),
+            },
         }
     }
 

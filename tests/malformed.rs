@@ -6,8 +6,9 @@
 //! `tests/malformed/` (`REGWASM_BLESS=1 cargo test --test malformed` rewrites them) so they can
 //! be fed to other tools and fuzzers as seeds.
 //!
-//! Validity is cross-checked with `wasmparser` (Wasm 2.0 without SIMD): regwasm must accept what
-//! it accepts, except where regwasm reports an implementation limit.
+//! Validity is cross-checked with `wasmparser` (Wasm 2.0 and typed function references, without
+//! SIMD): regwasm must accept what it accepts, except where regwasm reports an implementation
+//! limit.
 
 use regwasm::{Config, Engine, Error, Linker, Module, Store, Val};
 use std::time::{Duration, Instant};
@@ -138,7 +139,9 @@ fn class(r: &Result<Module, Error>) -> Result<Expect, String> {
 /// wasmparser's verdict with the features regwasm implements.
 fn wasmparser_valid(bytes: &[u8]) -> bool {
     use wasmparser::WasmFeatures as F;
-    let features = (F::WASM2 | F::MULTI_MEMORY | F::MEMORY64) & !F::SIMD & !F::RELAXED_SIMD;
+    let features = (F::WASM2 | F::MULTI_MEMORY | F::MEMORY64 | F::FUNCTION_REFERENCES)
+        & !F::SIMD
+        & !F::RELAXED_SIMD;
     wasmparser::Validator::new_with_features(features)
         .validate_all(bytes)
         .is_ok()
@@ -528,6 +531,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         Expect::Valid,
     ));
     v.extend(memory_cases());
+    v.extend(typed_reference_cases());
     v
 }
 
@@ -617,6 +621,89 @@ fn memory_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
 /// A module with one memory of type `ty` (its limits flags and what follows).
 fn memory_with(ty: &[u8]) -> Vec<u8> {
     module(&[section(5, &vec_of(&[ty.to_vec()]))])
+}
+
+/// Typed function references: bad heap types, unknown type indices, and the rules of
+/// non-nullable locals, tables and `br_on_non_null`.
+fn typed_reference_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
+    // Reference types take more than one byte, so these spell out their sections: one
+    // function with these parameter types (no results), locals (their vector) and code.
+    let typed = |params: &[&[u8]], locals: &[u8], code: &[u8]| {
+        let ty = cat(&[&[0x60], &leb(params.len() as u64), &params.concat(), &[0]]);
+        let body = cat(&[locals, code]);
+        module(&[
+            section(1, &vec_of(&[ty])),
+            section(3, &vec_of(&[vec![0]])),
+            section(10, &vec_of(&[cat(&[&leb(body.len() as u64), &body])])),
+        ])
+    };
+    const REF: u8 = 0x64; // (ref ht)
+    const REF_NULL: u8 = 0x63; // (ref null ht)
+    const FUNC: u8 = 0x70;
+    let local_get0 = [0x20, 0x00];
+    vec![
+        // A heap type past s33's range, and a negative one naming no abstract type.
+        (
+            "heap_type_index_too_long",
+            typed(&[&[REF, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]], &[0], &[END]),
+            Expect::Malformed,
+        ),
+        (
+            "heap_type_unknown_abstract",
+            typed(&[&[REF_NULL, 0x40]], &[0], &[END]),
+            Expect::Malformed,
+        ),
+        (
+            "ref_null_unknown_abstract",
+            one_func(&[], &[], &[], &[0xd0, 0x7f, 0x1a, END]),
+            Expect::Malformed,
+        ),
+        // `(ref 5)` in a module with one type.
+        (
+            "ref_type_unknown_index",
+            typed(&[&[REF, 0x05]], &[0], &[END]),
+            Expect::Invalid,
+        ),
+        // A non-nullable local read before it is set.
+        (
+            "uninitialized_non_null_local",
+            typed(&[], &[1, 1, REF, FUNC], &cat(&[&local_get0, &[0x1a, END]])),
+            Expect::Invalid,
+        ),
+        // `ref.null $0`, `br_on_null 0` (returns, the reference being null), `call_ref $0`
+        // (the function's own type).
+        (
+            "call_ref_after_br_on_null",
+            one_func(&[], &[], &[], &[0xd0, 0x00, 0xd5, 0x00, 0x14, 0x00, END]),
+            Expect::Valid,
+        ),
+        // `br_on_non_null 0` to a label without a reference.
+        (
+            "br_on_non_null_no_reference",
+            one_func(&[], &[], &[], &[0xd0, FUNC, 0xd6, 0x00, END]),
+            Expect::Invalid,
+        ),
+        // A table of `(ref func)` without an initializer.
+        (
+            "non_null_table_without_init",
+            module(&[section(4, &vec_of(&[vec![REF, FUNC, 0x00, 0x01]]))]),
+            Expect::Invalid,
+        ),
+        // The same with one: `0x40 0x00`, the table type, `ref.func 0`.
+        (
+            "non_null_table_with_init",
+            module(&[
+                section(1, &vec_of(&[func_type(&[], &[])])),
+                section(3, &vec_of(&[vec![0]])),
+                section(
+                    4,
+                    &vec_of(&[vec![0x40, 0x00, REF, FUNC, 0x00, 0x01, 0xd2, 0x00, END]]),
+                ),
+                section(10, &vec_of(&[body(&[], &[END])])),
+            ]),
+            Expect::Valid,
+        ),
+    ]
 }
 
 /// The committed copies: (file, expected class).

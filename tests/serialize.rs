@@ -19,7 +19,7 @@ fn root() -> &'static Path {
 }
 
 /// A module touching what the loader checks: globals (`v128` too), tables and `call_indirect`,
-/// segments and bulk operations, SIMD, `br_table`, traps.
+/// segments and bulk operations, SIMD, `br_table`, traps, typed function references.
 const FEATURES: &str = r#"(module
   (type $t (func (param i32) (result i32)))
   (memory (export "mem") 1)
@@ -60,6 +60,16 @@ const FEATURES: &str = r#"(module
       (return (i32.const 10))) (return (i32.const 20)))
     (i32.const 30))
   (func (export "ref") (result i32) (ref.is_null (ref.func $sq)))
+  (table $typed 1 (ref $t) (ref.func $sq))
+  (func (export "call_ref") (param i32) (result i32)
+    (call_ref $t (local.get 0) (table.get $typed (i32.const 0))))
+  (func (export "return_call_ref") (param i32) (result i32)
+    (return_call_ref $t (local.get 0) (ref.func $inc)))
+  (func (export "br_on_null") (param i32) (result i32) (local $f (ref null $t))
+    (if (local.get 0) (then (local.set $f (ref.func $inc))))
+    (block $null
+      (return (call_ref $t (local.get 0) (ref.as_non_null (br_on_null $null (local.get $f))))))
+    (i32.const -1))
   (func (export "float") (param f64 f64) (result f64)
     (f64.add (f64.mul (local.get 0) (local.get 1)) (f64.sqrt (local.get 0)))))"#;
 

@@ -94,12 +94,26 @@ pub struct FuncBody {
     pub code: Range<usize>,
 }
 
+/// How a type was declared: `sub final? $super? (func ...)` inside a recursion group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubType {
+    /// No type may declare this one as its supertype.
+    pub is_final: bool,
+    /// The declared supertype's index.
+    pub supertype: Option<u32>,
+    /// The group: its first type index and its number of types.
+    pub group: (u32, u32),
+}
+
 /// A decoded module. Produced by [`super::decode`].
 #[derive(Clone, Debug, Default)]
 pub struct ModuleInfo {
     /// The whole binary; bodies and data segments refer into it by range.
     pub bytes: Vec<u8>,
     pub types: Vec<FuncType>,
+    /// Per type: its recursion group, finality and declared supertype (empty when the
+    /// module was built without a type section's details: each type is then its own group).
+    pub subtypes: Vec<SubType>,
     pub imports: Vec<Import>,
     /// Type index of every function, imported ones first.
     pub funcs: Vec<u32>,
@@ -107,6 +121,8 @@ pub struct ModuleInfo {
     /// Every table, imported ones first.
     pub tables: Vec<TableType>,
     pub num_imported_tables: u32,
+    /// Initializers of the defined tables (`tables[num_imported_tables + i]`), when given.
+    pub table_inits: Vec<Option<ConstExpr>>,
     /// Every memory, imported ones first.
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,

@@ -143,6 +143,10 @@ pub enum Operator {
         type_index: u32,
         table: u32,
     },
+    /// `call_ref $t` (typed function references, WebAssembly 3.0).
+    CallRef(u32),
+    /// `return_call_ref $t`.
+    ReturnCallRef(u32),
     Drop,
     /// Untyped `select` (numeric operands only).
     Select,
@@ -171,6 +175,12 @@ pub enum Operator {
     RefNull(ValType),
     RefIsNull,
     RefFunc(u32),
+    /// `ref.as_non_null`.
+    RefAsNonNull,
+    /// `br_on_null l`.
+    BrOnNull(u32),
+    /// `br_on_non_null l`.
+    BrOnNonNull(u32),
     MemoryInit {
         data: u32,
         mem: u32,
@@ -323,6 +333,8 @@ impl fmt::Display for Operator {
                 0 => write!(f, "return_call_indirect (type {type_index})"),
                 t => write!(f, "return_call_indirect {t} (type {type_index})"),
             },
+            CallRef(t) => write!(f, "call_ref {t}"),
+            ReturnCallRef(t) => write!(f, "return_call_ref {t}"),
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),
             SelectTyped(t) => write!(f, "select (result {t})"),
@@ -354,12 +366,15 @@ impl fmt::Display for Operator {
                 float(f, value, b >> 63 != 0, b & 0xf_ffff_ffff_ffff, 1 << 51)
             }
             Num(op) => f.write_str(op.name()),
-            RefNull(t) => match t {
-                ValType::ExternRef => f.write_str("ref.null extern"),
-                _ => f.write_str("ref.null func"),
+            RefNull(t) => match t.as_ref_type() {
+                Some(r) => write!(f, "ref.null {}", r.heap),
+                None => write!(f, "ref.null {t}"),
             },
             RefIsNull => f.write_str("ref.is_null"),
             RefFunc(i) => write!(f, "ref.func {i}"),
+            RefAsNonNull => f.write_str("ref.as_non_null"),
+            BrOnNull(l) => write!(f, "br_on_null {l}"),
+            BrOnNonNull(l) => write!(f, "br_on_non_null {l}"),
             MemoryInit { data, mem: 0 } => write!(f, "memory.init {data}"),
             MemoryInit { data, mem } => write!(f, "memory.init {mem} {data}"),
             DataDrop(d) => write!(f, "data.drop {d}"),

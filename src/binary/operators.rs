@@ -4,6 +4,7 @@ use super::operator::{BlockType, LoadKind, MemArg, Operator, StoreKind};
 use super::reader::Reader;
 use crate::error::DecodeError;
 use crate::ops::NumOp;
+use crate::value::ValType;
 
 /// Reads the instructions of a function body or constant expression one at a time.
 ///
@@ -130,6 +131,8 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
             type_index: r.u32()?,
             table: r.u32()?,
         },
+        0x14 => CallRef(r.u32()?),
+        0x15 => ReturnCallRef(r.u32()?),
         0x1a => Drop,
         0x1b => Select,
         0x1c => select_typed(r)?,
@@ -148,9 +151,12 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
         0x42 => I64Const(r.i64()?),
         0x43 => F32Const(r.f32_bits()?),
         0x44 => F64Const(r.f64_bits()?),
-        0xd0 => RefNull(r.ref_type()?),
+        0xd0 => RefNull(ValType::reference(true, r.heap_type()?)),
         0xd1 => RefIsNull,
         0xd2 => RefFunc(r.u32()?),
+        0xd4 => RefAsNonNull,
+        0xd5 => BrOnNull(r.u32()?),
+        0xd6 => BrOnNonNull(r.u32()?),
         0xfc => prefixed(r, at)?,
         0xfd => simd(r, at)?,
         _ => match NumOp::from_code(u32::from(code)) {

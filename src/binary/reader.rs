@@ -3,7 +3,7 @@
 
 use super::leb;
 use crate::error::DecodeError;
-use crate::value::{GlobalType, Limits, MemoryType, TableType, ValType};
+use crate::value::{GlobalType, HeapType, Limits, MemoryType, TableType, ValType};
 
 /// The spec's message for running out of bytes anywhere in a module. It also starts with the
 /// shorter "unexpected end" that some spec tests expect.
@@ -88,6 +88,15 @@ impl<'a> Reader<'a> {
         let slice = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(slice)
+    }
+
+    /// A byte that must be zero (a table initializer's second byte).
+    pub(crate) fn zero_byte(&mut self) -> Result<(), DecodeError> {
+        let at = self.offset();
+        match self.u8()? {
+            0 => Ok(()),
+            _ => Err(DecodeError::new("zero byte expected", at)),
+        }
     }
 
     /// A memory index where WebAssembly 2.0 had a reserved zero byte (`memory.size`, `.grow`,
@@ -233,26 +242,52 @@ impl<'a> Reader<'a> {
     /// A value type.
     pub(crate) fn val_type(&mut self) -> Result<ValType, DecodeError> {
         let at = self.offset();
-        Ok(match self.type_code()? {
+        if let Some(0x63 | 0x64) = self.peek() {
+            return self.ref_type();
+        }
+        let code = self.type_code()?;
+        Ok(match code {
             0x7f => ValType::I32,
             0x7e => ValType::I64,
             0x7d => ValType::F32,
             0x7c => ValType::F64,
             0x7b => ValType::V128,
-            0x70 => ValType::FuncRef,
-            0x6f => ValType::ExternRef,
-            _ => return Err(DecodeError::new("malformed value type", at)),
+            _ => match abstract_heap(code) {
+                Some(h) => ValType::reference(true, h),
+                None => return Err(DecodeError::new("malformed value type", at)),
+            },
         })
     }
 
-    /// A reference type: `funcref` or `externref`.
+    /// A reference type: `0x63 ht` (nullable), `0x64 ht` (non-null), or an abstract heap
+    /// type's byte alone, short for its nullable reference (`0x70` is `funcref`).
     pub(crate) fn ref_type(&mut self) -> Result<ValType, DecodeError> {
         let at = self.offset();
-        match self.type_code()? {
-            0x70 => Ok(ValType::FuncRef),
-            0x6f => Ok(ValType::ExternRef),
-            _ => Err(DecodeError::new("malformed reference type", at)),
+        let code = self.type_code()?;
+        let nullable = match code {
+            0x63 => true,
+            0x64 => false,
+            _ => {
+                return abstract_heap(code)
+                    .map(|h| ValType::reference(true, h))
+                    .ok_or_else(|| DecodeError::new("malformed reference type", at))
+            }
+        };
+        Ok(ValType::reference(nullable, self.heap_type()?))
+    }
+
+    /// A heap type: an abstract one's byte, or a type index as a non-negative s33.
+    pub(crate) fn heap_type(&mut self) -> Result<HeapType, DecodeError> {
+        let at = self.offset();
+        let v = self.s33()?;
+        if let Ok(index) = u32::try_from(v) {
+            return Ok(HeapType::Concrete(index));
         }
+        // Negative: the abstract type's byte read as a one-byte signed LEB128.
+        u8::try_from(v + 0x80)
+            .ok()
+            .and_then(abstract_heap)
+            .ok_or_else(|| DecodeError::new("malformed heap type", at))
     }
 
     /// Limits after their flags byte: bit 0 says a maximum follows, bit 2 the indices are 64-bit,
@@ -311,4 +346,17 @@ impl<'a> Reader<'a> {
         };
         Ok(GlobalType { content, mutable })
     }
+}
+
+/// The abstract heap type a type byte names, if any.
+fn abstract_heap(code: u8) -> Option<HeapType> {
+    Some(match code {
+        0x70 => HeapType::Func,
+        0x6f => HeapType::Extern,
+        0x69 => HeapType::Exn,
+        0x73 => HeapType::NoFunc,
+        0x72 => HeapType::NoExtern,
+        0x74 => HeapType::NoExn,
+        _ => return None,
+    })
 }

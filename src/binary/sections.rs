@@ -4,7 +4,7 @@
 
 use super::code::code_section;
 use super::expr::const_expr;
-use super::module_info::{Export, ExternKind, Import, ImportDesc, ModuleInfo};
+use super::module_info::{Export, ExternKind, Import, ImportDesc, ModuleInfo, SubType};
 use super::names::{decode_names, Names};
 use super::reader::{Reader, UNEXPECTED_END};
 use super::segments::{data_section, elem_section};
@@ -68,15 +68,10 @@ fn order_rank(id: u8) -> Option<u8> {
 
 fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeError> {
     match id {
-        1 => m.types = r.vec(func_type)?,
+        1 => type_section(r, m)?,
         2 => import_section(r, m)?,
         3 => m.funcs.extend(r.vec(Reader::u32)?),
-        4 => {
-            for _ in 0..r.len32()? {
-                note_wide_limits(r, m, true);
-                m.tables.push(r.table_type()?);
-            }
-        }
+        4 => table_section(r, m)?,
         5 => {
             for _ in 0..r.len32()? {
                 note_wide_limits(r, m, false);
@@ -117,10 +112,72 @@ fn custom_section(
     Ok(())
 }
 
+/// The type section: recursion groups (`0x4e`) of subtypes, or a subtype alone (a group of
+/// one).
+fn type_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
+    let count = r.len32()?;
+    for _ in 0..count {
+        let len = if r.peek() == Some(0x4e) {
+            r.u8()?;
+            r.len32()?
+        } else {
+            1
+        };
+        let start = m.types.len() as u32;
+        for _ in 0..len {
+            let at = r.offset();
+            let (is_final, supertype) = match r.peek() {
+                Some(code @ (0x4f | 0x50)) => {
+                    r.u8()?;
+                    let supers = r.vec(Reader::u32)?;
+                    if supers.len() > 1 {
+                        return Err(DecodeError::new("multiple supertypes", at));
+                    }
+                    (code == 0x4f, supers.first().copied())
+                }
+                _ => (true, None),
+            };
+            m.types.push(func_type(r)?);
+            m.subtypes.push(SubType {
+                is_final,
+                supertype,
+                group: (start, len as u32),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The table section: a table type, or `0x40 0x00`, a table type and its initializer.
+fn table_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
+    let count = r.len32()?;
+    for _ in 0..count {
+        let init = if r.peek() == Some(0x40) {
+            r.u8()?;
+            r.zero_byte()?;
+            true
+        } else {
+            false
+        };
+        note_wide_limits(r, m, true);
+        m.tables.push(r.table_type()?);
+        let init = if init { Some(const_expr(r)?) } else { None };
+        m.table_inits.push(init);
+    }
+    Ok(())
+}
+
 fn func_type(r: &mut Reader<'_>) -> Result<FuncType, DecodeError> {
     let at = r.offset();
-    if r.type_code()? != 0x60 {
-        return Err(DecodeError::new("malformed function type", at));
+    match r.type_code()? {
+        0x60 => {}
+        0x5f | 0x5e => {
+            return Err(DecodeError::new(
+                "struct and array types (GC) are not supported",
+                at,
+            ))
+        }
+        _ => return Err(DecodeError::new("malformed function type", at)),
     }
     let params = r.vec(Reader::val_type)?;
     let results = r.vec(Reader::val_type)?;

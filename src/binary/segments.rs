@@ -33,9 +33,11 @@ fn elem_segment(r: &mut Reader<'_>) -> Result<ElemSegment, DecodeError> {
         _ => ElemMode::Declarative,
     };
     let exprs = flags & 4 != 0;
-    // Flags 0 and 4 imply funcref; the others spell out a reference type or element kind.
+    // Flag 0 implies `(ref func)` (function indices are never null), 4 `funcref`; the
+    // others spell out a reference type or element kind.
     let ty = match (flags & 3 != 0, exprs) {
-        (false, _) => ValType::FuncRef,
+        (false, false) => ValType::reference(false, crate::value::HeapType::Func),
+        (false, true) => ValType::FuncRef,
         (true, true) => r.ref_type()?,
         (true, false) => elem_kind(r)?,
     };
@@ -51,7 +53,7 @@ fn elem_segment(r: &mut Reader<'_>) -> Result<ElemSegment, DecodeError> {
 fn elem_kind(r: &mut Reader<'_>) -> Result<ValType, DecodeError> {
     let at = r.offset();
     match r.u8()? {
-        0x00 => Ok(ValType::FuncRef),
+        0x00 => Ok(ValType::reference(false, crate::value::HeapType::Func)),
         _ => Err(DecodeError::new("malformed element kind", at)),
     }
 }

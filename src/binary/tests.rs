@@ -388,10 +388,11 @@ fn element_segments_all_eight_encodings() {
             1 | 5 => assert_eq!(seg.mode, ElemMode::Passive),
             _ => assert_eq!(seg.mode, ElemMode::Declarative),
         }
-        let ty = if i == 5 {
-            ValType::ExternRef
-        } else {
-            ValType::FuncRef
+        // Function indices are never null: those segments have type `(ref func)`.
+        let ty = match i {
+            0..=3 => ValType::reference(false, crate::value::HeapType::Func),
+            5 => ValType::ExternRef,
+            _ => ValType::FuncRef,
         };
         assert_eq!(seg.ty, ty, "segment {i}");
         let item = match i {
@@ -599,7 +600,7 @@ fn operator_reader_errors() {
         (&[0x02, 0xc0, 0x7f], "unknown type", 1),
         (&[0x3f, 0x80, 0x00], "zero byte expected", 1),
         (&[0xfc, 0x0a, 0x00, 0x80, 0x00], "zero byte expected", 3),
-        (&[0xd0, 0x7f], "malformed reference type", 1),
+        (&[0xd0, 0x7f], "malformed heap type", 1),
     ];
     for &(bytes, message, at) in cases {
         let mut reader = OperatorReader::new(bytes, 10);

@@ -462,7 +462,8 @@ mod tests {
                 "return",
                 "return_reg",
                 "return_call",
-                "return_call_indirect"
+                "return_call_indirect",
+                "return_call_ref"
             ]
         );
     }

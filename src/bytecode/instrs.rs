@@ -73,6 +73,16 @@ macro_rules! for_each_instr {
         /// checking it has type `type_index`; the frame is replaced as for `return_call`.
         ReturnCallIndirect "return_call_indirect"
             { type_index: u32, table: u16, index: Reg, args: Reg, params: u16 } is(terminal)
+        /// Call the function `callee` refers to (`call_ref`, typed function references); a null
+        /// reference traps. Its type is `type_index` (the validator made sure).
+        CallRef "call_ref" { type_index: u32, callee: Reg, args: Reg } is(call)
+        /// Tail call (`return_call_ref`) of the function `callee` refers to; the frame is
+        /// replaced as for `return_call`.
+        ReturnCallRef "return_call_ref"
+            { type_index: u32, callee: Reg, args: Reg, params: u16 } is(terminal)
+        /// Trap if the reference in `src` is null (`ref.as_non_null`); the value stays where
+        /// it is.
+        RefAsNonNull "ref.as_non_null" { src: Reg }
         /// `dst = cond != 0 ? a : b`.
         Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg } -> dst
         /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).

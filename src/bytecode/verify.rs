@@ -59,9 +59,9 @@ impl<'a> FrameCheck<'a> {
             | Instr::I64MulWideU { .. } => 2,
             Instr::I64Add128 { .. } | Instr::I64Sub128 { .. } => 4,
             // A tail call moves its `params` argument cells down from `args`.
-            Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. } => {
-                params as usize
-            }
+            Instr::ReturnCall { params, .. }
+            | Instr::ReturnCallIndirect { params, .. }
+            | Instr::ReturnCallRef { params, .. } => params as usize,
             // Calls name where the callee's frame starts, which may lie at the frame's end
             // (but not past it); the interpreter checks the callee's room at run time.
             _ if self.instr.is_call() => 0,

@@ -180,21 +180,37 @@ macro_rules! indirect_callee {
         let Some(&cell) = usize::try_from(i).ok().and_then(|i| table.elems.get(i)) else {
             trap!(TrapCode::UndefinedElement)
         };
+        checked_callee!(cell, $type_index, TrapCode::UninitializedElement)
+    }};
+}
+pub(super) use indirect_callee;
+
+// The function a reference cell names (`call_indirect`'s table element, `call_ref`'s
+// operand): a null one traps with `$null`; one of another type than `type_index`
+// with "indirect call type mismatch".
+macro_rules! checked_callee {
+    ($cell:expr, $type_index:expr, $null:expr) => {{
+        let cell: Cell = $cell;
         if cell == 0 {
-            trap!(TrapCode::UninitializedElement)
+            trap!($null)
         }
         let addr = (cell - 1) as u32;
+        let cx = cx!();
+        let inst = &cx.store.instances[cx.instance as usize];
         // Checked, not indexed: only a precompiled module's hand-made bytecode could put a
-        // number that is no function's address in a `funcref` table (registers are not typed
-        // by the verifier), and then this traps instead of panicking.
+        // number that is no function's address in a reference (registers are not typed by
+        // the verifier), and then this traps instead of panicking.
         match cx.store.funcs.get(addr as usize) {
-            Some(callee) if callee.ty() == inst.types[$type_index as usize] => {}
+            Some(callee)
+                if cx
+                    .store
+                    .type_matches(callee.ty(), inst.types[$type_index as usize]) => {}
             _ => trap!(TrapCode::IndirectCallTypeMismatch),
         }
         addr
     }};
 }
-pub(super) use indirect_callee;
+pub(super) use checked_callee;
 
 /// Calls `$cb!` with every instruction's entry (see the module documentation).
 macro_rules! with_semantics {
@@ -258,6 +274,19 @@ macro_rules! with_semantics {
             ReturnCallIndirect { type_index, table, index, args, params } => {
                 let addr = indirect_callee!(type_index, table, index);
                 tail_call_addr!(addr, args, params as usize);
+            }
+            CallRef { type_index, callee, args } => {
+                let addr = checked_callee!(r!(callee), type_index, TrapCode::NullFunctionReference);
+                call_addr!(addr, args);
+            }
+            ReturnCallRef { type_index, callee, args, params } => {
+                let addr = checked_callee!(r!(callee), type_index, TrapCode::NullFunctionReference);
+                tail_call_addr!(addr, args, params as usize);
+            }
+            RefAsNonNull { src } => {
+                if r!(src) == 0 {
+                    trap!(TrapCode::NullReference)
+                }
             }
             Select { dst, cond, a, b } => { w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }) }
             SelectAndImm { dst, a, mask, x, y } => {

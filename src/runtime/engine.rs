@@ -365,6 +365,25 @@ impl Config {
         self
     }
 
+    /// Accept typed function references (WebAssembly 3.0; on by default): reference types
+    /// such as `(ref $t)` and `(ref null extern)` beyond `funcref` and `externref`, `call_ref`,
+    /// `return_call_ref`, `ref.as_non_null`, `br_on_null` and `br_on_non_null`. Off, a module
+    /// using them fails validation with a message naming the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.function_references(false);
+    /// let engine = Engine::new(&config);
+    /// let wat = "(module (func (param (ref func))))";
+    /// let err = Module::new(&engine, wat).unwrap_err();
+    /// assert!(err.to_string().contains("function-references"));
+    /// ```
+    pub fn function_references(&mut self, on: bool) -> &mut Self {
+        self.features.function_references = on;
+        self
+    }
+
     /// When function bodies are translated: all in `Module::new` (the default) or each on its
     /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {

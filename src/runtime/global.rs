@@ -19,7 +19,7 @@ pub struct Global(pub(crate) u32);
 impl Global {
     /// Creates a global; `init` must have the global's content type.
     pub fn new<T>(store: &mut Store<T>, ty: GlobalType, init: Val) -> Result<Global> {
-        if init.ty() != ty.content {
+        if !store.inner.val_matches(init, ty.content) {
             return Err(Error::Api(format!(
                 "global of type {} initialised with a {}",
                 ty.content,
@@ -44,11 +44,13 @@ impl Global {
 
     /// Sets a mutable global; fails on an immutable one or a value of the wrong type.
     pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<()> {
+        let content = store.inner.globals[self.0 as usize].ty.content;
+        let fits = store.inner.val_matches(val, content);
         let g = &mut store.inner.globals[self.0 as usize];
         if !g.ty.mutable {
             return Err(Error::Api("cannot set an immutable global".into()));
         }
-        if val.ty() != g.ty.content {
+        if !fits {
             return Err(Error::Api(format!(
                 "global of type {} set to a {}",
                 g.ty.content,

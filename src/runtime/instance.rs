@@ -10,7 +10,7 @@ use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, Operator};
 use crate::bytecode::CompiledFunc;
 use crate::error::{Error, Result, TrapCode};
 use crate::ops::NumOp;
-use crate::value::{Cell, Val};
+use crate::value::{Cell, GlobalType, TableType, Val, ValType};
 use std::sync::Arc;
 
 /// The store-side record of an instance: where each of its index spaces points in the store.
@@ -33,6 +33,11 @@ pub(crate) struct InstanceEntity {
 }
 
 impl InstanceEntity {
+    /// A module's value type in the store's terms: its type index, if any, made the interned id.
+    pub(crate) fn store_type(&self, t: ValType) -> ValType {
+        t.map_index(|i| self.types.get(i as usize).copied().unwrap_or(i))
+    }
+
     /// The store item behind index `index` of this instance's `kind` index space.
     fn resolve(&self, kind: ExternKind, index: u32) -> Extern {
         let i = index as usize;
@@ -135,11 +140,7 @@ impl Instance {
         let config = store.inner.engine.config().clone();
         let index = store.inner.instances.len() as u32;
         let mut inst = InstanceEntity {
-            types: info
-                .types
-                .iter()
-                .map(|t| store.inner.intern_type(t))
-                .collect(),
+            types: store.inner.intern_module_types(info),
             ..Default::default()
         };
         for import in imports {
@@ -179,11 +180,20 @@ impl Instance {
                 },
             })
             .collect();
-        for ty in &info.tables[info.num_imported_tables as usize..] {
+        let defined_tables = &info.tables[info.num_imported_tables as usize..];
+        for (i, ty) in defined_tables.iter().enumerate() {
+            let init = match info.table_inits.get(i).and_then(Option::as_ref) {
+                Some(init) => eval_const(store, &inst, init)?,
+                None => 0,
+            };
+            let ty = TableType {
+                elem: inst.store_type(ty.elem),
+                ..*ty
+            };
             store
                 .inner
                 .tables
-                .push(TableEntity::new(*ty, 0, config.max_table_elements)?);
+                .push(TableEntity::new(ty, init, config.max_table_elements)?);
             inst.tables.push(store.inner.tables.len() as u32 - 1);
         }
         for ty in &info.memories[info.num_imported_memories as usize..] {
@@ -196,10 +206,11 @@ impl Instance {
         let defined_globals = &info.globals[info.num_imported_globals as usize..];
         for (ty, init) in defined_globals.iter().zip(&info.global_inits) {
             let [value, hi] = eval_const_cells(store, &inst, init)?;
-            store
-                .inner
-                .globals
-                .push(GlobalEntity { ty: *ty, value, hi });
+            let ty = GlobalType {
+                content: inst.store_type(ty.content),
+                ..*ty
+            };
+            store.inner.globals.push(GlobalEntity { ty, value, hi });
             inst.globals.push(store.inner.globals.len() as u32 - 1);
         }
         inst.module = Some(module.clone());

@@ -4,7 +4,8 @@ use super::func::HostFunc;
 use super::{Caller, Engine, Extern, Func, Instance, Module, Store};
 use crate::binary::ImportDesc;
 use crate::error::{Error, Result, Trap};
-use crate::value::{FuncType, Limits, Val};
+use crate::validate::subtype::val_sub;
+use crate::value::{FuncType, Limits, Val, ValType};
 use std::collections::HashMap;
 
 enum Definition<T> {
@@ -179,24 +180,31 @@ impl<T> Linker<T> {
     }
 }
 
-/// Checks a definition against an import's declared type (extern subtyping, spec 4.5.3).
+/// Checks a definition against an import's declared type (extern subtyping, spec 4.5.3):
+/// a function's type must match (be the declared type or below it), a table's element type
+/// be the same, a global's content type match if immutable and be the same if mutable.
 fn check_import<T>(
-    store: &Store<T>,
+    store: &mut Store<T>,
     module: &Module,
     desc: &ImportDesc,
     item: Extern,
 ) -> std::result::Result<(), String> {
+    let info = &module.inner.info;
+    let ids = store.inner.intern_module_types(info);
+    let in_store = |t: ValType| t.map_index(|i| ids.get(i as usize).copied().unwrap_or(i));
     match (desc, item) {
         (ImportDesc::Func(ty), Extern::Func(f)) => {
-            let want = &module.inner.info.types[*ty as usize];
-            let have = f.ty(store);
-            if *want != have {
+            let want = ids.get(*ty as usize).copied().unwrap_or(u32::MAX);
+            let have = store.inner.funcs[f.0 as usize].ty();
+            if !store.inner.type_matches(have, want) {
+                let want = &info.types[*ty as usize];
+                let have = f.ty(store);
                 return Err(format!("expected function {want}, found {have}"));
             }
         }
         (ImportDesc::Table(want), Extern::Table(t)) => {
             let have = t.ty(store);
-            if want.elem != have.elem {
+            if in_store(want.elem) != have.elem {
                 return Err(format!("expected {} table, found {}", want.elem, have.elem));
             }
             if want.is_64 != have.is_64 {
@@ -228,7 +236,14 @@ fn check_import<T>(
         }
         (ImportDesc::Global(want), Extern::Global(g)) => {
             let have = g.ty(store);
-            if *want != have {
+            let content = in_store(want.content);
+            let ok = want.mutable == have.mutable
+                && if want.mutable {
+                    have.content == content
+                } else {
+                    val_sub(have.content, content, &store.inner)
+                };
+            if !ok {
                 return Err(format!("expected global {want:?}, found {have:?}"));
             }
         }

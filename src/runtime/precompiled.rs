@@ -648,6 +648,9 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
         }
         Instr::ReturnCallIndirect {
             type_index, params, ..
+        }
+        | Instr::ReturnCallRef {
+            type_index, params, ..
         } => match info.types.get(type_index as usize).map(|t| t.param_cells()) {
             Some(cells) if cells == u32::from(params) => Ok(()),
             _ => Err(format!(

@@ -87,7 +87,7 @@ impl Func {
     ) -> Result<CallOutcome> {
         let ty = self.ty(store);
         if params.len() != ty.params().len()
-            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+            || (params.iter().zip(ty.params())).any(|(v, t)| !store.inner.val_matches(*v, *t))
         {
             return Err(Error::Api(format!(
                 "function of type {ty} called with arguments {:?}",

@@ -4,6 +4,7 @@ use super::func::HostFunc;
 use super::interrupt::{self, InterruptHandle, StopFlag};
 use super::{Engine, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 use crate::error::{Error, Result};
+use crate::validate::canon::{canonical_ids, resolve, GroupKey};
 use crate::value::{Cell, FuncType};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -36,8 +37,12 @@ pub(crate) struct StoreInner {
     /// Data segments of all instances; a dropped segment is empty.
     pub(crate) datas: Vec<DataSegment>,
     /// Interned signatures: equal types get equal ids, so `call_indirect` compares integers.
+    /// Their concrete reference types name these ids, not a module's type indices.
     pub(crate) types: Vec<FuncType>,
-    type_ids: HashMap<FuncType, u32>,
+    /// Each interned type's declared supertype, if any.
+    supers: Vec<Option<u32>>,
+    /// The first id of every recursion group interned so far (see `validate::canon`).
+    groups: HashMap<GroupKey, u32>,
     /// Every module instantiated in this store (see `exec::invoke` for why).
     pub(crate) modules: std::sync::Arc<Vec<super::Module>>,
     /// Fuel left, when the engine meters fuel.
@@ -92,7 +97,8 @@ impl<T> Store<T> {
             elems: Vec::new(),
             datas: Vec::new(),
             types: Vec::new(),
-            type_ids: HashMap::new(),
+            supers: Vec::new(),
+            groups: HashMap::new(),
             modules: Default::default(),
             fuel: 0,
             stop: Arc::default(),
@@ -256,14 +262,62 @@ impl StoreInner {
         err.map_or(Ok(()), Err)
     }
 
-    /// The id of a signature, interning it on first sight.
+    /// The id of a host signature, interning it on first sight (a group of one, final, with
+    /// any concrete reference types naming ids of this store).
     pub(crate) fn intern_type(&mut self, ty: &FuncType) -> u32 {
-        if let Some(&id) = self.type_ids.get(ty) {
+        let key: GroupKey = vec![(ty.clone(), None, true)];
+        if let Some(&id) = self.groups.get(&key) {
             return id;
         }
-        let id = self.types.len() as u32;
-        self.types.push(ty.clone());
-        self.type_ids.insert(ty.clone(), id);
+        let id = self.add_group(&key);
+        self.groups.insert(key, id);
         id
+    }
+
+    /// The ids of a module's types, in type index order, interning new ones.
+    pub(crate) fn intern_module_types(&mut self, info: &crate::binary::ModuleInfo) -> Vec<u32> {
+        let mut groups = std::mem::take(&mut self.groups);
+        let ids = canonical_ids(info, &mut groups, |key| self.add_group(key));
+        self.groups = groups;
+        // Validation rejected references to later types, the only way to get `None`.
+        ids.unwrap_or_else(|| info.types.iter().map(|t| self.intern_type(t)).collect())
+    }
+
+    /// Appends a new group's types; returns the first one's id.
+    fn add_group(&mut self, key: &GroupKey) -> u32 {
+        let first = self.types.len() as u32;
+        for k in 0..key.len() {
+            let (ty, sup) = resolve(key, k, first);
+            self.types.push(ty);
+            self.supers.push(sup);
+        }
+        first
+    }
+
+    /// Whether `v` is a value of store type `t` (or of a subtype).
+    pub(crate) fn val_matches(&self, v: crate::Val, t: crate::ValType) -> bool {
+        v.fits(t, |f, id| {
+            self.funcs
+                .get(f.0 as usize)
+                .is_some_and(|e| self.type_matches(e.ty(), id))
+        })
+    }
+
+    /// Whether interned type `a` is `b` or declared below it (see also the `IndexSub` impl).
+    #[inline]
+    pub(crate) fn type_matches(&self, a: u32, b: u32) -> bool {
+        a == b || self.type_matches_slow(a, b)
+    }
+
+    #[inline(never)]
+    fn type_matches_slow(&self, a: u32, b: u32) -> bool {
+        let supertype = |k: u32| self.supers.get(k as usize).copied().flatten();
+        crate::validate::canon::reaches(a, supertype, |k| k == b)
+    }
+}
+
+impl crate::validate::subtype::IndexSub for StoreInner {
+    fn index_sub(&self, i: u32, j: u32) -> bool {
+        self.type_matches(i, j)
     }
 }

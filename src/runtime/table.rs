@@ -54,7 +54,7 @@ pub struct Table(pub(crate) u32);
 impl Table {
     /// Creates a table filled with `init`, which must match the element type.
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
-        check_elem(ty, init)?;
+        check_elem(&store.inner, ty, init)?;
         store.inner.check_room(0, 0, 1)?;
         let entity = TableEntity::new(
             ty,
@@ -92,8 +92,8 @@ impl Table {
 
     /// Sets element `index`; fails past the end or on a value of the wrong type.
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<()> {
+        check_elem(&store.inner, store.inner.tables[self.0 as usize].ty, val)?;
         let t = &mut store.inner.tables[self.0 as usize];
-        check_elem(t.ty, val)?;
         let slot = t
             .elems
             .get_mut(index as usize)
@@ -104,15 +104,15 @@ impl Table {
 
     /// Grows by `delta` elements set to `init`; returns the previous size.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32> {
+        check_elem(&store.inner, store.inner.tables[self.0 as usize].ty, init)?;
         let t = &mut store.inner.tables[self.0 as usize];
-        check_elem(t.ty, init)?;
         t.grow(delta, init.to_cell())
             .ok_or_else(|| Error::Api(format!("cannot grow table by {delta} elements")))
     }
 }
 
-fn check_elem(ty: TableType, val: Val) -> Result<()> {
-    if val.ty() != ty.elem {
+fn check_elem(store: &super::store::StoreInner, ty: TableType, val: Val) -> Result<()> {
+    if !store.val_matches(val, ty.elem) {
         return Err(Error::Api(format!(
             "table of {} cannot hold a {}",
             ty.elem,

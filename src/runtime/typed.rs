@@ -59,6 +59,24 @@ wasm_ty! {
     Option<ExternRef> => ExternRef, |c| crate::value::ref_index(c).map(ExternRef), |v| v.map_or(0, |r| r.0 as Cell + 1);
 }
 
+/// `(ref func)`: a function reference that is never null (the validator makes sure a cell of
+/// this type is not 0). Typed calls match exact types, so a function of a concrete type
+/// (`(ref $t)`) is reached through `Func::call` instead.
+impl WasmTy for Func {
+    const TYPE: ValType = ValType::Ref(crate::value::RefType {
+        nullable: false,
+        heap: crate::value::HeapType::Func,
+    });
+    #[inline]
+    fn load(cells: &[Cell]) -> Self {
+        Func(cells[0].wrapping_sub(1) as u32)
+    }
+    #[inline]
+    fn store(self, cells: &mut [Cell]) {
+        cells[0] = self.0 as Cell + 1;
+    }
+}
+
 /// A tuple of [`WasmTy`] (or one of them) used as parameters.
 pub trait WasmParams: Send + Sync + 'static {
     /// The Wasm parameter types, in order.

@@ -448,7 +448,16 @@ impl Shape {
             Shape::Tern => (&[V, V, V], Some(V)),
             Shape::Test => (&[V], Some(I32)),
             Shape::Shift => (&[V, I32], Some(V)),
-            Shape::Splat(t) => (t.one(), Some(V)),
+            // A lane's scalar type is always numeric.
+            Shape::Splat(t) => (
+                match t {
+                    I32 => &[I32],
+                    I64 => &[I64],
+                    F32 => &[F32],
+                    _ => &[F64],
+                },
+                Some(V),
+            ),
             Shape::Extract(t, _) => (&[V], Some(t)),
             Shape::Replace(t, _) => (
                 match t {

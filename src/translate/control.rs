@@ -194,7 +194,7 @@ impl Translator<'_> {
         }
         self.stack.truncate(height as usize);
         let params = self.block_types(bt).0;
-        self.push_typed_slots(params)?;
+        self.push_typed_slots(&params)?;
         self.reachable = true;
         self.label_pos = here;
         self.begin_block();
@@ -230,7 +230,7 @@ impl Translator<'_> {
         }
         self.stack.truncate(ctrl.height as usize);
         let results = self.block_types(ctrl.bt).1;
-        self.push_typed_slots(results)?;
+        self.push_typed_slots(&results)?;
         self.reachable = true;
         self.label_pos = here;
         self.begin_block();
@@ -246,6 +246,11 @@ impl Translator<'_> {
 
     pub(super) fn visit_br_if(&mut self, depth: u32) -> Result<()> {
         let cond = self.pop_cond()?;
+        self.branch_if(cond, depth)
+    }
+
+    /// A branch to label `depth` taken when `cond` holds (the condition already popped).
+    pub(super) fn branch_if(&mut self, cond: Cond, depth: u32) -> Result<()> {
         let (target, copies) = self.branch_copies(depth)?;
         if copies.is_empty() {
             if let Target::Backward(_) | Target::Forward(_) = target {

@@ -341,6 +341,8 @@ impl Translator<'_> {
                     args,
                 });
             }
+            Operator::CallRef(type_index) => self.visit_call_ref(type_index)?,
+            Operator::RefAsNonNull => self.visit_ref_as_non_null()?,
             Operator::Simd(op, imm) => self.visit_simd(op, imm)?,
             // Operands in consecutive slots; the (low, high) result replaces the first two.
             Operator::I64Add128 | Operator::I64Sub128 => {
@@ -373,7 +375,10 @@ impl Translator<'_> {
             | Operator::BrTable { .. }
             | Operator::Return
             | Operator::ReturnCall(_)
-            | Operator::ReturnCallIndirect { .. } => {
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef(_)
+            | Operator::BrOnNull(_)
+            | Operator::BrOnNonNull(_) => {
                 unreachable!("control instruction {op:?} in visit_straight")
             }
         }

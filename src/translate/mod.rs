@@ -16,6 +16,7 @@ mod counter;
 mod emit;
 mod memidx;
 mod memory;
+mod refs;
 mod simd;
 mod stack;
 
@@ -24,7 +25,7 @@ use crate::bytecode::{CompiledFunc, Instr, Offset, Op, Reg};
 use crate::error::{Error, Result};
 use crate::runtime::{Config, Optimizations};
 use crate::validate::{FuncValidator, ModuleContext};
-use crate::value::ValType;
+use crate::value::{TypeList, ValType};
 use control::Ctrl;
 use stack::Opnd;
 
@@ -294,13 +295,13 @@ impl<'a> Translator<'a> {
     }
 
     /// A block's parameter and result types.
-    fn block_types(&self, bt: BlockType) -> (&'a [ValType], &'a [ValType]) {
+    fn block_types(&self, bt: BlockType) -> (TypeList<'a>, TypeList<'a>) {
         match bt {
-            BlockType::Empty => (&[], &[]),
-            BlockType::Value(t) => (&[], t.one()),
+            BlockType::Empty => (TypeList::Slice(&[]), TypeList::Slice(&[])),
+            BlockType::Value(t) => (TypeList::Slice(&[]), TypeList::One(t)),
             BlockType::Func(i) => {
                 let ty = &self.info.types[i as usize];
-                (ty.params(), ty.results())
+                (TypeList::Slice(ty.params()), TypeList::Slice(ty.results()))
             }
         }
     }
@@ -329,6 +330,9 @@ impl<'a> Translator<'a> {
             Operator::ReturnCallIndirect { type_index, table } => {
                 self.visit_return_call_indirect(*type_index, *table)
             }
+            Operator::ReturnCallRef(type_index) => self.visit_return_call_ref(*type_index),
+            Operator::BrOnNull(depth) => self.visit_br_on_null(*depth),
+            Operator::BrOnNonNull(depth) => self.visit_br_on_non_null(*depth),
             Operator::Unreachable => {
                 self.emit(Instr::Trap {
                     code: crate::TrapCode::Unreachable,

@@ -2,7 +2,7 @@
 //! Algorithm"), with the `Unknown` bottom type for unreachable code.
 
 use super::{invalid, Check};
-use crate::value::ValType;
+use crate::value::{TypeList, ValType};
 
 /// The instruction that opened a control frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,15 +21,17 @@ pub enum FrameKind {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame<'m> {
     pub kind: FrameKind,
-    pub params: &'m [ValType],
-    pub results: &'m [ValType],
+    pub params: TypeList<'m>,
+    pub results: TypeList<'m>,
     pub height: usize,
     pub unreachable: bool,
+    /// How many locals had been initialized at the frame's entry (see `Stacks::inits`).
+    pub inits: usize,
 }
 
 impl<'m> Frame<'m> {
     /// The types a branch to this frame carries: a loop is re-entered at its start.
-    pub fn label_types(&self) -> &'m [ValType] {
+    pub fn label_types(&self) -> TypeList<'m> {
         if self.kind == FrameKind::Loop {
             self.params
         } else {
@@ -47,6 +49,11 @@ pub(crate) type Operand = Option<ValType>;
 pub(crate) struct Stacks<'m> {
     pub vals: Vec<Operand>,
     pub ctrls: Vec<Frame<'m>>,
+    /// The module's types, for subtyping between concrete reference types.
+    pub types: Option<&'m super::ModuleContext>,
+    /// The non-defaultable locals initialized so far, in the order of their first `local.set`
+    /// or `local.tee`; ending a frame forgets those set inside it.
+    pub inits: Vec<u32>,
 }
 
 fn show(t: Operand) -> String {
@@ -61,6 +68,10 @@ fn mismatch(expected: ValType, actual: Operand) -> super::Reject {
 }
 
 impl<'m> Stacks<'m> {
+    /// Whether `a` is a subtype of `b`.
+    pub fn sub(&self, a: ValType, b: ValType) -> bool {
+        a == b || super::subtype::val_sub(a, b, &self.types)
+    }
     /// Base height and unreachable flag of the innermost frame (the function frame always
     /// exists while instructions are checked; the fallback only guards against misuse).
     fn top_frame(&self) -> (usize, bool) {
@@ -118,7 +129,7 @@ impl<'m> Stacks<'m> {
         }
         let actual = self.pop_any()?;
         match actual {
-            Some(t) if t != expect => Err(mismatch(expect, actual)),
+            Some(t) if !self.sub(t, expect) => Err(mismatch(expect, actual)),
             _ => Ok(actual),
         }
     }
@@ -194,7 +205,7 @@ impl<'m> Stacks<'m> {
                 )));
             }
             match self.vals[self.vals.len() - 1 - i] {
-                Some(t) if t != expect => return Err(mismatch(expect, Some(t))),
+                Some(t) if !self.sub(t, expect) => return Err(mismatch(expect, Some(t))),
                 _ => {}
             }
         }
@@ -202,15 +213,16 @@ impl<'m> Stacks<'m> {
     }
 
     /// Opens a frame whose params are already popped; pushes them back as the frame's inputs.
-    pub fn push_ctrl(&mut self, kind: FrameKind, params: &'m [ValType], results: &'m [ValType]) {
+    pub fn push_ctrl(&mut self, kind: FrameKind, params: TypeList<'m>, results: TypeList<'m>) {
         self.ctrls.push(Frame {
             kind,
             params,
             results,
             height: self.vals.len(),
             unreachable: false,
+            inits: self.inits.len(),
         });
-        self.push_all(params);
+        self.push_all(&params);
     }
 
     /// Closes the innermost frame: its results must be exactly what is left above its base.
@@ -218,13 +230,14 @@ impl<'m> Stacks<'m> {
         let Some(&frame) = self.ctrls.last() else {
             return Err(invalid("type mismatch: no block to end"));
         };
-        self.pop_all(frame.results)?;
+        self.pop_all(&frame.results)?;
         if self.vals.len() != frame.height {
             return Err(invalid(
                 "type mismatch: values remaining on the operand stack at end of block",
             ));
         }
         self.ctrls.pop();
+        self.inits.truncate(frame.inits);
         Ok(frame)
     }
 
@@ -239,7 +252,7 @@ impl<'m> Stacks<'m> {
     }
 
     /// The types carried by a branch to label `depth`.
-    pub fn label_types(&self, depth: u32) -> Check<&'m [ValType]> {
+    pub fn label_types(&self, depth: u32) -> Check<TypeList<'m>> {
         Ok(self.label(depth)?.label_types())
     }
 

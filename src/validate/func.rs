@@ -5,7 +5,7 @@ use super::{invalid, Check, ModuleContext, Reject};
 use crate::binary::{BlockType, FuncBody, MemArg, ModuleInfo, Operator};
 use crate::error::{DecodeError, Error};
 use crate::simd::{Shape, SimdFeature, SimdImm, SimdOp};
-use crate::value::{FuncType, TableType, ValType};
+use crate::value::{FuncType, HeapType, RefType, TableType, TypeList, ValType};
 
 /// The locals (params, then declared locals) in run-length form: `(end, type)` with `end` the
 /// exclusive upper index of the run, so a body declaring billions of locals costs nothing.
@@ -98,9 +98,16 @@ impl<'m> FuncValidator<'m> {
             .types
             .get(ty_index as usize)
             .ok_or_else(|| fail(format!("unknown type {ty_index}")))?;
-        let mut stacks = Stacks::default();
+        let mut stacks = Stacks {
+            types: Some(ctx),
+            ..Stacks::default()
+        };
         // The function frame has no start types: the params are locals.
-        stacks.push_ctrl(FrameKind::Function, &[], ty.results());
+        stacks.push_ctrl(
+            FrameKind::Function,
+            TypeList::Slice(&[]),
+            TypeList::Slice(ty.results()),
+        );
         Ok(Self {
             module,
             ctx,
@@ -119,7 +126,7 @@ impl<'m> FuncValidator<'m> {
         // loop; everything else, and every error, goes through the full check. (Numeric
         // operators inlined the same way made the loop slower.)
         if let (false, Operator::LocalGet(i)) = (self.done, op) {
-            if let Some(t) = self.locals.get(*i) {
+            if let Some(t) = self.locals.get(*i).filter(|t| t.is_defaultable()) {
                 self.stacks.push(t);
                 return Ok(());
             }
@@ -192,8 +199,8 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Types carried by a branch to label `depth` (a loop's params, otherwise the results).
-    pub fn label_types(&self, depth: u32) -> Option<&'m [ValType]> {
-        self.stacks.label_types(depth).ok()
+    pub fn label_types(&self, depth: u32) -> Option<Vec<ValType>> {
+        self.stacks.label_types(depth).ok().map(|t| t.to_vec())
     }
 
     /// Type of local `index` (params first).
@@ -213,19 +220,54 @@ impl<'m> FuncValidator<'m> {
 }
 
 impl<'m> FuncValidator<'m> {
-    fn block_sig(&self, bt: BlockType) -> Check<(&'m [ValType], &'m [ValType])> {
-        let module: &'m ModuleInfo = self.module;
+    fn block_sig(&self, bt: BlockType) -> Check<(TypeList<'m>, TypeList<'m>)> {
         Ok(match bt {
-            BlockType::Empty => (&[], &[]),
-            BlockType::Value(t) => (&[], t.one()),
+            BlockType::Empty => (TypeList::Slice(&[]), TypeList::Slice(&[])),
+            BlockType::Value(t) => {
+                self.value_type(t)?;
+                (TypeList::Slice(&[]), TypeList::One(t))
+            }
             BlockType::Func(idx) => {
-                let ty = module
-                    .types
-                    .get(idx as usize)
-                    .ok_or_else(|| invalid(format!("unknown type {idx}")))?;
-                (ty.params(), ty.results())
+                let ty = self.func_type_at(idx)?;
+                (TypeList::Slice(ty.params()), TypeList::Slice(ty.results()))
             }
         })
+    }
+
+    /// The function type at type index `idx`.
+    fn func_type_at(&self, idx: u32) -> Check<&'m FuncType> {
+        let module: &'m ModuleInfo = self.module;
+        module
+            .types
+            .get(idx as usize)
+            .ok_or_else(|| invalid(format!("unknown type {idx}")))
+    }
+
+    /// A value type written in the body: its type index exists, and its feature is on.
+    fn value_type(&self, t: ValType) -> Check {
+        super::module::check_type(self.module, self.ctx.features, t).map_err(invalid)
+    }
+
+    /// Errors unless typed function references are enabled (`what` names the instruction).
+    fn require_function_references(&self, what: &str) -> Check {
+        if self.ctx.features.function_references {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "{what} requires the function-references feature, which is disabled"
+            )))
+        }
+    }
+
+    /// Pops a reference; `None` when it is Unknown (unreachable code).
+    fn pop_ref(&mut self) -> Check<Option<RefType>> {
+        match self.stacks.pop_any()? {
+            None => Ok(None),
+            Some(t) => t
+                .as_ref_type()
+                .map(Some)
+                .ok_or_else(|| invalid(format!("type mismatch: expected a reference, found {t}"))),
+        }
     }
 
     fn local(&self, index: u32) -> Check<ValType> {
@@ -312,7 +354,9 @@ impl<'m> FuncValidator<'m> {
     /// results become this function's, so they must be this function's result types; then,
     /// like `return`, the rest of the block is unreachable.
     fn tail_call(&mut self, ty: &FuncType) -> Check {
-        if ty.results() != self.ty.results() {
+        let (have, want) = (ty.results(), self.ty.results());
+        if have.len() != want.len() || have.iter().zip(want).any(|(&a, &b)| !self.stacks.sub(a, b))
+        {
             return Err(invalid(format!(
                 "type mismatch: tail call to a function of type {ty} from one of type {}",
                 self.ty
@@ -398,14 +442,14 @@ impl<'m> FuncValidator<'m> {
                     FrameKind::Block
                 };
                 let s = &mut self.stacks;
-                s.pop_all(params)?;
+                s.pop_all(&params)?;
                 s.push_ctrl(kind, params, results);
             }
             Operator::If(bt) => {
                 let (params, results) = self.block_sig(bt)?;
                 let s = &mut self.stacks;
                 s.pop(I32)?;
-                s.pop_all(params)?;
+                s.pop_all(&params)?;
                 s.push_ctrl(FrameKind::If, params, results);
             }
             Operator::Else => {
@@ -424,21 +468,21 @@ impl<'m> FuncValidator<'m> {
                         "type mismatch: `if` without `else` must have the same params and results",
                     ));
                 }
-                s.push_all(frame.results);
+                s.push_all(&frame.results);
                 if s.ctrls.is_empty() {
                     self.done = true;
                 }
             }
             Operator::Br(depth) => {
                 let types = s.label_types(depth)?;
-                s.pop_all(types)?;
+                s.pop_all(&types)?;
                 s.set_unreachable();
             }
             Operator::BrIf(depth) => {
                 let types = s.label_types(depth)?;
                 s.pop(I32)?;
-                s.pop_all(types)?;
-                s.push_all(types);
+                s.pop_all(&types)?;
+                s.push_all(&types);
             }
             Operator::BrTable {
                 ref targets,
@@ -453,9 +497,9 @@ impl<'m> FuncValidator<'m> {
                             "type mismatch: br_table targets have different arities",
                         ));
                     }
-                    s.check_top(types)?;
+                    s.check_top(&types)?;
                 }
-                s.pop_all(default_types)?;
+                s.pop_all(&default_types)?;
                 s.set_unreachable();
             }
             Operator::Return => {
@@ -477,7 +521,7 @@ impl<'m> FuncValidator<'m> {
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| invalid(format!("unknown type {type_index}")))?;
-                if table.elem != FuncRef {
+                if !self.stacks.sub(table.elem, FuncRef) {
                     return Err(invalid(
                         "type mismatch: call_indirect requires a table of funcref",
                     ));
@@ -503,7 +547,7 @@ impl<'m> FuncValidator<'m> {
                     .types
                     .get(type_index as usize)
                     .ok_or_else(|| invalid(format!("unknown type {type_index}")))?;
-                if table.elem != FuncRef {
+                if !self.stacks.sub(table.elem, FuncRef) {
                     return Err(invalid(
                         "type mismatch: return_call_indirect requires a table of funcref",
                     ));
@@ -534,6 +578,8 @@ impl<'m> FuncValidator<'m> {
                 s.push_operand(t1.or(t2));
             }
             Operator::SelectTyped(t) => {
+                self.value_type(t)?;
+                let s = &mut self.stacks;
                 s.pop(I32)?;
                 s.pop(t)?;
                 s.pop(t)?;
@@ -541,16 +587,24 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::LocalGet(i) => {
                 let t = self.local(i)?;
+                if !t.is_defaultable()
+                    && i as usize >= self.ty.params().len()
+                    && !self.stacks.inits.contains(&i)
+                {
+                    return Err(invalid(format!("uninitialized local {i}")));
+                }
                 self.stacks.push(t);
             }
             Operator::LocalSet(i) => {
                 let t = self.local(i)?;
                 self.stacks.pop(t)?;
+                self.initialize(i, t);
             }
             Operator::LocalTee(i) => {
                 let t = self.local(i)?;
                 self.stacks.pop(t)?;
                 self.stacks.push(t);
+                self.initialize(i, t);
             }
             Operator::GlobalGet(g) => {
                 let gt = self.global(g)?;
@@ -620,26 +674,77 @@ impl<'m> FuncValidator<'m> {
                 if !t.is_ref() {
                     return Err(invalid(format!("type mismatch: ref.null of {t}")));
                 }
-                s.push(t);
+                self.value_type(t)?;
+                self.stacks.push(t);
             }
             Operator::RefIsNull => {
-                if let Some(t) = s.pop_any()? {
-                    if !t.is_ref() {
-                        return Err(invalid(format!(
-                            "type mismatch: ref.is_null expects a reference, found {t}"
-                        )));
-                    }
-                }
-                s.push(I32);
+                self.pop_ref()?;
+                self.stacks.push(I32);
             }
             Operator::RefFunc(f) => {
-                if f as usize >= self.module.funcs.len() {
+                let Some(&ty) = self.module.funcs.get(f as usize) else {
                     return Err(invalid(format!("unknown function {f}")));
-                }
+                };
                 if !self.ctx.is_declared(f) {
                     return Err(invalid(format!("undeclared function reference {f}")));
                 }
-                self.stacks.push(FuncRef);
+                self.stacks
+                    .push(ValType::reference(false, HeapType::Concrete(ty)));
+            }
+            Operator::RefAsNonNull => {
+                self.require_function_references("ref.as_non_null")?;
+                let r = self.pop_ref()?;
+                self.push_non_null(r);
+            }
+            Operator::BrOnNull(depth) => {
+                self.require_function_references("br_on_null")?;
+                let r = self.pop_ref()?;
+                let s = &mut self.stacks;
+                let types = s.label_types(depth)?;
+                s.pop_all(&types)?;
+                s.push_all(&types);
+                self.push_non_null(r);
+            }
+            Operator::BrOnNonNull(depth) => {
+                self.require_function_references("br_on_non_null")?;
+                let r = self.pop_ref()?;
+                let s = &mut self.stacks;
+                let types = s.label_types(depth)?;
+                let Some((&last, rest)) = types.split_last() else {
+                    return Err(invalid(
+                        "type mismatch: br_on_non_null needs a label with a reference",
+                    ));
+                };
+                if let Some(r) = r {
+                    let non_null = ValType::reference(false, r.heap);
+                    if !s.sub(non_null, last) {
+                        return Err(invalid(format!(
+                            "type mismatch: expected {last}, found {non_null}"
+                        )));
+                    }
+                }
+                s.pop_all(rest)?;
+                s.push_all(rest);
+            }
+            Operator::CallRef(type_index) | Operator::ReturnCallRef(type_index) => {
+                let tail = matches!(op, Operator::ReturnCallRef(_));
+                self.require_function_references(if tail {
+                    "return_call_ref"
+                } else {
+                    "call_ref"
+                })?;
+                if tail {
+                    self.require_tail_call("return_call_ref")?;
+                }
+                let ty = self.func_type_at(type_index)?;
+                let callee = ValType::reference(true, HeapType::Concrete(type_index));
+                self.stacks.pop(callee)?;
+                if tail {
+                    self.tail_call(ty)?;
+                } else {
+                    self.stacks.pop_all(ty.params())?;
+                    self.stacks.push_all(ty.results());
+                }
             }
             Operator::MemoryInit { data, mem } => {
                 let at = self.memory(mem)?;
@@ -660,7 +765,7 @@ impl<'m> FuncValidator<'m> {
             Operator::TableInit { elem, table } => {
                 let tt = self.table(table)?;
                 let et = self.elem_type(elem)?;
-                if et != tt.elem {
+                if !self.stacks.sub(et, tt.elem) {
                     return Err(invalid(format!(
                         "type mismatch: table.init of {et} segment into {} table",
                         tt.elem
@@ -674,7 +779,7 @@ impl<'m> FuncValidator<'m> {
             Operator::TableCopy { dst, src } => {
                 let d = self.table(dst)?;
                 let s = self.table(src)?;
-                if d.elem != s.elem {
+                if !self.stacks.sub(s.elem, d.elem) {
                     return Err(invalid(format!(
                         "type mismatch: table.copy from {} table to {} table",
                         s.elem, d.elem
@@ -702,6 +807,20 @@ impl<'m> FuncValidator<'m> {
             }
         }
         Ok(())
+    }
+
+    /// Records that local `i` (of type `t`) holds a value from here to the end of the block.
+    fn initialize(&mut self, i: u32, t: ValType) {
+        // A linear search: functions have few non-defaultable locals.
+        if !t.is_defaultable() && !self.stacks.inits.contains(&i) {
+            self.stacks.inits.push(i);
+        }
+    }
+
+    /// Pushes the non-null form of reference `r` (Unknown stays Unknown).
+    fn push_non_null(&mut self, r: Option<RefType>) {
+        let t = r.map(|r| ValType::reference(false, r.heap));
+        self.stacks.push_operand(t);
     }
 
     fn global(&self, index: u32) -> Check<crate::value::GlobalType> {

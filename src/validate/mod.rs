@@ -8,10 +8,12 @@
 //! Error messages start with the official test suite's expected text ("type mismatch",
 //! "unknown local", ...), since the spec test runner compares by prefix.
 
+pub(crate) mod canon;
 mod control;
 mod func;
 mod memory;
 mod module;
+pub(crate) mod subtype;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +33,11 @@ pub struct ModuleContext {
     pub declared_funcs: Vec<bool>,
     /// The proposals the engine's `Config` enables.
     pub features: Features,
+    /// `canon[i]`: the first type index whose type equals type `i` (iso-recursively), so two
+    /// concrete reference types are the same type exactly when their indices' entries are.
+    pub canon: Vec<u32>,
+    /// `supers[i]`: the declared supertype of type `i` (`sub $s ...`), if any.
+    pub supers: Vec<Option<u32>>,
 }
 
 /// Which optional proposals validation accepts (set from `Config`).
@@ -53,6 +60,9 @@ pub struct Features {
     pub memory64: bool,
     /// Custom page sizes: memories of 1-byte pages.
     pub custom_page_sizes: bool,
+    /// Typed function references: `(ref null? $t)` and the other new reference types,
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`.
+    pub function_references: bool,
 }
 
 impl Default for Features {
@@ -66,11 +76,20 @@ impl Default for Features {
             multi_memory: true,
             memory64: true,
             custom_page_sizes: false,
+            function_references: true,
         }
     }
 }
 
 impl ModuleContext {
+    /// Whether concrete type `i` is `j` or declared below it.
+    pub fn index_sub(&self, i: u32, j: u32) -> bool {
+        let canon = |k: u32| self.canon.get(k as usize).copied().unwrap_or(k);
+        let target = canon(j);
+        let supertype = |k: u32| self.supers.get(k as usize).copied().flatten();
+        canon::reaches(i, supertype, |k| canon(k) == target)
+    }
+
     /// Whether `ref.func func` may appear in a function body.
     pub fn is_declared(&self, func: u32) -> bool {
         self.declared_funcs

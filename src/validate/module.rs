@@ -6,7 +6,7 @@ use crate::binary::{ConstExpr, DataMode, ElemMode, ExternKind, ModuleInfo, Opera
 use crate::error::{Error, ValidationError};
 use crate::ops::NumOp;
 use crate::simd::SimdOp;
-use crate::value::{Limits, ValType};
+use crate::value::{HeapType, Limits, ValType};
 use std::collections::HashSet;
 
 fn invalid(message: impl Into<String>, offset: usize) -> Error {
@@ -53,6 +53,23 @@ pub fn validate_module_with(
     if let (false, Some(e)) = (features.memory64, &module.wide_limits) {
         return Err(Error::Malformed(e.clone()));
     }
+    check_types(module, features)?;
+    let mut next = 0;
+    let canon = super::canon::canonical_ids(module, &mut Default::default(), |key| {
+        let first = next;
+        next += key.len() as u32;
+        first
+    })
+    .ok_or_else(|| invalid("unknown type: a type refers to a later type", 0))?;
+    let ctx = ModuleContext {
+        declared_funcs: declared_funcs(module),
+        features,
+        canon,
+        supers: (0..module.types.len() as u32)
+            .map(|i| super::canon::subtype(module, i).supertype)
+            .collect(),
+    };
+    check_supertypes(module, &ctx)?;
     for table in &module.tables {
         super::memory::check_table(table, features)?;
     }
@@ -72,19 +89,36 @@ pub fn validate_module_with(
         .skip(module.num_imported_globals as usize);
     let imported = module.num_imported_globals as usize;
     for (i, (global, init)) in defined_globals.zip(&module.global_inits).enumerate() {
-        check_const(module, init, global.content, imported + i, features)?;
+        check_const(module, init, global.content, imported + i, &ctx)?;
+    }
+    let defined_tables = &module.tables[(module.num_imported_tables as usize)..];
+    for (i, table) in defined_tables.iter().enumerate() {
+        match module.table_inits.get(i).and_then(Option::as_ref) {
+            // Only imported globals are visible: tables are defined before globals.
+            Some(init) => check_const(module, init, table.elem, imported, &ctx)?,
+            None if !table.elem.is_defaultable() => {
+                return Err(invalid(
+                    format!(
+                        "type mismatch: a table of {} needs an initializer",
+                        table.elem
+                    ),
+                    0,
+                ))
+            }
+            None => {}
+        }
     }
 
     let all = module.globals.len();
     for seg in &module.elems {
         for item in &seg.items {
-            check_const(module, item, seg.ty, all, features)?;
+            check_const(module, item, seg.ty, all, &ctx)?;
         }
         if let ElemMode::Active { table, offset } = &seg.mode {
             let Some(tt) = module.tables.get(*table as usize) else {
                 return Err(invalid(format!("unknown table {table}"), offset.offset));
             };
-            if tt.elem != seg.ty {
+            if !super::subtype::val_sub(seg.ty, tt.elem, &Some(&ctx)) {
                 return Err(invalid(
                     format!(
                         "type mismatch: {} element segment for {} table",
@@ -93,7 +127,7 @@ pub fn validate_module_with(
                     offset.offset,
                 ));
             }
-            check_const(module, offset, tt.index_type(), all, features)?;
+            check_const(module, offset, tt.index_type(), all, &ctx)?;
         }
     }
 
@@ -102,7 +136,7 @@ pub fn validate_module_with(
             let Some(mt) = module.memories.get(*memory as usize) else {
                 return Err(invalid(format!("unknown memory {memory}"), offset.offset));
             };
-            check_const(module, offset, mt.index_type(), all, features)?;
+            check_const(module, offset, mt.index_type(), all, &ctx)?;
         }
     }
 
@@ -122,10 +156,97 @@ pub fn validate_module_with(
     }
 
     check_exports(module)?;
-    Ok(ModuleContext {
-        declared_funcs: declared_funcs(module),
-        features,
-    })
+    Ok(ctx)
+}
+
+/// Checks a value type written in the module: a type index it names exists, and typed
+/// references are enabled if it needs them. The message is the spec's.
+pub(crate) fn check_type(
+    module: &ModuleInfo,
+    features: Features,
+    t: ValType,
+) -> Result<(), String> {
+    if let ValType::Ref(r) = t {
+        if !features.function_references {
+            return Err(format!(
+                "{t} requires the function-references feature, which is disabled"
+            ));
+        }
+        if let HeapType::Concrete(i) = r.heap {
+            if i as usize >= module.types.len() {
+                return Err(format!("unknown type {i}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every value type outside function bodies' code: in types, imports, tables, globals,
+/// element segments and locals.
+fn check_types(module: &ModuleInfo, features: Features) -> Result<(), Error> {
+    let in_types = module
+        .types
+        .iter()
+        .flat_map(|t| t.params().iter().chain(t.results()));
+    let in_globals = module.globals.iter().map(|g| &g.content);
+    let in_tables = module.tables.iter().map(|t| &t.elem);
+    let in_locals = module
+        .bodies
+        .iter()
+        .flat_map(|b| b.locals.iter().map(|(_, t)| t));
+    for &t in in_types.chain(in_globals).chain(in_tables).chain(in_locals) {
+        check_type(module, features, t).map_err(|m| invalid(m, 0))?;
+    }
+    for seg in &module.elems {
+        // The decoder writes `(ref func)` for function-index segments whatever the
+        // features: only the type index matters here.
+        if let Some(i) = seg.ty.type_index() {
+            if i as usize >= module.types.len() {
+                return Err(invalid(format!("unknown type {i}"), 0));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Declared supertypes: earlier in the section, not final, and a function type whose
+/// parameters are contravariant and results covariant.
+fn check_supertypes(module: &ModuleInfo, ctx: &ModuleContext) -> Result<(), Error> {
+    for (i, ty) in module.types.iter().enumerate() {
+        let Some(s) = super::canon::subtype(module, i as u32).supertype else {
+            continue;
+        };
+        if s as usize >= i {
+            return Err(invalid(format!("unknown type {s}"), 0));
+        }
+        if super::canon::subtype(module, s).is_final {
+            return Err(invalid(
+                format!("sub type {i} has a final supertype {s}"),
+                0,
+            ));
+        }
+        let sup = &module.types[s as usize];
+        let sub = |a, b| super::subtype::val_sub(a, b, &Some(ctx));
+        let ok = ty.params().len() == sup.params().len()
+            && ty.results().len() == sup.results().len()
+            && ty
+                .params()
+                .iter()
+                .zip(sup.params())
+                .all(|(&a, &b)| sub(b, a))
+            && ty
+                .results()
+                .iter()
+                .zip(sup.results())
+                .all(|(&a, &b)| sub(a, b));
+        if !ok {
+            return Err(invalid(
+                format!("sub type {i} does not match its supertype {s}"),
+                0,
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn check_min_max(limits: Limits) -> Result<(), Error> {
@@ -210,8 +331,9 @@ fn check_const(
     expr: &ConstExpr,
     expected: ValType,
     globals: usize,
-    features: Features,
+    ctx: &ModuleContext,
 ) -> Result<(), Error> {
+    let features = ctx.features;
     let at = expr.offset;
     let visible = &module.globals[..globals.min(module.globals.len())];
     // Constness first, as the reference interpreter does, then types.
@@ -259,12 +381,15 @@ fn check_const(
             Operator::F32Const(_) => ValType::F32,
             Operator::F64Const(_) => ValType::F64,
             Operator::Simd(..) => ValType::V128,
-            Operator::RefNull(t) if t.is_ref() => t,
+            Operator::RefNull(t) if t.is_ref() => {
+                check_type(module, features, t).map_err(|m| invalid(m, at))?;
+                t
+            }
             Operator::RefFunc(f) => {
-                if f as usize >= module.funcs.len() {
+                let Some(&ty) = module.funcs.get(f as usize) else {
                     return Err(invalid(format!("unknown function {f}"), at));
-                }
-                ValType::FuncRef
+                };
+                ValType::reference(false, HeapType::Concrete(ty))
             }
             Operator::GlobalGet(g) => visible
                 .get(g as usize)
@@ -295,7 +420,7 @@ fn check_const(
         stack.push(t);
     }
     match stack[..] {
-        [t] if t == expected => Ok(()),
+        [t] if super::subtype::val_sub(t, expected, &Some(ctx)) => Ok(()),
         [t] => Err(invalid(
             format!("type mismatch: constant expression has type {t}, expected {expected}"),
             at,

@@ -536,6 +536,11 @@ fn rw_ty(t: regwasm::ValType) -> Ty {
         T::FuncRef => Ty::FuncRef,
         T::ExternRef => Ty::ExternRef,
         T::V128 => Ty::V128,
+        // The generated modules use no typed references; any other one counts by its top.
+        t => match t.as_ref_type().map(|r| r.heap.top()) {
+            Some(regwasm::HeapType::Func) => Ty::FuncRef,
+            _ => Ty::ExternRef,
+        },
     }
 }
 
@@ -549,9 +554,11 @@ fn rw_trap(code: regwasm::TrapCode) -> Option<TrapKind> {
         C::MemoryOutOfBounds => TrapKind::Memory,
         C::TableOutOfBounds | C::UndefinedElement => TrapKind::Table,
         C::IndirectCallTypeMismatch => TrapKind::Signature,
-        C::UninitializedElement => TrapKind::NullCall,
+        C::UninitializedElement | C::NullFunctionReference => TrapKind::NullCall,
         C::StackOverflow => TrapKind::Stack,
-        C::HostError | C::OutOfFuel | C::Interrupted | C::DeadlineExceeded => return None,
+        C::HostError | C::OutOfFuel | C::Interrupted | C::DeadlineExceeded | C::NullReference => {
+            return None
+        }
     })
 }
 

@@ -314,7 +314,7 @@ fn parse_arg(text: &str, ty: ValType) -> Result<Val, String> {
             }
             .map_err(|_| bad())?,
         ),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_) => {
             return Err(format!("cannot pass a {ty} from the command line"))
         }
     })

@@ -704,8 +704,8 @@ fn queries_for_a_translator() {
         Some(crate::validate::control::FrameKind::Function)
     );
     assert_eq!(v.frame_height(0), Some(0));
-    assert_eq!(v.label_types(0), Some(&[I32][..]));
-    assert_eq!(v.label_types(1), Some(&[I32][..]));
+    assert_eq!(v.label_types(0), Some(vec![I32]));
+    assert_eq!(v.label_types(1), Some(vec![I32]));
     assert_eq!(v.label_types(2), None);
     assert_eq!(v.height(), 1);
     assert_eq!(v.operand_type(0), Some(I32));
