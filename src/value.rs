@@ -28,12 +28,17 @@ pub enum ValType {
     FuncRef,
     /// An opaque host reference, or null.
     ExternRef,
+    /// A reference to a caught exception, or null: `(ref null exn)` (exception handling).
+    ExnRef,
 }
 
 impl ValType {
     /// Whether this is a reference type (`funcref` or `externref`).
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 
     /// The one-element type list `[self]`, as a `'static` slice (no allocation).
@@ -47,6 +52,7 @@ impl ValType {
             V128 => &[V128],
             FuncRef => &[FuncRef],
             ExternRef => &[ExternRef],
+            ExnRef => &[ExnRef],
         }
     }
 
@@ -66,6 +72,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -193,6 +200,8 @@ pub enum Val {
     FuncRef(Option<crate::Func>),
     /// A host reference; `None` is null.
     ExternRef(Option<ExternRef>),
+    /// An exception reference; `None` is null.
+    ExnRef(Option<crate::Exn>),
 }
 
 impl Val {
@@ -206,6 +215,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -219,6 +229,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -259,6 +270,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| e.0 as u64 + 1),
         }
     }
 
@@ -272,6 +284,7 @@ impl Val {
             ValType::V128 => Val::V128(cell as u128),
             ValType::FuncRef => Val::FuncRef(ref_index(cell).map(crate::Func)),
             ValType::ExternRef => Val::ExternRef(ref_index(cell).map(ExternRef)),
+            ValType::ExnRef => Val::ExnRef(ref_index(cell).map(crate::Exn)),
         }
     }
 

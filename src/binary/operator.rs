@@ -16,6 +16,41 @@ pub enum BlockType {
     Func(u32),
 }
 
+/// What a `try_table` catch clause catches, and whether it pushes the exception reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatchKind {
+    /// `catch tag label`: the tag's payload.
+    Catch,
+    /// `catch_ref tag label`: the payload and the `exnref`.
+    CatchRef,
+    /// `catch_all label`: nothing.
+    CatchAll,
+    /// `catch_all_ref label`: the `exnref`.
+    CatchAllRef,
+}
+
+/// One catch clause of a `try_table`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Catch {
+    pub kind: CatchKind,
+    /// The tag (ignored by `catch_all` and `catch_all_ref`).
+    pub tag: u32,
+    /// The label branched to, counted from outside the `try_table`.
+    pub label: u32,
+}
+
+impl CatchKind {
+    /// Whether the clause catches only exceptions of its tag.
+    pub fn has_tag(self) -> bool {
+        matches!(self, CatchKind::Catch | CatchKind::CatchRef)
+    }
+
+    /// Whether the clause passes the exception reference to its label.
+    pub fn pushes_ref(self) -> bool {
+        matches!(self, CatchKind::CatchRef | CatchKind::CatchAllRef)
+    }
+}
+
 /// The immediate of a load or store. Wasm 2.0 has one memory, so no memory index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemArg {
@@ -134,6 +169,15 @@ pub enum Operator {
     ReturnCallIndirect {
         type_index: u32,
         table: u32,
+    },
+    /// `throw tag` (exception handling).
+    Throw(u32),
+    /// `throw_ref` (exception handling).
+    ThrowRef,
+    /// `try_table bt catch*`: a block whose body's exceptions go to the clauses' labels.
+    TryTable {
+        ty: BlockType,
+        catches: Box<[Catch]>,
     },
     Drop,
     /// Untyped `select` (numeric operands only).
@@ -303,6 +347,20 @@ impl fmt::Display for Operator {
                 0 => write!(f, "return_call_indirect (type {type_index})"),
                 t => write!(f, "return_call_indirect {t} (type {type_index})"),
             },
+            Throw(t) => write!(f, "throw {t}"),
+            ThrowRef => f.write_str("throw_ref"),
+            TryTable { ty, catches } => {
+                write!(f, "try_table{ty}")?;
+                for c in catches.iter() {
+                    match c.kind {
+                        CatchKind::Catch => write!(f, " (catch {} {})", c.tag, c.label)?,
+                        CatchKind::CatchRef => write!(f, " (catch_ref {} {})", c.tag, c.label)?,
+                        CatchKind::CatchAll => write!(f, " (catch_all {})", c.label)?,
+                        CatchKind::CatchAllRef => write!(f, " (catch_all_ref {})", c.label)?,
+                    }
+                }
+                Ok(())
+            }
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),
             SelectTyped(t) => write!(f, "select (result {t})"),
@@ -334,6 +392,7 @@ impl fmt::Display for Operator {
             Num(op) => f.write_str(op.name()),
             RefNull(t) => match t {
                 ValType::ExternRef => f.write_str("ref.null extern"),
+                ValType::ExnRef => f.write_str("ref.null exn"),
                 _ => f.write_str("ref.null func"),
             },
             RefIsNull => f.write_str("ref.is_null"),

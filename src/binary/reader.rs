@@ -239,16 +239,28 @@ impl<'a> Reader<'a> {
             0x7b => ValType::V128,
             0x70 => ValType::FuncRef,
             0x6f => ValType::ExternRef,
+            0x69 => ValType::ExnRef,
+            // `(ref null exn)`, the long form of `exnref`; other heap types are the typed
+            // function references' (not here yet).
+            0x63 if self.peek() == Some(0x69) => {
+                self.advance(1);
+                ValType::ExnRef
+            }
             _ => return Err(DecodeError::new("malformed value type", at)),
         })
     }
 
-    /// A reference type: `funcref` or `externref`.
+    /// A reference type: `funcref`, `externref` or `exnref`.
     pub(crate) fn ref_type(&mut self) -> Result<ValType, DecodeError> {
         let at = self.offset();
         match self.type_code()? {
             0x70 => Ok(ValType::FuncRef),
             0x6f => Ok(ValType::ExternRef),
+            0x69 => Ok(ValType::ExnRef),
+            0x63 if self.peek() == Some(0x69) => {
+                self.advance(1);
+                Ok(ValType::ExnRef)
+            }
             _ => Err(DecodeError::new("malformed reference type", at)),
         }
     }

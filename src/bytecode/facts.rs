@@ -462,7 +462,9 @@ mod tests {
                 "return",
                 "return_reg",
                 "return_call",
-                "return_call_indirect"
+                "return_call_indirect",
+                "throw",
+                "throw_ref"
             ]
         );
     }

@@ -25,7 +25,9 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
                     (Instr::I64Add128 { .. } | Instr::I64Sub128 { .. }, "args") => 4,
                     // A tail call moves its `params` argument cells down from `args`.
                     (
-                        Instr::ReturnCall { params, .. } | Instr::ReturnCallIndirect { params, .. },
+                        Instr::ReturnCall { params, .. }
+                        | Instr::ReturnCallIndirect { params, .. }
+                        | Instr::Throw { params, .. },
                         "args",
                     ) => *params as usize,
                     // Calls name where the callee's frame starts, which may lie at the frame's
@@ -55,6 +57,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
             return Err(format!("instruction {at} ({}): {p}", instr.mnemonic()));
         }
     }
+    super::handlers::verify(&func.handlers, len, regs)?;
     match func.instrs().last() {
         Some(last) if !last.falls_through() => Ok(()),
         other => Err(format!(
@@ -78,6 +81,7 @@ mod tests {
             wasm_ops: 0,
             eqz_fusions: 0,
             source_map: Box::new([]),
+            handlers: Box::new([]),
         }
     }
 

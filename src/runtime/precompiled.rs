@@ -43,7 +43,7 @@ const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
 
 /// The layout's version: raised whenever the header or payload layout changes. (The
 /// instruction encoding changes with the crate version, which is checked separately.)
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// The crate version the bytecode belongs to: instruction tags and semantics follow it.
 const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -232,6 +232,7 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     for &offset in func.source_map.iter() {
         put_u32(out, offset);
     }
+    bytecode::encode_handlers(&func.handlers, out);
 }
 
 /// Checks the header against this build and `config`; returns the payload.
@@ -369,6 +370,11 @@ fn read_func(
     for _ in 0..map_len {
         source_map.push(r.u32()?);
     }
+    let tag_cells = |t: u32| {
+        let ty = *info.tags.get(t as usize)?;
+        Some(info.types.get(ty as usize)?.param_cells())
+    };
+    let handlers = bytecode::decode_handlers(r, tag_cells)?;
     let func = CompiledFunc {
         code: code.into(),
         num_regs,
@@ -378,6 +384,7 @@ fn read_func(
         wasm_ops,
         eqz_fusions,
         source_map: source_map.into(),
+        handlers,
     };
     bytecode::verify(&func)?;
     for (at, instr) in func.instrs().enumerate() {
@@ -398,6 +405,7 @@ pub(crate) enum Role {
     Type,
     Data,
     Elem,
+    Tag,
     /// A shift amount the interpreter applies with `<<`/`>>`: below 32.
     Shift,
     /// A plain number: a constant, a memory offset or address (checked against the memory at
@@ -413,6 +421,7 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "type_index" => Role::Type,
         "data" => Role::Data,
         "elem" => Role::Elem,
+        "tag" => Role::Tag,
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
@@ -439,6 +448,7 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
                 Some(Role::Type) => (info.types.len(), "type"),
                 Some(Role::Data) => (info.datas.len(), "data segment"),
                 Some(Role::Elem) => (info.elems.len(), "element segment"),
+                Some(Role::Tag) => (info.tags.len(), "tag"),
                 Some(Role::Shift) => (32, "shift amount"),
                 Some(Role::Plain) => return,
                 None => (0, "unclassified operand"),
@@ -483,6 +493,17 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
                 )),
             }
         }
+        // The payload a `throw` copies is what its tag's catch clauses write back.
+        Instr::Throw { tag, params, .. } => {
+            let ty = info
+                .tags
+                .get(tag as usize)
+                .and_then(|&t| info.types.get(t as usize));
+            match ty.map(|t| t.param_cells()) {
+                Some(cells) if cells == u32::from(params) => Ok(()),
+                _ => Err(format!("throw of tag {tag} with {params} cells")),
+            }
+        }
         Instr::ReturnCallIndirect {
             type_index, params, ..
         } => match info.types.get(type_index as usize).map(|t| t.param_cells()) {
@@ -522,6 +543,7 @@ fn settings(config: &Config) -> Vec<(&'static str, bool)> {
         ("keep_source_map", config.keep_source_map),
         ("simd", config.features.simd),
         ("relaxed_simd", config.features.relaxed_simd),
+        ("exceptions", config.features.exceptions),
     ]);
     v
 }

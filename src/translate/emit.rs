@@ -367,7 +367,10 @@ impl Translator<'_> {
             | Operator::BrTable { .. }
             | Operator::Return
             | Operator::ReturnCall(_)
-            | Operator::ReturnCallIndirect { .. } => {
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::Throw(_)
+            | Operator::ThrowRef
+            | Operator::TryTable { .. } => {
                 unreachable!("control instruction {op:?} in visit_straight")
             }
         }

@@ -14,6 +14,7 @@ mod accumulate;
 mod control;
 mod counter;
 mod emit;
+mod exceptions;
 mod memory;
 mod simd;
 mod stack;
@@ -166,6 +167,10 @@ pub(crate) struct Translator<'a> {
     fuel: Option<usize>,
     /// Whether function entries and loop headers get an interruption `check`.
     interruptible: bool,
+    /// Where each catch clause's landing pad goes (see `exceptions.rs`).
+    pads: Vec<exceptions::Pad>,
+    /// The finished `try_table`s, innermost first.
+    handlers: Vec<exceptions::PendingHandler>,
 }
 
 impl<'a> Translator<'a> {
@@ -197,6 +202,8 @@ impl<'a> Translator<'a> {
             source_map: keep_source_map.then(Vec::new),
             fuel: None,
             interruptible: false,
+            pads: Vec::new(),
+            handlers: Vec::new(),
         };
         t.ctrl.push(Ctrl::function(num_results));
         t
@@ -233,14 +240,19 @@ impl<'a> Translator<'a> {
 
     fn finish(mut self) -> Result<CompiledFunc> {
         self.close_block();
+        let pads_start = self.code.len();
+        let handlers = self.emit_pads();
         if self.opts.jump_threading {
             thread_jumps(&mut self.code);
         }
-        if self.opts.counter_branches {
+        // Counter fusion removes instructions, which would move the handlers' ranges.
+        if self.opts.counter_branches && handlers.is_empty() {
             counter::fuse_counter_branches(&mut self.code, self.source_map.as_mut());
         }
         if self.opts.accumulator {
-            accumulate::use_accumulator(&mut self.code);
+            // The landing pads are entered from throws, with nothing known in the accumulator.
+            let pads = pads_start..self.code.len();
+            accumulate::use_accumulator(&mut self.code, pads);
         }
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {
@@ -257,6 +269,7 @@ impl<'a> Translator<'a> {
             wasm_ops: self.wasm_ops,
             eqz_fusions: self.eqz_fusions,
             source_map: self.source_map.unwrap_or_default().into_boxed_slice(),
+            handlers,
         })
     }
 
@@ -328,6 +341,9 @@ impl<'a> Translator<'a> {
             Operator::ReturnCallIndirect { type_index, table } => {
                 self.visit_return_call_indirect(*type_index, *table)
             }
+            Operator::TryTable { ty, catches } => self.open_try_table(*ty, catches),
+            Operator::Throw(tag) => self.visit_throw(*tag),
+            Operator::ThrowRef => self.visit_throw_ref(),
             Operator::Unreachable => {
                 self.emit(Instr::Trap {
                     code: crate::TrapCode::Unreachable,
@@ -343,7 +359,10 @@ impl<'a> Translator<'a> {
     /// the enclosing block's `else`/`end` make code reachable again.
     fn visit_unreachable(&mut self, op: &Operator) -> Result<()> {
         match op {
-            Operator::Block(_) | Operator::Loop(_) | Operator::If(_) => self.dead_depth += 1,
+            Operator::Block(_)
+            | Operator::Loop(_)
+            | Operator::If(_)
+            | Operator::TryTable { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => return self.visit_else(),
             Operator::End if self.dead_depth == 0 => return self.visit_end(),
             Operator::End => self.dead_depth -= 1,

@@ -46,6 +46,8 @@ pub struct Features {
     /// Extended constant expressions: `i32`/`i64` `add`, `sub` and `mul` in constant
     /// expressions.
     pub extended_const: bool,
+    /// Exception handling: tags, `exnref`, `throw`, `throw_ref` and `try_table`.
+    pub exceptions: bool,
 }
 
 impl Default for Features {
@@ -56,6 +58,7 @@ impl Default for Features {
             wide_arithmetic: true,
             tail_call: true,
             extended_const: true,
+            exceptions: true,
         }
     }
 }

@@ -53,6 +53,7 @@ pub fn validate_module_with(
             return Err(invalid(format!("unknown type {ty}"), 0));
         }
     }
+    check_tags(module, features)?;
     for table in &module.tables {
         check_min_max(table.limits)?;
     }
@@ -129,6 +130,32 @@ pub fn validate_module_with(
     })
 }
 
+/// Tags name function types without results; without the exceptions feature a module may
+/// have neither tags nor `exnref` anywhere in its types.
+fn check_tags(module: &ModuleInfo, features: Features) -> Result<(), Error> {
+    if !features.exceptions {
+        let in_types = (module.types.iter()).flat_map(|t| t.params().iter().chain(t.results()));
+        let in_globals = module.globals.iter().map(|g| &g.content);
+        let in_locals = (module.bodies.iter()).flat_map(|b| b.locals.iter().map(|(_, t)| t));
+        let exnref = (in_types.chain(in_globals).chain(in_locals)).any(|&t| t == ValType::ExnRef);
+        if exnref || !module.tags.is_empty() {
+            return Err(invalid(
+                "tags and exnref require the exceptions feature, which is disabled",
+                0,
+            ));
+        }
+    }
+    for &ty in &module.tags {
+        let Some(ft) = module.types.get(ty as usize) else {
+            return Err(invalid(format!("unknown type {ty}"), 0));
+        };
+        if !ft.results().is_empty() {
+            return Err(invalid("non-empty tag result type", 0));
+        }
+    }
+    Ok(())
+}
+
 fn check_min_max(limits: Limits) -> Result<(), Error> {
     if limits.max.is_some_and(|max| limits.min > max) {
         return Err(invalid("size minimum must not be greater than maximum", 0));
@@ -144,6 +171,7 @@ fn check_exports(module: &ModuleInfo) -> Result<(), Error> {
             ExternKind::Table => (module.tables.len(), "table"),
             ExternKind::Memory => (module.memories.len(), "memory"),
             ExternKind::Global => (module.globals.len(), "global"),
+            ExternKind::Tag => (module.tags.len(), "tag"),
         };
         if export.index as usize >= count {
             return Err(invalid(format!("unknown {what} {}", export.index), 0));

@@ -535,6 +535,7 @@ fn rw_ty(t: regwasm::ValType) -> Ty {
         T::FuncRef => Ty::FuncRef,
         T::ExternRef => Ty::ExternRef,
         T::V128 => Ty::V128,
+        T::ExnRef => unreachable!("the generated modules use no exception handling"),
     }
 }
 
@@ -550,7 +551,12 @@ fn rw_trap(code: regwasm::TrapCode) -> Option<TrapKind> {
         C::IndirectCallTypeMismatch => TrapKind::Signature,
         C::UninitializedElement => TrapKind::NullCall,
         C::StackOverflow => TrapKind::Stack,
-        C::HostError | C::OutOfFuel | C::Interrupted | C::DeadlineExceeded => return None,
+        C::HostError
+        | C::OutOfFuel
+        | C::Interrupted
+        | C::DeadlineExceeded
+        | C::UncaughtException
+        | C::NullExnRef => return None,
     })
 }
 
@@ -583,6 +589,7 @@ impl Regwasm {
             W::FuncRef(f) => V::Func(f.and_then(|f| self.func_name(f))),
             W::ExternRef(e) => V::Extern(e.map(|e| e.0)),
             W::V128(x) => V::V128(x),
+            W::ExnRef(_) => unreachable!("the generated modules use no exception handling"),
         }
     }
 
@@ -640,7 +647,7 @@ impl Regwasm {
                         .collect();
                     s.tables.push((name, elems));
                 }
-                regwasm::Extern::Func(_) => {}
+                regwasm::Extern::Func(_) | regwasm::Extern::Tag(_) => {}
             }
         }
         s
