@@ -19,7 +19,7 @@ use std::time::Duration;
 
 #[path = "workloads/list.rs"]
 mod list;
-use list::{Workload, WORKLOADS};
+use list::{Workload, REGWASM_ONLY, WORKLOADS};
 
 /// An instantiated workload: calls `run(n)` and returns the checksum.
 type Runner = Box<dyn FnMut(i32) -> i32>;
@@ -113,6 +113,9 @@ fn bench_workloads(c: &mut Criterion, failures: &mut Vec<String>) {
         let engines: [(&str, MakeRunner); 2] =
             [("regwasm", regwasm_runner), ("wasmi", wasmi_runner)];
         for (engine, make) in engines {
+            if engine != "regwasm" && REGWASM_ONLY.contains(&w.name) {
+                continue;
+            }
             // Prepared before the group so that an engine that cannot run the workload gets no
             // benchmark (and so no stale or bogus estimate) at all.
             match prepare(engine, w, make) {

@@ -158,12 +158,16 @@ pub enum TrapCode {
     NullFunctionReference,
     /// `ref.as_non_null` of a null reference.
     NullReference,
+    /// An exception no handler caught ([`Trap::exception`] names it).
+    UncaughtException,
+    /// `throw_ref` of a null exception reference.
+    NullExnRef,
 }
 
 impl TrapCode {
     /// Every trap code in declaration order, so that `ALL[code as usize] == code`: how a
     /// precompiled module's `trap` instructions name their code.
-    pub(crate) const ALL: [TrapCode; 16] = [
+    pub(crate) const ALL: [TrapCode; 18] = [
         TrapCode::Unreachable,
         TrapCode::IntegerDivisionByZero,
         TrapCode::IntegerOverflow,
@@ -180,6 +184,8 @@ impl TrapCode {
         TrapCode::HostError,
         TrapCode::NullFunctionReference,
         TrapCode::NullReference,
+        TrapCode::UncaughtException,
+        TrapCode::NullExnRef,
     ];
 
     /// The spec's message for this trap, as the official test suite spells it.
@@ -201,6 +207,8 @@ impl TrapCode {
             TrapCode::HostError => "host error",
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
+            TrapCode::UncaughtException => "uncaught exception",
+            TrapCode::NullExnRef => "null exception reference",
         }
     }
 }
@@ -219,6 +227,9 @@ pub struct Trap {
     host: Option<Box<dyn std::error::Error + Send + Sync>>,
     /// Boxed: most traps made by hand never get one, and `Error` stays small.
     backtrace: Option<Box<LazyBacktrace>>,
+    /// The exception, for [`TrapCode::UncaughtException`], with its description (tag and
+    /// payload) once it has left the Wasm code that could catch it. Boxed like `backtrace`.
+    exception: Option<Box<(crate::Exn, Option<String>)>>,
 }
 
 impl Trap {
@@ -228,6 +239,28 @@ impl Trap {
             code,
             host: None,
             backtrace: None,
+            exception: None,
+        }
+    }
+
+    /// An exception thrown by a host function (or an uncaught one rethrown): returned from a
+    /// host function called by Wasm, it unwinds into the calling Wasm code's handlers.
+    pub fn throw(exn: crate::Exn) -> Self {
+        Self {
+            exception: Some(Box::new((exn, None))),
+            ..Self::new(TrapCode::UncaughtException)
+        }
+    }
+
+    /// The exception, if this is an uncaught exception ([`TrapCode::UncaughtException`]).
+    pub fn exception(&self) -> Option<crate::Exn> {
+        self.exception.as_ref().map(|e| e.0)
+    }
+
+    /// Records how the exception describes itself (its tag and payload), for the message.
+    pub(crate) fn describe(&mut self, text: String) {
+        if let Some(e) = &mut self.exception {
+            e.1 = Some(text);
         }
     }
 
@@ -237,6 +270,7 @@ impl Trap {
             code: TrapCode::HostError,
             host: Some(err.into()),
             backtrace: None,
+            exception: None,
         }
     }
 
@@ -299,9 +333,11 @@ impl From<TrapCode> for Error {
 
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.host {
-            Some(e) => write!(f, "{}: {e}", self.code),
-            None => write!(f, "{}", self.code),
+        let described = self.exception.as_ref().and_then(|e| e.1.as_ref());
+        match (&self.host, described) {
+            (Some(e), _) => write!(f, "{}: {e}", self.code),
+            (None, Some(d)) => write!(f, "{}: {d}", self.code),
+            (None, None) => write!(f, "{}", self.code),
         }
     }
 }

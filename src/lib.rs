@@ -65,9 +65,9 @@ pub use error::{
 pub use exec::profile::{FuncProfile, Profile};
 pub use exec::{Dispatch, SuspendReason};
 pub use runtime::{
-    CallOutcome, Caller, CompilationMode, Config, Engine, Extern, Func, Global, HostReturn,
+    CallOutcome, Caller, CompilationMode, Config, Engine, Exn, Extern, Func, Global, HostReturn,
     Instance, InterruptHandle, IntoFunc, Linker, Memory, Module, Optimizations, ResumableCall,
-    Store, Table, TypedFunc, WasmParams, WasmResults, WasmTy, PAGE_SIZE,
+    Store, Table, Tag, TypedFunc, WasmParams, WasmResults, WasmTy, PAGE_SIZE,
 };
 pub use value::{
     ExternRef, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, Val, ValType,

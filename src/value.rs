@@ -465,6 +465,8 @@ pub enum Val {
     FuncRef(Option<crate::Func>),
     /// A host reference; `None` is null.
     ExternRef(Option<ExternRef>),
+    /// An exception reference; `None` is null.
+    ExnRef(Option<crate::Exn>),
 }
 
 impl Val {
@@ -478,6 +480,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -511,10 +514,12 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
+            ValType::ExnRef => Val::ExnRef(None),
             // A non-null type has no default; its null is what the host sees before a value
-            // is set. `exnref` has no host form yet: its null reads as a null `externref`.
+            // is set.
             t => match t.as_ref_type().map(|r| r.heap.top()) {
                 Some(HeapType::Func) => Val::FuncRef(None),
+                Some(HeapType::Exn) => Val::ExnRef(None),
                 _ => Val::ExternRef(None),
             },
         }
@@ -557,6 +562,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| e.0 as u64 + 1),
         }
     }
 
@@ -570,6 +576,7 @@ impl Val {
             ValType::V128 => Val::V128(cell as u128),
             t => match t.as_ref_type().map(|r| r.heap.top()) {
                 Some(HeapType::Func) => Val::FuncRef(ref_index(cell).map(crate::Func)),
+                Some(HeapType::Exn) => Val::ExnRef(ref_index(cell).map(crate::Exn)),
                 _ => Val::ExternRef(ref_index(cell).map(ExternRef)),
             },
         }

@@ -48,7 +48,16 @@ pub const WORKLOADS: &[Workload] = &[
     workload!("blend_simd", 30, 182_408_072),
     workload!("blend_scalar", 30, 182_408_072),
     workload!("tailcall", 5_000_000, -277_281_376),
+    workload!("exceptions", 200_000, EXCEPTIONS_EXPECT),
 ];
+
+/// `exceptions.wasm`'s `run(200_000)`; tests/exceptions.rs checks it.
+const EXCEPTIONS_EXPECT: i32 = 1_912_422_403;
+
+/// Workloads that need a proposal wasmi does not implement (exception handling): the
+/// execution benchmark runs them on regwasm only.
+#[allow(dead_code)] // used by benches/execute.rs only
+pub const REGWASM_ONLY: &[&str] = &["exceptions"];
 
 /// The SIMD kernels (`NAME.c` in this directory): each is in [`WORKLOADS`] twice, as
 /// `NAME_simd` (clang -O3 -msimd128) and `NAME_scalar` (clang -O3), built by `build.sh`.

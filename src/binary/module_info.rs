@@ -17,6 +17,8 @@ pub enum ImportDesc {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag with this type index (a function type with no results).
+    Tag(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +39,8 @@ pub enum ExternKind {
     Memory,
     /// A global.
     Global,
+    /// An exception tag.
+    Tag,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -129,6 +133,9 @@ pub struct ModuleInfo {
     /// Every global's type, imported ones first.
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
+    /// Type index of every exception tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     /// Initialisers of the defined globals (`globals[num_imported_globals + i]`).
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,

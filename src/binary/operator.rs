@@ -16,6 +16,41 @@ pub enum BlockType {
     Func(u32),
 }
 
+/// What a `try_table` catch clause catches, and whether it pushes the exception reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatchKind {
+    /// `catch tag label`: the tag's payload.
+    Catch,
+    /// `catch_ref tag label`: the payload and the `exnref`.
+    CatchRef,
+    /// `catch_all label`: nothing.
+    CatchAll,
+    /// `catch_all_ref label`: the `exnref`.
+    CatchAllRef,
+}
+
+/// One catch clause of a `try_table`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Catch {
+    pub kind: CatchKind,
+    /// The tag (ignored by `catch_all` and `catch_all_ref`).
+    pub tag: u32,
+    /// The label branched to, counted from outside the `try_table`.
+    pub label: u32,
+}
+
+impl CatchKind {
+    /// Whether the clause catches only exceptions of its tag.
+    pub fn has_tag(self) -> bool {
+        matches!(self, CatchKind::Catch | CatchKind::CatchRef)
+    }
+
+    /// Whether the clause passes the exception reference to its label.
+    pub fn pushes_ref(self) -> bool {
+        matches!(self, CatchKind::CatchRef | CatchKind::CatchAllRef)
+    }
+}
+
 /// The immediate of a load or store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemArg {
@@ -147,6 +182,15 @@ pub enum Operator {
     CallRef(u32),
     /// `return_call_ref $t`.
     ReturnCallRef(u32),
+    /// `throw tag` (exception handling).
+    Throw(u32),
+    /// `throw_ref` (exception handling).
+    ThrowRef,
+    /// `try_table bt catch*`: a block whose body's exceptions go to the clauses' labels.
+    TryTable {
+        ty: BlockType,
+        catches: Box<[Catch]>,
+    },
     Drop,
     /// Untyped `select` (numeric operands only).
     Select,
@@ -335,6 +379,20 @@ impl fmt::Display for Operator {
             },
             CallRef(t) => write!(f, "call_ref {t}"),
             ReturnCallRef(t) => write!(f, "return_call_ref {t}"),
+            Throw(t) => write!(f, "throw {t}"),
+            ThrowRef => f.write_str("throw_ref"),
+            TryTable { ty, catches } => {
+                write!(f, "try_table{ty}")?;
+                for c in catches.iter() {
+                    match c.kind {
+                        CatchKind::Catch => write!(f, " (catch {} {})", c.tag, c.label)?,
+                        CatchKind::CatchRef => write!(f, " (catch_ref {} {})", c.tag, c.label)?,
+                        CatchKind::CatchAll => write!(f, " (catch_all {})", c.label)?,
+                        CatchKind::CatchAllRef => write!(f, " (catch_all_ref {})", c.label)?,
+                    }
+                }
+                Ok(())
+            }
             Drop => f.write_str("drop"),
             Select => f.write_str("select"),
             SelectTyped(t) => write!(f, "select (result {t})"),

@@ -1,6 +1,6 @@
 //! Decoding single instructions: [`OperatorReader`] for bodies, [`read_operator`] for any reader.
 
-use super::operator::{BlockType, LoadKind, MemArg, Operator, StoreKind};
+use super::operator::{BlockType, Catch, CatchKind, LoadKind, MemArg, Operator, StoreKind};
 use super::reader::Reader;
 use crate::error::DecodeError;
 use crate::ops::NumOp;
@@ -110,6 +110,8 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
         0x03 => Loop(block_type(r)?),
         0x04 => If(block_type(r)?),
         0x05 => Else,
+        0x08 => Throw(r.u32()?),
+        0x0a => ThrowRef,
         0x0b => End,
         0x0c => Br(r.u32()?),
         0x0d => BrIf(r.u32()?),
@@ -133,6 +135,10 @@ pub(crate) fn read_operator(r: &mut Reader<'_>) -> Result<Operator, DecodeError>
         },
         0x14 => CallRef(r.u32()?),
         0x15 => ReturnCallRef(r.u32()?),
+        0x1f => TryTable {
+            ty: block_type(r)?,
+            catches: r.vec(catch_clause)?.into_boxed_slice(),
+        },
         0x1a => Drop,
         0x1b => Select,
         0x1c => select_typed(r)?,
@@ -257,6 +263,24 @@ fn block_type(r: &mut Reader<'_>) -> Result<BlockType, DecodeError> {
                 .map_err(|_| DecodeError::new("unknown type", at))
         }
     }
+}
+
+/// One `try_table` catch clause: its kind byte, the tag for `catch`/`catch_ref`, the label.
+fn catch_clause(r: &mut Reader<'_>) -> Result<Catch, DecodeError> {
+    let at = r.offset();
+    let kind = match r.u8()? {
+        0 => CatchKind::Catch,
+        1 => CatchKind::CatchRef,
+        2 => CatchKind::CatchAll,
+        3 => CatchKind::CatchAllRef,
+        _ => return Err(DecodeError::new("malformed catch clause", at)),
+    };
+    let tag = if kind.has_tag() { r.u32()? } else { 0 };
+    Ok(Catch {
+        kind,
+        tag,
+        label: r.u32()?,
+    })
 }
 
 fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, DecodeError> {

@@ -55,13 +55,16 @@ pub(super) fn decode_module(bytes: &[u8]) -> Result<ModuleInfo, DecodeError> {
 }
 
 /// Position of a section id in the required order (custom sections: 0, anywhere); `None` for
-/// unknown ids. The data count section sits between the element and code sections.
+/// unknown ids. The tag section sits between the memory and global sections, the data count
+/// section between the element and code sections.
 fn order_rank(id: u8) -> Option<u8> {
     Some(match id {
-        0..=9 => id,
-        12 => 10,
-        10 => 11,
-        11 => 12,
+        0..=5 => id,
+        13 => 6,
+        6..=9 => id + 1,
+        12 => 11,
+        10 => 12,
+        11 => 13,
         _ => return None,
     })
 }
@@ -87,6 +90,7 @@ fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeE
         9 => elem_section(r, m)?,
         10 => code_section(r, m)?,
         11 => data_section(r, m)?,
+        13 => m.tags.extend(r.vec(tag_type)?),
         _ => m.data_count = Some(r.u32()?),
     }
     Ok(())
@@ -213,6 +217,15 @@ fn note_wide_limits(r: &Reader<'_>, m: &mut ModuleInfo, table: bool) {
     }
 }
 
+/// A tag type: the attribute byte (0, exception), then the index of a function type.
+fn tag_type(r: &mut Reader<'_>) -> Result<u32, DecodeError> {
+    let at = r.offset();
+    if r.u8()? != 0 {
+        return Err(DecodeError::new("malformed tag attribute", at));
+    }
+    r.u32()
+}
+
 /// Imports also open the index spaces: imported entities come first.
 fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
     let count = r.len32()?;
@@ -232,6 +245,7 @@ fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeEr
                 ImportDesc::Memory(r.memory_type()?)
             }
             3 => ImportDesc::Global(r.global_type()?),
+            4 => ImportDesc::Tag(tag_type(r)?),
             _ => return Err(DecodeError::new("malformed import kind", at)),
         };
         match &desc {
@@ -250,6 +264,10 @@ fn import_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeEr
             ImportDesc::Global(ty) => {
                 m.globals.push(*ty);
                 m.num_imported_globals += 1;
+            }
+            ImportDesc::Tag(ty) => {
+                m.tags.push(*ty);
+                m.num_imported_tags += 1;
             }
         }
         m.imports.push(Import { module, name, desc });
@@ -274,6 +292,7 @@ fn export(r: &mut Reader<'_>) -> Result<Export, DecodeError> {
         1 => ExternKind::Table,
         2 => ExternKind::Memory,
         3 => ExternKind::Global,
+        4 => ExternKind::Tag,
         _ => return Err(DecodeError::new("malformed export kind", at)),
     };
     Ok(Export {

@@ -154,6 +154,16 @@ const REREAD_BY_3_0: &[(&str, &str)] = &[
     ("integer representation too long", "malformed limits flags"),
 ];
 
+/// Cases of the 2.0 binary.wast whose bytes mean something else since WebAssembly 3.0's
+/// exception handling (the decoder reads 3.0): `0x0a` is `throw_ref` and import kind `4` a tag,
+/// so these modules now end early. The 3.0 binary.wast expects exactly that message for the
+/// first, and uses kind `5` for the others.
+const READ_AS_3_0: &[(&str, &str)] = &[
+    ("binary.wast:113", "unexpected end of section or function"),
+    ("binary.wast:680", "unexpected end of section or function"),
+    ("binary.wast:690", "unexpected end of section or function"),
+];
+
 #[test]
 fn spec_malformed_binaries() {
     let focus = ["binary.wast", "binary-leb128.wast", "custom.wast"];
@@ -173,10 +183,13 @@ fn spec_malformed_binaries() {
             };
             match (&case.expect, result) {
                 (Expect::Malformed(want), Err((stage, e))) if case.binary || focused => {
+                    let want = (READ_AS_3_0.iter())
+                        .find(|(case, _)| *case == at)
+                        .map_or(want.as_str(), |(_, now)| now);
                     let reread = REREAD_BY_3_0
                         .iter()
                         .any(|&(was, is)| want == was && e.message.starts_with(is));
-                    if !e.message.starts_with(want.as_str()) && !reread {
+                    if !e.message.starts_with(want) && !reread {
                         failures.push(format!("{at}: expected {want:?}, got {e}"));
                     } else if stage == Stage::Decode {
                         by_decode += 1;
@@ -458,7 +471,7 @@ fn custom_sections_anywhere() {
 
 #[test]
 fn section_errors_have_offsets() {
-    let e = err(b"\0asm\x01\0\0\0\x0d\x00");
+    let e = err(b"\0asm\x01\0\0\0\x0e\x00");
     assert_eq!((e.message.as_str(), e.offset), ("malformed section id", 8));
     let e = err(&module(&[FUNC, TYPE]));
     assert_eq!(e.message, "unexpected content after last section");
@@ -472,7 +485,7 @@ fn section_errors_have_offsets() {
     assert_eq!((e.message.as_str(), e.offset), ("malformed value type", 13));
     let e = err(&module(&[(2, &[1, 0, 0, 3, 0x7f, 2])]));
     assert_eq!(e.message, "malformed mutability");
-    let e = err(&module(&[(7, &[1, 0, 4, 0])]));
+    let e = err(&module(&[(7, &[1, 0, 5, 0])]));
     assert_eq!(e.message, "malformed export kind");
 }
 

@@ -62,6 +62,7 @@ pub fn listing(func: &CompiledFunc, wasm: Option<&[WasmLine]>) -> String {
     for w in wasm {
         wasm_line(&mut out, w, true);
     }
+    super::handlers::write_table(&mut out, &func.handlers);
     out
 }
 

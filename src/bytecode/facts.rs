@@ -463,7 +463,9 @@ mod tests {
                 "return_reg",
                 "return_call",
                 "return_call_indirect",
-                "return_call_ref"
+                "return_call_ref",
+                "throw",
+                "throw_ref"
             ]
         );
     }

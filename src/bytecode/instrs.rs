@@ -83,6 +83,12 @@ macro_rules! for_each_instr {
         /// Trap if the reference in `src` is null (`ref.as_non_null`); the value stays where
         /// it is.
         RefAsNonNull "ref.as_non_null" { src: Reg }
+        /// Throws a new exception of tag `tag` (of the instance) with the `params` payload cells
+        /// at registers `args..`: the run leaves the loop, which looks up the handlers (see
+        /// `exec/unwind.rs`).
+        Throw "throw" { tag: u32, args: Reg, params: u16 } is(terminal)
+        /// Throws again the exception `exn` refers to; traps on null.
+        ThrowRef "throw_ref" { exn: Reg } is(terminal)
         /// `dst = cond != 0 ? a : b`.
         Select "select" { dst: Reg, cond: Reg, a: Reg, b: Reg } -> dst
         /// `dst = (a & mask) != 0 ? x : y`: a `select` on a flag test (`i32.and` with a constant).

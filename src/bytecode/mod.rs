@@ -18,12 +18,15 @@
 mod define;
 mod disasm;
 mod facts;
+mod handlers;
 mod instrs;
 pub(crate) mod serial;
 mod stats;
 pub(crate) mod verify;
 pub use define::Instr;
 pub use disasm::{listing, WasmLine};
+pub(crate) use handlers::{decode as decode_handlers, encode as encode_handlers};
+pub use handlers::{Clause, Handler};
 pub use stats::{Counts, FuncStats, TranslationStats};
 pub use verify::verify;
 
@@ -284,6 +287,8 @@ pub struct CompiledFunc {
     /// For each instruction, the byte offset in the module of the Wasm instruction it was
     /// translated from; empty unless `Config::keep_source_map(true)`.
     pub source_map: Box<[u32]>,
+    /// The `try_table` handlers, innermost first (see [`Handler`]); empty without exceptions.
+    pub handlers: Box<[Handler]>,
 }
 
 impl CompiledFunc {

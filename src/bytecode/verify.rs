@@ -12,6 +12,7 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
         instr.visit_operands_with(&mut check);
         check.finish()?;
     }
+    super::handlers::verify(&func.handlers, len, func.num_regs as usize)?;
     ends_in_terminal(func.instrs().last())
 }
 
@@ -129,6 +130,7 @@ mod tests {
             wasm_ops: 0,
             eqz_fusions: 0,
             source_map: Box::new([]),
+            handlers: Box::new([]),
         }
     }
 

@@ -16,6 +16,7 @@ mod memidx;
 mod numeric_semantics;
 pub mod profile;
 mod semantics;
+mod unwind;
 mod widen;
 
 pub(crate) use backend_threaded::handler_of;
@@ -163,6 +164,11 @@ pub(crate) enum Exit {
         func: u32,
         args: usize,
     },
+    /// Exception `exn` (a store address) was thrown at `at` (the throwing instruction).
+    Throw {
+        at: Position,
+        exn: u32,
+    },
 }
 
 /// A call stopped part-way: its whole interpreter state, owned, so it can be resumed later.
@@ -295,8 +301,25 @@ fn run<T>(
                 func,
                 args,
             }) => {
-                if let Err(mut trap) = call_host(store, &mut stack.regs, args, func, next.instance)
-                {
+                let result = call_host(store, &mut stack.regs, args, func, next.instance);
+                // A host function's exception unwinds from the call into the calling code.
+                let thrown = result.as_ref().err().and_then(|t| t.exception());
+                if let Some(exn) = thrown {
+                    let site = unwind::ThrowSite {
+                        ip: next.ip.wrapping_sub(1),
+                        fp: next.fp,
+                        instance: next.instance,
+                        #[cfg(feature = "profile")]
+                        func: next.func,
+                    };
+                    match unwind::catch(&store.inner, &mut stack, site, exn.0) {
+                        Some(handler) => {
+                            at = handler;
+                            continue;
+                        }
+                        None => Err(uncaught(&store.inner, result.err())),
+                    }
+                } else if let Err(mut trap) = result {
                     // The Wasm frames below the host function: the call, then its callers.
                     let call = (next.ip.wrapping_sub(1), next.instance);
                     let frames = backtrace::collect(&store.inner, Some(call), &stack.frames);
@@ -307,6 +330,22 @@ fn run<T>(
                 } else {
                     at = next;
                     continue;
+                }
+            }
+            Ok(Exit::Throw { at: from, exn }) => {
+                let site = unwind::ThrowSite {
+                    ip: from.ip,
+                    fp: from.fp,
+                    instance: from.instance,
+                    #[cfg(feature = "profile")]
+                    func: from.func,
+                };
+                match unwind::catch(&store.inner, &mut stack, site, exn) {
+                    Some(handler) => {
+                        at = handler;
+                        continue;
+                    }
+                    None => Err(uncaught(&store.inner, Some(Trap::throw(crate::Exn(exn))))),
                 }
             }
             Ok(Exit::Returned) => Ok(None),
@@ -333,6 +372,18 @@ fn run<T>(
             Err(e)
         }
     }
+}
+
+/// The error an exception that no frame of the run caught ends it with: the trap carrying
+/// it, described by its tag and payload.
+fn uncaught(store: &StoreInner, trap: Option<Trap>) -> Error {
+    let mut trap = trap.unwrap_or_else(|| Trap::new(TrapCode::UncaughtException));
+    if let Some(exn) = trap.exception() {
+        if (exn.0 as usize) < store.exns.len() {
+            trap.describe(store.describe_exn(exn.0));
+        }
+    }
+    Error::Trap(trap)
 }
 
 /// Calls host function `func` with arguments in `regs[args..]`, writing results back there.

@@ -288,6 +288,21 @@ macro_rules! with_semantics {
                     trap!(TrapCode::NullReference)
                 }
             }
+            Throw { tag, args, params } => {
+                let cx = cx!();
+                let tag = cx.store.instances[cx.instance as usize].tags[tag as usize];
+                // SAFETY: the payload is registers `args..args + params` of this frame
+                // (`bytecode::verify` checks the span).
+                let payload = unsafe { std::slice::from_raw_parts(fp!().add(args.0 as usize), params as usize) };
+                let exn = cx.store.add_exn(tag, payload.into());
+                exit!(|at| Exit::Throw { at, exn })
+            }
+            ThrowRef { exn } => {
+                match crate::value::ref_index(r!(exn)) {
+                    Some(exn) => exit!(|at| Exit::Throw { at, exn }),
+                    None => trap!(TrapCode::NullExnRef),
+                }
+            }
             Select { dst, cond, a, b } => { w!(dst, if r!(cond) as u32 != 0 { r!(a) } else { r!(b) }) }
             SelectAndImm { dst, a, mask, x, y } => {
                 w!(dst, if r!(a) as u32 & mask as u32 != 0 { r!(x) } else { r!(y) })

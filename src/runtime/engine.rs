@@ -384,6 +384,23 @@ impl Config {
         self
     }
 
+    /// Accept exception handling: tags, `exnref`, `throw`, `throw_ref` and `try_table`
+    /// (WebAssembly 3.0; on by default). Off, a module using them fails validation with a
+    /// message naming the feature.
+    ///
+    /// ```
+    /// use regwasm::{Config, Engine, Module};
+    /// let mut config = Config::default();
+    /// config.exceptions(false);
+    /// let engine = Engine::new(&config);
+    /// let err = Module::new(&engine, "(module (tag $e) (func (throw $e)))").unwrap_err();
+    /// assert!(err.to_string().contains("exceptions"));
+    /// ```
+    pub fn exceptions(&mut self, on: bool) -> &mut Self {
+        self.features.exceptions = on;
+        self
+    }
+
     /// When function bodies are translated: all in `Module::new` (the default) or each on its
     /// first call (see [`CompilationMode`]).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {

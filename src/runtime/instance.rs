@@ -26,6 +26,8 @@ pub(crate) struct InstanceEntity {
     pub(crate) tables: Vec<u32>,
     pub(crate) memories: Vec<u32>,
     pub(crate) globals: Vec<u32>,
+    /// Tag index → the tag's store address.
+    pub(crate) tags: Vec<u32>,
     pub(crate) elems: Vec<u32>,
     pub(crate) datas: Vec<u32>,
     /// The instantiated module, for its exports (resolved through the index spaces above).
@@ -46,6 +48,7 @@ impl InstanceEntity {
             ExternKind::Table => Extern::Table(Table(self.tables[i])),
             ExternKind::Memory => Extern::Memory(Memory(self.memories[i])),
             ExternKind::Global => Extern::Global(Global(self.globals[i])),
+            ExternKind::Tag => Extern::Tag(super::Tag(self.tags[i])),
         }
     }
 }
@@ -149,7 +152,13 @@ impl Instance {
                 Extern::Table(t) => inst.tables.push(t.0),
                 Extern::Memory(m) => inst.memories.push(m.0),
                 Extern::Global(g) => inst.globals.push(g.0),
+                Extern::Tag(t) => inst.tags.push(t.0),
             }
+        }
+        // Tags are generative: every instantiation makes new ones.
+        for &ty in &info.tags[info.num_imported_tags as usize..] {
+            let tag = store.inner.add_tag(inst.types[ty as usize]);
+            inst.tags.push(tag);
         }
         for i in 0..module.inner.funcs.len() {
             let ty = inst.types[info.funcs[info.num_imported_funcs as usize + i] as usize];

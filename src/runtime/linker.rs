@@ -247,6 +247,13 @@ fn check_import<T>(
                 return Err(format!("expected global {want:?}, found {have:?}"));
             }
         }
+        (ImportDesc::Tag(ty), Extern::Tag(t)) => {
+            let want = &module.inner.info.types[*ty as usize];
+            let have = t.ty(store);
+            if *want != have {
+                return Err(format!("expected tag {want}, found {have}"));
+            }
+        }
         (_, item) => return Err(format!("found {item:?} of a different kind")),
     }
     Ok(())

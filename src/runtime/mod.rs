@@ -3,6 +3,7 @@
 //! [`Module`] is instantiated.
 
 mod engine;
+mod exception;
 mod func;
 mod global;
 mod inspect;
@@ -19,6 +20,7 @@ mod table;
 mod typed;
 
 pub use engine::{CompilationMode, Config, Engine, Optimizations};
+pub use exception::{Exn, Tag};
 pub use func::{Caller, Func};
 pub use global::Global;
 pub use instance::Instance;
@@ -49,6 +51,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
@@ -80,6 +84,13 @@ impl Extern {
             _ => None,
         }
     }
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 impl From<Func> for Extern {
@@ -95,6 +106,11 @@ impl From<Table> for Extern {
 impl From<Memory> for Extern {
     fn from(m: Memory) -> Self {
         Extern::Memory(m)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 impl From<Global> for Extern {

@@ -146,6 +146,7 @@ impl Module {
                 ImportDesc::Table(_) => ExternKind::Table,
                 ImportDesc::Memory(_) => ExternKind::Memory,
                 ImportDesc::Global(_) => ExternKind::Global,
+                ImportDesc::Tag(_) => ExternKind::Tag,
             };
             (i.module.as_str(), i.name.as_str(), kind)
         })

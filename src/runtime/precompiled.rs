@@ -32,7 +32,7 @@ use super::{CompilationMode, Config, Engine, Module};
 use crate::binary::{self, ModuleInfo};
 use crate::bytecode::serial::{self, Reader};
 use crate::bytecode::verify::{self, FrameCheck};
-use crate::bytecode::{CompiledFunc, Instr, Op, Operand, OperandVisitor};
+use crate::bytecode::{self, CompiledFunc, Instr, Op, Operand, OperandVisitor};
 use crate::error::{Error, PrecompiledError, PrecompiledErrorKind as Kind, Result};
 use crate::value::ValType;
 use crate::{translate, validate};
@@ -257,6 +257,7 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     ] {
         put_u32(out, v);
     }
+    bytecode::encode_handlers(&func.handlers, &mut body);
     out.extend_from_slice(&body);
 }
 
@@ -463,6 +464,11 @@ fn read_func(
     for _ in 0..map_len {
         source_map.push(r.u32()?);
     }
+    let tag_cells = |t: u32| {
+        let ty = *info.tags.get(t as usize)?;
+        Some(info.types.get(ty as usize)?.param_cells())
+    };
+    let handlers = bytecode::decode_handlers(r, tag_cells)?;
     if !r.is_empty() {
         return Err(format!(
             "{} bytes after the code and source map",
@@ -478,6 +484,7 @@ fn read_func(
         wasm_ops,
         eqz_fusions,
         source_map: source_map.into(),
+        handlers,
     };
     Ok(Some(func))
 }
@@ -495,6 +502,8 @@ pub(crate) enum Role {
     Elem,
     /// A memory index of the instance.
     Memory,
+    /// A tag of the instance.
+    Tag,
     /// A shift amount the interpreter applies with `<<`/`>>`: below 32.
     Shift,
     /// A plain number: a constant, a memory offset or address (checked against the memory at
@@ -516,6 +525,7 @@ impl Role {
             Role::Data => "data segment",
             Role::Elem => "element segment",
             Role::Memory => "memory",
+            Role::Tag => "tag",
             Role::Shift => "shift amount",
             Role::Plain => "number",
             Role::Unclassified => "unclassified operand",
@@ -532,6 +542,7 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "data" => Role::Data,
         "elem" => Role::Elem,
         "mem" | "dst_mem" | "src_mem" => Role::Memory,
+        "tag" => Role::Tag,
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
@@ -558,6 +569,7 @@ impl EntityCounts {
             (Role::Data, info.datas.len()),
             (Role::Elem, info.elems.len()),
             (Role::Memory, info.memories.len()),
+            (Role::Tag, info.tags.len()),
             (Role::Shift, 32),
         ] {
             counts[role as usize] = count;
@@ -646,6 +658,17 @@ fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
                 )),
             }
         }
+        // The payload a `throw` copies is what its tag's catch clauses write back.
+        Instr::Throw { tag, params, .. } => {
+            let ty = info
+                .tags
+                .get(tag as usize)
+                .and_then(|&t| info.types.get(t as usize));
+            match ty.map(|t| t.param_cells()) {
+                Some(cells) if cells == u32::from(params) => Ok(()),
+                _ => Err(format!("throw of tag {tag} with {params} cells")),
+            }
+        }
         Instr::ReturnCallIndirect {
             type_index, params, ..
         }
@@ -674,6 +697,7 @@ fn settings(config: &Config) -> Vec<(&'static str, bool)> {
         ("keep_source_map", config.keep_source_map),
         ("simd", config.features.simd),
         ("relaxed_simd", config.features.relaxed_simd),
+        ("exceptions", config.features.exceptions),
     ]);
     v
 }

@@ -31,6 +31,9 @@ pub(crate) struct StoreInner {
     pub(crate) memories: Vec<MemoryEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
+    /// Exception tags, and the exceptions thrown or made by the host (see `exception.rs`).
+    pub(crate) tags: Vec<super::exception::TagEntity>,
+    pub(crate) exns: Vec<super::exception::ExnEntity>,
     pub(crate) instances: Vec<InstanceEntity>,
     /// Element segments of all instances; a dropped segment is empty.
     pub(crate) elems: Vec<Vec<Cell>>,
@@ -93,6 +96,8 @@ impl<T> Store<T> {
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
+            exns: Vec::new(),
             instances: Vec::new(),
             elems: Vec::new(),
             datas: Vec::new(),

@@ -204,6 +204,7 @@ fn label(d: &WastDirective<'_>) -> String {
         WastDirective::Invoke(i) => invoke("invoke", i),
         WastDirective::AssertReturn { exec: e, .. } => exec("assert_return", e),
         WastDirective::AssertTrap { exec: e, .. } => exec("assert_trap", e),
+        WastDirective::AssertException { exec: e, .. } => exec("assert_exception", e),
         WastDirective::AssertExhaustion { call, .. } => invoke("assert_exhaustion", call),
         WastDirective::AssertInvalid { .. } => "assert_invalid".to_string(),
         WastDirective::AssertMalformed { .. } => "assert_malformed".to_string(),
@@ -327,26 +328,22 @@ impl Runner {
                 let got = got.map_err(|e| format!("expected a return, got error: {e}"))?;
                 check_results(&got, &results)
             }
-            WastDirective::AssertTrap { exec, message, .. } => {
-                let outcome = match exec {
-                    WastExecute::Invoke(invoke) => self.call(&invoke)?,
-                    // `assert_trap (module ...)`: instantiation (segments, start) must trap. This
-                    // is what older scripts called `assert_uninstantiable`.
-                    WastExecute::Wat(mut wat) => {
-                        let module = self.compile_wat(&mut wat)?;
-                        self.instantiate(&module).map(|_| Vec::new())
-                    }
-                    WastExecute::Get { .. } => return Err("cannot trap on a global get".into()),
-                };
-                match outcome {
-                    Ok(vals) => Err(format!(
-                        "expected trap \"{message}\", got [{}]",
-                        describe_vals(&vals)
-                    )),
-                    Err(Error::Trap(trap)) => check_trap(&trap, message),
-                    Err(e) => Err(format!("expected trap \"{message}\", got error: {e}")),
-                }
-            }
+            WastDirective::AssertTrap { exec, message, .. } => match self.execute_failing(exec)? {
+                Ok(vals) => Err(format!(
+                    "expected trap \"{message}\", got [{}]",
+                    describe_vals(&vals)
+                )),
+                Err(Error::Trap(trap)) => check_trap(&trap, message),
+                Err(e) => Err(format!("expected trap \"{message}\", got error: {e}")),
+            },
+            WastDirective::AssertException { exec, .. } => match self.execute_failing(exec)? {
+                Err(Error::Trap(trap)) if trap.exception().is_some() => Ok(()),
+                Ok(vals) => Err(format!(
+                    "expected an exception, got [{}]",
+                    describe_vals(&vals)
+                )),
+                Err(e) => Err(format!("expected an exception, got error: {e}")),
+            },
             WastDirective::AssertExhaustion { call, message, .. } => match self.call(&call)? {
                 Ok(vals) => Err(format!(
                     "expected exhaustion \"{message}\", got [{}]",
@@ -428,6 +425,23 @@ impl Runner {
             }
             _ => Err("directive not supported by this runner".into()),
         }
+    }
+
+    /// What `assert_trap`/`assert_exception` run: an invocation, or the instantiation of a
+    /// module (segments, start function), which is what older scripts called
+    /// `assert_uninstantiable`.
+    fn execute_failing(
+        &mut self,
+        exec: WastExecute<'_>,
+    ) -> Result<Result<Vec<Val>, Error>, String> {
+        Ok(match exec {
+            WastExecute::Invoke(invoke) => self.call(&invoke)?,
+            WastExecute::Wat(mut wat) => {
+                let module = self.compile_wat(&mut wat)?;
+                self.instantiate(&module).map(|_| Vec::new())
+            }
+            WastExecute::Get { .. } => return Err("a global get cannot fail".into()),
+        })
     }
 
     fn note_message(&mut self, class: &str, expected: &str, actual: &str) {

@@ -58,7 +58,17 @@ pub(super) fn matches(val: &Val, pattern: &WastRetCore<'_>) -> bool {
         (WastRetCore::F32(want), Val::F32(got)) => f32_matches(want, *got),
         (WastRetCore::F64(want), Val::F64(got)) => f64_matches(want, *got),
         (WastRetCore::V128(want), Val::V128(got)) => v128_matches(want, *got),
-        (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (
+            WastRetCore::RefNull(None),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None),
+        ) => true,
+        (WastRetCore::RefNull(Some(heap)), Val::ExnRef(None)) => matches!(
+            heap,
+            HeapType::Abstract {
+                shared: false,
+                ty: AbstractHeapType::Exn | AbstractHeapType::NoExn
+            }
+        ),
         (WastRetCore::RefNull(Some(heap)), Val::FuncRef(None)) => {
             ref_kind(heap) == Some(RefKind::Func)
         }
@@ -138,6 +148,8 @@ pub(super) fn describe_val(val: &Val) -> String {
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(r)) => format!("ref.extern {}", r.0),
         Val::V128(v) => format!("v128:{v:#034x}"),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(e)) => format!("ref.exn {}", e.0),
     }
 }
 

@@ -13,7 +13,8 @@
 //! The accumulator must hold that register's value on every way into the reading instruction:
 //! from the instruction before and from every jump to it (see [`use_accumulator`]). Every other
 //! way into an instruction (a function's entry, a return from a call, resuming after a
-//! suspension) follows an instruction after which the accumulator holds nothing known.
+//! suspension) follows an instruction after which the accumulator holds nothing known, except
+//! catch clauses' landing pads, which a throw enters directly: the caller names them.
 
 use crate::bytecode::{Instr, Reg};
 
@@ -29,7 +30,7 @@ type State = Option<Reg>;
 /// before the loop and the loop's last instruction both leave the same register there, which
 /// keeps a counter stepped at the end of an iteration and used at the start of the next in a
 /// machine register.
-pub(super) fn use_accumulator(code: &mut [Instr]) -> usize {
+pub(super) fn use_accumulator(code: &mut [Instr], entries: std::ops::Range<usize>) -> usize {
     let n = code.len();
     if n == 0 {
         return 0;
@@ -43,6 +44,9 @@ pub(super) fn use_accumulator(code: &mut [Instr]) -> usize {
     // `None` = no way in found yet; `Some(state)` once one is.
     let mut entry: Vec<Option<State>> = vec![None; n];
     entry[0] = Some(None);
+    for at in entries.filter(|&at| at < n) {
+        entry[at] = Some(None);
+    }
     // Sweep in code order; only a change carried by a backward jump needs another sweep.
     let mut again = true;
     while again {

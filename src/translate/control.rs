@@ -21,20 +21,25 @@ pub(super) enum CtrlKind {
 /// One open block during translation.
 #[derive(Debug)]
 pub(super) struct Ctrl {
-    kind: CtrlKind,
+    pub(super) kind: CtrlKind,
     /// Operand height where the block's parameters (and later its results) start.
-    height: u32,
+    pub(super) height: u32,
     /// Register cells (a `v128` takes two) of the parameters and the results.
     params: u32,
     results: u32,
     /// The block's type, to push its parameters or results with their widths.
     bt: BlockType,
     /// For loops: the position branches jump back to.
-    loop_start: usize,
+    pub(super) loop_start: usize,
     /// For `if`: the branch that skips the then-branch, until `else` or `end` patches it.
     else_jump: Option<usize>,
     /// Forward jumps to this block's end, patched when the end is reached.
     fixups: Vec<usize>,
+    /// Landing pads of catch clauses that continue at this block's end (indices into
+    /// `Translator::pads`), resolved when the end is reached.
+    pub(super) pads: Vec<usize>,
+    /// For a `try_table`: where its body starts and its clauses.
+    pub(super) try_info: Option<super::exceptions::TryInfo>,
 }
 
 impl Ctrl {
@@ -48,6 +53,8 @@ impl Ctrl {
             loop_start: 0,
             else_jump: None,
             fixups: Vec::new(),
+            pads: Vec::new(),
+            try_info: None,
         }
     }
 
@@ -172,6 +179,8 @@ impl Translator<'_> {
             loop_start,
             else_jump,
             fixups: Vec::new(),
+            pads: Vec::new(),
+            try_info: None,
         });
         Ok(())
     }
@@ -228,6 +237,7 @@ impl Translator<'_> {
         for at in ctrl.fixups {
             patch(&mut self.code, at, here);
         }
+        self.end_try(ctrl.pads, ctrl.try_info, here);
         self.stack.truncate(ctrl.height as usize);
         let results = self.block_types(ctrl.bt).1;
         self.push_typed_slots(&results)?;

@@ -378,7 +378,10 @@ impl Translator<'_> {
             | Operator::ReturnCallIndirect { .. }
             | Operator::ReturnCallRef(_)
             | Operator::BrOnNull(_)
-            | Operator::BrOnNonNull(_) => {
+            | Operator::BrOnNonNull(_)
+            | Operator::Throw(_)
+            | Operator::ThrowRef
+            | Operator::TryTable { .. } => {
                 unreachable!("control instruction {op:?} in visit_straight")
             }
         }

@@ -15,6 +15,7 @@ mod control;
 mod counter;
 mod emit;
 mod memidx;
+mod exceptions;
 mod memory;
 mod refs;
 mod simd;
@@ -168,6 +169,10 @@ pub(crate) struct Translator<'a> {
     fuel: Option<usize>,
     /// Whether function entries and loop headers get an interruption `check`.
     interruptible: bool,
+    /// Where each catch clause's landing pad goes (see `exceptions.rs`).
+    pads: Vec<exceptions::Pad>,
+    /// The finished `try_table`s, innermost first.
+    handlers: Vec<exceptions::PendingHandler>,
 }
 
 impl<'a> Translator<'a> {
@@ -199,6 +204,8 @@ impl<'a> Translator<'a> {
             source_map: keep_source_map.then(Vec::new),
             fuel: None,
             interruptible: false,
+            pads: Vec::new(),
+            handlers: Vec::new(),
         };
         t.ctrl.push(Ctrl::function(num_results));
         t
@@ -235,14 +242,19 @@ impl<'a> Translator<'a> {
 
     fn finish(mut self) -> Result<CompiledFunc> {
         self.close_block();
+        let pads_start = self.code.len();
+        let handlers = self.emit_pads();
         if self.opts.jump_threading {
             thread_jumps(&mut self.code);
         }
-        if self.opts.counter_branches {
+        // Counter fusion removes instructions, which would move the handlers' ranges.
+        if self.opts.counter_branches && handlers.is_empty() {
             counter::fuse_counter_branches(&mut self.code, self.source_map.as_mut());
         }
         if self.opts.accumulator {
-            accumulate::use_accumulator(&mut self.code);
+            // The landing pads are entered from throws, with nothing known in the accumulator.
+            let pads = pads_start..self.code.len();
+            accumulate::use_accumulator(&mut self.code, pads);
         }
         let num_regs = (self.num_locals + self.max_height).max(self.num_results) as u64;
         if num_regs > MAX_REGS {
@@ -259,6 +271,7 @@ impl<'a> Translator<'a> {
             wasm_ops: self.wasm_ops,
             eqz_fusions: self.eqz_fusions,
             source_map: self.source_map.unwrap_or_default().into_boxed_slice(),
+            handlers,
         })
     }
 
@@ -333,6 +346,9 @@ impl<'a> Translator<'a> {
             Operator::ReturnCallRef(type_index) => self.visit_return_call_ref(*type_index),
             Operator::BrOnNull(depth) => self.visit_br_on_null(*depth),
             Operator::BrOnNonNull(depth) => self.visit_br_on_non_null(*depth),
+            Operator::TryTable { ty, catches } => self.open_try_table(*ty, catches),
+            Operator::Throw(tag) => self.visit_throw(*tag),
+            Operator::ThrowRef => self.visit_throw_ref(),
             Operator::Unreachable => {
                 self.emit(Instr::Trap {
                     code: crate::TrapCode::Unreachable,
@@ -348,7 +364,10 @@ impl<'a> Translator<'a> {
     /// the enclosing block's `else`/`end` make code reachable again.
     fn visit_unreachable(&mut self, op: &Operator) -> Result<()> {
         match op {
-            Operator::Block(_) | Operator::Loop(_) | Operator::If(_) => self.dead_depth += 1,
+            Operator::Block(_)
+            | Operator::Loop(_)
+            | Operator::If(_)
+            | Operator::TryTable { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => return self.visit_else(),
             Operator::End if self.dead_depth == 0 => return self.visit_end(),
             Operator::End => self.dead_depth -= 1,

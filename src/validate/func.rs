@@ -1,5 +1,7 @@
 //! Type checking of one function body, one instruction at a time.
 
+mod exceptions;
+
 use super::control::{FrameKind, Operand, Stacks};
 use super::{invalid, Check, ModuleContext, Reject};
 use crate::binary::{BlockType, FuncBody, MemArg, ModuleInfo, Operator};
@@ -219,6 +221,17 @@ impl<'m> FuncValidator<'m> {
     }
 }
 
+/// `op` is an error naming `feature` when the feature is off.
+fn require_feature(on: bool, op: &str, feature: &str) -> Check {
+    if on {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{op} requires the {feature} feature, which is disabled"
+        )))
+    }
+}
+
 impl<'m> FuncValidator<'m> {
     fn block_sig(&self, bt: BlockType) -> Check<(TypeList<'m>, TypeList<'m>)> {
         Ok(match bt {
@@ -341,13 +354,7 @@ impl<'m> FuncValidator<'m> {
 
     /// A tail call's feature check: `op` is an error when tail calls are disabled.
     fn require_tail_call(&self, op: &str) -> Check {
-        if self.ctx.features.tail_call {
-            Ok(())
-        } else {
-            Err(invalid(format!(
-                "{op} requires the tail-call feature, which is disabled"
-            )))
-        }
+        require_feature(self.ctx.features.tail_call, op, "tail-call")
     }
 
     /// A tail call to a function of type `ty` (its arguments on the stack): the callee's
@@ -555,6 +562,9 @@ impl<'m> FuncValidator<'m> {
                 self.stacks.pop(table.index_type())?;
                 self.tail_call(ty)?;
             }
+            Operator::Throw(tag) => self.check_throw(tag)?,
+            Operator::ThrowRef => self.check_throw_ref()?,
+            Operator::TryTable { ty, ref catches } => self.check_try_table(ty, catches)?,
             Operator::Drop => {
                 s.pop_any()?;
             }

@@ -63,6 +63,8 @@ pub struct Features {
     /// Typed function references: `(ref null? $t)` and the other new reference types,
     /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`.
     pub function_references: bool,
+    /// Exception handling: tags, `exnref`, `throw`, `throw_ref` and `try_table`.
+    pub exceptions: bool,
 }
 
 impl Default for Features {
@@ -77,6 +79,7 @@ impl Default for Features {
             memory64: true,
             custom_page_sizes: false,
             function_references: true,
+            exceptions: true,
         }
     }
 }

@@ -70,6 +70,7 @@ pub fn validate_module_with(
             .collect(),
     };
     check_supertypes(module, &ctx)?;
+    check_tags(module, features)?;
     for table in &module.tables {
         super::memory::check_table(table, features)?;
     }
@@ -249,6 +250,32 @@ fn check_supertypes(module: &ModuleInfo, ctx: &ModuleContext) -> Result<(), Erro
     Ok(())
 }
 
+/// Tags name function types without results; without the exceptions feature a module may
+/// have neither tags nor `exnref` anywhere in its types.
+fn check_tags(module: &ModuleInfo, features: Features) -> Result<(), Error> {
+    if !features.exceptions {
+        let in_types = (module.types.iter()).flat_map(|t| t.params().iter().chain(t.results()));
+        let in_globals = module.globals.iter().map(|g| &g.content);
+        let in_locals = (module.bodies.iter()).flat_map(|b| b.locals.iter().map(|(_, t)| t));
+        let exnref = (in_types.chain(in_globals).chain(in_locals)).any(|&t| t.as_ref_type().is_some_and(|r| r.heap.top() == HeapType::Exn));
+        if exnref || !module.tags.is_empty() {
+            return Err(invalid(
+                "tags and exnref require the exceptions feature, which is disabled",
+                0,
+            ));
+        }
+    }
+    for &ty in &module.tags {
+        let Some(ft) = module.types.get(ty as usize) else {
+            return Err(invalid(format!("unknown type {ty}"), 0));
+        };
+        if !ft.results().is_empty() {
+            return Err(invalid("non-empty tag result type", 0));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn check_min_max(limits: Limits) -> Result<(), Error> {
     if limits.max.is_some_and(|max| limits.min > max) {
         return Err(invalid("size minimum must not be greater than maximum", 0));
@@ -264,6 +291,7 @@ fn check_exports(module: &ModuleInfo) -> Result<(), Error> {
             ExternKind::Table => (module.tables.len(), "table"),
             ExternKind::Memory => (module.memories.len(), "memory"),
             ExternKind::Global => (module.globals.len(), "global"),
+            ExternKind::Tag => (module.tags.len(), "tag"),
         };
         if export.index as usize >= count {
             return Err(invalid(format!("unknown {what} {}", export.index), 0));

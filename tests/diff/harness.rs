@@ -556,9 +556,13 @@ fn rw_trap(code: regwasm::TrapCode) -> Option<TrapKind> {
         C::IndirectCallTypeMismatch => TrapKind::Signature,
         C::UninitializedElement | C::NullFunctionReference => TrapKind::NullCall,
         C::StackOverflow => TrapKind::Stack,
-        C::HostError | C::OutOfFuel | C::Interrupted | C::DeadlineExceeded | C::NullReference => {
-            return None
-        }
+        C::HostError
+        | C::OutOfFuel
+        | C::Interrupted
+        | C::DeadlineExceeded
+        | C::NullReference
+        | C::UncaughtException
+        | C::NullExnRef => return None,
     })
 }
 
@@ -591,6 +595,7 @@ impl Regwasm {
             W::FuncRef(f) => V::Func(f.and_then(|f| self.func_name(f))),
             W::ExternRef(e) => V::Extern(e.map(|e| e.0)),
             W::V128(x) => V::V128(x),
+            W::ExnRef(_) => unreachable!("the generated modules use no exception handling"),
         }
     }
 
@@ -648,7 +653,7 @@ impl Regwasm {
                         .collect();
                     s.tables.push((name, elems));
                 }
-                regwasm::Extern::Func(_) => {}
+                regwasm::Extern::Func(_) | regwasm::Extern::Tag(_) => {}
             }
         }
         s

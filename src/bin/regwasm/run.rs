@@ -247,6 +247,10 @@ fn trap_exit(trap: &Trap, timeout: Option<Duration>) -> ExitCode {
         _ if trap.code() == TrapCode::OutOfFuel => {
             eprintln!("Error: wasm trap: {trap} (--fuel)")
         }
+        // No handler caught it: the message names the tag and the payload.
+        _ if trap.code() == TrapCode::UncaughtException => {
+            eprintln!("Error: uncaught Wasm exception: {trap}")
+        }
         _ => eprintln!("Error: wasm trap: {trap}"),
     }
     // Then where it happened, newest frame first, as wasmtime prints it.
@@ -330,5 +334,6 @@ fn show(v: &Val) -> String {
         Val::V128(v) => format!("{v:#034x}"),
         Val::FuncRef(f) => format!("{f:?}"),
         Val::ExternRef(r) => format!("{r:?}"),
+        Val::ExnRef(e) => format!("{e:?}"),
     }
 }
