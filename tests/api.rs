@@ -1,8 +1,8 @@
 //! The embedding API: host functions, typed calls, memories, tables, globals, traps and limits.
 
 use regwasm::{
-    Caller, Config, Engine, Error, Func, FuncType, Global, GlobalType, Limits, Linker, Memory,
-    MemoryType, Module, Store, Trap, TrapCode, Val, ValType,
+    Caller, Config, Engine, Error, Func, FuncType, Global, GlobalType, Linker, Memory, MemoryType,
+    Module, Store, Trap, TrapCode, Val, ValType,
 };
 
 fn instantiate<T>(store: &mut Store<T>, linker: &Linker<T>, wat: &str) -> regwasm::Instance {

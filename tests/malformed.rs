@@ -583,7 +583,7 @@ fn memory_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         ),
         (
             "load_memory_1_of_1",
-            with_memories(&[one.clone()], &load_1),
+            with_memories(std::slice::from_ref(&one), &load_1),
             Expect::Invalid,
         ),
         (
@@ -594,7 +594,7 @@ fn memory_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         (
             "memory_size_index_max",
             with_memories(
-                &[one.clone()],
+                std::slice::from_ref(&one),
                 &[0x3f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x1a, END],
             ),
             Expect::Invalid,
