@@ -12,6 +12,7 @@ pub(crate) mod canon;
 mod control;
 mod func;
 mod module;
+mod refs;
 pub(crate) mod subtype;
 #[cfg(test)]
 mod tests;
