@@ -7,7 +7,7 @@ use super::{invalid, Check, ModuleContext, Reject};
 use crate::binary::{BlockType, FuncBody, MemArg, ModuleInfo, Operator};
 use crate::error::{DecodeError, Error};
 use crate::simd::{Shape, SimdFeature, SimdImm, SimdOp};
-use crate::value::{FuncType, HeapType, RefType, TableType, TypeList, ValType};
+use crate::value::{FuncType, HeapType, TableType, TypeList, ValType};
 
 /// The locals (params, then declared locals) in run-length form: `(end, type)` with `end` the
 /// exclusive upper index of the run, so a body declaring billions of locals costs nothing.
@@ -74,11 +74,11 @@ impl Locals {
 #[derive(Debug)]
 pub struct FuncValidator<'m> {
     module: &'m ModuleInfo,
-    ctx: &'m ModuleContext,
+    pub(super) ctx: &'m ModuleContext,
     func: u32,
     ty: &'m FuncType,
     locals: Locals,
-    stacks: Stacks<'m>,
+    pub(super) stacks: Stacks<'m>,
     /// The function's final `end` has been seen.
     done: bool,
 }
@@ -222,7 +222,7 @@ impl<'m> FuncValidator<'m> {
 }
 
 /// `op` is an error naming `feature` when the feature is off.
-fn require_feature(on: bool, op: &str, feature: &str) -> Check {
+pub(super) fn require_feature(on: bool, op: &str, feature: &str) -> Check {
     if on {
         Ok(())
     } else {
@@ -248,7 +248,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// The function type at type index `idx`.
-    fn func_type_at(&self, idx: u32) -> Check<&'m FuncType> {
+    pub(super) fn func_type_at(&self, idx: u32) -> Check<&'m FuncType> {
         let module: &'m ModuleInfo = self.module;
         module
             .types
@@ -259,28 +259,6 @@ impl<'m> FuncValidator<'m> {
     /// A value type written in the body: its type index exists, and its feature is on.
     fn value_type(&self, t: ValType) -> Check {
         super::module::check_type(self.module, self.ctx.features, t).map_err(invalid)
-    }
-
-    /// Errors unless typed function references are enabled (`what` names the instruction).
-    fn require_function_references(&self, what: &str) -> Check {
-        if self.ctx.features.function_references {
-            Ok(())
-        } else {
-            Err(invalid(format!(
-                "{what} requires the function-references feature, which is disabled"
-            )))
-        }
-    }
-
-    /// Pops a reference; `None` when it is Unknown (unreachable code).
-    fn pop_ref(&mut self) -> Check<Option<RefType>> {
-        match self.stacks.pop_any()? {
-            None => Ok(None),
-            Some(t) => t
-                .as_ref_type()
-                .map(Some)
-                .ok_or_else(|| invalid(format!("type mismatch: expected a reference, found {t}"))),
-        }
     }
 
     fn local(&self, index: u32) -> Check<ValType> {
@@ -353,14 +331,14 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// A tail call's feature check: `op` is an error when tail calls are disabled.
-    fn require_tail_call(&self, op: &str) -> Check {
+    pub(super) fn require_tail_call(&self, op: &str) -> Check {
         require_feature(self.ctx.features.tail_call, op, "tail-call")
     }
 
     /// A tail call to a function of type `ty` (its arguments on the stack): the callee's
     /// results become this function's, so they must be this function's result types; then,
     /// like `return`, the rest of the block is unreachable.
-    fn tail_call(&mut self, ty: &FuncType) -> Check {
+    pub(super) fn tail_call(&mut self, ty: &FuncType) -> Check {
         let (have, want) = (ty.results(), self.ty.results());
         if have.len() != want.len() || have.iter().zip(want).any(|(&a, &b)| !self.stacks.sub(a, b))
         {
@@ -701,61 +679,11 @@ impl<'m> FuncValidator<'m> {
                 self.stacks
                     .push(ValType::reference(false, HeapType::Concrete(ty)));
             }
-            Operator::RefAsNonNull => {
-                self.require_function_references("ref.as_non_null")?;
-                let r = self.pop_ref()?;
-                self.push_non_null(r);
-            }
-            Operator::BrOnNull(depth) => {
-                self.require_function_references("br_on_null")?;
-                let r = self.pop_ref()?;
-                let s = &mut self.stacks;
-                let types = s.label_types(depth)?;
-                s.pop_all(&types)?;
-                s.push_all(&types);
-                self.push_non_null(r);
-            }
-            Operator::BrOnNonNull(depth) => {
-                self.require_function_references("br_on_non_null")?;
-                let r = self.pop_ref()?;
-                let s = &mut self.stacks;
-                let types = s.label_types(depth)?;
-                let Some((&last, rest)) = types.split_last() else {
-                    return Err(invalid(
-                        "type mismatch: br_on_non_null needs a label with a reference",
-                    ));
-                };
-                if let Some(r) = r {
-                    let non_null = ValType::reference(false, r.heap);
-                    if !s.sub(non_null, last) {
-                        return Err(invalid(format!(
-                            "type mismatch: expected {last}, found {non_null}"
-                        )));
-                    }
-                }
-                s.pop_all(rest)?;
-                s.push_all(rest);
-            }
-            Operator::CallRef(type_index) | Operator::ReturnCallRef(type_index) => {
-                let tail = matches!(op, Operator::ReturnCallRef(_));
-                self.require_function_references(if tail {
-                    "return_call_ref"
-                } else {
-                    "call_ref"
-                })?;
-                if tail {
-                    self.require_tail_call("return_call_ref")?;
-                }
-                let ty = self.func_type_at(type_index)?;
-                let callee = ValType::reference(true, HeapType::Concrete(type_index));
-                self.stacks.pop(callee)?;
-                if tail {
-                    self.tail_call(ty)?;
-                } else {
-                    self.stacks.pop_all(ty.params())?;
-                    self.stacks.push_all(ty.results());
-                }
-            }
+            Operator::RefAsNonNull
+            | Operator::BrOnNull(_)
+            | Operator::BrOnNonNull(_)
+            | Operator::CallRef(_)
+            | Operator::ReturnCallRef(_) => self.check_typed_ref(op)?,
             Operator::MemoryInit { data, mem } => {
                 let at = self.memory(mem)?;
                 self.data(data)?;
@@ -827,12 +755,6 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    /// Pushes the non-null form of reference `r` (Unknown stays Unknown).
-    fn push_non_null(&mut self, r: Option<RefType>) {
-        let t = r.map(|r| ValType::reference(false, r.heap));
-        self.stacks.push_operand(t);
-    }
-
     fn global(&self, index: u32) -> Check<crate::value::GlobalType> {
         self.module
             .globals
@@ -841,3 +763,4 @@ impl<'m> FuncValidator<'m> {
             .ok_or_else(|| invalid(format!("unknown global {index}")))
     }
 }
+

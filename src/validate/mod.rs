@@ -13,6 +13,7 @@ mod control;
 mod func;
 mod memory;
 mod module;
+mod refs;
 pub(crate) mod subtype;
 #[cfg(test)]
 mod tests;
