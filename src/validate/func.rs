@@ -763,4 +763,3 @@ impl<'m> FuncValidator<'m> {
             .ok_or_else(|| invalid(format!("unknown global {index}")))
     }
 }
-

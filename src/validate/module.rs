@@ -257,7 +257,10 @@ fn check_tags(module: &ModuleInfo, features: Features) -> Result<(), Error> {
         let in_types = (module.types.iter()).flat_map(|t| t.params().iter().chain(t.results()));
         let in_globals = module.globals.iter().map(|g| &g.content);
         let in_locals = (module.bodies.iter()).flat_map(|b| b.locals.iter().map(|(_, t)| t));
-        let exnref = (in_types.chain(in_globals).chain(in_locals)).any(|&t| t.as_ref_type().is_some_and(|r| r.heap.top() == HeapType::Exn));
+        let exnref = (in_types.chain(in_globals).chain(in_locals)).any(|&t| {
+            t.as_ref_type()
+                .is_some_and(|r| r.heap.top() == HeapType::Exn)
+        });
         if exnref || !module.tags.is_empty() {
             return Err(invalid(
                 "tags and exnref require the exceptions feature, which is disabled",

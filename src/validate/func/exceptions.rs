@@ -4,7 +4,7 @@ use super::super::control::FrameKind;
 use super::super::{invalid, Check};
 use super::FuncValidator;
 use crate::binary::{BlockType, Catch, CatchKind};
-use crate::value::ValType;
+use crate::value::{HeapType, ValType};
 
 impl<'m> FuncValidator<'m> {
     /// The feature check: `op` is an error when exception handling is disabled.
@@ -52,7 +52,8 @@ impl<'m> FuncValidator<'m> {
                 Vec::new()
             };
             if c.kind.pushes_ref() {
-                sent.push(ValType::ExnRef);
+                // A caught exception's reference is never null: `(ref exn)`.
+                sent.push(ValType::reference(false, HeapType::Exn));
             }
             let label = self.stacks.label_types(c.label)?;
             let fits = label.len() == sent.len()
