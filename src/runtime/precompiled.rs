@@ -19,8 +19,9 @@
 //!            0u8 (not translated: its translation failed, e.g. over a limit), or
 //!            1u8 · num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions,
 //!            code length, source map length, encoded size (u32 each) · the instructions
-//!            (`bytecode::serial`) · the source map (u32 each); the encoded size is the byte
-//!            length of the instructions and the source map, so a lazy load can skip them
+//!            (`bytecode::serial`) · the source map (u32 each) · the handler table
+//!            (`bytecode::handlers`); the encoded size is the byte length of these three, so
+//!            a lazy load can skip them
 //! ```
 //!
 //! Loading trusts nothing it reads: every check below runs on every load, and every failure is
@@ -244,6 +245,7 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     for &offset in func.source_map.iter() {
         put_u32(&mut body, offset);
     }
+    bytecode::encode_handlers(&func.handlers, &mut body);
     for v in [
         func.num_regs,
         func.num_params,
@@ -257,7 +259,6 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     ] {
         put_u32(out, v);
     }
-    bytecode::encode_handlers(&func.handlers, &mut body);
     out.extend_from_slice(&body);
 }
 
