@@ -320,8 +320,12 @@ fn mem_arg(f: &mut fmt::Formatter<'_>, name: &str, width: u32, m: &MemArg) -> fm
     if m.offset != 0 {
         write!(f, " offset={}", m.offset)?;
     }
-    if 1u64 << m.align != width as u64 {
-        write!(f, " align={}", 1u64 << m.align)?;
+    let align = 1u64.checked_shl(m.align);
+    if align != Some(width as u64) {
+        match align {
+            Some(a) => write!(f, " align={a}")?,
+            None => write!(f, " align=2**{}", m.align)?,
+        }
     }
     Ok(())
 }

@@ -286,12 +286,9 @@ fn catch_clause(r: &mut Reader<'_>) -> Result<Catch, DecodeError> {
 fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, DecodeError> {
     let flags = r.u32()?;
     // Bit 6 says a memory index follows (multi-memory); the rest is the alignment exponent.
+    // Any over-aligned exponent is the validator's: "alignment must not be larger than
+    // natural" in WebAssembly 3.0, "malformed memop flags" from 2^32 on in 2.0.
     let align = flags & !0x40;
-    // The spec decoder rejects exponents that cannot be a 32-bit shift; smaller but
-    // over-aligned values are the validator's "alignment must not be larger than natural".
-    if align >= 32 {
-        return Err(DecodeError::new("malformed memop flags", r.offset() - 1));
-    }
     let memory = if flags & 0x40 != 0 { r.u32()? } else { 0 };
     // Offsets are 64-bit in WebAssembly 3.0's encoding; 2.0's length limit (five bytes) is
     // kept for validation to apply when memory64 is off.

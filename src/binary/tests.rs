@@ -607,7 +607,6 @@ fn operator_reader_errors() {
         (&[0x1c, 0x00], "invalid result arity", 1),
         (&[0x1c, 0x02, 0x7f, 0x7f], "invalid result arity", 1),
         (&[0x1c, 0x01, 0x7a], "malformed value type", 2),
-        (&[0x28, 0x20, 0x00], "malformed memop flags", 1),
         (&[0x02, 0x7a], "malformed value type", 1),
         (&[0xfd, 0x80, 0x04], "illegal opcode 0xfd 0x200", 0),
         (&[0x02, 0xc0, 0x7f], "unknown type", 1),

@@ -311,6 +311,11 @@ impl<'m> FuncValidator<'m> {
             // WebAssembly 2.0 had no memory index: bit 6 was part of the alignment.
             return Err(Reject::Malformed("malformed memop flags"));
         }
+        let features = self.ctx.features;
+        if memarg.align >= 32 && !features.multi_memory && !features.memory64 {
+            // WebAssembly 2.0 decoded the exponent as a shift of a 32-bit value.
+            return Err(Reject::Malformed("malformed memop flags"));
+        }
         let at = self.memory(memarg.memory)?;
         if memarg.align > width.trailing_zeros() {
             return Err(invalid("alignment must not be larger than natural"));
