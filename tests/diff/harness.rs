@@ -52,9 +52,12 @@ impl Rng {
 pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
     wasm_smith::Config {
         // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls, extended constant expressions
-        // and multi-memory (on by default in wasmi too). Not memory64: wasmi has it only with
-        // its `memory64` crate feature. Not relaxed SIMD: its results are implementation-defined, and wasmi's
-        // choices differ from regwasm's (fused multiply-add, for one).
+        // and multi-memory (on by default in wasmi too), wide arithmetic and custom page sizes
+        // (switched on in both engines below). Not memory64: wasmi has it only with its
+        // `memory64` crate feature, which would change the wasmi the benchmarks measure. Not
+        // exceptions or typed function references: wasmi has neither. Not relaxed SIMD: its
+        // results are implementation-defined, and wasmi's choices differ from regwasm's (fused
+        // multiply-add, for one).
         bulk_memory_enabled: true,
         reference_types_enabled: true,
         multi_value_enabled: true,
@@ -71,9 +74,9 @@ pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         multibyte_array_access_enabled: false,
         exceptions_enabled: false,
         memory64_enabled: false,
-        custom_page_sizes_enabled: false,
+        custom_page_sizes_enabled: true,
         extended_const_enabled: true,
-        wide_arithmetic_enabled: false,
+        wide_arithmetic_enabled: true,
         compact_imports_enabled: false,
         max_memories: 3,
         // No imports: nothing to define identically on both sides.
@@ -834,6 +837,7 @@ pub fn regwasm_engine(opts: regwasm::Optimizations) -> regwasm::Engine {
         .max_call_depth(MAX_DEPTH - 1)
         .max_register_stack(1 << 20)
         .verify_bytecode(true)
+        .custom_page_sizes(true)
         .optimizations(opts);
     regwasm::Engine::new(&config)
 }
@@ -844,7 +848,9 @@ pub fn wasmi_engine() -> wasmi::Engine {
         .set_max_recursion_depth(MAX_DEPTH)
         // Bytes; large enough that only the recursion depth limits.
         .set_max_stack_height(64 << 20)
-        .compilation_mode(wasmi::CompilationMode::Eager);
+        .compilation_mode(wasmi::CompilationMode::Eager)
+        .wasm_wide_arithmetic(true)
+        .wasm_custom_page_sizes(true);
     wasmi::Engine::new(&config)
 }
 
