@@ -8,6 +8,10 @@
 use regwasm::{Config, Dispatch, Engine, Linker, Module, Store};
 use std::process::Command;
 
+#[path = "../benches/workloads/list.rs"]
+#[allow(dead_code)]
+mod list;
+
 const CHILD: &str = "REGWASM_STACK_CHILD";
 
 /// `run(n)`: `n` rounds of a loop that calls a small function, stores and loads memory and
@@ -34,8 +38,12 @@ const WAT: &str = r#"
 "#;
 
 fn run(dispatch: Dispatch, n: i32) -> i32 {
+    run_module(dispatch, WAT.as_bytes(), n)
+}
+
+fn run_module(dispatch: Dispatch, wasm: &[u8], n: i32) -> i32 {
     let engine = Engine::new(Config::default().dispatch(dispatch));
-    let module = Module::new(&engine, WAT).unwrap();
+    let module = Module::new(&engine, wasm).unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)
@@ -54,6 +62,19 @@ fn threaded_dispatch_keeps_the_native_stack_flat() {
             .unwrap();
         let threaded = thread.join().unwrap();
         assert_eq!(threaded, run(Dispatch::Loop, 200_000));
+        // The vector kernels: each vector operator has handlers of its own (one per operator),
+        // whose lane code must not keep the tail call from being a jump either.
+        for kernel in list::SIMD_KERNELS {
+            let name = format!("{kernel}_simd");
+            let w = list::WORKLOADS.iter().find(|w| w.name == name).unwrap();
+            let wasm = w.wasm;
+            let thread = std::thread::Builder::new()
+                .stack_size(256 << 10)
+                .spawn(move || run_module(Dispatch::Threaded, wasm, 2))
+                .unwrap();
+            let threaded = thread.join().unwrap();
+            assert_eq!(threaded, run_module(Dispatch::Loop, wasm, 2), "{name}");
+        }
         println!("child done: {threaded}");
         return;
     }

@@ -93,6 +93,20 @@ impl From<VReg> for Reg {
     }
 }
 
+/// Calls `$m! { [$extra] values }` with every valid [`LaneSel`] value: lanes 0 to 15 of one
+/// byte, 0 to 7 of two, 0 to 3 of four, 0 and 1 of eight (a unit test checks the list).
+macro_rules! for_each_lane_sel {
+    ($m:ident $(, $extra:tt)*) => {
+        $m! { [$($extra),*]
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+            16 17 18 19 20 21 22 23
+            32 33 34 35
+            48 49
+        }
+    };
+}
+pub(crate) use for_each_lane_sel;
+
 /// Which lane a `v128.load*_lane`/`store*_lane` moves, and how wide it is: the lane index in
 /// the low four bits, log2 of the byte width above (one byte keeps the instruction small).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -371,5 +385,21 @@ mod tests {
         assert_eq!(fused.iter().filter(|f| **f).count(), 2);
         assert!(fused[7] && fused[8]);
         assert!(!Instr::BrIfEqz { cond: r, offset }.is_fused_compare());
+    }
+
+    /// `for_each_lane_sel!` lists exactly the selectors of every lane of every width.
+    #[test]
+    fn lane_selector_list_is_complete() {
+        macro_rules! listed {
+            ([] $($n:literal)*) => {
+                vec![$(LaneSel($n)),*]
+            };
+        }
+        let listed: Vec<LaneSel> = for_each_lane_sel!(listed);
+        let all: Vec<LaneSel> = [1u8, 2, 4, 8]
+            .iter()
+            .flat_map(|&bytes| (0..16 / bytes).map(move |lane| LaneSel::new(bytes, lane)))
+            .collect();
+        assert_eq!(listed, all);
     }
 }

@@ -27,70 +27,80 @@ use crate::runtime::{Callee, FuncEntity};
 use crate::value::Cell;
 use std::sync::atomic::Ordering;
 
+/// Defines handler `$name` (generic over `$gen`) for instruction kind `$v`: the entry's
+/// `$body` between the hot state's set-up (plus `$prelude`) and the tail call of the next
+/// instruction's handler.
+macro_rules! handler_fn {
+    ($name:ident [$($gen:tt)*] [$($prelude:tt)*] $v:ident { $($f:ident),* } $body:block) => {
+        /// Runs one instruction, then the next one's handler.
+        ///
+        /// # Safety
+        /// `ip` points to an [`Op`] of live code whose instruction is this handler's kind
+        /// (`Op::new` pairs them), `fp` to a frame that fits the code's registers,
+        /// `mem_base`/`mem_len` describe the running instance's default memory, and `ctx` to
+        /// the run's context.
+        // SAFETY: an unsafe fn: callers uphold the contract above.
+        // (A handler that always stops the run leaves some state unused.)
+        #[allow(unused_mut, unused_variables, unused_assignments)]
+        unsafe fn $name<$($gen)*>(
+            ip: *const Op,
+            fp: *mut Cell,
+            mem_base: *mut u8,
+            mem_len: usize,
+            acc: Cell,
+            ctx: *mut Ctx<'_>,
+        ) -> Flow {
+            let (mut ip, mut fp, mut acc) = (ip, fp, acc);
+            let mut mem = MemCache { base: mem_base, len: mem_len };
+            define_access!($ ip fp acc mem ctx);
+            $($prelude)*
+            // Calls the handler of the instruction at `ip`, in tail position.
+            macro_rules! next {
+                () => {
+                    // SAFETY: `ip` points to an instruction of live code (the
+                    // step and the jumps keep it inside, see `backend_loop`),
+                    // and the hot state passed on is this handler's.
+                    return unsafe { ((*ip).handler)(ip, fp, mem.base, mem.len, acc, ctx) }
+                };
+            }
+            #[allow(unused_macros)]
+            macro_rules! jump {
+                ($offset:expr) => {{
+                    ip = jump(ip, $offset.0);
+                    next!();
+                }};
+            }
+            #[cfg(feature = "profile")]
+            {
+                let cx = cx!();
+                // SAFETY: as for `next!`.
+                let index = unsafe { (*ip).instr.index() };
+                cx.store.profile.count_instr(index, cx.cur_func);
+            }
+            // SAFETY: `Op::new` stores this handler only beside an instruction
+            // of this kind, and `Op`'s fields are private to `bytecode`.
+            let Instr::$v { $($f),* } = (unsafe { (*ip).instr }) else {
+                // SAFETY: as above.
+                unsafe { std::hint::unreachable_unchecked() }
+            };
+            $body
+            #[allow(unreachable_code)]
+            {
+                ip = ip.wrapping_add(1);
+                next!();
+            }
+        }
+    };
+}
+
 macro_rules! handlers {
     ($( $($v:ident { $($f:ident),* })|+ => $body:block )*) => {
-        /// The handler that runs `instr`.
-        pub(crate) fn handler_of(instr: &Instr) -> Handler {
+        /// The handler that runs `instr` whatever its operands.
+        fn generic_handler_of(instr: &Instr) -> Handler {
             match instr {
                 $($(
                     Instr::$v { .. } => {
-                        /// Runs one instruction, then the next one's handler.
-                        ///
-                        /// # Safety
-                        /// `ip` points to an [`Op`] of live code whose instruction is this
-                        /// handler's kind (`Op::new` pairs them), `fp` to a frame that fits
-                        /// the code's registers, `mem_base`/`mem_len` describe the running
-                        /// instance's default memory, and `ctx` to the run's context.
-                        // SAFETY: an unsafe fn: callers uphold the contract above.
-                        // (A handler that always stops the run leaves some state unused.)
-                        #[allow(unused_mut, unused_variables, unused_assignments)]
-                        unsafe fn handler(
-                            ip: *const Op,
-                            fp: *mut Cell,
-                            mem_base: *mut u8,
-                            mem_len: usize,
-                            acc: Cell,
-                            ctx: *mut Ctx<'_>,
-                        ) -> Flow {
-                            let (mut ip, mut fp, mut acc) = (ip, fp, acc);
-                            let mut mem = MemCache { base: mem_base, len: mem_len };
-                            define_access!($ ip fp acc mem ctx);
-                            // Calls the handler of the instruction at `ip`, in tail position.
-                            macro_rules! next {
-                                () => {
-                                    // SAFETY: `ip` points to an instruction of live code (the
-                                    // step and the jumps keep it inside, see `backend_loop`),
-                                    // and the hot state passed on is this handler's.
-                                    return unsafe { ((*ip).handler)(ip, fp, mem.base, mem.len, acc, ctx) }
-                                };
-                            }
-                            #[allow(unused_macros)]
-                            macro_rules! jump {
-                                ($offset:expr) => {{
-                                    ip = jump(ip, $offset.0);
-                                    next!();
-                                }};
-                            }
-                            #[cfg(feature = "profile")]
-                            {
-                                let cx = cx!();
-                                // SAFETY: as for `next!`.
-                                let index = unsafe { (*ip).instr.index() };
-                                cx.store.profile.count_instr(index, cx.cur_func);
-                            }
-                            // SAFETY: `Op::new` stores this handler only beside an instruction
-                            // of this kind, and `Op`'s fields are private to `bytecode`.
-                            let Instr::$v { $($f),* } = (unsafe { (*ip).instr }) else {
-                                // SAFETY: as above.
-                                unsafe { std::hint::unreachable_unchecked() }
-                            };
-                            $body
-                            #[allow(unreachable_code)]
-                            {
-                                ip = ip.wrapping_add(1);
-                                next!();
-                            }
-                        }
+                        handler_fn!(handler [] [] $v { $($f),* } $body);
                         handler
                     }
                 )+)*
@@ -100,3 +110,96 @@ macro_rules! handlers {
 }
 
 with_semantics!(handlers);
+
+/// The handler that runs `instr`: its vector operator's own handler where it has one (see
+/// [`simd_handler_of`]), else its kind's.
+pub(crate) fn handler_of(instr: &Instr) -> Handler {
+    simd_handler_of(instr).unwrap_or_else(|| generic_handler_of(instr))
+}
+
+/// For a vector instruction that the threaded backend specializes, the handler made for its
+/// key (see `with_simd_semantics!`): the entry's body with `simd_op!(op)` or `simd_sel!(sel)`
+/// a constant (`K`), so that the operator's `match` and everything derived from its shape or
+/// lane fold away and its lane kernel is inlined. One handler per operator of the
+/// instruction's shape, from the operator table (`simd_pick!`), or per lane selector
+/// (`for_each_lane_sel!`); a key the instruction cannot have (only hand-made bytecode could
+/// pair them) keeps the kind's generic handler.
+macro_rules! simd_handlers {
+    ([] $( $v:ident { $($f:ident),* } by $key:ident => $body:block )*) => {
+        fn simd_handler_of(instr: &Instr) -> Option<Handler> {
+            match *instr {
+                $(
+                    Instr::$v { $key, .. } => {
+                        // The key as a constant: a body reads only its own key's macro.
+                        handler_fn!(handler [const K: u16] [
+                            #[allow(unused_macros)]
+                            macro_rules! simd_op {
+                                ($x:expr) => {
+                                    const { crate::simd::SimdOp::from_index(K) }
+                                };
+                            }
+                            #[allow(unused_macros)]
+                            macro_rules! simd_sel {
+                                ($x:expr) => {
+                                    const { crate::bytecode::LaneSel(K as u8) }
+                                };
+                            }
+                        ] $v { $($f),* } $body);
+                        pick_by_key!($key, $key, $v, handler)
+                    }
+                )*
+                _ => None,
+            }
+        }
+    };
+}
+
+/// The handler instantiated for the value of key `$k` (of kind `op` or `sel`), if the
+/// instruction can have that value.
+macro_rules! pick_by_key {
+    (op, $k:ident, $v:ident, $h:ident) => {
+        crate::simd::for_each_simd_op!(simd_pick, $v, $h, $k)
+    };
+    (sel, $k:ident, $v:ident, $h:ident) => {
+        crate::bytecode::for_each_lane_sel!(sel_pick, $h, $k)
+    };
+}
+
+/// `match $sel` over every lane selector.
+macro_rules! sel_pick {
+    ([$h:ident, $sel:ident] $($n:literal)*) => {
+        match $sel.0 {
+            $( $n => Some($h::<$n> as Handler), )*
+            _ => None,
+        }
+    };
+}
+
+/// `match $op` over every operator row: `simd_pick_one!` for each.
+macro_rules! simd_pick {
+    ([$v:ident, $h:ident, $op:ident] $( ($code:expr) $name:ident $mnem:literal $shape:ident
+        $(($($sa:tt)*))? $feat:ident $f:ident; )*) => {
+        match $op {
+            $( crate::simd::SimdOp::$name => simd_pick_one!($v, $shape, $h, $name), )*
+        }
+    };
+}
+
+/// Handler `$h` instantiated for operator `$n` when the row's shape is instruction `$v`'s.
+macro_rules! simd_pick_one {
+    (V128Un, un, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Bin, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Tern, tern, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Test, test, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Shift, shift, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Splat, splat, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Extract, extract, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Replace, replace, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128Load, load, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (@ $h:ident, $n:ident) => {
+        Some($h::<{ crate::simd::SimdOp::$n as u16 }> as Handler)
+    };
+    ($v:ident, $shape:ident, $h:ident, $n:ident) => { None };
+}
+
+with_simd_semantics!(simd_handlers);

@@ -13,7 +13,7 @@
 //! checks the frame's room on the register stack when it enters a function.
 
 use super::{Exit, Stack};
-use crate::bytecode::{CompiledFunc, Op, Reg};
+use crate::bytecode::{CompiledFunc, Op, Reg, VReg};
 use crate::error::{Error, TrapCode};
 use crate::runtime::interrupt::StopFlag;
 use crate::runtime::StoreInner;
@@ -110,6 +110,37 @@ pub(super) unsafe fn put(fp: *mut Cell, r: Reg, value: Cell, acc: &mut Cell) {
     *acc = value;
     // SAFETY: the caller guarantees `fp + r` is inside the register stack.
     unsafe { *fp.add(r.0 as usize) = value }
+}
+
+/// Reads the `v128` in register pair `v` (two cells, low half first) in one 16-byte load, so
+/// that a lane kernel can take it straight into a vector register.
+///
+/// # Safety
+/// As for [`get`], for both `v.lo()` and `v.hi()`.
+// SAFETY: an unsafe fn: callers uphold the contract of `get`.
+#[inline(always)]
+pub(super) unsafe fn get128(fp: *mut Cell, v: VReg) -> u128 {
+    // SAFETY: the caller guarantees both cells are inside the register stack; an unaligned
+    // read of `[Cell; 2]` needs nothing else.
+    let [lo, hi] = unsafe { fp.add(v.0 as usize).cast::<[Cell; 2]>().read_unaligned() };
+    lo as u128 | (hi as u128) << 64
+}
+
+/// Writes the `v128` `value` to register pair `v` in one 16-byte store. The accumulator is
+/// left alone: no `_acc` form reads a vector (a vector result leaves nothing known there).
+///
+/// # Safety
+/// As for [`get128`].
+// SAFETY: an unsafe fn: callers uphold the contract of `get`.
+#[inline(always)]
+pub(super) unsafe fn put128(fp: *mut Cell, v: VReg, value: u128) {
+    let cells = [value as Cell, (value >> 64) as Cell];
+    // SAFETY: as in `get128`.
+    unsafe {
+        fp.add(v.0 as usize)
+            .cast::<[Cell; 2]>()
+            .write_unaligned(cells)
+    }
 }
 
 /// The default memory's buffer, cached for the loop. Refreshed whenever something may have
@@ -228,6 +259,38 @@ macro_rules! define_access {
                 // SAFETY: a register operand of the current instruction, inside the frame.
                 unsafe { put($fp, $d reg, value, &mut $acc) }
             }};
+        }
+        // A vector register pair (`VReg`), read or written whole.
+        #[allow(unused_macros)]
+        macro_rules! r128 {
+            ($d v:expr) => {
+                // SAFETY: a register pair operand of the current instruction, inside the frame.
+                unsafe { get128($fp, $d v) }
+            };
+        }
+        #[allow(unused_macros)]
+        macro_rules! w128 {
+            ($d v:expr, $d value:expr) => {{
+                let value: u128 = $d value;
+                // SAFETY: a register pair operand of the current instruction, inside the frame.
+                unsafe { put128($fp, $d v, value) }
+            }};
+        }
+        // The operator of a vector instruction, its semantics out of line; the threaded
+        // backend's per-operator handlers define their own `simd_op!`, a constant whose
+        // semantics are inlined.
+        #[allow(unused_macros)]
+        macro_rules! simd_op {
+            ($d op:expr) => {
+                crate::simd::Outlined($d op)
+            };
+        }
+        // The lane selector of a `load_lane`/`store_lane`, likewise a constant there.
+        #[allow(unused_macros)]
+        macro_rules! simd_sel {
+            ($d sel:expr) => {
+                $d sel
+            };
         }
         #[allow(unused_macros)]
         macro_rules! acc {

@@ -32,24 +32,6 @@ macro_rules! store_reg {
 }
 pub(super) use store_reg;
 
-// The `v128` in the register pair `$v` (a `VReg`).
-macro_rules! r128 {
-    ($v:expr) => {
-        (r!($v.lo()) as u128) | ((r!($v.hi()) as u128) << 64)
-    };
-}
-pub(super) use r128;
-
-// Writes a `v128` to the register pair `$v`, after computing it (it may read the pair).
-macro_rules! w128 {
-    ($v:expr, $value:expr) => {{
-        let value: u128 = $value;
-        w!($v.lo(), value as Cell);
-        w!($v.hi(), (value >> 64) as Cell);
-    }};
-}
-pub(super) use w128;
-
 // The two 128-bit operands of `i64.add128`/`sub128` in `args..args+4`, (low, high) each.
 macro_rules! wide_pairs {
     ($args:expr) => {{
@@ -215,7 +197,76 @@ pub(super) use checked_callee;
 /// Calls `$cb!` with every instruction's entry (see the module documentation).
 macro_rules! with_semantics {
     ($cb:ident) => {
+        with_simd_semantics! { with_all_semantics, $cb }
+    };
+}
+pub(super) use with_semantics;
+
+/// Calls `$k! { [$args] entries }` with the entries of the vector instructions that the
+/// threaded backend also specializes (`backend_threaded::simd_handler_of`): each entry names
+/// its key field after `by`, the operator (`op: SimdOp`) or the lane (`sel: LaneSel`), and
+/// its body reads the key through `simd_op!(op)` or `simd_sel!(sel)`. The match loop and the
+/// generic threaded handlers read it from the instruction; the specialized handlers, one per
+/// key value, have it as a constant, so the operator's `match`, its shape and the lane's
+/// masks and shifts fold away and its lane kernel is inlined.
+macro_rules! with_simd_semantics {
+    ($k:ident $(, $arg:tt)*) => {
+        $k! { [$($arg),*]
+            V128Un { dst, a, op } by op => { w128!(dst, simd_op!(op).apply_un(r128!(a))) }
+            V128Bin { dst, a, b, op } by op => { w128!(dst, simd_op!(op).apply_bin(r128!(a), r128!(b))) }
+            V128Tern { dst, a, b, c, op } by op => {
+                w128!(dst, simd_op!(op).apply_tern(r128!(a), r128!(b), r128!(c)))
+            }
+            V128Test { dst, a, op } by op => { w!(dst, simd_op!(op).apply_test(r128!(a)) as Cell) }
+            V128Shift { dst, a, b, op } by op => { w128!(dst, simd_op!(op).apply_shift(r128!(a), r!(b) as u32)) }
+            V128Splat { dst, a, op } by op => { w128!(dst, simd_op!(op).apply_splat(r!(a))) }
+            V128Extract { dst, a, lane, op } by op => { w!(dst, simd_op!(op).apply_extract(r128!(a), lane)) }
+            V128Replace { dst, a, b, lane, op } by op => {
+                w128!(dst, simd_op!(op).apply_replace(r128!(a), lane, r!(b)))
+            }
+            V128Load { dst, addr, offset, op } by op => {
+                let addr = r!(addr);
+                let bytes = match simd_op!(op).shape() {
+                    crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(mem!().load(addr, offset))),
+                    crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+                };
+                w128!(dst, simd_op!(op).apply_load(bytes))
+            }
+            V128LoadLane { dst, addr, src, offset, sel } by sel => {
+                let at = simd_sel!(sel);
+                let (addr, v) = (r!(addr), r128!(src));
+                let value = match at.bytes() {
+                    8 => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))),
+                    4 => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
+                    2 => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
+                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
+                };
+                w128!(dst, crate::simd::replace_lane_bytes(v, at.bytes(), at.lane(), value))
+            }
+            V128StoreLane { addr, src, offset, sel } by sel => {
+                let at = simd_sel!(sel);
+                let lane = crate::simd::extract_lane_bytes(r128!(src), at.bytes(), at.lane());
+                let addr = r!(addr);
+                match at.bytes() {
+                    8 => or_trap!(mem!().store(addr, offset, lane.to_le_bytes())),
+                    4 => or_trap!(mem!().store(addr, offset, (lane as u32).to_le_bytes())),
+                    2 => or_trap!(mem!().store(addr, offset, (lane as u16).to_le_bytes())),
+                    _ => or_trap!(mem!().store(addr, offset, (lane as u8).to_le_bytes())),
+                }
+            }
+        }
+    };
+}
+pub(super) use with_simd_semantics;
+
+/// `with_semantics!` once the vector entries are in hand: every entry to `$cb!`.
+macro_rules! with_all_semantics {
+    ([$cb:ident] $( $v:ident { $($f:ident),* } by $key:ident => $body:block )*) => {
         for_each_numeric_op! { numeric_semantics, $cb, {
+            $( $v { $($f),* } => $body )*
             Trap { code } => { trap!(code) }
             Copy { dst, src } => { w!(dst, r!(src)) }
             CopyAcc { dst } => { w!(dst, acc!()) }
@@ -600,63 +651,20 @@ macro_rules! with_semantics {
                 let (a, b) = (r!(args) as u128, r!(Reg(args.0 + 1)) as u128);
                 wide_result!(args, a.wrapping_mul(b))
             }
-            V128Un { dst, a, op } => { w128!(dst, op.apply_un(r128!(a))) }
-            V128Bin { dst, a, b, op } => { w128!(dst, op.apply_bin(r128!(a), r128!(b))) }
-            V128Tern { dst, a, b, c, op } => {
-                w128!(dst, op.apply_tern(r128!(a), r128!(b), r128!(c)))
-            }
-            V128Test { dst, a, op } => { w!(dst, op.apply_test(r128!(a)) as Cell) }
-            V128Shift { dst, a, b, op } => { w128!(dst, op.apply_shift(r128!(a), r!(b) as u32)) }
-            V128Splat { dst, a, op } => { w128!(dst, op.apply_splat(r!(a))) }
-            V128Extract { dst, a, lane, op } => { w!(dst, op.apply_extract(r128!(a), lane)) }
-            V128Replace { dst, a, b, lane, op } => {
-                w128!(dst, op.apply_replace(r128!(a), lane, r!(b)))
-            }
-            V128Load { dst, addr, offset, op } => {
-                let addr = r!(addr);
-                let bytes = match op.shape() {
-                    crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(mem!().load(addr, offset))),
-                    crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                };
-                w128!(dst, op.apply_load(bytes))
-            }
             V128Store { addr, src, offset } => {
                 or_trap!(mem!().store(r!(addr), offset, r128!(src).to_le_bytes()))
-            }
-            V128LoadLane { dst, addr, src, offset, sel } => {
-                let (addr, v) = (r!(addr), r128!(src));
-                let value = match sel.bytes() {
-                    8 => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))),
-                    4 => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
-                    2 => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
-                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u64,
-                };
-                w128!(dst, crate::simd::replace_lane_bytes(v, sel.bytes(), sel.lane(), value))
-            }
-            V128StoreLane { addr, src, offset, sel } => {
-                let lane = crate::simd::extract_lane_bytes(r128!(src), sel.bytes(), sel.lane());
-                let addr = r!(addr);
-                match sel.bytes() {
-                    8 => or_trap!(mem!().store(addr, offset, lane.to_le_bytes())),
-                    4 => or_trap!(mem!().store(addr, offset, (lane as u32).to_le_bytes())),
-                    2 => or_trap!(mem!().store(addr, offset, (lane as u16).to_le_bytes())),
-                    _ => or_trap!(mem!().store(addr, offset, (lane as u8).to_le_bytes())),
-                }
             }
             V128LoadMem { dst, addr, offset, op, mem } => {
                 let (cx, addr) = (cx!(), r!(addr));
                 let (st, i) = (&mut *cx.store, cx.instance);
-                let bytes = match op.shape() {
+                let bytes = match simd_op!(op).shape() {
                     crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))),
                     crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
                     crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
                     crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
                     _ => u8::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
                 };
-                w128!(dst, op.apply_load(bytes))
+                w128!(dst, simd_op!(op).apply_load(bytes))
             }
             V128StoreMem { addr, src, offset, mem } => {
                 let (addr, v) = (r!(addr), r128!(src));
@@ -688,7 +696,7 @@ macro_rules! with_semantics {
                 }
             }
             V128Shuffle { dst, a, b, mask } => {
-                w128!(dst, crate::simd::lanes::i8x16_shuffle(r128!(a), r128!(b), r128!(mask)))
+                w128!(dst, crate::simd::fast::i8x16_shuffle(r128!(a), r128!(b), r128!(mask)))
             }
             V128GlobalGet { dst, global } => {
                 let cx = cx!();
@@ -708,4 +716,4 @@ macro_rules! with_semantics {
         }}
     };
 }
-pub(super) use with_semantics;
+pub(super) use with_all_semantics;

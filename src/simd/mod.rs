@@ -25,6 +25,7 @@
 //! - `shuffle`: `fn(u128, u128, u128) -> u128`, the third operand the 16 lane indices (an
 //!   immediate in Wasm, a constant register in the bytecode); `const`: `v128.const`.
 
+pub(crate) mod fast;
 pub(crate) mod lanes;
 
 /// Calls `$m!` (with `$extra` first, in brackets) with every vector operator row:
@@ -411,6 +412,14 @@ macro_rules! define_simd_op {
                 }
             }
 
+            /// The operator whose index (`op as u16`) is `index`; `v128.load` for none. A `const
+            /// fn`: the threaded backend's per-operator handlers get their operator from it at
+            /// compile time.
+            pub(crate) const fn from_index(index: u16) -> SimdOp {
+                $( if index == SimdOp::$name as u16 { return SimdOp::$name; } )*
+                SimdOp::V128Load
+            }
+
             /// Its `0xFD`-prefixed sub-opcode: `from_code(op.code()) == Some(op)`.
             pub fn code(self) -> u32 {
                 match self { $( SimdOp::$name => $code, )* }
@@ -423,7 +432,7 @@ macro_rules! define_simd_op {
 
             /// How the operator reads its operands and immediates (inlined: the interpreter
             /// asks it for every `v128.load`).
-            #[inline]
+            #[inline(always)]
             pub fn shape(self) -> Shape {
                 match self { $( SimdOp::$name => simd_shape!($shape $(($($sa)*))?), )* }
             }
@@ -436,6 +445,7 @@ macro_rules! define_simd_op {
     };
 }
 for_each_simd_op!(define_simd_op);
+pub(crate) use for_each_simd_op;
 
 impl Shape {
     /// Operand types (bottom of the stack first) and result type.
@@ -479,18 +489,18 @@ impl Shape {
 /// One arm of an `apply_*` method: the row's function when its shape is the method's, else a
 /// value never used (the translator only emits an operator in the instruction of its shape).
 macro_rules! simd_arm {
-    (un, un $f:ident ($a:expr)) => { lanes::$f($a) };
-    (bin, bin $f:ident ($a:expr, $b:expr)) => { lanes::$f($a, $b) };
+    (un, un $f:ident ($a:expr)) => { fast::$f($a) };
+    (bin, bin $f:ident ($a:expr, $b:expr)) => { fast::$f($a, $b) };
     (bin, shuffle $f:ident ($a:expr, $b:expr)) => { { let _ = ($a, $b); 0 } };
-    (tern, tern $f:ident ($a:expr, $b:expr, $c:expr)) => { lanes::$f($a, $b, $c) };
-    (tern, shuffle $f:ident ($a:expr, $b:expr, $c:expr)) => { lanes::$f($a, $b, $c) };
-    (test, test $f:ident ($a:expr)) => { lanes::$f($a) };
-    (shift, shift $f:ident ($a:expr, $b:expr)) => { lanes::$f($a, $b) };
-    (splat, splat $f:ident ($a:expr)) => { lanes::$f($a) };
-    (extract, extract $f:ident ($a:expr, $l:expr)) => { lanes::$f($a, $l) };
-    (extract, store_lane $f:ident ($a:expr, $l:expr)) => { lanes::$f($a, $l) };
-    (replace, replace $f:ident ($a:expr, $l:expr, $b:expr)) => { lanes::$f($a, $l, $b) };
-    (replace, load_lane $f:ident ($a:expr, $l:expr, $b:expr)) => { lanes::$f($a, $l, $b) };
+    (tern, tern $f:ident ($a:expr, $b:expr, $c:expr)) => { fast::$f($a, $b, $c) };
+    (tern, shuffle $f:ident ($a:expr, $b:expr, $c:expr)) => { fast::$f($a, $b, $c) };
+    (test, test $f:ident ($a:expr)) => { fast::$f($a) };
+    (shift, shift $f:ident ($a:expr, $b:expr)) => { fast::$f($a, $b) };
+    (splat, splat $f:ident ($a:expr)) => { fast::$f($a) };
+    (extract, extract $f:ident ($a:expr, $l:expr)) => { fast::$f($a, $l) };
+    (extract, store_lane $f:ident ($a:expr, $l:expr)) => { fast::$f($a, $l) };
+    (replace, replace $f:ident ($a:expr, $l:expr, $b:expr)) => { fast::$f($a, $l, $b) };
+    (replace, load_lane $f:ident ($a:expr, $l:expr, $b:expr)) => { fast::$f($a, $l, $b) };
     (load, load $f:ident ($a:expr)) => { simd_load!($f, $a) };
     ($want:ident, $shape:ident $f:ident ($($a:expr),*)) => { { let _ = ($($a),*); Default::default() } };
 }
@@ -501,7 +511,7 @@ macro_rules! simd_load {
         $a
     };
     ($f:ident, $a:expr) => {
-        lanes::$f($a)
+        fast::$f($a)
     };
 }
 
@@ -510,39 +520,39 @@ macro_rules! define_simd_apply {
         /// The semantics of each shape: what the interpreter runs for an operator (see the
         /// module documentation for the signatures).
         impl SimdOp {
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_un(self, a: u128) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(un, $shape $f (a)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_bin(self, a: u128, b: u128) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(bin, $shape $f (a, b)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_tern(self, a: u128, b: u128, c: u128) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(tern, $shape $f (a, b, c)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_test(self, a: u128) -> u32 {
                 match self { $( SimdOp::$name => simd_arm!(test, $shape $f (a)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_shift(self, a: u128, b: u32) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(shift, $shape $f (a, b)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_splat(self, a: u64) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(splat, $shape $f (a)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_extract(self, a: u128, lane: u8) -> u64 {
                 match self { $( SimdOp::$name => simd_arm!(extract, $shape $f (a, lane)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_replace(self, a: u128, lane: u8, b: u64) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(replace, $shape $f (a, lane, b)), )* }
             }
-            #[inline]
+            #[inline(always)]
             pub(crate) fn apply_load(self, bytes: u128) -> u128 {
                 match self { $( SimdOp::$name => simd_arm!(load, $shape $f (bytes)), )* }
             }
@@ -550,6 +560,56 @@ macro_rules! define_simd_apply {
     };
 }
 for_each_simd_op!(define_simd_apply);
+
+/// An operator whose semantics run out of line, in one function per shape: what the match
+/// loop and the threaded backend's generic handlers call. The lane kernels are inlined into
+/// their callers (see [`lanes`]); here they are inlined into these functions instead of into
+/// the interpreter's loop, which stays small.
+#[derive(Clone, Copy)]
+pub(crate) struct Outlined(pub(crate) SimdOp);
+
+impl Outlined {
+    #[inline(never)]
+    pub(crate) fn apply_un(self, a: u128) -> u128 {
+        self.0.apply_un(a)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_bin(self, a: u128, b: u128) -> u128 {
+        self.0.apply_bin(a, b)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_tern(self, a: u128, b: u128, c: u128) -> u128 {
+        self.0.apply_tern(a, b, c)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_test(self, a: u128) -> u32 {
+        self.0.apply_test(a)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_shift(self, a: u128, b: u32) -> u128 {
+        self.0.apply_shift(a, b)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_splat(self, a: u64) -> u128 {
+        self.0.apply_splat(a)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_extract(self, a: u128, lane: u8) -> u64 {
+        self.0.apply_extract(a, lane)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_replace(self, a: u128, lane: u8, b: u64) -> u128 {
+        self.0.apply_replace(a, lane, b)
+    }
+    #[inline(never)]
+    pub(crate) fn apply_load(self, bytes: u128) -> u128 {
+        self.0.apply_load(bytes)
+    }
+    #[inline]
+    pub(crate) fn shape(self) -> Shape {
+        self.0.shape()
+    }
+}
 
 /// `v128.load*_lane` of `bytes` bytes: `replace_lane` of the lane type.
 pub(crate) fn replace_lane_bytes(v: u128, bytes: u8, lane: u8, value: u64) -> u128 {
