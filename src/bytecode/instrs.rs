@@ -383,6 +383,9 @@ macro_rules! for_each_instr {
         V128Replace "v128.replace" { dst: VReg, a: VReg, b: Reg, lane: u8, op: SimdOp } writes(dst)
         /// `dst = op(bytes)` of the bytes loaded at addr + offset (`v128.load*`).
         V128Load "v128.load" { dst: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
+        /// `dst = op(a, b)` for a `v128` operator of shape `bin`, `b` the 16 bytes at addr +
+        /// offset (`v128.load` fused into its user, `load_operands`).
+        V128BinLoad "v128.bin_load" { dst: VReg, a: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
         /// Store the 16 bytes of `src` at addr + offset.
         V128Store "v128.store" { addr: Reg, src: VReg, offset: u32 } is(store)
         /// `dst = src` with lane `sel.lane()` replaced by `sel.bytes()` bytes loaded at

@@ -12,7 +12,7 @@
 //! records the crate version and refuses bytes from another one.
 
 use super::instrs::for_each_instr;
-use super::{Instr, LaneSel, Offset, Reg, VReg};
+use super::{Instr, LaneSel, Offset, Operand, OperandVisitor, Reg, VReg};
 use crate::error::TrapCode;
 use crate::simd::SimdOp;
 
@@ -71,6 +71,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, String> {
         Ok(self.array::<1>()?[0])
     }
@@ -90,6 +91,8 @@ impl<'a> Reader<'a> {
 
 /// An instruction field's encoding.
 pub(crate) trait Field: Sized {
+    /// The encoded size in bytes.
+    const SIZE: usize;
     fn put(&self, out: &mut Vec<u8>);
     fn get(r: &mut Reader<'_>) -> Result<Self, String>;
 }
@@ -98,6 +101,7 @@ pub(crate) trait Field: Sized {
 macro_rules! int_fields {
     ($($t:ty),*) => { $(
         impl Field for $t {
+            const SIZE: usize = std::mem::size_of::<$t>();
             #[inline]
             fn put(&self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_le_bytes());
@@ -115,6 +119,7 @@ int_fields!(u8, u16, i16, u32, i32);
 macro_rules! wrapper_fields {
     ($($t:ident($inner:ty)),*) => { $(
         impl Field for $t {
+            const SIZE: usize = <$inner>::SIZE;
             #[inline]
             fn put(&self, out: &mut Vec<u8>) {
                 self.0.put(out)
@@ -129,9 +134,12 @@ macro_rules! wrapper_fields {
 wrapper_fields!(Reg(u16), VReg(u16), Offset(i32));
 
 impl Field for LaneSel {
+    const SIZE: usize = 1;
+    #[inline]
     fn put(&self, out: &mut Vec<u8>) {
         self.0.put(out)
     }
+    #[inline]
     fn get(r: &mut Reader<'_>) -> Result<Self, String> {
         // Lane in bits 0..4, log2 of the width (at most 8 bytes) in bits 4..6.
         match r.u8()? {
@@ -142,9 +150,12 @@ impl Field for LaneSel {
 }
 
 impl Field for TrapCode {
+    const SIZE: usize = 1;
+    #[inline]
     fn put(&self, out: &mut Vec<u8>) {
         (*self as u8).put(out)
     }
+    #[inline]
     fn get(r: &mut Reader<'_>) -> Result<Self, String> {
         let b = r.u8()?;
         TrapCode::ALL
@@ -155,17 +166,17 @@ impl Field for TrapCode {
 }
 
 impl Field for SimdOp {
+    const SIZE: usize = 4;
+    #[inline]
     fn put(&self, out: &mut Vec<u8>) {
         self.code().put(out)
     }
+    #[inline]
     fn get(r: &mut Reader<'_>) -> Result<Self, String> {
         let code = r.u32()?;
         SimdOp::from_code(code).ok_or_else(|| format!("unknown SIMD operator {code:#x}"))
     }
 }
-
-/// Decodes one instruction's fields, its tag already read.
-type DecodeFn = for<'a, 'b> fn(&'a mut Reader<'b>) -> Result<Instr, String>;
 
 macro_rules! define_serial {
     ([[ $(
@@ -233,72 +244,105 @@ macro_rules! define_serial {
             }
         }
 
-        /// The decoder of each variant, indexed by tag ([`Instr::index`] order: the table's
-        /// rows, then each numeric row's forms in the order `define.rs` lists them). Struct
-        /// fields are read in the order written, which is the order `encode` writes them.
-        // Instructions without fields (`return`) do not read.
-        #[allow(unused_variables)]
-        const DECODERS: &[DecodeFn] = &[
-            $( |r| Ok(Instr::$name { $($field: <$fty>::get(r)?),* }), )*
-            $(
-                |r| Ok(Instr::$nname { dst: Reg::get(r)?, a: Reg::get(r)?, b: Reg::get(r)? }),
-                |r| Ok(Instr::$acc { dst: Reg::get(r)?, b: Reg::get(r)? }),
+        /// Reads one instruction written by [`encode`] and runs `c` on it. Each kind has its
+        /// own decoder, indexed by tag ([`Instr::index`] order: the table's rows, then each
+        /// numeric row's forms in the order `define.rs` lists them), which reads the kind's
+        /// fixed number of bytes with one bounds check and the fields in the order written, the
+        /// order `encode` writes them; `c`'s methods are inlined into it, so the checks are
+        /// compiled for that kind.
+        #[inline]
+        pub(crate) fn decode_checked<C: Check>(
+            r: &mut Reader<'_>,
+            c: &mut C,
+        ) -> Result<Instr, String> {
+            // The array's length is checked: one decoder per variant.
+            let decoders: &[DecodeFn<C>; Instr::COUNT] = const { &[
+                $( decoder!($name { $($field: $fty),* } visit($($field),*)), )*
                 $(
-                    |r| Ok(Instr::$imm { dst: Reg::get(r)?, a: Reg::get(r)?, imm: i32::get(r)? }),
-                    |r| Ok(Instr::$immacc { dst: Reg::get(r)?, imm: i32::get(r)? }),
-                )?
-                $(
-                    |r| Ok(Instr::$cimm { dst: Reg::get(r)?, a: Reg::get(r)?, imm: i32::get(r)? }),
-                    |r| Ok(Instr::$br { a: Reg::get(r)?, b: Reg::get(r)?, offset: Offset::get(r)? }),
-                    |r| Ok(Instr::$brimm { a: Reg::get(r)?, imm: i32::get(r)?, offset: Offset::get(r)? }),
-                    |r| Ok(Instr::$cimmacc { dst: Reg::get(r)?, imm: i32::get(r)? }),
-                    |r| Ok(Instr::$bracc { b: Reg::get(r)?, offset: Offset::get(r)? }),
-                    |r| Ok(Instr::$brimmacc { imm: i32::get(r)?, offset: Offset::get(r)? }),
-                )?
-                $(
-                    |r| Ok(Instr::$addbr {
-                        x: Reg::get(r)?, step: Reg::get(r)?, rhs: Reg::get(r)?, offset: Offset::get(r)?,
-                    }),
-                    |r| Ok(Instr::$addimmbr {
-                        x: Reg::get(r)?, step: i16::get(r)?, rhs: Reg::get(r)?, offset: Offset::get(r)?,
-                    }),
-                    |r| Ok(Instr::$sel {
-                        dst: Reg::get(r)?, a: Reg::get(r)?, b: Reg::get(r)?, x: Reg::get(r)?, y: Reg::get(r)?,
-                    }),
-                    |r| Ok(Instr::$selimm {
-                        dst: Reg::get(r)?, a: Reg::get(r)?, imm: i16::get(r)?, x: Reg::get(r)?, y: Reg::get(r)?,
-                    }),
-                    |r| Ok(Instr::$addbracc {
-                        x: Reg::get(r)?, step: Reg::get(r)?, rhs: Reg::get(r)?, offset: Offset::get(r)?,
-                    }),
-                    |r| Ok(Instr::$addimmbracc {
-                        x: Reg::get(r)?, step: i16::get(r)?, rhs: Reg::get(r)?, offset: Offset::get(r)?,
-                    }),
-                )?
-                $(
-                    |r| Ok(Instr::$mem {
-                        dst: Reg::get(r)?, a: Reg::get(r)?, addr: Reg::get(r)?, offset: u32::get(r)?,
-                    }),
-                    |r| Ok(Instr::$memacc { dst: Reg::get(r)?, addr: Reg::get(r)?, offset: u32::get(r)? }),
-                )?
-            )*
-        ];
+                    decoder!($nname { dst: Reg, a: Reg, b: Reg } visit(dst, a $(, b if $b)?)),
+                    decoder!($acc { dst: Reg, b: Reg } visit(dst $(, b if $b)?)),
+                    $(
+                        decoder!($imm { dst: Reg, a: Reg, imm: i32 } visit(dst, a, imm)),
+                        decoder!($immacc { dst: Reg, imm: i32 } visit(dst, imm)),
+                    )?
+                    $(
+                        decoder!($cimm { dst: Reg, a: Reg, imm: i32 } visit(dst, a, imm)),
+                        decoder!($br { a: Reg, b: Reg, offset: Offset } visit(a, b, offset)),
+                        decoder!($brimm { a: Reg, imm: i32, offset: Offset } visit(a, imm, offset)),
+                        decoder!($cimmacc { dst: Reg, imm: i32 } visit(dst, imm)),
+                        decoder!($bracc { b: Reg, offset: Offset } visit(b, offset)),
+                        decoder!($brimmacc { imm: i32, offset: Offset } visit(imm, offset)),
+                    )?
+                    $(
+                        decoder!($addbr { x: Reg, step: Reg, rhs: Reg, offset: Offset } visit(x, step, rhs, offset)),
+                        decoder!($addimmbr { x: Reg, step: i16, rhs: Reg, offset: Offset } visit(x, step, rhs, offset)),
+                        decoder!($sel { dst: Reg, a: Reg, b: Reg, x: Reg, y: Reg } visit(dst, a, b, x, y)),
+                        decoder!($selimm { dst: Reg, a: Reg, imm: i16, x: Reg, y: Reg } visit(dst, a, imm, x, y)),
+                        decoder!($addbracc { x: Reg, step: Reg, rhs: Reg, offset: Offset } visit(x, step, rhs, offset)),
+                        decoder!($addimmbracc { x: Reg, step: i16, rhs: Reg, offset: Offset } visit(x, step, rhs, offset)),
+                    )?
+                    $(
+                        decoder!($mem { dst: Reg, a: Reg, addr: Reg, offset: u32 } visit(dst, a, addr, offset)),
+                        decoder!($memacc { dst: Reg, addr: Reg, offset: u32 } visit(dst, addr, offset)),
+                    )?
+                )*
+            ] };
+            let tag = r.u16()?;
+            let decode = decoders
+                .get(tag as usize)
+                .ok_or_else(|| format!("unknown instruction tag {tag}"))?;
+            decode(r, c)
+        }
     };
 }
 
+/// The decoder of one kind of instruction: its fields (a fixed number of bytes, read with one
+/// bounds check) in the order written, each operand handed to the check as it is read (the
+/// ones `Instr::visit_operands_with` visits: a unary operator's unused `b` is not; `if` marks
+/// such an optional operand), then the whole instruction.
+macro_rules! decoder {
+    ($name:ident { $($field:ident : $fty:ty),* } visit($($v:ident $(if $m:ident)?),*)) => {
+        // Instructions without fields (`return`) read nothing.
+        #[allow(unused_variables)]
+        |r, c| {
+            let bytes: [u8; 0 $(+ <$fty as Field>::SIZE)*] = r.array()?;
+            let s = &mut Reader::new(&bytes);
+            $( let $field = <$fty>::get(s)?; )*
+            $( c.operand(stringify!($v), &$v); )*
+            let instr = Instr::$name { $($field),* };
+            c.finish(&instr)?;
+            Ok(instr)
+        }
+    };
+}
+
+/// What [`decode_checked`] runs on each instruction it decodes: each operand, as it is read,
+/// then the whole instruction (`()`: nothing).
+pub(crate) trait Check: OperandVisitor {
+    fn finish(&mut self, instr: &Instr) -> Result<(), String>;
+}
+
+impl OperandVisitor for () {
+    #[inline(always)]
+    fn operand<T: Operand>(&mut self, _: &'static str, _: &T) {}
+}
+
+impl Check for () {
+    #[inline(always)]
+    fn finish(&mut self, _: &Instr) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Decodes one instruction's fields, its tag already read, and checks it.
+type DecodeFn<C> = for<'a, 'b, 'c> fn(&'a mut Reader<'b>, &'c mut C) -> Result<Instr, String>;
+
 for_each_instr!(define_serial);
 
-// One decoder per variant.
-const _: () = assert!(DECODERS.len() == Instr::COUNT);
-
 /// Reads one instruction written by [`encode`].
-#[inline]
+#[cfg(test)]
 pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Instr, String> {
-    let tag = r.u16()?;
-    let decode = DECODERS
-        .get(tag as usize)
-        .ok_or_else(|| format!("unknown instruction tag {tag}"))?;
-    decode(r)
+    decode_checked(r, &mut ())
 }
 
 #[cfg(test)]
@@ -333,6 +377,32 @@ mod tests {
         for (i, code) in TrapCode::ALL.into_iter().enumerate() {
             assert_eq!(code as usize, i);
             assert_eq!(round_trip(Instr::Trap { code }), Instr::Trap { code });
+        }
+    }
+
+    /// Each kind's decoder hands its check the operands `Instr::visit_operands_with` visits,
+    /// in the same order: the load-time checks see every operand the verifier sees.
+    #[test]
+    fn decoders_visit_what_visit_operands_visits() {
+        struct Record(Vec<(&'static str, String)>);
+        impl OperandVisitor for Record {
+            fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+                self.0.push((name, op.fmt_operand(0)));
+            }
+        }
+        impl Check for Record {
+            fn finish(&mut self, _: &Instr) -> Result<(), String> {
+                Ok(())
+            }
+        }
+        for instr in Instr::examples() {
+            let mut out = Vec::new();
+            encode(&instr, &mut out);
+            let mut seen = Record(Vec::new());
+            decode_checked(&mut Reader::new(&out), &mut seen).unwrap();
+            let mut want = Record(Vec::new());
+            instr.visit_operands_with(&mut want);
+            assert_eq!(seen.0, want.0, "{}", instr.mnemonic());
         }
     }
 

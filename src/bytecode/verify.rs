@@ -2,15 +2,15 @@
 //! instruction names lies inside its frame, every jump lands on an instruction, and execution
 //! can never run off the end of the code.
 
-use super::{CompiledFunc, Instr, Operand, OperandVisitor};
+use super::{CompiledFunc, Instr, Operand, OperandVisitor, Reg};
 
 /// Checks a translated function; the error names the first broken invariant and where.
 pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     let len = func.code.len();
     for (at, instr) in func.instrs().enumerate() {
-        let mut check = FrameCheck::new(func.num_regs, len, at, instr);
+        let mut check = FrameCheck::new(func.num_regs, len, at);
         instr.visit_operands_with(&mut check);
-        check.finish()?;
+        check.finish(instr)?;
     }
     super::handlers::verify(&func.handlers, len, func.num_regs as usize)?;
     ends_in_terminal(func.instrs().last())
@@ -27,84 +27,96 @@ pub(crate) fn ends_in_terminal(last: Option<&Instr>) -> Result<(), String> {
 }
 
 /// The checks of one instruction at position `at` in code of `len` instructions with a frame of
-/// `regs` registers, as an operand visitor: every register inside the frame, every jump onto
-/// an instruction. The first problem found is kept.
-pub(crate) struct FrameCheck<'a> {
-    instr: &'a Instr,
+/// `regs` registers, as an operand visitor, then [`FrameCheck::finish`] with the whole
+/// instruction: every register inside the frame, every jump onto an instruction. The first
+/// problem found is kept.
+pub(crate) struct FrameCheck {
     regs: usize,
     len: usize,
-    at: usize,
+    pub(crate) at: usize,
+    /// The `args` operand, checked by `finish`: how many registers it spans depends on the
+    /// instruction.
+    args: Option<Reg>,
     pub(crate) problem: Option<String>,
 }
 
-impl<'a> FrameCheck<'a> {
+impl FrameCheck {
     #[inline(always)]
-    pub(crate) fn new(regs: u32, len: usize, at: usize, instr: &'a Instr) -> Self {
+    pub(crate) fn new(regs: u32, len: usize, at: usize) -> Self {
         FrameCheck {
-            instr,
             regs: regs as usize,
             len,
             at,
+            args: None,
             problem: None,
         }
     }
 
-    /// How many registers the `args` operand names. Operations taking several consecutive
-    /// operands name the first one.
-    fn args_span(&self) -> usize {
-        match *self.instr {
-            // It writes the first two argument registers.
-            Instr::TableGrow { .. }
-            | Instr::CallCopy2 { .. }
-            | Instr::I64MulWideS { .. }
-            | Instr::I64MulWideU { .. } => 2,
-            Instr::I64Add128 { .. } | Instr::I64Sub128 { .. } => 4,
-            // A tail call moves its `params` argument cells down from `args`.
-            Instr::ReturnCall { params, .. }
-            | Instr::ReturnCallIndirect { params, .. }
-            | Instr::ReturnCallRef { params, .. }
-            // A throw's payload cells.
-            | Instr::Throw { params, .. } => params as usize,
-            // Calls name where the callee's frame starts, which may lie at the frame's end
-            // (but not past it); the interpreter checks the callee's room at run time.
-            _ if self.instr.is_call() => 0,
-            _ => 3,
+    /// That registers `r..r + span` lie inside the frame.
+    #[inline(always)]
+    fn check_reg(&mut self, r: Reg, span: usize) {
+        if r.0 as usize + span > self.regs {
+            let regs = self.regs;
+            (self.problem)
+                .get_or_insert_with(|| format!("register r{} outside a frame of {regs}", r.0));
         }
     }
 
-    /// The first problem, with the rest of the checks that need the whole instruction.
+    /// The first problem, with the rest of the checks that need the whole instruction; ready
+    /// for the next instruction.
     #[inline(always)]
-    pub(crate) fn finish(mut self) -> Result<(), String> {
-        if let Instr::BrTable { len: n, .. } = *self.instr {
+    pub(crate) fn finish(&mut self, instr: &Instr) -> Result<(), String> {
+        if let Some(args) = self.args.take() {
+            self.check_reg(args, args_span(instr));
+        }
+        if let Instr::BrTable { len: n, .. } = *instr {
             if self.at + 1 + n as usize >= self.len {
                 self.problem
                     .get_or_insert(format!("br_table with {n} + 1 entries runs past the end"));
             }
         }
-        match self.problem {
+        match self.problem.take() {
             None => Ok(()),
             Some(p) => Err(format!(
                 "instruction {} ({}): {p}",
                 self.at,
-                self.instr.mnemonic()
+                instr.mnemonic()
             )),
         }
     }
 }
 
-impl OperandVisitor for FrameCheck<'_> {
+/// How many registers `instr`'s `args` operand names. Operations taking several consecutive
+/// operands name the first one.
+fn args_span(instr: &Instr) -> usize {
+    match *instr {
+        // It writes the first two argument registers.
+        Instr::TableGrow { .. }
+        | Instr::CallCopy2 { .. }
+        | Instr::I64MulWideS { .. }
+        | Instr::I64MulWideU { .. } => 2,
+        Instr::I64Add128 { .. } | Instr::I64Sub128 { .. } => 4,
+        // A tail call moves its `params` argument cells down from `args`.
+        Instr::ReturnCall { params, .. }
+        | Instr::ReturnCallIndirect { params, .. }
+        | Instr::ReturnCallRef { params, .. }
+        // A throw's payload cells.
+        | Instr::Throw { params, .. } => params as usize,
+        // Calls name where the callee's frame starts, which may lie at the frame's end
+        // (but not past it); the interpreter checks the callee's room at run time.
+        _ if instr.is_call() => 0,
+        _ => 3,
+    }
+}
+
+impl OperandVisitor for FrameCheck {
     #[inline(always)]
     fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
         if let Some(r) = op.as_reg() {
-            let span = if name == "args" {
-                self.args_span()
+            if name == "args" {
+                self.args = Some(r);
             } else {
-                op.span()
-            };
-            if r.0 as usize + span > self.regs {
-                let regs = self.regs;
-                (self.problem)
-                    .get_or_insert_with(|| format!("register r{} outside a frame of {regs}", r.0));
+                self.check_reg(r, op.span());
             }
         }
         if let Some(off) = op.as_offset() {

@@ -189,6 +189,7 @@ macro_rules! simd_pick {
 macro_rules! simd_pick_one {
     (V128Un, un, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Bin, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128BinLoad, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Tern, tern, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Test, test, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Shift, shift, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };

@@ -176,6 +176,8 @@ pub(crate) struct Suspended {
     stack: Stack,
     at: Position,
     reason: SuspendReason,
+    /// The exceptions its registers refer to, pinned while it is suspended (see `exn_gc.rs`).
+    held: Vec<u32>,
     /// Keeps the code the frames point into alive (see [`start`]).
     _alive: std::sync::Arc<Vec<crate::runtime::Module>>,
 }
@@ -200,6 +202,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, cells: &mut [Cell]) ->
     while let Some(suspended) = outcome {
         match suspended.reason.trap_code() {
             Some(code) => {
+                store.inner.release_exns(&suspended.held);
                 let mut stack = suspended.stack;
                 let at = &suspended.at;
                 let mut trap = Trap::new(code);
@@ -279,8 +282,13 @@ pub(crate) fn resume<T>(
 ) -> Result<Option<Suspended>> {
     store.inner.begin_call();
     let Suspended {
-        stack, at, _alive, ..
+        stack,
+        at,
+        _alive,
+        held,
+        ..
     } = suspended;
+    store.inner.release_exns(&held);
     run(store, stack, at, _alive, cells)
 }
 
@@ -301,7 +309,12 @@ fn run<T>(
                 func,
                 args,
             }) => {
+                // The host may call back into Wasm, which cannot see this run's registers:
+                // the exceptions they may refer to, all born before now, are roots meanwhile.
+                let hidden =
+                    std::mem::replace(&mut store.inner.exn_gc.hidden, store.inner.exn_gc.seq);
                 let result = call_host(store, &mut stack.regs, args, func, next.instance);
+                store.inner.exn_gc.hidden = hidden;
                 // A host function's exception unwinds from the call into the calling code.
                 let thrown = result.as_ref().err().and_then(|t| t.exception());
                 if let Some(exn) = thrown {
@@ -361,6 +374,7 @@ fn run<T>(
             Ok(None)
         }
         Ok(Some((at, reason))) => Ok(Some(Suspended {
+            held: store.inner.hold_exns(&stack.regs),
             stack,
             at,
             reason,
@@ -379,6 +393,8 @@ fn run<T>(
 fn uncaught(store: &StoreInner, trap: Option<Trap>) -> Error {
     let mut trap = trap.unwrap_or_else(|| Trap::new(TrapCode::UncaughtException));
     if let Some(exn) = trap.exception() {
+        // It goes to the host.
+        store.pin_exn(exn.0);
         if (exn.0 as usize) < store.exns.len() {
             trap.describe(store.describe_exn(exn.0));
         }

@@ -224,6 +224,10 @@ macro_rules! with_simd_semantics {
             V128Replace { dst, a, b, lane, op } by op => {
                 w128!(dst, simd_op!(op).apply_replace(r128!(a), lane, r!(b)))
             }
+            V128BinLoad { dst, a, addr, offset, op } by op => {
+                let b = u128::from_le_bytes(or_trap!(mem!().load(r!(addr), offset)));
+                w128!(dst, simd_op!(op).apply_bin(r128!(a), b))
+            }
             V128Load { dst, addr, offset, op } by op => {
                 let addr = r!(addr);
                 let bytes = match simd_op!(op).shape() {
@@ -345,7 +349,7 @@ macro_rules! with_all_semantics {
                 // SAFETY: the payload is registers `args..args + params` of this frame
                 // (`bytecode::verify` checks the span).
                 let payload = unsafe { std::slice::from_raw_parts(fp!().add(args.0 as usize), params as usize) };
-                let exn = cx.store.add_exn(tag, payload.into());
+                let exn = cx.store.add_exn(tag, payload, &cx.stack.regs);
                 exit!(|at| Exit::Throw { at, exn })
             }
             ThrowRef { exn } => {

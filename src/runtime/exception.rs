@@ -3,9 +3,8 @@
 //! Both are store entities. A tag is generative: each instantiation of a module makes a new
 //! one for every tag it defines, and only the same tag (by identity) catches an exception
 //! thrown with it. An exception is its tag and its payload cells, made by `throw` (or by the
-//! host) and referred to by `exnref` cells as `index + 1`. Exceptions are never freed before
-//! their store: the store has no collector, so a program that throws in a loop keeps every
-//! payload it threw.
+//! host) and referred to by `exnref` cells as `index + 1`. Unreachable exceptions are reclaimed
+//! when a throw finds the table grown (`exn_gc.rs`); one handed to the host never is.
 
 use super::Store;
 use crate::error::{Error, Result};
@@ -17,11 +16,21 @@ pub(crate) struct TagEntity {
     pub(crate) ty: u32,
 }
 
-/// The store-side record of an exception: its tag's store address and its payload cells.
+/// The store-side record of an exception: its tag's store address and its payload cells,
+/// and what the collector needs (`exn_gc.rs`).
 #[derive(Debug)]
 pub(crate) struct ExnEntity {
+    /// `exn_gc::FREE` in a free slot.
     pub(crate) tag: u32,
-    pub(crate) payload: Box<[Cell]>,
+    /// Kept in a free slot, for the next exception there to reuse.
+    pub(crate) payload: Vec<Cell>,
+    /// The allocation's number in its store.
+    pub(crate) born: u64,
+    /// Set once the host holds it: never collected. Atomic because handing a value to the
+    /// host may happen through `&Store`.
+    pub(crate) pinned: std::sync::atomic::AtomicBool,
+    /// How many suspended calls' registers refer to it.
+    pub(crate) suspended: u32,
 }
 
 /// A handle to an exception tag in a [`Store`].
@@ -61,6 +70,11 @@ pub struct Exn(pub(crate) u32);
 impl Exn {
     /// Creates an exception of `tag` with `payload` (of the tag's parameter types); a host
     /// function throws it by returning [`Trap::exception`](crate::Trap::exception).
+    ///
+    /// An exception the host has held (made here, or reached through a call's results, a
+    /// global, a table, a payload, a host function's parameters or an uncaught-exception
+    /// trap) stays in the store until the store is dropped; the ones only Wasm saw are
+    /// reclaimed once unreachable.
     pub fn new<T>(store: &mut Store<T>, tag: Tag, payload: &[Val]) -> Result<Exn> {
         let ty = tag.ty(store);
         let types: Vec<_> = payload.iter().map(Val::ty).collect();
@@ -73,7 +87,9 @@ impl Exn {
         for v in payload {
             v.push_cells(&mut cells);
         }
-        Ok(Exn(store.inner.add_exn(tag.0, cells.into())))
+        let exn = store.inner.add_exn(tag.0, &cells, &[]);
+        store.inner.pin_exn(exn);
+        Ok(Exn(exn))
     }
 
     /// The exception's tag.
@@ -83,7 +99,9 @@ impl Exn {
 
     /// The exception's payload values.
     pub fn payload<T>(&self, store: &Store<T>) -> Vec<Val> {
-        store.inner.exn_payload(self.0)
+        let vals = store.inner.exn_payload(self.0);
+        store.inner.pin_vals(&vals);
+        vals
     }
 }
 
@@ -94,16 +112,14 @@ impl super::StoreInner {
         self.tags.len() as u32 - 1
     }
 
-    /// Adds an exception; returns its store address.
-    pub(crate) fn add_exn(&mut self, tag: u32, payload: Box<[Cell]>) -> u32 {
-        self.exns.push(ExnEntity { tag, payload });
-        self.exns.len() as u32 - 1
-    }
-
-    /// The payload of exception `exn` as values of its tag's parameter types.
+    /// The payload of exception `exn` as values of its tag's parameter types (none for a
+    /// free slot, which no reference or handle of this store names).
     pub(crate) fn exn_payload(&self, exn: u32) -> Vec<Val> {
         let e = &self.exns[exn as usize];
-        let ty = &self.types[self.tags[e.tag as usize].ty as usize];
+        let Some(tag) = self.tags.get(e.tag as usize) else {
+            return Vec::new();
+        };
+        let ty = &self.types[tag.ty as usize];
         let mut out = vec![Val::I32(0); ty.params().len()];
         Val::from_cell_list(ty.params(), &e.payload, &mut out);
         out

@@ -20,6 +20,7 @@ pub(crate) fn dynamic_host<T>(
         let mut params: smallvec::SmallVec<[Val; 8]> =
             ty.params().iter().map(|t| Val::default_of(*t)).collect();
         Val::from_cell_list(ty.params(), cells, &mut params);
+        caller.store.inner.pin_vals(&params);
         let mut results: smallvec::SmallVec<[Val; 4]> =
             ty.results().iter().map(|t| Val::default_of(*t)).collect();
         func(caller, &params, &mut results)?;
@@ -197,6 +198,7 @@ impl Func {
         cells.resize(ty.param_cells().max(ty.result_cells()) as usize, 0);
         crate::exec::invoke(store, *self, &mut cells)?;
         Val::from_cell_list(ty.results(), &cells, results);
+        store.inner.pin_vals(results);
         Ok(())
     }
 }

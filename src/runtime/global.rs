@@ -39,7 +39,9 @@ impl Global {
     /// The global's current value.
     pub fn get<T>(&self, store: &Store<T>) -> Val {
         let g = &store.inner.globals[self.0 as usize];
-        Val::from_cells(g.ty.content, &[g.value, g.hi])
+        let val = Val::from_cells(g.ty.content, &[g.value, g.hi]);
+        store.inner.pin_vals(&[val]);
+        val
     }
 
     /// Sets a mutable global; fails on an immutable one or a value of the wrong type.

@@ -4,6 +4,7 @@
 
 mod engine;
 mod exception;
+mod exn_gc;
 mod func;
 mod global;
 mod inspect;

@@ -446,19 +446,14 @@ fn read_func(
     let counts = EntityCounts::of(info);
     let len = code_len as usize;
     let mut code = Vec::with_capacity(len);
+    let mut check = LoadCheck {
+        info,
+        counts: &counts,
+        frame: FrameCheck::new(num_regs, len, 0),
+    };
     for at in 0..len {
-        let instr = serial::decode(r)?;
-        let mut check = LoadCheck {
-            frame: FrameCheck::new(num_regs, len, at, &instr),
-            roles: roles_of(&instr),
-            next: 0,
-            counts: &counts,
-        };
-        instr.visit_operands_with(&mut check);
-        check.frame.finish()?;
-        check_instr(info, &instr)
-            .map_err(|m| format!("instruction {at} ({}): {m}", instr.mnemonic()))?;
-        code.push(Op::new(instr));
+        check.frame.at = at;
+        code.push(Op::new(serial::decode_checked(r, &mut check)?));
     }
     verify::ends_in_terminal(code.last().map(Op::instr))?;
     let mut source_map = Vec::with_capacity(map_len as usize);
@@ -534,6 +529,7 @@ impl Role {
     }
 }
 
+#[inline(always)]
 pub(crate) fn role(field: &str) -> Option<Role> {
     Some(match field {
         "func" => Role::Func,
@@ -579,28 +575,22 @@ impl EntityCounts {
     }
 }
 
-/// The load-time checks of one instruction's operands: the frame's ([`FrameCheck`]) and that
-/// every entity an operand names exists in the module (the interpreter indexes the instance's
-/// tables of them without a check).
+/// The load-time checks of each instruction, run by the decoder of its kind as it is decoded:
+/// the frame's ([`FrameCheck`]), that every entity an operand names exists in the module (the
+/// interpreter indexes the instance's tables of them without a check), and [`check_instr`].
 struct LoadCheck<'a> {
-    frame: FrameCheck<'a>,
-    /// The role of each operand, in visiting order.
-    roles: &'a [Role],
-    next: usize,
+    info: &'a ModuleInfo,
     counts: &'a EntityCounts,
+    frame: FrameCheck,
 }
 
 impl OperandVisitor for LoadCheck<'_> {
     #[inline(always)]
     fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
         self.frame.operand(name, op);
-        let role = self
-            .roles
-            .get(self.next)
-            .copied()
-            .unwrap_or(Role::Unclassified);
-        self.next += 1;
         let Some(value) = op.as_index() else { return };
+        // `name` is a constant in each kind's decoder, and so is its role.
+        let role = role(name).unwrap_or(Role::Unclassified);
         let count = match role {
             Role::Plain => return,
             Role::Unclassified => 0,
@@ -614,27 +604,19 @@ impl OperandVisitor for LoadCheck<'_> {
     }
 }
 
-/// The role of each operand of `instr`'s kind, in visiting order; built once from the
-/// catalogue, which lists every kind's operand names in index order.
-#[inline]
-fn roles_of(instr: &Instr) -> &'static [Role] {
-    static TABLE: OnceLock<Vec<Box<[Role]>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        (Instr::catalogue().iter())
-            .map(|(_, operands, _)| {
-                (operands.iter())
-                    .map(|name| role(name).unwrap_or(Role::Unclassified))
-                    .collect()
-            })
-            .collect()
-    });
-    table.get(instr.index()).map_or(&[], |r| r)
+impl serial::Check for LoadCheck<'_> {
+    #[inline(always)]
+    fn finish(&mut self, instr: &Instr) -> Result<(), String> {
+        self.frame.finish(instr)?;
+        check_instr(self.info, instr)
+            .map_err(|m| format!("instruction {} ({}): {m}", self.frame.at, instr.mnemonic()))
+    }
 }
 
 /// Checks what the operand checks cannot: the type and mutability of the globals `instr`
 /// names, that bulk memory instructions have a memory, and that a tail call moves as many
-/// cells as its callee takes.
-#[inline]
+/// cells as its callee takes. Inlined into each kind's decoder, where it folds to the kind's arm.
+#[inline(always)]
 fn check_instr(info: &ModuleInfo, instr: &Instr) -> Result<(), String> {
     let global = |g: u32, v128: bool, set: bool| {
         let ty = &info.globals[g as usize];

@@ -126,6 +126,7 @@ fn finish<T>(
         None => {
             let ty = func.ty(store);
             Val::from_cell_list(ty.results(), cells, results);
+            store.inner.pin_vals(results);
             Ok(CallOutcome::Finished)
         }
         Some(state) => Ok(CallOutcome::Suspended(ResumableCall {

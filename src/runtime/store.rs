@@ -34,6 +34,7 @@ pub(crate) struct StoreInner {
     /// Exception tags, and the exceptions thrown or made by the host (see `exception.rs`).
     pub(crate) tags: Vec<super::exception::TagEntity>,
     pub(crate) exns: Vec<super::exception::ExnEntity>,
+    pub(crate) exn_gc: super::exn_gc::ExnGc,
     pub(crate) instances: Vec<InstanceEntity>,
     /// Element segments of all instances; a dropped segment is empty.
     pub(crate) elems: Vec<Vec<Cell>>,
@@ -98,6 +99,7 @@ impl<T> Store<T> {
             globals: Vec::new(),
             tags: Vec::new(),
             exns: Vec::new(),
+            exn_gc: Default::default(),
             instances: Vec::new(),
             elems: Vec::new(),
             datas: Vec::new(),

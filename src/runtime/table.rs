@@ -87,7 +87,9 @@ impl Table {
     pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
         let t = &store.inner.tables[self.0 as usize];
         let cell = *t.elems.get(index as usize)?;
-        Some(Val::from_cell(t.ty.elem, cell))
+        let val = Val::from_cell(t.ty.elem, cell);
+        store.inner.pin_vals(&[val]);
+        Some(val)
     }
 
     /// Sets element `index`; fails past the end or on a value of the wrong type.

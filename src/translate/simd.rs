@@ -106,6 +106,9 @@ impl Translator<'_> {
                 self.emit(Instr::V128Un { dst, a, op });
             }
             Shape::Bin => {
+                if self.opts.load_operands && self.fuse_v128_load_operand(op)? {
+                    return Ok(());
+                }
                 let b = self.pop_v128()?;
                 let a = self.pop_v128()?;
                 let dst = self.push_v128()?;
@@ -208,5 +211,49 @@ impl Translator<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `v128.load` then a binary operator taking the loaded vector as its right operand, its
+    /// left one a local or an already written slot: one `v128.bin_load` (the `load_operands`
+    /// optimization, as for scalar operators). The load's result never reaches a register.
+    fn fuse_v128_load_operand(&mut self, op: SimdOp) -> Result<bool> {
+        let n = self.stack.len();
+        if n < 4 || !self.last_is_rewritable() {
+            return Ok(false);
+        }
+        let Some(&Instr::V128Load {
+            dst: loaded,
+            addr,
+            offset,
+            op: SimdOp::V128Load,
+        }) = self.code.last()
+        else {
+            return Ok(false);
+        };
+        let top = self.slot(self.height() - 2)?;
+        let b_is_loaded =
+            matches!(self.stack[n - 2..], [Opnd::Slot, Opnd::Slot]) && top == loaded.lo();
+        // The left operand must need no instruction of its own: the fused instruction has to
+        // follow the load's place directly.
+        let a_ready = match self.stack[n - 4..n - 2] {
+            [Opnd::Slot, Opnd::Slot] => true,
+            [Opnd::Local(lo), Opnd::Local(hi)] => hi.0 == lo.0.wrapping_add(1),
+            _ => false,
+        };
+        if !b_is_loaded || !a_ready {
+            return Ok(false);
+        }
+        self.unemit();
+        self.stack.truncate(n - 2);
+        let a = self.pop_v128()?;
+        let dst = self.push_v128()?;
+        self.emit(Instr::V128BinLoad {
+            dst,
+            a,
+            addr,
+            offset,
+            op,
+        });
+        Ok(true)
     }
 }
