@@ -386,6 +386,9 @@ macro_rules! for_each_instr {
         /// `dst = op(a, b)` for a `v128` operator of shape `bin`, `b` the 16 bytes at addr +
         /// offset (`v128.load` fused into its user, `load_operands`).
         V128BinLoad "v128.bin_load" { dst: VReg, a: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
+        /// The 16 bytes at addr + offset replaced by `op(a, them)`, for a `v128` operator of
+        /// shape `bin` (`v128.bin_load` whose result is stored back, `load_operands`).
+        V128BinLoadStore "v128.bin_load_store" { a: VReg, addr: Reg, offset: u32, op: SimdOp } is(store)
         /// Store the 16 bytes of `src` at addr + offset.
         V128Store "v128.store" { addr: Reg, src: VReg, offset: u32 } is(store)
         /// `dst = src` with lane `sel.lane()` replaced by `sel.bytes()` bytes loaded at

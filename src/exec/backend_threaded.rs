@@ -31,7 +31,7 @@ use std::sync::atomic::Ordering;
 /// `$body` between the hot state's set-up (plus `$prelude`) and the tail call of the next
 /// instruction's handler.
 macro_rules! handler_fn {
-    ($name:ident [$($gen:tt)*] [$($prelude:tt)*] $v:ident { $($f:ident),* } $body:block) => {
+    ($(#[$attr:meta])* $name:ident [$($gen:tt)*] [$($prelude:tt)*] $v:ident { $($f:ident),* } $body:block) => {
         /// Runs one instruction, then the next one's handler.
         ///
         /// # Safety
@@ -42,6 +42,7 @@ macro_rules! handler_fn {
         // SAFETY: an unsafe fn: callers uphold the contract above.
         // (A handler that always stops the run leaves some state unused.)
         #[allow(unused_mut, unused_variables, unused_assignments)]
+        $(#[$attr])*
         unsafe fn $name<$($gen)*>(
             ip: *const Op,
             fp: *mut Cell,
@@ -114,8 +115,28 @@ with_semantics!(handlers);
 /// The handler that runs `instr`: its vector operator's own handler where it has one (see
 /// [`simd_handler_of`]), else its kind's.
 pub(crate) fn handler_of(instr: &Instr) -> Handler {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(instr, Instr::V128Shuffle { .. }) && std::arch::is_x86_feature_detected!("ssse3") {
+        return shuffle_ssse3;
+    }
     simd_handler_of(instr).unwrap_or_else(|| generic_handler_of(instr))
 }
+
+// `i8x16.shuffle` for a CPU with SSSE3, chosen when the code is paired with its handlers (so a
+// precompiled module gets the one its loading CPU can run): the handler is compiled for SSSE3,
+// so `pshufb` is inlined into it. Its semantics are the generic entry's, with the lane
+// function taken straight from `simd::fast::ssse3`.
+#[cfg(target_arch = "x86_64")]
+handler_fn!(
+    #[target_feature(enable = "ssse3")]
+    shuffle_ssse3 [] [] V128Shuffle { dst, a, b, mask } {
+        // `handler_of` pairs this handler with an instruction only when the CPU has SSSE3.
+        let (a, b, mask) = (r128!(a), r128!(b), r128!(mask));
+        // SAFETY: see above.
+        let v = unsafe { crate::simd::fast::ssse3::shuffle_u128(a, b, mask) };
+        w128!(dst, v)
+    }
+);
 
 /// For a vector instruction that the threaded backend specializes, the handler made for its
 /// key (see `with_simd_semantics!`): the entry's body with `simd_op!(op)` or `simd_sel!(sel)`
@@ -190,6 +211,7 @@ macro_rules! simd_pick_one {
     (V128Un, un, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Bin, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128BinLoad, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128BinLoadStore, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Tern, tern, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Test, test, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Shift, shift, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };

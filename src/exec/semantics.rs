@@ -228,6 +228,12 @@ macro_rules! with_simd_semantics {
                 let b = u128::from_le_bytes(or_trap!(mem!().load(r!(addr), offset)));
                 w128!(dst, simd_op!(op).apply_bin(r128!(a), b))
             }
+            V128BinLoadStore { a, addr, offset, op } by op => {
+                let addr = r!(addr);
+                let b = u128::from_le_bytes(or_trap!(mem!().load(addr, offset)));
+                let v = simd_op!(op).apply_bin(r128!(a), b);
+                or_trap!(mem!().store(addr, offset, v.to_le_bytes()))
+            }
             V128Load { dst, addr, offset, op } by op => {
                 let addr = r!(addr);
                 let bytes = match simd_op!(op).shape() {

@@ -402,9 +402,20 @@ pub(crate) fn i8x16_relaxed_swizzle(a: u128, lanes: u128) -> u128 {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod ssse3 {
-    use super::u;
+pub(crate) mod ssse3 {
+    use super::{m, u};
     use core::arch::x86_64::*;
+
+    /// [`shuffle`] on `u128`s, for the threaded backend's SSSE3 shuffle handler.
+    ///
+    /// # Safety
+    /// The CPU must have SSSE3.
+    #[target_feature(enable = "ssse3")]
+    #[inline]
+    pub(crate) unsafe fn shuffle_u128(a: u128, b: u128, lanes: u128) -> u128 {
+        // SAFETY: the caller guarantees SSSE3.
+        unsafe { shuffle(m(a), m(b), m(lanes)) }
+    }
 
     /// # Safety
     /// The CPU must have SSSE3.

@@ -183,6 +183,9 @@ impl Translator<'_> {
                 });
             }
             Shape::Store(_) => {
+                if self.opts.load_operands && self.fuse_v128_update(offset)? {
+                    return Ok(());
+                }
                 let src = self.pop_v128()?;
                 let addr = self.pop_reg()?;
                 self.emit(Instr::V128Store { addr, src, offset });
@@ -249,6 +252,46 @@ impl Translator<'_> {
         let dst = self.push_v128()?;
         self.emit(Instr::V128BinLoad {
             dst,
+            a,
+            addr,
+            offset,
+            op,
+        });
+        Ok(true)
+    }
+
+    /// A `v128.bin_load` whose result is stored straight back where it loaded from (same
+    /// address register, same offset): `c[i] = c[i] op a`, one `v128.bin_load_store`. The
+    /// result was a stack slot that the store consumes, so it need not be written.
+    fn fuse_v128_update(&mut self, offset: u32) -> Result<bool> {
+        let n = self.stack.len();
+        if n < 3 || !self.last_is_rewritable() {
+            return Ok(false);
+        }
+        let Some(&Instr::V128BinLoad {
+            dst,
+            a,
+            addr,
+            offset: loaded_at,
+            op,
+        }) = self.code.last()
+        else {
+            return Ok(false);
+        };
+        let h = self.height();
+        let src_is_result = matches!(self.stack[n - 2..], [Opnd::Slot, Opnd::Slot])
+            && self.slot(h - 2)? == dst.lo();
+        let same_addr = match self.stack[n - 3] {
+            Opnd::Local(r) => r == addr,
+            Opnd::Slot => self.slot(h - 3)? == addr,
+            _ => false,
+        };
+        if !src_is_result || !same_addr || offset != loaded_at {
+            return Ok(false);
+        }
+        self.unemit();
+        self.stack.truncate(n - 3);
+        self.emit(Instr::V128BinLoadStore {
             a,
             addr,
             offset,
