@@ -39,10 +39,10 @@ macro_rules! handler_fn {
         /// (`Op::new` pairs them), `fp` to a frame that fits the code's registers,
         /// `mem_base`/`mem_len` describe the running instance's default memory, and `ctx` to
         /// the run's context.
-        // SAFETY: an unsafe fn: callers uphold the contract above.
         // (A handler that always stops the run leaves some state unused.)
         #[allow(unused_mut, unused_variables, unused_assignments)]
         $(#[$attr])*
+        // SAFETY: an unsafe fn: callers uphold the contract above.
         unsafe fn $name<$($gen)*>(
             ip: *const Op,
             fp: *mut Cell,

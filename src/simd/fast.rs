@@ -44,6 +44,8 @@ macro_rules! sse2 {
     ($( $name:ident($($a:ident),+) => $e:expr; )*) => {$(
         #[cfg(target_arch = "x86_64")]
         #[inline(always)]
+        // Some expressions only call the safe helpers of `ops`.
+        #[allow(unused_unsafe)]
         pub(crate) fn $name($($a: u128),+) -> u128 {
             $( let $a = m($a); )+
             // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 target has it.
@@ -77,49 +79,49 @@ macro_rules! sse2_test {
     )*};
 }
 
-// Helpers for the expressions below; each is only called inside their `unsafe` blocks.
+// Helpers for the expressions below: SSE2 sequences with no precondition of their own.
 #[cfg(target_arch = "x86_64")]
 mod ops {
     use core::arch::x86_64::*;
 
     /// All ones.
     #[inline(always)]
-    pub(super) unsafe fn ones() -> __m128i {
+    pub(super) fn ones() -> __m128i {
         // SAFETY: SSE2 is part of the x86-64 baseline.
         unsafe { _mm_set1_epi32(-1) }
     }
     #[inline(always)]
-    pub(super) unsafe fn not(a: __m128i) -> __m128i {
+    pub(super) fn not(a: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_xor_si128(a, ones()) }
     }
     /// Flips each lane's sign bit (`$bits`-bit lanes), so a signed comparison orders the
     /// lanes as unsigned ones.
     #[inline(always)]
-    pub(super) unsafe fn flip8(a: __m128i) -> __m128i {
+    pub(super) fn flip8(a: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_xor_si128(a, _mm_set1_epi8(i8::MIN)) }
     }
     #[inline(always)]
-    pub(super) unsafe fn flip16(a: __m128i) -> __m128i {
+    pub(super) fn flip16(a: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_xor_si128(a, _mm_set1_epi16(i16::MIN)) }
     }
     #[inline(always)]
-    pub(super) unsafe fn flip32(a: __m128i) -> __m128i {
+    pub(super) fn flip32(a: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_xor_si128(a, _mm_set1_epi32(i32::MIN)) }
     }
     /// The sign of each 8-bit lane, spread over the lane (for sign extension).
     #[inline(always)]
-    pub(super) unsafe fn sign8(a: __m128i) -> __m128i {
+    pub(super) fn sign8(a: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_cmpgt_epi8(_mm_setzero_si128(), a) }
     }
     /// Low 32 bits of the product of each pair of 32-bit lanes (SSE2 has no `pmulld`): the
     /// even lanes' and the odd lanes' 64-bit products, interleaved again.
     #[inline(always)]
-    pub(super) unsafe fn mul32(a: __m128i, b: __m128i) -> __m128i {
+    pub(super) fn mul32(a: __m128i, b: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe {
             let even = _mm_mul_epu32(a, b);
@@ -132,7 +134,7 @@ mod ops {
     }
     /// `a` where `m` is all ones, `b` where it is zero.
     #[inline(always)]
-    pub(super) unsafe fn select(m: __m128i, a: __m128i, b: __m128i) -> __m128i {
+    pub(super) fn select(m: __m128i, a: __m128i, b: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b)) }
     }
@@ -140,7 +142,7 @@ mod ops {
     /// negative lanes cleared first, then offset by -32768 so that the signed pack saturates
     /// at the right bounds, then the offset undone.
     #[inline(always)]
-    pub(super) unsafe fn packus32(a: __m128i, b: __m128i) -> __m128i {
+    pub(super) fn packus32(a: __m128i, b: __m128i) -> __m128i {
         // SAFETY: as above.
         unsafe {
             let clamp = |x: __m128i| {
@@ -154,22 +156,22 @@ mod ops {
         }
     }
     #[inline(always)]
-    pub(super) unsafe fn ps(a: __m128i) -> __m128 {
+    pub(super) fn ps(a: __m128i) -> __m128 {
         // SAFETY: as above.
         unsafe { _mm_castsi128_ps(a) }
     }
     #[inline(always)]
-    pub(super) unsafe fn pd(a: __m128i) -> __m128d {
+    pub(super) fn pd(a: __m128i) -> __m128d {
         // SAFETY: as above.
         unsafe { _mm_castsi128_pd(a) }
     }
     #[inline(always)]
-    pub(super) unsafe fn from_ps(a: __m128) -> __m128i {
+    pub(super) fn from_ps(a: __m128) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_castps_si128(a) }
     }
     #[inline(always)]
-    pub(super) unsafe fn from_pd(a: __m128d) -> __m128i {
+    pub(super) fn from_pd(a: __m128d) -> __m128i {
         // SAFETY: as above.
         unsafe { _mm_castpd_si128(a) }
     }
@@ -412,6 +414,7 @@ pub(crate) mod ssse3 {
     /// The CPU must have SSSE3.
     #[target_feature(enable = "ssse3")]
     #[inline]
+    // SAFETY: an unsafe fn: callers guarantee SSSE3 (see `# Safety`).
     pub(crate) unsafe fn shuffle_u128(a: u128, b: u128, lanes: u128) -> u128 {
         // SAFETY: the caller guarantees SSSE3.
         unsafe { shuffle(m(a), m(b), m(lanes)) }
@@ -420,6 +423,7 @@ pub(crate) mod ssse3 {
     /// # Safety
     /// The CPU must have SSSE3.
     #[target_feature(enable = "ssse3")]
+    // SAFETY: an unsafe fn: callers guarantee SSSE3 (see `# Safety`).
     pub(super) unsafe fn shuffle(a: __m128i, b: __m128i, lanes: __m128i) -> u128 {
         let idx = _mm_and_si128(lanes, _mm_set1_epi8(31));
         let from_b = _mm_cmpgt_epi8(idx, _mm_set1_epi8(15));
@@ -436,6 +440,7 @@ pub(crate) mod ssse3 {
     /// # Safety
     /// The CPU must have SSSE3.
     #[target_feature(enable = "ssse3")]
+    // SAFETY: an unsafe fn: callers guarantee SSSE3 (see `# Safety`).
     pub(super) unsafe fn swizzle(a: __m128i, lanes: __m128i) -> u128 {
         u(_mm_shuffle_epi8(
             a,
