@@ -318,8 +318,8 @@ fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
         return Err(refused(
             Kind::Config,
             format!(
-                "compiled with other translation settings (fingerprint {print:#018x}, this \
-                 engine's is {:#018x})",
+                "compiled with other translation settings or another instruction set \
+                 (fingerprint {print:#018x}, this engine's is {:#018x})",
                 fingerprint(config)
             ),
         ));
@@ -690,17 +690,31 @@ fn settings_bits(config: &Config) -> u32 {
 }
 
 /// A hash of every translation-relevant part of `config`, by its `Debug` form: a field added
-/// to `Optimizations` or `Features` changes it even before `settings` names it.
+/// to `Optimizations` or `Features` changes it even before `settings` names it. It covers the
+/// instruction set too (`instruction_set`): bytecode from a build whose instructions differ
+/// (another table under the same crate version) would otherwise decode under shifted tags.
 fn fingerprint(config: &Config) -> u64 {
     let text = format!(
-        "{:?} {:?} fuel={} interruptible={} source_map={}",
+        "{:?} {:?} fuel={} interruptible={} source_map={} instrs={:016x}",
         config.optimizations,
         config.features,
         config.consume_fuel,
         config.interruptible,
-        config.keep_source_map
+        config.keep_source_map,
+        instruction_set()
     );
     checksum(text.as_bytes())
+}
+
+/// A hash of the instruction table in tag order: each kind's mnemonic and operand names.
+fn instruction_set() -> u64 {
+    static HASH: OnceLock<u64> = OnceLock::new();
+    *HASH.get_or_init(|| {
+        let text: String = (Instr::catalogue().iter())
+            .map(|(name, operands, _)| format!("{name}({});", operands.join(",")))
+            .collect();
+        checksum(text.as_bytes())
+    })
 }
 
 /// A 64-bit checksum, eight bytes at a time. Each step, `h = rotl((h ^ word) * K, 31)` with `K`
