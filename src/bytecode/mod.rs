@@ -303,9 +303,26 @@ pub struct CompiledFunc {
     pub source_map: Box<[u32]>,
     /// The `try_table` handlers, innermost first (see [`Handler`]); empty without exceptions.
     pub handlers: Box<[Handler]>,
+    /// The cells a direct call's fast path needs past the frame base (see
+    /// [`CompiledFunc::enter_room_for`]): one load decides whether the fast path fits.
+    pub enter_room: u32,
 }
 
+/// How many cells past its parameters a direct call clears inline: frames with at most this
+/// many locals, most small functions, enter without a call to `memset`.
+pub(crate) const CLEAR_INLINE: usize = 8;
+
 impl CompiledFunc {
+    /// [`enter_room`](Self::enter_room) for a frame's sizes: the frame, or the parameters and
+    /// the `CLEAR_INLINE` cells cleared after them if more; `u32::MAX` (so the fast path never
+    /// fits) when more than `CLEAR_INLINE` locals need clearing.
+    pub(crate) fn enter_room_for(num_regs: u32, num_params: u32, num_locals: u32) -> u32 {
+        if num_locals.saturating_sub(num_params) as usize > CLEAR_INLINE {
+            return u32::MAX;
+        }
+        num_regs.max(num_params.saturating_add(CLEAR_INLINE as u32))
+    }
+
     /// The instructions, in order.
     pub fn instrs(&self) -> impl ExactSizeIterator<Item = &Instr> + DoubleEndedIterator + Clone {
         self.code.iter().map(Op::instr)

@@ -145,6 +145,7 @@ mod tests {
             eqz_fusions: 0,
             source_map: Box::new([]),
             handlers: Box::new([]),
+            enter_room: CompiledFunc::enter_room_for(num_regs, 0, 0),
         }
     }
 

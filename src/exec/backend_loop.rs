@@ -43,6 +43,17 @@ macro_rules! match_loop {
                     continue;
                 }};
             }
+            // A direct call off the fast path: the whole call sequence, right here.
+            macro_rules! call_slow {
+                ($func:expr, $args:expr) => {
+                    call_func!($func, $args, @full)
+                };
+            }
+            macro_rules! call_addr_slow {
+                ($addr:expr, $args:expr) => {
+                    call_addr_full!($addr, $args)
+                };
+            }
             loop {
                 // `ip` points into the current function's code (after the `+ 1` that ends
                 // each step, for jumps, calls and returns too): it starts at its first

@@ -32,6 +32,11 @@ use std::sync::atomic::Ordering;
 /// instruction's handler.
 macro_rules! handler_fn {
     ($(#[$attr:meta])* $name:ident [$($gen:tt)*] [$($prelude:tt)*] $v:ident { $($f:ident),* } $body:block) => {
+        handler_fn!(@pat $(#[$attr])* $name [$($gen)*] [$($prelude)*] (Instr::$v { $($f),* }) $body);
+    };
+    // The same for a handler that runs after the instruction at `ip` started (`call_slow`):
+    // `$pat` binds what it reads of it.
+    (@pat $(#[$attr:meta])* $name:ident [$($gen:tt)*] [$($prelude:tt)*] ($pat:pat) $body:block) => {
         /// Runs one instruction, then the next one's handler.
         ///
         /// # Safety
@@ -78,9 +83,29 @@ macro_rules! handler_fn {
                 let index = unsafe { (*ip).instr.index() };
                 cx.store.profile.count_instr(index, cx.cur_func);
             }
+            // A direct call off the fast path: `call_slow`, in tail position, does the whole
+            // call sequence. Out of this handler, so that its calls (`memset`, growing the
+            // stacks, lazy translation) cost this handler no callee-saved registers.
+            #[allow(unused_macros)]
+            macro_rules! call_slow {
+                ($func:expr, $args:expr) => {{
+                    cx!().pending_call = ($func, $args);
+                    // SAFETY: as for `next!`; `call_slow` reads the call from `pending_call`.
+                    return unsafe { call_slow(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
+            // The same for a call by store address (`call_addr!`).
+            #[allow(unused_macros)]
+            macro_rules! call_addr_slow {
+                ($addr:expr, $args:expr) => {{
+                    cx!().pending_call = ($addr, $args);
+                    // SAFETY: as for `call_slow!`.
+                    return unsafe { call_addr_slow(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
             // SAFETY: `Op::new` stores this handler only beside an instruction
             // of this kind, and `Op`'s fields are private to `bytecode`.
-            let Instr::$v { $($f),* } = (unsafe { (*ip).instr }) else {
+            let $pat = (unsafe { (*ip).instr }) else {
                 // SAFETY: as above.
                 unsafe { std::hint::unreachable_unchecked() }
             };
@@ -111,6 +136,29 @@ macro_rules! handlers {
 }
 
 with_semantics!(handlers);
+
+// The direct call that a call handler's fast path (`enter_fast!`) could not make, with the
+// instruction at `ip` (the call) half run: its copies are done, the call is in
+// `Ctx::pending_call`.
+handler_fn!(@pat
+    #[allow(irrefutable_let_patterns)]
+    #[inline(never)]
+    call_slow [] [] (_) {
+        let (func, args) = cx!().pending_call;
+        call_func!(func, args, @full)
+    }
+);
+
+// The same for a call by store address that `call_addr!` could not make fast (`pending_call`
+// holds the address).
+handler_fn!(@pat
+    #[allow(irrefutable_let_patterns)]
+    #[inline(never)]
+    call_addr_slow [] [] (_) {
+        let (addr, args) = cx!().pending_call;
+        call_addr_full!(addr, args)
+    }
+);
 
 /// The handler that runs `instr`: its vector operator's own handler where it has one (see
 /// [`simd_handler_of`]), else its kind's.

@@ -16,7 +16,7 @@ use super::{Exit, Stack};
 use crate::bytecode::{CompiledFunc, Op, Reg, VReg};
 use crate::error::{Error, TrapCode};
 use crate::runtime::interrupt::StopFlag;
-use crate::runtime::StoreInner;
+use crate::runtime::{Callee, StoreInner};
 use crate::value::Cell;
 
 /// Everything an instruction may need besides the hot state: reached through one pointer.
@@ -26,6 +26,10 @@ pub(crate) struct Ctx<'a> {
     pub(super) stop: &'a StopFlag,
     /// The instance of the running function.
     pub(super) instance: u32,
+    /// That instance's direct-call cache (`InstanceEntity::callees`), for the call's fast
+    /// path. Set with `instance` by [`Ctx::switch_instance`]; the slice does not move while
+    /// the run lasts (instances are only added between runs, and the cache is written in place).
+    pub(super) callees: *const [Callee],
     /// The store address of the running function, charged for each instruction.
     #[cfg(feature = "profile")]
     pub(super) cur_func: u32,
@@ -39,6 +43,25 @@ pub(crate) struct Ctx<'a> {
     /// The instruction that trapped, when an instruction returns [`Stop::Trap`] (set by
     /// [`trap_at`], on the trap's cold path only): the top of the backtrace.
     pub(super) trap_ip: *const Op,
+    /// The call (function index or store address, argument register) that the threaded
+    /// backend's call handlers hand to `call_slow` or `call_addr_slow` when it cannot take
+    /// the fast path (see `enter_fast!`).
+    pub(super) pending_call: (u32, Reg),
+}
+
+impl Ctx<'_> {
+    /// Makes `instance` the running instance.
+    #[inline(always)]
+    pub(super) fn switch_instance(&mut self, instance: u32) {
+        self.instance = instance;
+        self.callees = callees_of(self.store, instance);
+    }
+}
+
+/// The direct-call cache of `instance`, for [`Ctx::callees`].
+#[inline(always)]
+pub(super) fn callees_of(store: &StoreInner, instance: u32) -> *const [Callee] {
+    &store.instances[instance as usize].callees[..]
 }
 
 /// Why an instruction stopped the run. Small, so that a handler returns it in a register.
@@ -413,7 +436,7 @@ macro_rules! define_access {
                 }
                 // SAFETY: the callee's frame fits (checked just above).
                 unsafe { zero_locals(callee_fp, code) };
-                cx.stack.frames.push(Frame {
+                cx.stack.push_frame(Frame {
                     // SAFETY: a call is never the last instruction, so `ip + 1` is in the code.
                     ip: unsafe { $ip.add(1) },
                     fp: $fp,
@@ -431,14 +454,95 @@ macro_rules! define_access {
                 $ip = code.code.as_ptr().wrapping_sub(1);
                 $fp = callee_fp;
                 if callee_instance != cx.instance {
-                    cx.instance = callee_instance;
+                    cx.switch_instance(callee_instance);
                     $mem = MemCache::of(cx.store, callee_instance);
                 }
             }};
         }
-        // Calls the function at store address `addr` with its frame at register `args`.
+        // The common direct call, entered with no call of its own, so that a threaded handler
+        // needs no callee-saved registers (no prologue and epilogue of six pushes and pops):
+        // `code` runs in the running instance, the frame stack has room without growing, the
+        // registers fit with `CLEAR_INLINE` cells to spare past the parameters, and at most
+        // that many locals need clearing. `true` if it entered `code` with its frame at
+        // register `args`; `false`, having done nothing, otherwise (then `enter!` does it
+        // all). Never taken with the profile on, which `enter!` keeps.
+        #[allow(unused_macros)]
+        macro_rules! enter_fast {
+            ($d code:expr, $d args:expr) => {{
+                let code: *const CompiledFunc = $d code;
+                // SAFETY: the code is kept alive by the store's modules for the whole run.
+                let code: &CompiledFunc = unsafe { &*code };
+                let args: Reg = $d args;
+                let stack = &mut *cx!().stack;
+                let depth = stack.frames.len();
+                // SAFETY: `args` is at most the frame size, so this stays within (or one past)
+                // the current frame.
+                let callee_fp = unsafe { $fp.add(args.0 as usize) };
+                let used =
+                    (callee_fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
+                let fits = cfg!(not(feature = "profile"))
+                    && depth < stack.frames_limit
+                    && used + code.enter_room as usize <= stack.regs.len();
+                if fits {
+                    let frame = Frame {
+                        // A call is never the last instruction, so `ip + 1` is in the code.
+                        ip: $ip.wrapping_add(1),
+                        fp: $fp,
+                        instance: cx!().instance,
+                        #[cfg(feature = "profile")]
+                        func: cx!().cur_func,
+                    };
+                    // SAFETY: `used + enter_room <= regs.len()` (just checked): the callee's
+                    // frame and the `CLEAR_INLINE` cells past its parameters are inside the
+                    // register stack, and at most `CLEAR_INLINE` locals need clearing. Cells past its locals are its temporaries (written before they
+                    // are read) or unused, so clearing them changes nothing observable. The
+                    // frame goes into spare capacity (`depth < capacity`).
+                    unsafe {
+                        callee_fp
+                            .add(code.num_params as usize)
+                            .cast::<[Cell; crate::bytecode::CLEAR_INLINE]>()
+                            .write_unaligned([0; crate::bytecode::CLEAR_INLINE]);
+                        stack.frames.as_mut_ptr().add(depth).write(frame);
+                        stack.frames.set_len(depth + 1);
+                    }
+                    // The next step's `+ 1` lands on the callee's first instruction.
+                    $ip = code.code.as_ptr().wrapping_sub(1);
+                    $fp = callee_fp;
+                }
+                fits
+            }};
+        }
+        // Calls the function at store address `addr` with its frame at register `args`: by
+        // `enter_fast!` when it is a translated Wasm function of the running instance, else by
+        // the backend's `call_addr_slow!`, which comes back to `call_addr_full!`.
         #[allow(unused_macros)]
         macro_rules! call_addr {
+            ($d addr:expr, $d args:expr) => {{
+                let (addr, args): (u32, Reg) = ($d addr, $d args);
+                let cx = cx!();
+                let entered = match &cx.store.funcs[addr as usize] {
+                    FuncEntity::Wasm {
+                        module,
+                        index,
+                        instance,
+                        ..
+                    } if *instance == cx.instance => match module.translated(*index as usize) {
+                        Some(code) => {
+                            let code: *const CompiledFunc = &**code;
+                            enter_fast!(code, args)
+                        }
+                        None => false,
+                    },
+                    _ => false,
+                };
+                if !entered {
+                    call_addr_slow!(addr, args);
+                }
+            }};
+        }
+        // The whole call sequence of `call_addr!`.
+        #[allow(unused_macros)]
+        macro_rules! call_addr_full {
             ($d addr:expr, $d args:expr) => {{
                 let addr: u32 = $d addr;
                 // SAFETY: `args` is at most the frame size, so this stays within (or one past)
@@ -464,19 +568,25 @@ macro_rules! define_access {
                             Err(e) => fail!(e),
                         }
                     }
-                    FuncEntity::Host { .. } => {
-                        #[cfg(feature = "profile")]
-                        cx.store.profile.enter(addr);
-                        // The host function needs the whole store, host state included, which
-                        // the interpreter does not have: the caller calls it and resumes after.
-                        $ip = $ip.wrapping_add(1);
-                        exit!(|at| Exit::Host {
-                            at,
-                            func: addr,
-                            args: used
-                        });
-                    }
+                    FuncEntity::Host { .. } => call_host!(addr, used),
                 }
+            }};
+        }
+        // Calls host function `addr` with its frame `used` cells into the register stack.
+        #[allow(unused_macros)]
+        macro_rules! call_host {
+            ($d addr:expr, $d used:expr) => {{
+                let (addr, used): (u32, usize) = ($d addr, $d used);
+                #[cfg(feature = "profile")]
+                cx!().store.profile.enter(addr);
+                // The host function needs the whole store, host state included, which the
+                // interpreter does not have: the caller calls it and resumes after.
+                $ip = $ip.wrapping_add(1);
+                exit!(|at| Exit::Host {
+                    at,
+                    func: addr,
+                    args: used
+                });
             }};
         }
         // A tail call's frame replacement: the running frame becomes one of `code` (function
@@ -518,7 +628,7 @@ macro_rules! define_access {
                 // The next step's `+ 1` lands on the callee's first instruction.
                 $ip = code.code.as_ptr().wrapping_sub(1);
                 if callee_instance != cx.instance {
-                    cx.instance = callee_instance;
+                    cx.switch_instance(callee_instance);
                     $mem = MemCache::of(cx.store, callee_instance);
                 }
             }};
@@ -585,7 +695,7 @@ macro_rules! define_access {
                 if frame.instance != cx.instance {
                     // Same-instance callees that grow the memory refresh `mem` themselves;
                     // host calls refresh it when they return.
-                    cx.instance = frame.instance;
+                    cx.switch_instance(frame.instance);
                     $mem = MemCache::of(cx.store, frame.instance);
                 }
             }};

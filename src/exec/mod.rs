@@ -52,6 +52,10 @@ pub struct Stack {
     max_regs: usize,
     frames: Vec<Frame>,
     max_frames: usize,
+    /// `min(frames.capacity(), max_frames)`: how deep the call's fast path may push without
+    /// growing the frame stack (see `enter_fast!`). Capacity never shrinks, so this never
+    /// exceeds it; [`Stack::push_frame`] raises it as the stack grows.
+    frames_limit: usize,
 }
 
 // SAFETY: the raw pointers in `frames` only exist while `execute` runs on the thread
@@ -76,7 +80,21 @@ impl Stack {
             max_regs,
             frames: Vec::with_capacity(max_frames.min(INITIAL_FRAMES)),
             max_frames,
+            frames_limit: 0,
         }
+        .with_frames_limit()
+    }
+
+    fn with_frames_limit(mut self) -> Self {
+        self.frames_limit = self.frames.capacity().min(self.max_frames);
+        self
+    }
+
+    /// Pushes a caller's frame (growing the frame stack if it must) and keeps `frames_limit`.
+    #[inline]
+    fn push_frame(&mut self, frame: Frame) {
+        self.frames.push(frame);
+        self.frames_limit = self.frames.capacity().min(self.max_frames);
     }
 
     /// Makes `regs` at least `needed` cells long, doubling, within the limit; `false` when
@@ -442,6 +460,7 @@ fn execute(
     // the call started or entered that frame.
     let fp = unsafe { stack.regs.as_mut_ptr().add(at.fp) };
     let mem = MemCache::of(store, at.instance);
+    let callees = machine::callees_of(store, at.instance);
     let mut ctx = Ctx {
         store,
         stack,
@@ -452,6 +471,8 @@ fn execute(
         exit: Exit::Returned,
         error: std::ptr::null_mut(),
         trap_ip: std::ptr::null(),
+        callees,
+        pending_call: (0, crate::bytecode::Reg(0)),
     };
     let ip = at.ip;
     let stopped = if threaded {

@@ -88,8 +88,44 @@ pub(super) use mul_then;
 // Calls defined-or-imported function `func` of the running instance, its frame at `args`.
 // `tail_call_func!` is the same lookup for a tail call.
 macro_rules! call_func {
-    ($func:expr, $args:expr) => {
-        call_func!(@via enter_at, call_addr; $func, $args;)
+    // The fast path (`enter_fast!`) for a cached callee of the same instance, else the
+    // backend's `call_slow!`, which comes back here by the `@full` form.
+    ($func:expr, $args:expr) => {{
+        let (func, args): (u32, Reg) = ($func, $args);
+        let cx = cx!();
+        // SAFETY: `callees` is the running instance's cache, alive for the whole run (see
+        // `Ctx::callees`); indexing it is checked.
+        let callees = unsafe { &*cx.callees };
+        let entered = match callees.get(func as usize) {
+            Some(Callee {
+                code: Some(code),
+                instance,
+            }) if *instance == cx.instance => {
+                let code: *const CompiledFunc = &**code;
+                enter_fast!(code, args)
+            }
+            // Not cached: a host function (which leaves the run, no call needed here) or a
+            // Wasm function not translated yet.
+            Some(Callee { code: None, .. }) => {
+                let addr = cx.store.instances[cx.instance as usize].funcs[func as usize];
+                if let FuncEntity::Host { .. } = cx.store.funcs[addr as usize] {
+                    // SAFETY: `args` is at most the frame size, so this stays within (or one
+                    // past) the current frame.
+                    let callee_fp = unsafe { fp!().add(args.0 as usize) };
+                    let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
+                        / std::mem::size_of::<Cell>();
+                    call_host!(addr, used)
+                }
+                false
+            }
+            _ => false,
+        };
+        if !entered {
+            call_slow!(func, args);
+        }
+    }};
+    ($func:expr, $args:expr, @full) => {
+        call_func!(@via enter_at, call_addr_full; $func, $args;)
     };
     // Enters a Wasm callee with `$enter!(code, instance, addr, args, ..)` and calls any other
     // function with `$call!(addr, args, ..)`, passing on the extra arguments `$extra`.
@@ -105,9 +141,12 @@ macro_rules! call_func {
             } => {
                 let code: *const CompiledFunc = &**code;
                 let callee_instance = *callee_instance;
-                // The profile charges the callee's store address (unused otherwise).
+                // The profile charges the callee's store address; nothing else needs it.
+                #[cfg(feature = "profile")]
                 let addr = caller.funcs[func as usize];
-                let _ = addr;
+                #[cfg(not(feature = "profile"))]
+                #[allow(unused_variables)]
+                let addr = ();
                 $enter!(code, callee_instance, addr, args $(, $extra)*);
             }
             _ => {

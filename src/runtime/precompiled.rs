@@ -481,6 +481,7 @@ fn read_func(
         eqz_fusions,
         source_map: source_map.into(),
         handlers,
+        enter_room: CompiledFunc::enter_room_for(num_regs, num_params, num_locals),
     };
     Ok(Some(func))
 }

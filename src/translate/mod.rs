@@ -272,6 +272,11 @@ impl<'a> Translator<'a> {
             eqz_fusions: self.eqz_fusions,
             source_map: self.source_map.unwrap_or_default().into_boxed_slice(),
             handlers,
+            enter_room: CompiledFunc::enter_room_for(
+                num_regs as u32,
+                self.num_params,
+                self.num_locals,
+            ),
         })
     }
 
