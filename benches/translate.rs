@@ -103,8 +103,9 @@ fn bench_module(c: &mut Criterion, group_name: &str, wasm: &[u8], failures: &mut
 }
 
 /// Time to first call, for hosts that start modules on demand: compile, instantiate and call
-/// the exported `run` once, with eager and lazy translation on both engines (and wasmi's fully
-/// lazy mode, which also defers validation).
+/// the exported `run` once, in each engine's three compilation modes (eager; lazy translation,
+/// which validates every body up front; lazy, which also defers validation to the first call).
+/// The names follow the modes: `<engine>_eager`, `<engine>_lazy_translation`, `<engine>_lazy`.
 fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
     let mut group = c.benchmark_group("first_call_generated");
     group
@@ -113,7 +114,11 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
         .measurement_time(Duration::from_secs(3));
     for (name, mode) in [
         ("regwasm_eager", regwasm::CompilationMode::Eager),
-        ("regwasm_lazy", regwasm::CompilationMode::LazyTranslation),
+        (
+            "regwasm_lazy_translation",
+            regwasm::CompilationMode::LazyTranslation,
+        ),
+        ("regwasm_lazy", regwasm::CompilationMode::Lazy),
     ] {
         let mut config = regwasm::Config::default();
         config.compilation_mode(mode);
@@ -127,13 +132,14 @@ fn bench_first_call(c: &mut Criterion, wasm: &[u8]) {
     }
     for (name, mode) in [
         ("wasmi_eager", wasmi::CompilationMode::Eager),
-        // Validates every body up front and translates on first call: what regwasm's lazy
-        // mode does.
+        // Validates every body up front and translates on first call, as regwasm's
+        // `LazyTranslation` does.
         (
             "wasmi_lazy_translation",
             wasmi::CompilationMode::LazyTranslation,
         ),
-        // Defers validation too, so a bad body is reported only when it is first called.
+        // Defers validation too, so a bad body is reported only when it is first called, as
+        // regwasm's `Lazy` does.
         ("wasmi_lazy", wasmi::CompilationMode::Lazy),
     ] {
         let mut config = wasmi::Config::default();
@@ -196,7 +202,15 @@ fn bench_fresh_store(c: &mut Criterion) {
 
 /// The largest `.wasm` in `benches/workloads/`, as (file stem, bytes).
 fn largest_workload() -> (String, Vec<u8>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workloads");
+    // The repository's own build, or the embedder crate in `benches/embedder/`.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = [
+        manifest.join("benches/workloads"),
+        manifest.join("../workloads"),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+    .expect("benches/workloads exists");
     let mut best: Option<(String, Vec<u8>)> = None;
     for entry in std::fs::read_dir(&dir).expect("benches/workloads exists") {
         let path = entry.expect("readable directory").path();

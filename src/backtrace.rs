@@ -131,8 +131,8 @@ fn resolve(raw: &[RawFrame]) -> WasmBacktrace {
         let map = maps[at].1.as_deref().unwrap_or_default();
         FrameInfo {
             func_index,
-            func_name: info.names.func(func_index).map(String::from),
-            module_name: info.names.module.clone(),
+            func_name: info.names().func(func_index).map(String::from),
+            module_name: info.names().module.clone(),
             module_offset: map.get(frame.instr as usize).map(|&o| o as usize),
         }
     });

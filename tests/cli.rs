@@ -1,6 +1,6 @@
 //! The `regwasm` command line, run as a process: `--version` and `--help`, every flag of `run`,
-//! the `wast` subcommand, usage errors and exit codes. The modules are in tests/data/cli/ and
-//! tests/wasi/ (the C source of each WASI program is beside it).
+//! the `wast` subcommand, usage errors and exit codes. The modules are in tests/data/cli/,
+//! tests/data/lazy/ and tests/wasi/ (the C source of each WASI program is beside it).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -366,6 +366,7 @@ fn max_call_depth_traps_on_deep_recursion() {
 fn compilation_modes_and_dispatch_backends() {
     for flags in [
         ["--compilation-mode", "eager"],
+        ["--compilation-mode", "lazy-translation"],
         ["--compilation-mode", "lazy"],
         ["--dispatch", "loop"],
         ["--dispatch", "threaded"],
@@ -382,6 +383,44 @@ fn compilation_modes_and_dispatch_backends() {
             out.stderr
         );
     }
+}
+
+#[test]
+fn lazy_compilation_defers_a_bad_body_to_its_call() {
+    const MODULE: &str = "tests/data/lazy/invalid_body.wat";
+    let run = |mode: &str, export: &str| {
+        regwasm(&[
+            "run",
+            "--compilation-mode",
+            mode,
+            "--invoke",
+            export,
+            MODULE,
+        ])
+    };
+    for mode in ["eager", "lazy-translation"] {
+        let out = run(mode, "ok");
+        assert_eq!(out.code, 1, "{mode}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("invalid module"),
+            "{mode}: {}",
+            out.stderr
+        );
+    }
+    let out = run("lazy", "ok");
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "7\n"),
+        "{}",
+        out.stderr
+    );
+    let out = run("lazy", "bad");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("type mismatch") && out.stderr.contains("in function 1"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -496,7 +535,7 @@ fn wast_passing_script() {
     let out = regwasm(&[
         "wast",
         "--compilation-mode",
-        "lazy",
+        "lazy-translation",
         "--dispatch",
         "loop",
         "tests/data/cli/pass.wast",

@@ -1,6 +1,6 @@
 //! Precompiled modules (`Module::serialize`, `Module::deserialize`): a loaded module has the
 //! same bytecode and runs the same as the one serialized, in every translation configuration
-//! and both compilation modes; the WASI programs run the same from precompiled bytes; and
+//! and every compilation mode; the WASI programs run the same from precompiled bytes; and
 //! damaged bytes — truncated, bit-flipped, spliced from two modules, re-sealed with a valid
 //! checksum so that the deep checks see them — are refused with `Error::Precompiled`, or
 //! load and run without a panic.
@@ -102,6 +102,9 @@ fn configs() -> Vec<(&'static str, Config)> {
     let mut c = Config::default();
     c.compilation_mode(CompilationMode::LazyTranslation);
     v.push(("lazy", c));
+    let mut c = Config::default();
+    c.compilation_mode(CompilationMode::Lazy);
+    v.push(("lazy validation", c));
     let mut c = Config::default();
     c.consume_fuel(true).interruptible(true);
     v.push(("fuel+interruptible", c));

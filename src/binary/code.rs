@@ -1,10 +1,9 @@
 //! The code section: each body is framed (size, locals, instruction range), not decoded.
 
 use super::expr::read_expr;
-use super::module_info::{FuncBody, ModuleInfo};
+use super::module_info::{FuncBody, Locals, ModuleInfo};
 use super::reader::Reader;
 use crate::error::DecodeError;
-use crate::value::ValType;
 
 /// Reads the code section's bodies into `m.bodies`.
 pub(super) fn code_section(r: &mut Reader<'_>, m: &mut ModuleInfo) -> Result<(), DecodeError> {
@@ -35,9 +34,13 @@ fn body(r: &mut Reader<'_>) -> Result<FuncBody, DecodeError> {
 }
 
 /// `(count, type)` pairs; the total must fit in `u32`.
-fn locals(r: &mut Reader<'_>) -> Result<Vec<(u32, ValType)>, DecodeError> {
+fn locals(r: &mut Reader<'_>) -> Result<Locals, DecodeError> {
     let at = r.offset();
-    let locals = r.vec(|r| Ok((r.u32()?, r.val_type()?)))?;
+    let n = r.len32()?;
+    let mut locals = Locals::with_capacity(n);
+    for _ in 0..n {
+        locals.push((r.u32()?, r.val_type()?));
+    }
     let total: u64 = locals.iter().map(|&(n, _)| u64::from(n)).sum();
     if total > u64::from(u32::MAX) {
         return Err(DecodeError::new("too many locals", at));

@@ -88,11 +88,16 @@ pub struct DataSegment {
     pub data: Range<usize>,
 }
 
+/// A body's declared locals, `(count, type)` runs; up to four without allocating.
+pub type Locals = smallvec::SmallVec<[(u32, ValType); 4]>;
+
 /// A function body: its declared locals (run-length form, as in the binary) and its code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuncBody {
-    /// `(count, type)` pairs; the decoder has checked the total fits in `u32`.
-    pub locals: Vec<(u32, ValType)>,
+    /// `(count, type)` pairs; the decoder has checked the total fits in `u32`. Most bodies
+    /// declare a few runs, kept inline: no allocation per body, which is most of what a lazy
+    /// `Module::new` would spend per function.
+    pub locals: Locals,
     /// Range of the instruction bytes (after the locals, including the final `end`) within
     /// [`ModuleInfo::bytes`].
     pub code: Range<usize>,
@@ -151,11 +156,25 @@ pub struct ModuleInfo {
     pub wide_limits: Option<DecodeError>,
     /// Byte offset of the start function index, for errors about it.
     pub start_offset: usize,
-    /// The module and function names of the first `name` custom section (for backtraces).
-    pub names: super::Names,
+    /// Where the contents of the first `name` custom section are in `bytes` (after its name),
+    /// if there is one. Decoded on first use ([`ModuleInfo::names`]): only backtraces need
+    /// it, and for a module with thousands of functions decoding it is a fifth of a lazy
+    /// `Module::new`.
+    pub names_at: Option<std::ops::Range<usize>>,
+    /// The decoded `name` section, once [`ModuleInfo::names`] has been called.
+    pub names: std::sync::OnceLock<super::Names>,
 }
 
 impl ModuleInfo {
+    /// The module and function names of the first `name` custom section (for backtraces);
+    /// none if it is absent or malformed.
+    pub fn names(&self) -> &super::Names {
+        self.names.get_or_init(|| match &self.names_at {
+            Some(at) => super::names::decode_names(&self.bytes[at.clone()], at.start),
+            None => super::Names::default(),
+        })
+    }
+
     /// The signature of function `index` in the function index space.
     pub fn func_type(&self, index: u32) -> Option<&FuncType> {
         let ty = *self.funcs.get(index as usize)?;

@@ -5,7 +5,6 @@
 use super::code::code_section;
 use super::expr::const_expr;
 use super::module_info::{Export, ExternKind, Import, ImportDesc, ModuleInfo, SubType};
-use super::names::{decode_names, Names};
 use super::reader::{Reader, UNEXPECTED_END};
 use super::segments::{data_section, elem_section};
 use crate::error::DecodeError;
@@ -96,8 +95,8 @@ fn section(r: &mut Reader<'_>, id: u8, m: &mut ModuleInfo) -> Result<(), DecodeE
     Ok(())
 }
 
-/// A custom section: a UTF-8 name, then contents that are skipped, except the first `name`
-/// section's, read for backtraces (and ignored if malformed: see `names.rs`).
+/// A custom section: a UTF-8 name, then contents that are skipped; the first `name` section's
+/// place is kept, to be read for backtraces (and ignored if malformed: see `names.rs`).
 fn custom_section(
     r: &mut Reader<'_>,
     start: usize,
@@ -109,9 +108,9 @@ fn custom_section(
     if at > start + size {
         return Err(DecodeError::new(UNEXPECTED_END, start + size));
     }
-    let contents = r.bytes(start + size - at)?;
-    if name == "name" && m.names == Names::default() {
-        m.names = decode_names(contents, at);
+    r.bytes(start + size - at)?;
+    if name == "name" && m.names_at.is_none() {
+        m.names_at = Some(at..start + size);
     }
     Ok(())
 }

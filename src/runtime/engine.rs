@@ -22,14 +22,54 @@ pub struct Config {
     pub(crate) features: crate::validate::Features,
 }
 
-/// When function bodies are translated to bytecode.
+/// When function bodies are validated and translated to bytecode.
+///
+/// Whatever the mode, `Module::new` decodes the whole module and checks every module-level
+/// rule (types, imports, exports, segments, the code section's framing); the modes differ only
+/// in what happens to each function body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum CompilationMode {
-    /// Every function in `Module::new`.
+    /// Every body validated and translated in `Module::new`.
     #[default]
     Eager,
-    /// Every function validated in `Module::new`, translated on its first call.
+    /// Every body validated in `Module::new`, translated on its function's first call. A
+    /// module is accepted or rejected exactly as under `Eager`.
     LazyTranslation,
+    /// Every body validated and translated on its function's first call: `Module::new` does
+    /// only the module-level work, so start-up no longer grows with the amount of code.
+    ///
+    /// This departs from the specification, which is why it is opt-in: a module with an
+    /// invalid body is accepted, instantiates and runs until that function is first called
+    /// (by the host, by Wasm, through a table or as the start function). That call fails with
+    /// the validation error, an [`Error::Invalid`](crate::Error::Invalid) whose
+    /// [`ValidationError::func`](crate::ValidationError::func) names the function (or an
+    /// [`Error::Malformed`](crate::Error::Malformed) naming it, for a body whose instructions
+    /// do not decode), and so does every later call of it. Code that ran before that call
+    /// is not undone. Use it for trusted or already validated modules whose start-up time
+    /// matters; the result of running a module can differ from another engine's only for an
+    /// invalid module, which every other mode rejects.
+    ///
+    /// ```
+    /// use regwasm::{CompilationMode, Config, Engine, Error, Linker, Module, Store};
+    /// let mut config = Config::default();
+    /// config.compilation_mode(CompilationMode::Lazy);
+    /// let engine = Engine::new(&config);
+    /// let wat = r#"(module
+    ///     (func (export "ok") (result i32) i32.const 1)
+    ///     (func (export "bad") (result i32) i64.const 1))"#;
+    /// let module = Module::new(&engine, wat)?; // `Eager` would reject it here
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let ok = instance.get_typed_func::<(), i32>(&store, "ok")?;
+    /// assert_eq!(ok.call(&mut store, ())?, 1);
+    /// let bad = instance.get_typed_func::<(), i32>(&store, "bad")?;
+    /// match bad.call(&mut store, ()) {
+    ///     Err(Error::Invalid(e)) => assert_eq!(e.func, Some(1)),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), regwasm::Error>(())
+    /// ```
+    Lazy,
 }
 
 /// Switches for the translator's optimizations, all on by default. Each can be turned off to
@@ -237,10 +277,6 @@ impl Config {
         self
     }
 
-    /// When function bodies are translated: all at `Module::new` (the default), or each on
-    /// its first call. Both validate every body in `Module::new`, so a module is rejected (or
-    /// accepted) the same way in either mode; lazy translation only moves translation work off
-    /// the start-up path.
     /// How the interpreter goes from one instruction to the next: threaded handlers (the
     /// default where the build supports them) or the portable `match` loop. Both run the same
     /// bytecode and pass the same tests; see [`Dispatch`](crate::Dispatch).
@@ -401,8 +437,9 @@ impl Config {
         self
     }
 
-    /// When function bodies are translated: all in `Module::new` (the default) or each on its
-    /// first call (see [`CompilationMode`]).
+    /// When function bodies are validated and translated: all in `Module::new` (the default),
+    /// validated there and translated on each function's first call, or both on the first
+    /// call (see [`CompilationMode`]; only `Lazy` accepts a module with an invalid body).
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
         self.compilation_mode = mode;
         self

@@ -62,7 +62,8 @@ impl Module {
         ))
     }
 
-    /// Per-function and total translation figures, counted from the bytecode.
+    /// Per-function and total translation figures, counted from the bytecode (translating
+    /// now what a lazy mode has not translated yet; a function that fails is left out).
     ///
     /// ```
     /// use regwasm::{Engine, Module};
@@ -80,13 +81,13 @@ impl Module {
     /// ```
     pub fn translation_stats(&self) -> TranslationStats {
         let first = self.info().num_imported_funcs;
-        let funcs = (0..self.inner.funcs.len())
-            .filter_map(|i| self.code(i).ok())
-            .zip(&self.inner.translation_times);
+        // A function that fails to translate (or, under `CompilationMode::Lazy`, to validate)
+        // has no figures; the others keep their own index.
+        let funcs = (self.inner.translation_times.iter().enumerate())
+            .filter_map(|(i, time)| Some((i, self.code(i).ok()?, time)));
         TranslationStats::new(
             funcs
-                .enumerate()
-                .map(|(i, (func, time))| {
+                .map(|(i, func, time)| {
                     let index = first + i as u32;
                     FuncStats {
                         index,

@@ -19,10 +19,11 @@ pub struct Module {
 pub(crate) struct ModuleInner {
     pub(crate) info: ModuleInfo,
     /// Translated bodies of the defined functions, in index order; under
-    /// `CompilationMode::LazyTranslation` each is filled on its first call.
+    /// `CompilationMode::LazyTranslation` and `Lazy` each is filled on its first call.
     /// Shared so that instances can keep a direct reference for their calls.
     pub(crate) funcs: Vec<OnceLock<Arc<CompiledFunc>>>,
-    /// Time each function took to validate and translate (eager) or to validate (lazy).
+    /// Time each function took in `Module::new`: to validate and translate (eager), to
+    /// validate (lazy translation), or nothing (lazy).
     pub(crate) translation_times: Vec<Duration>,
     /// The configuration the module was compiled with, for translating lazily.
     pub(crate) config: Config,
@@ -32,6 +33,9 @@ pub(crate) struct ModuleInner {
     /// The stored bytecode of a precompiled module loaded lazily, read on each function's
     /// first call instead of translating it.
     pub(crate) stored: Option<super::precompiled::StoredCode>,
+    /// What validating a body needs from the module, kept when bodies are validated on their
+    /// first call (`CompilationMode::Lazy`); `None` when every body was validated up front.
+    pub(crate) body_validation: Option<validate::ModuleContext>,
 }
 
 impl Module {
@@ -52,23 +56,29 @@ impl Module {
         let config = engine.config();
         let info = binary::decode(bytes)?;
         let ctx = validate::validate_module_with(&info, config.features)?;
-        let mut funcs = Vec::with_capacity(info.bodies.len());
-        let mut translation_times = Vec::with_capacity(info.bodies.len());
-        for i in 0..info.bodies.len() {
-            let start = Instant::now();
-            // Either way every body is validated now, so errors stay the spec's, up front.
-            let func = match config.compilation_mode {
-                CompilationMode::Eager => {
+        let count = info.bodies.len();
+        let mut funcs = Vec::with_capacity(count);
+        let mut translation_times = Vec::with_capacity(count);
+        let mut body_validation = None;
+        if config.compilation_mode == CompilationMode::Lazy {
+            // Nothing per function: each body is validated and translated on its first call.
+            funcs.resize_with(count, OnceLock::new);
+            translation_times.resize(count, Duration::ZERO);
+            body_validation = Some(ctx);
+        } else {
+            for i in 0..count {
+                let start = Instant::now();
+                // Either way every body is validated now, so errors stay the spec's, up front.
+                let func = if config.compilation_mode == CompilationMode::Eager {
                     let code = translate::compile_function(&info, Some(&ctx), i, config)?;
                     OnceLock::from(Arc::new(code))
-                }
-                CompilationMode::LazyTranslation => {
+                } else {
                     translate::validate_function(&info, &ctx, i)?;
                     OnceLock::new()
-                }
-            };
-            translation_times.push(start.elapsed());
-            funcs.push(func);
+                };
+                translation_times.push(start.elapsed());
+                funcs.push(func);
+            }
         }
         let export_index = (info.exports.iter().enumerate())
             .map(|(i, e)| (e.name.clone(), i))
@@ -81,6 +91,7 @@ impl Module {
                 translation_times,
                 config: config.clone(),
                 stored: None,
+                body_validation,
             }),
         })
     }
@@ -97,7 +108,8 @@ impl Module {
         self.code(index).ok().map(|code| &**code)
     }
 
-    /// Defined function `index`'s bytecode, translated on first use under lazy translation.
+    /// Defined function `index`'s bytecode, translated (and under `CompilationMode::Lazy`
+    /// validated) on first use in the lazy modes.
     /// Inlined into the interpreter's call path: a translated function costs one load.
     #[inline(always)]
     pub(crate) fn code(&self, index: usize) -> Result<&Arc<CompiledFunc>> {
@@ -113,7 +125,9 @@ impl Module {
     }
 
     /// The slow path of [`Module::code`]: translates function `index` (or reports that there
-    /// is no such function).
+    /// is no such function). Under `CompilationMode::Lazy` the body is validated in the same
+    /// pass; an invalid one is that validation's error, on this call and on every later one
+    /// (nothing is stored, so each call validates again and fails the same way).
     #[cold]
     #[inline(never)]
     fn translate_now(&self, index: usize) -> Result<&Arc<CompiledFunc>> {
@@ -130,7 +144,11 @@ impl Module {
             Some(stored) if stored.has(index) => {
                 super::precompiled::load_stored(stored, info, index, config)?
             }
-            _ => translate::compile_function(info, None, index, config)?,
+            _ => {
+                let ctx = self.inner.body_validation.as_ref();
+                translate::compile_function(info, ctx, index, config)
+                    .map_err(|e| lazy_failure(e, info.num_imported_funcs + index as u32))?
+            }
         };
         // Another thread may have won the race; either translation is the same.
         let _ = cell.set(Arc::new(code));
@@ -203,16 +221,36 @@ impl Module {
     }
 }
 
+/// The error of a function body that failed on its first call, naming the function
+/// `func_index` where the error does not already: a body whose instructions do not decode
+/// (checked only then under `CompilationMode::Lazy`) is otherwise known only by its offset.
+fn lazy_failure(e: Error, func_index: u32) -> Error {
+    match e {
+        Error::Malformed(mut e) => {
+            e.message = format!("{} in function {func_index}", e.message);
+            Error::Malformed(e)
+        }
+        e => e,
+    }
+}
+
 #[cfg(all(test, feature = "wat"))]
 mod tests {
     use crate::{CompilationMode, Config, Engine, Linker, Module, Store};
 
-    /// Under lazy translation nothing is translated before a function's first call, and a call
-    /// translates what it runs (tests/lazy.rs checks the results against the spec suite).
+    /// In both lazy modes nothing is translated before a function's first call, and a call
+    /// translates what it runs (tests/lazy.rs and tests/lazy_validation.rs check the results
+    /// against the spec suite).
     #[test]
     fn lazy_translation_happens_on_the_first_call() {
+        for mode in [CompilationMode::LazyTranslation, CompilationMode::Lazy] {
+            lazy_translation_in(mode);
+        }
+    }
+
+    fn lazy_translation_in(mode: CompilationMode) {
         let mut config = Config::default();
-        config.compilation_mode(CompilationMode::LazyTranslation);
+        config.compilation_mode(mode);
         let engine = Engine::new(&config);
         let module = Module::new(
             &engine,

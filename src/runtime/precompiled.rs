@@ -16,7 +16,8 @@
 //!          · settings fingerprint u64 · payload length u64 · payload checksum u64
 //! payload  Wasm length u64 · the Wasm binary
 //!          · function count u32 (the defined functions, in order), then per function:
-//!            0u8 (not translated: its translation failed, e.g. over a limit), or
+//!            0u8 (not translated: its translation failed, e.g. over a limit, or its body is
+//!            invalid in a `CompilationMode::Lazy` module), or
 //!            1u8 · num_regs, num_params, num_locals, num_results, wasm_ops, eqz_fusions,
 //!            code length, source map length, encoded size (u32 each) · the instructions
 //!            (`bytecode::serial`) · the source map (u32 each) · the handler table
@@ -66,13 +67,16 @@ impl Module {
     /// an engine with the same translation settings (optimizations, fuel metering,
     /// interruptibility, source maps, SIMD features); loading them anywhere else is refused.
     ///
-    /// A lazily translated module ([`CompilationMode::LazyTranslation`]) translates its
-    /// remaining functions first (and keeps them), so the bytes hold every function. A
-    /// function whose translation fails (a valid body over an implementation limit, which
-    /// would fail on its first call) is stored without code and fails the same way after
-    /// loading.
+    /// A lazily compiled module ([`CompilationMode::LazyTranslation`] or
+    /// [`CompilationMode::Lazy`]) translates its remaining functions first (and keeps them),
+    /// so the bytes hold every function. A function whose translation fails (a valid body
+    /// over an implementation limit, or under `Lazy` an invalid body, either of which would
+    /// fail on its first call) is stored without code. After loading it fails the same way
+    /// on its first call; except that an engine not in `Lazy` mode validates such a body
+    /// while loading, and so refuses a module with an invalid body, as `Module::new` would.
     ///
     /// [`CompilationMode::LazyTranslation`]: crate::CompilationMode::LazyTranslation
+    /// [`CompilationMode::Lazy`]: crate::CompilationMode::Lazy
     ///
     /// ```
     /// use regwasm::{Engine, Linker, Module, Store};
@@ -132,13 +136,17 @@ impl Module {
     ///   end); and that every function, global, table, type, data and element segment an
     ///   instruction names exists in the module, with the right type and mutability for
     ///   globals, and that bulk memory instructions have a memory — every index the
-    ///   interpreter uses without checking. A function stored without code is validated now,
-    ///   and translated on its first call.
+    ///   interpreter uses without checking. A function stored without code is validated now
+    ///   (under [`CompilationMode::Lazy`], on its first call instead), and translated on its
+    ///   first call.
     ///
-    /// With [`CompilationMode::LazyTranslation`], a load stops after the module-level checks
-    /// and steps over the functions' code; each function's checks run on its first call,
-    /// which fails with the same `Error::Precompiled` if they do — load time then grows with
-    /// the module's size, not its code's, as lazy translation does for [`Module::new`].
+    /// With [`CompilationMode::LazyTranslation`] or [`CompilationMode::Lazy`], a load stops
+    /// after the module-level checks and steps over the functions' code; each function's
+    /// checks run on its first call, which fails with the same `Error::Precompiled` if they
+    /// do — load time then grows with the module's size, not its code's, as lazy
+    /// translation does for [`Module::new`].
+    ///
+    /// [`CompilationMode::Lazy`]: crate::CompilationMode::Lazy
     ///
     /// These checks make any input safe to load: no byte string makes the interpreter read or
     /// write outside its frames, code or memories. They do not prove that hand-made bytecode
@@ -165,7 +173,10 @@ impl Module {
                 info.bodies.len()
             )));
         }
-        let lazy = config.compilation_mode == CompilationMode::LazyTranslation;
+        let lazy = config.compilation_mode != CompilationMode::Eager;
+        // Under `Lazy`, a body stored without code is validated on its first call, as in
+        // `Module::new`; otherwise now, since its translation relies on it being valid.
+        let validate_now = config.compilation_mode != CompilationMode::Lazy;
         let mut funcs = Vec::with_capacity(count);
         let mut starts = Vec::with_capacity(if lazy { count } else { 0 });
         for index in 0..count {
@@ -185,6 +196,7 @@ impl Module {
             funcs.push(match func {
                 Some(Some(func)) => OnceLock::from(Arc::new(func)),
                 Some(None) => OnceLock::new(),
+                None if !validate_now => OnceLock::new(),
                 None => {
                     // Translated on its first call, which relies on the body being valid.
                     translate::validate_function(&info, &ctx, index).map_err(|e| {
@@ -214,6 +226,7 @@ impl Module {
                     payload: payload.into(),
                     starts,
                 }),
+                body_validation: (!validate_now).then_some(ctx),
             }),
         })
     }

@@ -62,8 +62,10 @@ fn main() -> ExitCode {
 /// Engine options shared by `run` and `wast`.
 #[derive(clap::Args)]
 struct EngineArgs {
-    /// When function bodies are translated to bytecode: all while loading the module, or each
-    /// on its first call (both validate every body up front)
+    /// When function bodies are validated and translated: all while loading the module
+    /// (eager), validated while loading and translated on each function's first call
+    /// (lazy-translation), or both on the first call (lazy: accepts a module with an invalid
+    /// body until that function is called). The names are wasmi's.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = Mode::Eager)]
     compilation_mode: Mode,
 
@@ -86,7 +88,8 @@ impl EngineArgs {
         config
             .compilation_mode(match self.compilation_mode {
                 Mode::Eager => CompilationMode::Eager,
-                Mode::Lazy => CompilationMode::LazyTranslation,
+                Mode::LazyTranslation => CompilationMode::LazyTranslation,
+                Mode::Lazy => CompilationMode::Lazy,
             })
             .optimizations(optimizations(&self.without));
         if let Some(dispatch) = self.dispatch {
@@ -103,7 +106,10 @@ impl EngineArgs {
 enum Mode {
     /// Translate every function while loading the module
     Eager,
-    /// Translate each function on its first call
+    /// Validate every function while loading, translate each on its first call
+    LazyTranslation,
+    /// Validate and translate each function on its first call (an invalid body is reported
+    /// only when its function is called)
     Lazy,
 }
 

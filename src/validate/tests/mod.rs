@@ -15,7 +15,7 @@ fn ft(params: &[ValType], results: &[ValType]) -> FuncType {
 
 fn body(locals: &[(u32, ValType)]) -> FuncBody {
     FuncBody {
-        locals: locals.to_vec(),
+        locals: locals.into(),
         code: 0..0,
     }
 }
