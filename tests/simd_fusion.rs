@@ -15,6 +15,14 @@ const WAT: &str = r#"
   (func (export "sub_into") (param $p i32) (param $q i32) (param $x i32)
     (v128.store (local.get $q)
       (i32x4.sub (i32x4.splat (local.get $x)) (v128.load offset=16 (local.get $p)))))
+  ;; mem[q] = splat(x) - mem[p + 16] and mem[q + 16] = mem[p + 32]: the address adds fuse
+  ;; (`v128.bin_load_disp`, `v128.load_disp`); `p + 16` wraps to 32 bits before the offset.
+  (func (export "sub_disp") (param $p i32) (param $q i32) (param $x i32)
+    (v128.store (local.get $q)
+      (i32x4.sub (i32x4.splat (local.get $x))
+        (v128.load offset=4 (i32.add (local.get $p) (i32.const 16)))))
+    (v128.store offset=16 (local.get $q)
+      (v128.load (i32.add (local.get $p) (i32.const 32)))))
   (func (export "lane") (param $p i32) (result i32)
     (i32.load (local.get $p))))
 "#;
@@ -52,6 +60,13 @@ impl Run {
         f.call(&mut self.store, (p, q, x))
     }
 
+    fn sub_disp(&mut self, p: i32, q: i32, x: i32) -> Result<(), Error> {
+        let f = (self.instance)
+            .get_typed_func::<(i32, i32, i32), ()>(&self.store, "sub_disp")
+            .unwrap();
+        f.call(&mut self.store, (p, q, x))
+    }
+
     fn memory(&self) -> Vec<u8> {
         let mem = self.instance.get_memory(&self.store, "mem").unwrap();
         mem.data(&self.store).to_vec()
@@ -70,6 +85,8 @@ fn agree(dispatch: Dispatch) {
     let (mut fused, code) = start(dispatch, Optimizations::default());
     assert!(code.contains("v128.bin_load_store"), "{code}");
     assert!(code.contains("v128.bin_load "), "{code}");
+    assert!(code.contains("v128.bin_load_disp"), "{code}");
+    assert!(code.contains("v128.load_disp"), "{code}");
     let (mut plain, code) = start(dispatch, Optimizations::none());
     assert!(!code.contains("bin_load"), "{code}");
     for run in [&mut fused, &mut plain] {
@@ -78,6 +95,11 @@ fn agree(dispatch: Dispatch) {
         run.update(65536 - 16, -3.0).unwrap();
         run.sub_into(48, 200, 7).unwrap();
         run.sub_into(65536 - 32, 0, 1).unwrap();
+        run.sub_disp(96, 300, 5).unwrap();
+        run.sub_disp(65536 - 52, 400, -2).unwrap();
+        // `p + 16` and `p + 32` wrap to 0 and 16: in bounds, where adding them to the offset
+        // instead would trap.
+        run.sub_disp(-16, 500, 9).unwrap();
     }
     assert_eq!(fused.memory(), plain.memory());
     let bits = f32::from_le_bytes(fused.memory()[64..68].try_into().unwrap());
@@ -93,6 +115,14 @@ fn agree(dispatch: Dispatch) {
         assert_eq!(fused.memory(), before);
         let e = fused.sub_into(65536 - 31, 0, 1).unwrap_err();
         assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{e}");
+        // One byte past the end: the first load (p + 16 + 4 + 16 bytes), then the second
+        // (p + 32 + 16 bytes) with the first in bounds.
+        for p in [65536 - 35, 65536 - 47] {
+            let e = fused.sub_disp(p, 0, 1).unwrap_err();
+            assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{p}: {e}");
+            let e2 = plain.sub_disp(p, 0, 1).unwrap_err();
+            assert_eq!(trap_code(&e2), trap_code(&e));
+        }
     }
     assert_eq!(fused.memory(), plain.memory());
 }

@@ -383,9 +383,18 @@ macro_rules! for_each_instr {
         V128Replace "v128.replace" { dst: VReg, a: VReg, b: Reg, lane: u8, op: SimdOp } writes(dst)
         /// `dst = op(bytes)` of the bytes loaded at addr + offset (`v128.load*`).
         V128Load "v128.load" { dst: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
+        /// `dst = op(bytes)` of the bytes loaded at (base + disp wrapping to 32 bits) +
+        /// offset: a `v128.load*` with the `i32.add` of its address fused in (`indexed_memory`).
+        V128LoadDisp "v128.load_disp" { dst: VReg, base: Reg, disp: i32, offset: u16, op: SimdOp }
+            writes(dst)
         /// `dst = op(a, b)` for a `v128` operator of shape `bin`, `b` the 16 bytes at addr +
         /// offset (`v128.load` fused into its user, `load_operands`).
         V128BinLoad "v128.bin_load" { dst: VReg, a: VReg, addr: Reg, offset: u32, op: SimdOp } writes(dst)
+        /// `v128.bin_load` of a `v128.load_disp`: `b` the 16 bytes at (base + disp wrapping to
+        /// 32 bits) + offset.
+        V128BinLoadDisp "v128.bin_load_disp" {
+            dst: VReg, a: VReg, base: Reg, disp: i32, offset: u16, op: SimdOp
+        } writes(dst)
         /// The 16 bytes at addr + offset replaced by `op(a, them)`, for a `v128` operator of
         /// shape `bin` (`v128.bin_load` whose result is stored back, `load_operands`).
         V128BinLoadStore "v128.bin_load_store" { a: VReg, addr: Reg, offset: u32, op: SimdOp } is(store)

@@ -259,6 +259,7 @@ macro_rules! simd_pick_one {
     (V128Un, un, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Bin, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128BinLoad, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128BinLoadDisp, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128BinLoadStore, bin, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Tern, tern, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Test, test, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
@@ -267,6 +268,7 @@ macro_rules! simd_pick_one {
     (V128Extract, extract, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Replace, replace, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (V128Load, load, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
+    (V128LoadDisp, load, $h:ident, $n:ident) => { simd_pick_one!(@ $h, $n) };
     (@ $h:ident, $n:ident) => {
         Some($h::<{ crate::simd::SimdOp::$n as u16 }> as Handler)
     };

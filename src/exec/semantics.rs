@@ -75,6 +75,31 @@ macro_rules! disp {
 }
 pub(super) use disp;
 
+// `v128.load*` operator `op` of the bytes at `addr + offset` into `dst` (its width a constant
+// where `simd_op!` is).
+macro_rules! v128_load {
+    ($dst:ident, $addr:expr, $offset:expr, $op:ident) => {{
+        let (addr, offset): (Cell, u32) = ($addr, $offset);
+        let bytes = match simd_op!($op).shape() {
+            crate::simd::Shape::Load(16) => {
+                u128::from_le_bytes(or_trap!(mem!().load(addr, offset)))
+            }
+            crate::simd::Shape::Load(8) => {
+                u64::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128
+            }
+            crate::simd::Shape::Load(4) => {
+                u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128
+            }
+            crate::simd::Shape::Load(2) => {
+                u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128
+            }
+            _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
+        };
+        w128!($dst, simd_op!($op).apply_load(bytes))
+    }};
+}
+pub(super) use v128_load;
+
 // `dst = c op (a * b)`: a `mul` and the `add` or `sub` of its result, each as its own
 // instruction would compute it.
 macro_rules! mul_then {
@@ -267,22 +292,19 @@ macro_rules! with_simd_semantics {
                 let b = u128::from_le_bytes(or_trap!(mem!().load(r!(addr), offset)));
                 w128!(dst, simd_op!(op).apply_bin(r128!(a), b))
             }
+            V128BinLoadDisp { dst, a, base, disp, offset, op } by op => {
+                let b = u128::from_le_bytes(or_trap!(mem!().load(disp!(base, disp), offset as u32)));
+                w128!(dst, simd_op!(op).apply_bin(r128!(a), b))
+            }
             V128BinLoadStore { a, addr, offset, op } by op => {
                 let addr = r!(addr);
                 let b = u128::from_le_bytes(or_trap!(mem!().load(addr, offset)));
                 let v = simd_op!(op).apply_bin(r128!(a), b);
                 or_trap!(mem!().store(addr, offset, v.to_le_bytes()))
             }
-            V128Load { dst, addr, offset, op } by op => {
-                let addr = r!(addr);
-                let bytes = match simd_op!(op).shape() {
-                    crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(mem!().load(addr, offset))),
-                    crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    crate::simd::Shape::Load(4) => u32::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    crate::simd::Shape::Load(2) => u16::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                    _ => u8::from_le_bytes(or_trap!(mem!().load(addr, offset))) as u128,
-                };
-                w128!(dst, simd_op!(op).apply_load(bytes))
+            V128Load { dst, addr, offset, op } by op => { v128_load!(dst, r!(addr), offset, op) }
+            V128LoadDisp { dst, base, disp, offset, op } by op => {
+                v128_load!(dst, disp!(base, disp), offset as u32, op)
             }
             V128LoadLane { dst, addr, src, offset, sel } by sel => {
                 let at = simd_sel!(sel);

@@ -163,6 +163,15 @@ impl Translator<'_> {
         }
     }
 
+    /// For a load whose address the last instruction computed as `base + disp`
+    /// (`i32.add_imm`), `(base, disp, offset)` for a `_disp` form; the caller removes the add.
+    pub(super) fn fusable_disp(&self, offset: u32) -> Option<(Reg, i32, u16)> {
+        match self.fusable_address(1, offset)? {
+            Address::Disp(base, disp) => Some((base, disp, u16::try_from(offset).ok()?)),
+            _ => None,
+        }
+    }
+
     fn fusable_address(&self, depth: usize, offset: u32) -> Option<Address> {
         if !self.opts.indexed_memory {
             return None;

@@ -173,6 +173,19 @@ impl Translator<'_> {
                 });
             }
             Shape::Load(_) => {
+                if let Some((base, disp, offset)) = self.fusable_disp(offset) {
+                    self.unemit();
+                    self.stack.pop();
+                    let dst = self.push_v128()?;
+                    self.emit(Instr::V128LoadDisp {
+                        dst,
+                        base,
+                        disp,
+                        offset,
+                        op,
+                    });
+                    return Ok(());
+                }
                 let addr = self.pop_reg()?;
                 let dst = self.push_v128()?;
                 self.emit(Instr::V128Load {
@@ -224,14 +237,23 @@ impl Translator<'_> {
         if n < 4 || !self.last_is_rewritable() {
             return Ok(false);
         }
-        let Some(&Instr::V128Load {
-            dst: loaded,
-            addr,
-            offset,
-            op: SimdOp::V128Load,
-        }) = self.code.last()
-        else {
-            return Ok(false);
+        // Where the loaded vector comes from: a register's address, or a base register plus a
+        // displacement (`v128.load_disp`).
+        let (loaded, addr, disp) = match self.code.last().copied() {
+            Some(Instr::V128Load {
+                dst,
+                addr,
+                offset,
+                op: SimdOp::V128Load,
+            }) => (dst, addr, Err(offset)),
+            Some(Instr::V128LoadDisp {
+                dst,
+                base,
+                disp,
+                offset,
+                op: SimdOp::V128Load,
+            }) => (dst, base, Ok((disp, offset))),
+            _ => return Ok(false),
         };
         let top = self.slot(self.height() - 2)?;
         let b_is_loaded =
@@ -250,12 +272,22 @@ impl Translator<'_> {
         self.stack.truncate(n - 2);
         let a = self.pop_v128()?;
         let dst = self.push_v128()?;
-        self.emit(Instr::V128BinLoad {
-            dst,
-            a,
-            addr,
-            offset,
-            op,
+        self.emit(match disp {
+            Err(offset) => Instr::V128BinLoad {
+                dst,
+                a,
+                addr,
+                offset,
+                op,
+            },
+            Ok((disp, offset)) => Instr::V128BinLoadDisp {
+                dst,
+                a,
+                base: addr,
+                disp,
+                offset,
+                op,
+            },
         });
         Ok(true)
     }
