@@ -84,8 +84,8 @@ macro_rules! for_each_instr {
         /// it is.
         RefAsNonNull "ref.as_non_null" { src: Reg }
         /// Throws a new exception of tag `tag` (of the instance) with the `params` payload cells
-        /// at registers `args..`: the run leaves the loop, which looks up the handlers (see
-        /// `exec/unwind.rs`).
+        /// at registers `args..`: the run continues at the catching handler's landing pad (see
+        /// `exec/unwind.rs`), or ends when no frame of it catches.
         Throw "throw" { tag: u32, args: Reg, params: u16 } is(terminal)
         /// Throws again the exception `exn` refers to; traps on null.
         ThrowRef "throw_ref" { exn: Reg } is(terminal)

@@ -372,6 +372,33 @@ macro_rules! define_access {
                 return Err(Stop::Exit);
             }};
         }
+        // The running frame's offset in the register stack.
+        #[allow(unused_macros)]
+        macro_rules! frame_offset {
+            () => {
+                ($fp as usize - cx!().stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>()
+            };
+        }
+        // Continues where unwinding (`unwind.rs`) says: at the landing pad `pad` in the frame
+        // at offset `fp` (the frames above it popped, `ctx` switched to its instance), or,
+        // for a null pad, ends the run with the exit it set.
+        #[allow(unused_macros)]
+        macro_rules! land {
+            ($d to:expr) => {{
+                let (pad, fp): (*const Op, usize) = $d to;
+                if pad.is_null() {
+                    return Err(Stop::Exit);
+                }
+                let cx = cx!();
+                // The next step's `+ 1` lands on the pad.
+                $ip = pad.wrapping_sub(1);
+                // SAFETY: `fp` is the offset of a frame of this run in the register stack (the
+                // throwing frame or one the frame stack held), which fits its registers.
+                $fp = unsafe { cx.stack.regs.as_mut_ptr().add(fp) };
+                // The catching frame may run in another instance.
+                $mem = MemCache::of(cx.store, cx.instance);
+            }};
+        }
         #[allow(unused_macros)]
         macro_rules! suspend {
             ($d reason:expr) => {

@@ -182,9 +182,9 @@ pub(crate) enum Exit {
         func: u32,
         args: usize,
     },
-    /// Exception `exn` (a store address) was thrown at `at` (the throwing instruction).
-    Throw {
-        at: Position,
+    /// Exception `exn` (a store address) was thrown and no frame of the run caught it; the
+    /// frame stack is empty.
+    Uncaught {
         exn: u32,
     },
 }
@@ -343,7 +343,7 @@ fn run<T>(
                         #[cfg(feature = "profile")]
                         func: next.func,
                     };
-                    match unwind::catch(&store.inner, &mut stack, site, exn.0) {
+                    match unwind::rethrow(&store.inner, &mut stack, site, exn.0) {
                         Some(handler) => {
                             at = handler;
                             continue;
@@ -363,21 +363,8 @@ fn run<T>(
                     continue;
                 }
             }
-            Ok(Exit::Throw { at: from, exn }) => {
-                let site = unwind::ThrowSite {
-                    ip: from.ip,
-                    fp: from.fp,
-                    instance: from.instance,
-                    #[cfg(feature = "profile")]
-                    func: from.func,
-                };
-                match unwind::catch(&store.inner, &mut stack, site, exn) {
-                    Some(handler) => {
-                        at = handler;
-                        continue;
-                    }
-                    None => Err(uncaught(&store.inner, Some(Trap::throw(crate::Exn(exn))))),
-                }
+            Ok(Exit::Uncaught { exn }) => {
+                Err(uncaught(&store.inner, Some(Trap::throw(crate::Exn(exn)))))
             }
             Ok(Exit::Returned) => Ok(None),
             Ok(Exit::Suspended(at, reason)) => Ok(Some((at, reason))),

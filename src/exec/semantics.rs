@@ -410,18 +410,18 @@ macro_rules! with_all_semantics {
                     trap!(TrapCode::NullReference)
                 }
             }
+            // Unwinding runs out of line and continues at the catching clause's pad without
+            // leaving the loop (see `unwind.rs`); only an exception no frame catches ends the run.
             Throw { tag, args, params } => {
-                let cx = cx!();
-                let tag = cx.store.instances[cx.instance as usize].tags[tag as usize];
-                // SAFETY: the payload is registers `args..args + params` of this frame
-                // (`bytecode::verify` checks the span).
-                let payload = unsafe { std::slice::from_raw_parts(fp!().add(args.0 as usize), params as usize) };
-                let exn = cx.store.add_exn(tag, payload, &cx.stack.regs);
-                exit!(|at| Exit::Throw { at, exn })
+                let (ip, fp) = (ip!(), frame_offset!());
+                land!(crate::exec::unwind::throw_from(cx!(), ip, fp, tag, args.0 as usize, params as usize))
             }
             ThrowRef { exn } => {
                 match crate::value::ref_index(r!(exn)) {
-                    Some(exn) => exit!(|at| Exit::Throw { at, exn }),
+                    Some(exn) => {
+                        let (ip, fp) = (ip!(), frame_offset!());
+                        land!(crate::exec::unwind::rethrow_from(cx!(), ip, fp, exn))
+                    }
                     None => trap!(TrapCode::NullExnRef),
                 }
             }

@@ -118,6 +118,10 @@ pub struct Optimizations {
     /// (`i32.add_acc`): no store-then-load round trip through memory between the two (a pass
     /// over the finished function).
     pub accumulator: bool,
+    /// A `throw` that a `try_table` of the same function is certain to catch with a `catch`
+    /// or `catch_all` (no exception reference) becomes a branch to the clause's label, its
+    /// payload the branch's values: no exception is made and the run never leaves the loop.
+    pub static_throws: bool,
 }
 
 impl Default for Optimizations {
@@ -142,11 +146,12 @@ impl Optimizations {
             bit_fusions: true,
             load_operands: true,
             accumulator: true,
+            static_throws: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -159,6 +164,7 @@ impl Optimizations {
         "bit_fusions",
         "load_operands",
         "accumulator",
+        "static_throws",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -177,6 +183,7 @@ impl Optimizations {
             "bit_fusions" => self.bit_fusions = false,
             "load_operands" => self.load_operands = false,
             "accumulator" => self.accumulator = false,
+            "static_throws" => self.static_throws = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -212,6 +219,7 @@ impl Optimizations {
             bit_fusions: false,
             load_operands: false,
             accumulator: false,
+            static_throws: false,
         }
     }
 }

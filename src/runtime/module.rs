@@ -2,11 +2,11 @@
 
 use super::{CompilationMode, Config, Engine};
 use crate::binary::{self, ExternKind, ImportDesc, ModuleInfo};
-use crate::bytecode::CompiledFunc;
+use crate::bytecode::{CompiledFunc, Op};
 use crate::error::{Error, Result};
 use crate::{translate, validate};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// A validated and translated WebAssembly module. Cheap to clone.
@@ -36,6 +36,63 @@ pub(crate) struct ModuleInner {
     /// What validating a body needs from the module, kept when bodies are validated on their
     /// first call (`CompilationMode::Lazy`); `None` when every body was validated up front.
     pub(crate) body_validation: Option<validate::ModuleContext>,
+    /// Which translated function with exception handlers holds an instruction.
+    pub(crate) code_index: CodeIndex,
+}
+
+/// Finds the function whose code holds an instruction, among the translated functions that
+/// have exception handlers (the only ones a throw needs to find): their code ranges sorted by
+/// start, searched by bisection, so unwinding through a frame costs the same in a module of
+/// three functions as in one of thousands. The functions translated when the module was made
+/// are in `fixed`, read without a lock; a function translated later (lazily) goes to `later`
+/// under its write lock, together with publishing its code (see [`Module::code`]), so a
+/// thread that runs the function finds it there.
+#[derive(Debug, Default)]
+pub(crate) struct CodeIndex {
+    /// `(start, end, defined function index)`, by `start`; no two ranges overlap.
+    fixed: Box<[(usize, usize, u32)]>,
+    /// Whether every function was translated up front, so `later` stays empty.
+    complete: bool,
+    later: RwLock<Vec<(usize, usize, u32)>>,
+}
+
+impl CodeIndex {
+    /// The index of the functions already translated.
+    pub(crate) fn of(funcs: &[OnceLock<Arc<CompiledFunc>>]) -> Self {
+        let mut fixed: Vec<_> = (funcs.iter().enumerate())
+            .filter_map(|(i, f)| Some((f.get()?, i as u32)))
+            .filter_map(|(code, i)| Self::range(code, i))
+            .collect();
+        fixed.sort_unstable();
+        CodeIndex {
+            fixed: fixed.into(),
+            complete: funcs.iter().all(|f| f.get().is_some()),
+            later: RwLock::default(),
+        }
+    }
+
+    /// The entry of defined function `index`, whose code is `code`, if it has handlers.
+    fn range(code: &CompiledFunc, index: u32) -> Option<(usize, usize, u32)> {
+        let r = code.code.as_ptr_range();
+        (!code.handlers.is_empty()).then_some((r.start as usize, r.end as usize, index))
+    }
+
+    /// The defined function with handlers whose code holds `ip`.
+    #[inline]
+    pub(crate) fn find(&self, ip: *const Op) -> Option<u32> {
+        let ip = ip as usize;
+        let within = |ranges: &[(usize, usize, u32)]| {
+            // The last range starting at or before `ip`.
+            let at = ranges.partition_point(|r| r.0 <= ip).checked_sub(1)?;
+            let (_, end, index) = ranges[at];
+            (ip < end).then_some(index)
+        };
+        match within(&self.fixed) {
+            Some(index) => Some(index),
+            None if self.complete => None,
+            None => within(&self.later.read().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
 }
 
 impl Module {
@@ -87,6 +144,7 @@ impl Module {
             inner: Arc::new(ModuleInner {
                 export_index,
                 info,
+                code_index: CodeIndex::of(&funcs),
                 funcs,
                 translation_times,
                 config: config.clone(),
@@ -150,8 +208,16 @@ impl Module {
                     .map_err(|e| lazy_failure(e, info.num_imported_funcs + index as u32))?
             }
         };
-        // Another thread may have won the race; either translation is the same.
-        let _ = cell.set(Arc::new(code));
+        // Another thread may have won the race; either translation is the same. Publishing
+        // the code and indexing it happen under one lock, so whoever can run it can find it.
+        let mut ranges = (self.inner.code_index.later.write()).unwrap_or_else(|e| e.into_inner());
+        if cell.set(Arc::new(code)).is_ok() {
+            if let Some(entry) = cell.get().and_then(|c| CodeIndex::range(c, index as u32)) {
+                let at = ranges.partition_point(|r| *r < entry);
+                ranges.insert(at, entry);
+            }
+        }
+        drop(ranges);
         cell.get()
             .ok_or_else(|| Error::Api("translation was not stored".into()))
     }

@@ -217,6 +217,7 @@ impl Module {
             .collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
+                code_index: super::module::CodeIndex::of(&funcs),
                 export_index,
                 translation_times: vec![Duration::ZERO; count],
                 info,

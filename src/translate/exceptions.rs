@@ -8,6 +8,12 @@
 //! payload and reference straight into the label's slots; values below them are in their
 //! slots already, because every block, this one included, materializes the whole stack when it
 //! opens.
+//!
+//! A `throw` that one of the function's own open `try_table`s is certain to catch, by a clause
+//! that does not take the exception reference, is a branch: the clause would write the payload
+//! to its label's slots and continue there, which is what `br` to that label with the payload
+//! as its values does (`Optimizations::static_throws`). No exception is made, as none could be
+//! observed.
 
 use super::control::{Ctrl, CtrlKind};
 use super::emit::small;
@@ -40,6 +46,8 @@ pub(super) struct PendingHandler {
 pub(super) struct TryInfo {
     start: usize,
     clauses: Vec<(Clause, usize)>,
+    /// Each clause's label, as an index into the control stack.
+    labels: Vec<usize>,
 }
 
 impl Translator<'_> {
@@ -53,8 +61,10 @@ impl Translator<'_> {
     /// its slots and a landing pad, then opens the block.
     pub(super) fn open_try_table(&mut self, bt: BlockType, catches: &[Catch]) -> Result<()> {
         let mut clauses = Vec::with_capacity(catches.len());
+        let mut labels = Vec::with_capacity(catches.len());
         for c in catches {
             let index = self.ctrl.len() - 1 - c.label as usize;
+            labels.push(index);
             let label: &Ctrl = &self.ctrl[index];
             let (pad, dst) = match label.kind {
                 CtrlKind::Function => (Pad::Return, Reg(0)),
@@ -86,7 +96,11 @@ impl Translator<'_> {
         let start = self.code.len();
         self.label_pos = start;
         let top = self.ctrl.last_mut().expect("just opened");
-        top.try_info = Some(TryInfo { start, clauses });
+        top.try_info = Some(TryInfo {
+            start,
+            clauses,
+            labels,
+        });
         Ok(())
     }
 
@@ -105,9 +119,18 @@ impl Translator<'_> {
         }
     }
 
-    /// `throw tag`: the payload goes to consecutive slots, as call arguments do.
+    /// `throw tag`: a branch when an open `try_table` of this function is sure to catch it
+    /// without the reference (see the top of this file); otherwise the payload goes to
+    /// consecutive slots, as call arguments do, for `throw`.
     pub(super) fn visit_throw(&mut self, tag: u32) -> Result<()> {
         let params = self.tag_cells(tag);
+        if let Some((label, keeps_payload)) = self.static_catch(tag) {
+            if !keeps_payload {
+                // `catch_all` drops the payload.
+                self.stack.truncate((self.height() - params) as usize);
+            }
+            return self.visit_br((self.ctrl.len() - 1 - label) as u32);
+        }
         let args = self.pop_slots(params)?;
         self.emit(Instr::Throw {
             tag,
@@ -116,6 +139,38 @@ impl Translator<'_> {
         });
         self.reachable = false;
         Ok(())
+    }
+
+    /// The label (its control-stack index) a `throw` of tag `tag` here branches to, and
+    /// whether the payload goes with it (`catch`, not `catch_all`), when that is certain at
+    /// translation time: the innermost `try_table` first, its clauses in order, the first
+    /// clause that catches the tag wins, as when unwinding. Tags are compared by index: a
+    /// defined tag is new in every instance, unlike any other, so two indices are the same tag
+    /// exactly when they are equal, except two imported tags, which may be one; that case, a
+    /// winning clause that wants the exception reference, and a throw no handler of this
+    /// function catches are left to the interpreter (`None`).
+    fn static_catch(&self, tag: u32) -> Option<(usize, bool)> {
+        if !self.opts.static_throws {
+            return None;
+        }
+        let imported = self.info.num_imported_tags;
+        for ctrl in self.ctrl.iter().rev() {
+            let Some(info) = &ctrl.try_info else {
+                continue;
+            };
+            for ((clause, _), &label) in info.clauses.iter().zip(&info.labels) {
+                let catches = match clause.tag {
+                    None => true,
+                    Some(t) if t == tag => true,
+                    Some(t) if t < imported && tag < imported => return None,
+                    Some(_) => false,
+                };
+                if catches {
+                    return (!clause.with_ref).then_some((label, clause.tag.is_some()));
+                }
+            }
+        }
+        None
     }
 
     pub(super) fn visit_throw_ref(&mut self) -> Result<()> {

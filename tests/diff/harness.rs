@@ -869,6 +869,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         bit_fusions: !rng.chance(4),
         load_operands: !rng.chance(4),
         accumulator: !rng.chance(4),
+        static_throws: !rng.chance(4),
     }
 }
 
