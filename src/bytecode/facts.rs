@@ -205,6 +205,9 @@ macro_rules! define_facts {
                 }
             }
 
+            // Inlined: the loader asks `is_store` of each decoded instruction, where the kind is
+            // a constant and this folds away.
+            #[inline]
             fn flags(&self) -> Flags {
                 match self {
                     $( Instr::$name { .. } => Flags { $($($flag: true,)+)? ..Flags::NONE }, )*
@@ -233,6 +236,7 @@ macro_rules! define_facts {
             }
 
             /// Whether it is a store: it writes memory and nothing else (`is(store)`).
+            #[inline]
             pub fn is_store(&self) -> bool {
                 self.flags().store
             }
@@ -366,6 +370,17 @@ mod tests {
         assert_eq!(all.len(), Instr::COUNT);
         for (k, i) in all.iter().enumerate() {
             assert_eq!(i.index(), k, "{}", i.mnemonic());
+        }
+    }
+
+    /// Instantiation marks a memory as written only for modules with an `is(store)`
+    /// instruction (`LinearMemory::mark_guest_writable`): every instruction that stores says so.
+    #[test]
+    fn every_store_is_marked_store() {
+        for i in Instr::examples() {
+            if i.mnemonic().contains("store") {
+                assert!(i.is_store(), "{} stores to memory", i.mnemonic());
+            }
         }
     }
 

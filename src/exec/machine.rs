@@ -180,7 +180,9 @@ impl MemCache {
             Some(&m) => {
                 let data = &mut store.memories[m as usize].data;
                 MemCache {
-                    base: data.as_mut_ptr(),
+                    // Stores through it come from store instructions, and instantiation marked
+                    // the memory of every instance whose code has one (`mark_guest_writable`).
+                    base: data.base_ptr(),
                     len: data.len(),
                 }
             }

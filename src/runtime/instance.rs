@@ -143,7 +143,7 @@ impl Instance {
         let config = store.inner.engine.config().clone();
         let index = store.inner.instances.len() as u32;
         let mut inst = InstanceEntity {
-            types: store.inner.intern_module_types(info),
+            types: store.inner.intern_module_types(&module.inner),
             ..Default::default()
         };
         for import in imports {
@@ -242,10 +242,6 @@ impl Instance {
 
         // From here on the instance is visible in the store: a trap while initialising segments
         // leaves the writes already done to imported tables and memories in place, as the spec says.
-        let elem_ids = inst.elems.clone();
-        let data_ids = inst.datas.clone();
-        let table_ids = inst.tables.clone();
-        let memory_ids = inst.memories.clone();
         let start = info.start.map(|s| Func(inst.funcs[s as usize]));
         let offsets = info
             .elems
@@ -263,34 +259,46 @@ impl Instance {
                 DataMode::Passive => Ok(None),
             })
             .collect::<Result<Vec<_>>>()?;
+        // Before any of its code runs: the interpreter stores through the memory's base
+        // pointer, which a recycled reservation does not see (see `LinearMemory::base_ptr`).
+        if module.inner.stores_to_memory {
+            for &m in &inst.memories {
+                store.inner.memories[m as usize].data.mark_guest_writable();
+            }
+        }
         store.inner.instances.push(inst);
         let instance = Instance(index);
 
+        // The store's ids of the instance's segments, tables and memories, read in place.
+        let inner = &mut store.inner;
         for (i, seg) in info.elems.iter().enumerate() {
-            let id = elem_ids[i] as usize;
+            let id = inner.instances[index as usize].elems[i] as usize;
             match &seg.mode {
                 ElemMode::Active { table, .. } => {
-                    let items = std::mem::take(&mut store.inner.elems[id]);
-                    let table = &mut store.inner.tables[table_ids[*table as usize] as usize];
+                    let table_id = inner.instances[index as usize].tables[*table as usize];
+                    let items = std::mem::take(&mut inner.elems[id]);
+                    let table = &mut inner.tables[table_id as usize];
                     let offset = crate::value::index_cell(offsets[i].unwrap_or(0), table.ty.is_64);
                     init_range(&mut table.elems, offset, &items, TrapCode::TableOutOfBounds)?;
                 }
-                ElemMode::Declarative => store.inner.elems[id].clear(),
+                ElemMode::Declarative => inner.elems[id].clear(),
                 ElemMode::Passive => {}
             }
         }
         for (i, seg) in info.datas.iter().enumerate() {
             if let DataMode::Active { memory, .. } = &seg.mode {
-                let id = data_ids[i] as usize;
-                let bytes = std::mem::take(&mut store.inner.datas[id]);
-                let mem = &mut store.inner.memories[memory_ids[*memory as usize] as usize];
+                let inst = &inner.instances[index as usize];
+                let (id, memory_id) = (inst.datas[i] as usize, inst.memories[*memory as usize]);
+                let bytes = std::mem::take(&mut inner.datas[id]);
+                let mem = &mut inner.memories[memory_id as usize];
                 let offset = crate::value::index_cell(data_offsets[i].unwrap_or(0), mem.ty.is_64);
-                init_range(
-                    &mut mem.data,
-                    offset,
-                    bytes.bytes(),
-                    TrapCode::MemoryOutOfBounds,
-                )?;
+                // Through `range_mut`, so that only the segment's bytes count as written.
+                let src = bytes.bytes();
+                let range = usize::try_from(offset)
+                    .ok()
+                    .and_then(|start| Some(start..start.checked_add(src.len())?));
+                let dst = range.and_then(|r| mem.data.range_mut(r));
+                dst.ok_or(TrapCode::MemoryOutOfBounds)?.copy_from_slice(src);
             }
         }
         if let Some(start) = start {

@@ -10,9 +10,18 @@
 //! "Dependencies").
 //!
 //! A dropped memory's reservation is kept for the next memory of the same size (Linux, up to 32
-//! of them), its pages zeroed — in place when there is at most one Wasm page of them, else
-//! handed back to the kernel by one `madvise` — so short-lived instances do not pay for mapping
-//! and unmapping 4 GiB each.
+//! of them), its pages zeroed — in place when at most one Wasm page of them may have been
+//! written, else handed back to the kernel by one `madvise` — so short-lived instances do not
+//! pay for mapping and unmapping 4 GiB each.
+//!
+//! Only what may have been written is zeroed: the memory keeps a bound (`dirty`) below which
+//! its bytes may be non-zero. Every safe mutable access raises it — `DerefMut` to the whole
+//! length, [`LinearMemory::range_mut`] (data segments, `Memory::write`) to the end of its
+//! range — and the interpreter, which stores through a raw base pointer
+//! ([`LinearMemory::base_ptr`]), may only do so after [`LinearMemory::mark_guest_writable`]:
+//! instantiation calls it on every memory of an instance whose code contains a store
+//! instruction. A module that never stores (its memory written only by data segments or the
+//! host through `Memory::write`) then costs a few bytes of zeroing instead of a whole page.
 //!
 //! When the reservation cannot be had (a `ulimit -v`, an exhausted address space, a platform
 //! without `mmap`), the memory falls back to the `Vec` backend, which behaves the same except
@@ -28,6 +37,9 @@ pub(crate) struct LinearMemory {
     /// The most bytes it may grow to.
     max: usize,
 }
+
+/// A `dirty` bound that covers any length: the memory may have been written anywhere.
+const ALL_DIRTY: usize = usize::MAX;
 
 enum Backend {
     /// Address space reserved up front; `len` bytes of it accessible.
@@ -79,6 +91,46 @@ impl LinearMemory {
         })
     }
 
+    /// The bytes of `range`, mutably, or `None` if it is not inside the memory: as
+    /// `&mut self[range]`, but only the bytes up to `range.end` count as written (so a
+    /// recycled reservation zeroes only those).
+    pub(crate) fn range_mut(&mut self, range: std::ops::Range<usize>) -> Option<&mut [u8]> {
+        match &mut self.backend {
+            #[cfg(unix)]
+            Backend::Reserved(r) => {
+                if range.start > range.end || range.end > r.len {
+                    return None;
+                }
+                r.dirty = r.dirty.max(range.end);
+                Some(&mut r.as_mut_slice()[range])
+            }
+            Backend::Heap(v) => v.get_mut(range),
+        }
+    }
+
+    /// Records that code may write anywhere in the memory through [`base_ptr`](Self::base_ptr),
+    /// now or after any growth: a recycled reservation is then zeroed wholly, as when nothing
+    /// is tracked.
+    pub(crate) fn mark_guest_writable(&mut self) {
+        #[cfg(unix)]
+        if let Backend::Reserved(r) = &mut self.backend {
+            r.dirty = ALL_DIRTY;
+        }
+    }
+
+    /// The base address, for the interpreter's loads and stores. It does not count as a
+    /// write: whoever stores through it must have called
+    /// [`mark_guest_writable`](Self::mark_guest_writable) on this memory first (instantiation
+    /// does, for every memory of an instance whose code has a store instruction), or the
+    /// bytes may survive into the next memory that recycles the reservation.
+    pub(crate) fn base_ptr(&mut self) -> *mut u8 {
+        match &mut self.backend {
+            #[cfg(unix)]
+            Backend::Reserved(r) => r.base.as_ptr(),
+            Backend::Heap(v) => v.as_mut_ptr(),
+        }
+    }
+
     /// The backend in use.
     pub(crate) fn kind(&self) -> BackendKind {
         match &self.backend {
@@ -122,10 +174,15 @@ impl Deref for LinearMemory {
 }
 
 impl DerefMut for LinearMemory {
+    /// The bytes, mutably: they may all be written, so all of them are zeroed when the
+    /// reservation is recycled.
     fn deref_mut(&mut self) -> &mut [u8] {
         match &mut self.backend {
             #[cfg(unix)]
-            Backend::Reserved(r) => r.as_mut_slice(),
+            Backend::Reserved(r) => {
+                r.dirty = r.dirty.max(r.len);
+                r.as_mut_slice()
+            }
             Backend::Heap(v) => v,
         }
     }
@@ -164,12 +221,16 @@ mod reserved {
     /// Invariants, relied on by every `unsafe` below: `base` is the start of a live mapping of
     /// `reserved` bytes that this value alone owns (mapped in `new`, unmapped only in `drop`);
     /// `len <= accessible <= reserved`, and `base..base + accessible` is readable and writable;
-    /// the bytes from `len` to `accessible` are zero.
+    /// the bytes from `len` to `accessible` are zero. Kept for recycling (not for memory
+    /// safety): the bytes from `dirty` on are zero, unless written through `base` by code of a
+    /// memory marked `ALL_DIRTY` (see the file's comment).
     pub(super) struct Reservation {
-        base: NonNull<u8>,
-        len: usize,
+        pub(super) base: NonNull<u8>,
+        pub(super) len: usize,
         accessible: usize,
         reserved: usize,
+        /// Bytes below this may have been written; `ALL_DIRTY` once the guest may store.
+        pub(super) dirty: usize,
     }
 
     // Test: `store_is_send_and_sync` in this file's tests.
@@ -212,6 +273,7 @@ mod reserved {
                 len: 0,
                 accessible: 0,
                 reserved,
+                dirty: 0,
             })
         }
 
@@ -284,9 +346,9 @@ mod reserved {
     /// per short-lived instance would otherwise pay `mmap`, `mprotect` and `munmap` of 4 GiB for
     /// every instance (about 30 µs here, ten times the rest of instantiating a small module).
     /// A recycled reservation keeps its accessible pages for the next memory, zeroed: in place
-    /// when there is at most one Wasm page of them, else by one `madvise(MADV_DONTNEED)`, which
-    /// also returns them to the kernel. Linux only: elsewhere `MADV_DONTNEED` need not zero
-    /// the pages, so dropped reservations are unmapped.
+    /// when at most one Wasm page of them may have been written (`dirty`), else by one
+    /// `madvise(MADV_DONTNEED)`, which also returns them to the kernel. Linux only: elsewhere
+    /// `MADV_DONTNEED` need not zero the pages, so dropped reservations are unmapped.
     #[cfg(target_os = "linux")]
     mod pool {
         use super::Reservation;
@@ -295,8 +357,9 @@ mod reserved {
 
         /// At most this many idle reservations.
         const CAP: usize = 32;
-        /// A reservation with at most this many accessible bytes is zeroed in place and stays
-        /// resident (at most `CAP` × 64 KiB in all); a larger one gives its pages back.
+        /// A reservation with at most this many bytes that may have been written is zeroed in
+        /// place and stays resident (at most `CAP` × 64 KiB in all, as the bytes never written
+        /// were never committed); a larger one gives its pages back.
         const KEEP_RESIDENT: usize = 64 << 10;
 
         static POOL: Mutex<Vec<Reservation>> = Mutex::new(Vec::new());
@@ -311,9 +374,11 @@ mod reserved {
             if POOL.lock().map_or(true, |pool| pool.len() >= CAP) {
                 return; // dropped: unmapped
             }
-            if r.accessible <= KEEP_RESIDENT {
-                // Cheaper than a system call and the page faults after it.
-                r.len = r.accessible;
+            let dirty = r.dirty.min(r.accessible);
+            if dirty <= KEEP_RESIDENT {
+                // Cheaper than a system call and the page faults after it; the bytes from
+                // `dirty` on are zero already.
+                r.len = dirty;
                 r.as_mut_slice().fill(0);
             } else {
                 // On a private anonymous mapping `MADV_DONTNEED` frees the pages, which read as
@@ -328,6 +393,7 @@ mod reserved {
                 }
             }
             r.len = 0;
+            r.dirty = 0;
             if let Ok(mut pool) = POOL.lock() {
                 if pool.len() < CAP {
                     pool.push(r);
@@ -468,6 +534,32 @@ mod tests {
                 assert_eq!(m.kind(), BackendKind::Reserved, "round {round}");
             }
         }
+    }
+
+    /// `range_mut` hands out exactly the range, or `None` outside the memory; a recycled
+    /// reservation written through it reads zero. (Stores through `base_ptr`, after
+    /// `mark_guest_writable`: tests/recycled_memory.rs.)
+    #[test]
+    fn range_mut_and_marked_writes_are_zeroed_on_recycling() {
+        for mut m in both(PAGE_SIZE, 2 * PAGE_SIZE) {
+            assert_eq!(m.range_mut(10..14).map(|s| s.len()), Some(4));
+            assert!(m.range_mut(PAGE_SIZE - 1..PAGE_SIZE + 1).is_none());
+            let reversed = std::ops::Range { start: 14, end: 10 };
+            assert!(m.range_mut(reversed).is_none());
+        }
+        // Sizes no other test uses (see `recycled_reservations_read_zero`).
+        let max = 13 * PAGE_SIZE;
+        let mut m = LinearMemory::new(PAGE_SIZE, max).unwrap();
+        m.range_mut(100..104).unwrap().fill(0xaa);
+        assert!(m.grow_to(3 * PAGE_SIZE));
+        m.range_mut(2 * PAGE_SIZE..2 * PAGE_SIZE + 1).unwrap()[0] = 0xbb;
+        drop(m);
+        let mut again = LinearMemory::new(3 * PAGE_SIZE, max).unwrap();
+        assert!(again.iter().all(|&b| b == 0));
+        again.range_mut(1000..1010).unwrap().fill(0xcc);
+        drop(again);
+        let again = LinearMemory::new(3 * PAGE_SIZE, max).unwrap();
+        assert!(again.iter().all(|&b| b == 0));
     }
 
     #[test]

@@ -190,7 +190,7 @@ fn check_import<T>(
     item: Extern,
 ) -> std::result::Result<(), String> {
     let info = &module.inner.info;
-    let ids = store.inner.intern_module_types(info);
+    let ids = store.inner.intern_module_types(&module.inner);
     let in_store = |t: ValType| t.map_index(|i| ids.get(i as usize).copied().unwrap_or(i));
     match (desc, item) {
         (ImportDesc::Func(ty), Extern::Func(f)) => {

@@ -119,11 +119,12 @@ impl Memory {
 
     /// Copies `buf` into the memory at `offset`.
     pub fn write<T>(&self, store: &mut Store<T>, offset: usize, buf: &[u8]) -> Result<()> {
-        let data = self.data_mut(store);
+        let data = &mut store.inner.memories[self.0 as usize].data;
         let len = data.len();
+        // Not `data_mut`: only these bytes count as written (see `LinearMemory::range_mut`).
         let dst = offset
             .checked_add(buf.len())
-            .and_then(|end| data.get_mut(offset..end))
+            .and_then(|end| data.range_mut(offset..end))
             .ok_or_else(|| out_of_bounds(offset, buf.len(), len))?;
         dst.copy_from_slice(buf);
         Ok(())

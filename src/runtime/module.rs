@@ -38,6 +38,21 @@ pub(crate) struct ModuleInner {
     pub(crate) body_validation: Option<validate::ModuleContext>,
     /// Which translated function with exception handlers holds an instruction.
     pub(crate) code_index: CodeIndex,
+    /// Whether some function may store to a memory through the interpreter's base pointer:
+    /// instantiation then marks the instance's memories as written (`mark_guest_writable`).
+    /// `true` when unknown (a function not translated yet).
+    pub(crate) stores_to_memory: bool,
+    /// The module's types as a store without types interns them (`StoreInner::
+    /// intern_module_types`), computed on the first instantiation into such a store.
+    pub(crate) fresh_types: OnceLock<Option<super::store::FreshTypes>>,
+}
+
+/// Whether any of `funcs` has a store instruction, or has no code yet (so may have one).
+pub(crate) fn stores_to_memory(funcs: &[OnceLock<Arc<CompiledFunc>>]) -> bool {
+    funcs.iter().any(|f| match f.get() {
+        Some(code) => code.code.iter().any(|op| op.instr().is_store()),
+        None => true,
+    })
 }
 
 /// Finds the function whose code holds an instruction, among the translated functions that
@@ -142,6 +157,8 @@ impl Module {
             .collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
+                stores_to_memory: stores_to_memory(&funcs),
+                fresh_types: OnceLock::new(),
                 export_index,
                 info,
                 code_index: CodeIndex::of(&funcs),

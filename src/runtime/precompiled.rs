@@ -179,6 +179,9 @@ impl Module {
         let validate_now = config.compilation_mode != CompilationMode::Lazy;
         let mut funcs = Vec::with_capacity(count);
         let mut starts = Vec::with_capacity(if lazy { count } else { 0 });
+        // Whether some function may store to memory; unknown (so `true`) for a function
+        // whose code is not read now.
+        let mut stores = lazy;
         for index in 0..count {
             let func_index = info.num_imported_funcs as usize + index;
             let at = r.pos();
@@ -189,7 +192,7 @@ impl Module {
                 starts.push(stored.then_some(at));
                 stored.then_some(None)
             } else {
-                read_func(&mut r, &info, index, config)
+                read_func(&mut r, &info, index, config, &mut stores)
                     .map_err(at_byte)?
                     .map(Some)
             };
@@ -198,6 +201,7 @@ impl Module {
                 Some(None) => OnceLock::new(),
                 None if !validate_now => OnceLock::new(),
                 None => {
+                    stores = true;
                     // Translated on its first call, which relies on the body being valid.
                     translate::validate_function(&info, &ctx, index).map_err(|e| {
                         corrupt(format!("function {func_index} (stored without code): {e}"))
@@ -218,6 +222,8 @@ impl Module {
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 code_index: super::module::CodeIndex::of(&funcs),
+                stores_to_memory: stores,
+                fresh_types: OnceLock::new(),
                 export_index,
                 translation_times: vec![Duration::ZERO; count],
                 info,
@@ -395,7 +401,7 @@ pub(crate) fn load_stored(
     let start = (stored.starts.get(index).copied().flatten())
         .ok_or_else(|| corrupt("not stored".into()))?;
     let bytes = stored.payload.get(start..).unwrap_or_default();
-    read_func(&mut Reader::new(bytes), info, index, config)
+    read_func(&mut Reader::new(bytes), info, index, config, &mut false)
         .map_err(corrupt)?
         .ok_or_else(|| corrupt("stored without code".into()))
 }
@@ -416,12 +422,14 @@ impl StoredCode {
 }
 
 /// Reads one function; `None` for one stored without code. Every frame field is checked
-/// against the module, then the code against `bytecode::verify` and [`check_instr`].
+/// against the module, then the code against `bytecode::verify` and [`check_instr`]. Sets
+/// `stores` if the code has a store instruction.
 fn read_func(
     r: &mut Reader<'_>,
     info: &ModuleInfo,
     index: usize,
     config: &Config,
+    stores: &mut bool,
 ) -> Result<Option<CompiledFunc>, String> {
     let Some(header) = func_header(r)? else {
         return Ok(None);
@@ -464,11 +472,13 @@ fn read_func(
         info,
         counts: &counts,
         frame: FrameCheck::new(num_regs, len, 0),
+        stores: false,
     };
     for at in 0..len {
         check.frame.at = at;
         code.push(Op::new(serial::decode_checked(r, &mut check)?));
     }
+    *stores |= check.stores;
     verify::ends_in_terminal(code.last().map(Op::instr))?;
     let mut source_map = Vec::with_capacity(map_len as usize);
     for _ in 0..map_len {
@@ -597,6 +607,8 @@ struct LoadCheck<'a> {
     info: &'a ModuleInfo,
     counts: &'a EntityCounts,
     frame: FrameCheck,
+    /// Whether a store instruction was seen (`ModuleInner::stores_to_memory`).
+    stores: bool,
 }
 
 impl OperandVisitor for LoadCheck<'_> {
@@ -623,6 +635,8 @@ impl serial::Check for LoadCheck<'_> {
     #[inline(always)]
     fn finish(&mut self, instr: &Instr) -> Result<(), String> {
         self.frame.finish(instr)?;
+        // A constant in each kind's decoder.
+        self.stores |= instr.is_store();
         check_instr(self.info, instr)
             .map_err(|m| format!("instruction {} ({}): {m}", self.frame.at, instr.mnemonic()))
     }

@@ -2,6 +2,7 @@
 
 use super::func::HostFunc;
 use super::interrupt::{self, InterruptHandle, StopFlag};
+use super::module::ModuleInner;
 use super::{Engine, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 use crate::error::{Error, Result};
 use crate::validate::canon::{canonical_ids, resolve, GroupKey};
@@ -45,8 +46,10 @@ pub(crate) struct StoreInner {
     pub(crate) types: Vec<FuncType>,
     /// Each interned type's declared supertype, if any.
     supers: Vec<Option<u32>>,
-    /// The first id of every recursion group interned so far (see `validate::canon`).
-    groups: HashMap<GroupKey, u32>,
+    /// The first id of every recursion group interned so far (see `validate::canon`). Shared
+    /// with the module whose types a fresh store took from [`FreshTypes`]; copied on the
+    /// first change.
+    groups: Arc<HashMap<GroupKey, u32>>,
     /// Every module instantiated in this store (see `exec::invoke` for why).
     pub(crate) modules: std::sync::Arc<Vec<super::Module>>,
     /// Fuel left, when the engine meters fuel.
@@ -105,7 +108,7 @@ impl<T> Store<T> {
             datas: Vec::new(),
             types: Vec::new(),
             supers: Vec::new(),
-            groups: HashMap::new(),
+            groups: Arc::default(),
             modules: Default::default(),
             fuel: 0,
             stop: Arc::default(),
@@ -276,29 +279,33 @@ impl StoreInner {
         if let Some(&id) = self.groups.get(&key) {
             return id;
         }
-        let id = self.add_group(&key);
-        self.groups.insert(key, id);
+        let id = add_group(&mut self.types, &mut self.supers, &key);
+        Arc::make_mut(&mut self.groups).insert(key, id);
         id
     }
 
-    /// The ids of a module's types, in type index order, interning new ones.
-    pub(crate) fn intern_module_types(&mut self, info: &crate::binary::ModuleInfo) -> Vec<u32> {
+    /// The ids of `module`'s types, in type index order, interning new ones. A store with no
+    /// types yet takes them from the module's [`FreshTypes`], computed once per module, so a
+    /// fresh store per instance neither hashes nor allocates per type.
+    pub(crate) fn intern_module_types(&mut self, module: &ModuleInner) -> Vec<u32> {
+        let info = &module.info;
+        if self.types.is_empty() {
+            // No types means no groups: each group adds at least one type.
+            if let Some(fresh) = module.fresh_types.get_or_init(|| FreshTypes::of(info)) {
+                self.types.clone_from(&fresh.types);
+                self.supers.clone_from(&fresh.supers);
+                self.groups = fresh.groups.clone();
+                return fresh.ids.clone();
+            }
+        }
         let mut groups = std::mem::take(&mut self.groups);
-        let ids = canonical_ids(info, &mut groups, |key| self.add_group(key));
+        let (types, supers) = (&mut self.types, &mut self.supers);
+        let ids = canonical_ids(info, Arc::make_mut(&mut groups), |key| {
+            add_group(types, supers, key)
+        });
         self.groups = groups;
         // Validation rejected references to later types, the only way to get `None`.
         ids.unwrap_or_else(|| info.types.iter().map(|t| self.intern_type(t)).collect())
-    }
-
-    /// Appends a new group's types; returns the first one's id.
-    fn add_group(&mut self, key: &GroupKey) -> u32 {
-        let first = self.types.len() as u32;
-        for k in 0..key.len() {
-            let (ty, sup) = resolve(key, k, first);
-            self.types.push(ty);
-            self.supers.push(sup);
-        }
-        first
     }
 
     /// Whether `v` is a value of store type `t` (or of a subtype).
@@ -326,5 +333,43 @@ impl StoreInner {
 impl crate::validate::subtype::IndexSub for StoreInner {
     fn index_sub(&self, i: u32, j: u32) -> bool {
         self.type_matches(i, j)
+    }
+}
+
+/// Appends a new group's types to a store's tables; returns the first one's id.
+fn add_group(types: &mut Vec<FuncType>, supers: &mut Vec<Option<u32>>, key: &GroupKey) -> u32 {
+    let first = types.len() as u32;
+    for k in 0..key.len() {
+        let (ty, sup) = resolve(key, k, first);
+        types.push(ty);
+        supers.push(sup);
+    }
+    first
+}
+
+/// What interning a module's types into a store without types gives: the same for every
+/// fresh store, so computed once per module ([`ModuleInner::fresh_types`]) and copied.
+#[derive(Debug)]
+pub(crate) struct FreshTypes {
+    ids: Vec<u32>,
+    types: Vec<FuncType>,
+    supers: Vec<Option<u32>>,
+    groups: Arc<HashMap<GroupKey, u32>>,
+}
+
+impl FreshTypes {
+    /// `None` where the module's types cannot be canonicalized group by group (validation
+    /// rejects such modules; the store then takes the general path).
+    fn of(info: &crate::binary::ModuleInfo) -> Option<Self> {
+        let (mut types, mut supers, mut groups) = (Vec::new(), Vec::new(), HashMap::new());
+        let ids = canonical_ids(info, &mut groups, |key| {
+            add_group(&mut types, &mut supers, key)
+        })?;
+        Some(Self {
+            ids,
+            types,
+            supers,
+            groups: Arc::new(groups),
+        })
     }
 }
