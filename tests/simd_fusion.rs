@@ -23,6 +23,10 @@ const WAT: &str = r#"
         (v128.load offset=4 (i32.add (local.get $p) (i32.const 16)))))
     (v128.store offset=16 (local.get $q)
       (v128.load (i32.add (local.get $p) (i32.const 32)))))
+  ;; mem[q + 48 + 2] = splat(x), from a vector local: `v128.store_disp`.
+  (func (export "store_disp") (param $q i32) (param $x i32) (local $v v128)
+    (local.set $v (i32x4.splat (local.get $x)))
+    (v128.store offset=2 (i32.add (local.get $q) (i32.const 48)) (local.get $v)))
   (func (export "lane") (param $p i32) (result i32)
     (i32.load (local.get $p))))
 "#;
@@ -67,6 +71,13 @@ impl Run {
         f.call(&mut self.store, (p, q, x))
     }
 
+    fn store_disp(&mut self, q: i32, x: i32) -> Result<(), Error> {
+        let f = (self.instance)
+            .get_typed_func::<(i32, i32), ()>(&self.store, "store_disp")
+            .unwrap();
+        f.call(&mut self.store, (q, x))
+    }
+
     fn memory(&self) -> Vec<u8> {
         let mem = self.instance.get_memory(&self.store, "mem").unwrap();
         mem.data(&self.store).to_vec()
@@ -87,6 +98,7 @@ fn agree(dispatch: Dispatch) {
     assert!(code.contains("v128.bin_load "), "{code}");
     assert!(code.contains("v128.bin_load_disp"), "{code}");
     assert!(code.contains("v128.load_disp"), "{code}");
+    assert!(code.contains("v128.store_disp"), "{code}");
     let (mut plain, code) = start(dispatch, Optimizations::none());
     assert!(!code.contains("bin_load"), "{code}");
     for run in [&mut fused, &mut plain] {
@@ -100,6 +112,10 @@ fn agree(dispatch: Dispatch) {
         // `p + 16` and `p + 32` wrap to 0 and 16: in bounds, where adding them to the offset
         // instead would trap.
         run.sub_disp(-16, 500, 9).unwrap();
+        run.store_disp(600, 0x0102_0304).unwrap();
+        // `q + 48` wraps to 16.
+        run.store_disp(-32, 77).unwrap();
+        run.store_disp(65536 - 66, -1).unwrap();
     }
     assert_eq!(fused.memory(), plain.memory());
     let bits = f32::from_le_bytes(fused.memory()[64..68].try_into().unwrap());
@@ -117,6 +133,12 @@ fn agree(dispatch: Dispatch) {
         assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{e}");
         // One byte past the end: the first load (p + 16 + 4 + 16 bytes), then the second
         // (p + 32 + 16 bytes) with the first in bounds.
+        let before = fused.memory();
+        let e = fused.store_disp(65536 - 65, 1).unwrap_err();
+        assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{e}");
+        assert_eq!(fused.memory(), before);
+        let e2 = plain.store_disp(65536 - 65, 1).unwrap_err();
+        assert_eq!(trap_code(&e2), trap_code(&e));
         for p in [65536 - 35, 65536 - 47] {
             let e = fused.sub_disp(p, 0, 1).unwrap_err();
             assert_eq!(trap_code(&e), Some(TrapCode::MemoryOutOfBounds), "{p}: {e}");

@@ -400,6 +400,9 @@ macro_rules! for_each_instr {
         V128BinLoadStore "v128.bin_load_store" { a: VReg, addr: Reg, offset: u32, op: SimdOp } is(store)
         /// Store the 16 bytes of `src` at addr + offset.
         V128Store "v128.store" { addr: Reg, src: VReg, offset: u32 } is(store)
+        /// Store the 16 bytes of `src` at (base + disp wrapping to 32 bits) + offset: a
+        /// `v128.store` with the `i32.add` of its address fused in (`indexed_memory`).
+        V128StoreDisp "v128.store_disp" { base: Reg, src: VReg, disp: i32, offset: u16 } is(store)
         /// `dst = src` with lane `sel.lane()` replaced by `sel.bytes()` bytes loaded at
         /// addr + offset.
         V128LoadLane "v128.load_lane" { dst: VReg, addr: Reg, src: VReg, offset: u32, sel: LaneSel }

@@ -725,6 +725,9 @@ macro_rules! with_all_semantics {
             V128Store { addr, src, offset } => {
                 or_trap!(mem!().store(r!(addr), offset, r128!(src).to_le_bytes()))
             }
+            V128StoreDisp { base, src, disp, offset } => {
+                or_trap!(mem!().store(disp!(base, disp), offset as u32, r128!(src).to_le_bytes()))
+            }
             V128LoadMem { dst, addr, offset, op, mem } => {
                 let (cx, addr) = (cx!(), r!(addr));
                 let (st, i) = (&mut *cx.store, cx.instance);

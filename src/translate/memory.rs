@@ -163,10 +163,11 @@ impl Translator<'_> {
         }
     }
 
-    /// For a load whose address the last instruction computed as `base + disp`
-    /// (`i32.add_imm`), `(base, disp, offset)` for a `_disp` form; the caller removes the add.
-    pub(super) fn fusable_disp(&self, offset: u32) -> Option<(Reg, i32, u16)> {
-        match self.fusable_address(1, offset)? {
+    /// For an access whose address, `depth - 1` entries below the top of the stack, the last
+    /// instruction computed as `base + disp` (`i32.add_imm`): `(base, disp, offset)` for a
+    /// `_disp` form. The caller removes the add.
+    pub(super) fn fusable_disp(&self, depth: usize, offset: u32) -> Option<(Reg, i32, u16)> {
+        match self.fusable_address(depth, offset)? {
             Address::Disp(base, disp) => Some((base, disp, u16::try_from(offset).ok()?)),
             _ => None,
         }

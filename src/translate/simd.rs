@@ -173,7 +173,7 @@ impl Translator<'_> {
                 });
             }
             Shape::Load(_) => {
-                if let Some((base, disp, offset)) = self.fusable_disp(offset) {
+                if let Some((base, disp, offset)) = self.fusable_disp(1, offset) {
                     self.unemit();
                     self.stack.pop();
                     let dst = self.push_v128()?;
@@ -197,6 +197,9 @@ impl Translator<'_> {
             }
             Shape::Store(_) => {
                 if self.opts.load_operands && self.fuse_v128_update(offset)? {
+                    return Ok(());
+                }
+                if self.fuse_v128_store_disp(offset)? {
                     return Ok(());
                 }
                 let src = self.pop_v128()?;
@@ -288,6 +291,32 @@ impl Translator<'_> {
                 offset,
                 op,
             },
+        });
+        Ok(true)
+    }
+
+    /// A `v128.store` of a vector local whose address the last instruction computed as
+    /// `base + disp`: one `v128.store_disp`. The value must need no instruction of its own
+    /// (one would come after the add), so only a local's register pair qualifies.
+    fn fuse_v128_store_disp(&mut self, offset: u32) -> Result<bool> {
+        let n = self.stack.len();
+        let value_is_local = n >= 3
+            && matches!(self.stack[n - 2..], [Opnd::Local(lo), Opnd::Local(hi)]
+                if hi.0 == lo.0.wrapping_add(1));
+        if !value_is_local {
+            return Ok(false);
+        }
+        let Some((base, disp, offset)) = self.fusable_disp(3, offset) else {
+            return Ok(false);
+        };
+        self.unemit();
+        let src = self.pop_v128()?;
+        self.stack.pop();
+        self.emit(Instr::V128StoreDisp {
+            base,
+            src,
+            disp,
+            offset,
         });
         Ok(true)
     }
