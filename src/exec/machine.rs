@@ -521,11 +521,10 @@ macro_rules! define_access {
                         #[cfg(feature = "profile")]
                         func: cx!().cur_func,
                     };
-                    // SAFETY: `used + enter_room <= regs.len()` (just checked): the callee's
-                    // frame and the `CLEAR_INLINE` cells past its parameters are inside the
-                    // register stack, and at most `CLEAR_INLINE` locals need clearing. Cells past its locals are its temporaries (written before they
-                    // are read) or unused, so clearing them changes nothing observable. The
-                    // frame goes into spare capacity (`depth < capacity`).
+                    // Cells cleared past the callee's locals are its temporaries (written
+                    // before they are read) or unused: clearing them changes nothing.
+                    // SAFETY: `used + enter_room <= regs.len()` (just checked), so the frame
+                    // and the cells cleared are in the register stack; `depth < capacity`.
                     unsafe {
                         callee_fp
                             .add(code.num_params as usize)
