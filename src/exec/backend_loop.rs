@@ -69,7 +69,7 @@ macro_rules! match_loop {
                 #[cfg(feature = "profile")]
                 {
                     let cx = cx!();
-                    cx.store.profile.count_instr(instr.index(), cx.cur_func);
+                    cx.store().profile.count_instr(instr.index(), cx.cur_func);
                 }
                 match *instr {
                     $( $(Instr::$v { $($f),* })|+ => $body )*

@@ -21,7 +21,12 @@ use crate::value::Cell;
 
 /// Everything an instruction may need besides the hot state: reached through one pointer.
 pub(crate) struct Ctx<'a> {
-    pub(super) store: &'a mut StoreInner,
+    /// The store's non-generic part, reached through [`Ctx::store`]. A raw pointer, not a
+    /// `&mut`: a host function called from inside the run ([`HostCall`]) gets the whole
+    /// `Store<T>` this points into, which a live `&mut StoreInner` here would forbid.
+    pub(super) store: *mut StoreInner,
+    /// Calls host functions without leaving the run.
+    pub(super) host: HostCall,
     pub(super) stack: &'a mut Stack,
     pub(super) stop: &'a StopFlag,
     /// The instance of the running function.
@@ -50,12 +55,86 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The store. Each use is a fresh borrow, none of which lives across a host call.
+    #[inline(always)]
+    pub(super) fn store(&mut self) -> &mut StoreInner {
+        // SAFETY: `store` comes from the `&mut Store<T>` that `exec::run` holds for the whole
+        // run; the only other path to it is the host call, which borrows the store only while
+        // it runs and never while a borrow from here is alive (`&mut self` excludes one).
+        unsafe { &mut *self.store }
+    }
+
+    /// The store and the running instance.
+    #[inline(always)]
+    pub(super) fn running(&mut self) -> (&mut StoreInner, u32) {
+        let instance = self.instance;
+        (self.store(), instance)
+    }
+
+    /// The store and the register and frame stacks.
+    #[inline(always)]
+    pub(super) fn store_and_stack(&mut self) -> (&mut StoreInner, &mut Stack) {
+        // SAFETY: as in `store`.
+        (unsafe { &mut *self.store }, &mut *self.stack)
+    }
+
+    /// The running instance's entity.
+    #[inline(always)]
+    pub(super) fn instance_entity(&mut self) -> &mut crate::runtime::InstanceEntity {
+        let instance = self.instance as usize;
+        &mut self.store().instances[instance]
+    }
+
     /// Makes `instance` the running instance.
     #[inline(always)]
     pub(super) fn switch_instance(&mut self, instance: u32) {
         self.instance = instance;
-        self.callees = callees_of(self.store, instance);
+        self.callees = callees_of(self.store(), instance);
     }
+}
+
+/// How a run calls a host function: the store's host functions are typed by its host state
+/// `T`, which the interpreter is not generic over, so `exec::run::<T>` hands it a pointer to
+/// its own instance of [`super::host_call`] and the store it runs on.
+#[derive(Clone, Copy)]
+pub(crate) struct HostCall {
+    /// `host_call::<T>(store, hosts, regs, regs_len, args, func, instance)`.
+    pub(super) call: unsafe fn(*mut (), *mut (), *mut Cell, usize, usize, u32, u32) -> HostDone,
+    /// The `Store<T>`, type-erased.
+    pub(super) store: *mut (),
+    /// The run's hold on the store's host functions (see `exec::HostFuncs`), type-erased.
+    pub(super) hosts: *mut (),
+}
+
+/// How a host function called from inside a run ended.
+pub(crate) enum HostDone {
+    /// Returned its results into the registers: the run goes on.
+    Returned,
+    /// Returned, and asked the run to suspend (`Caller::yield_now`).
+    Yield,
+    /// Failed (a trap, or an exception thrown from the host): the run leaves with it, since
+    /// what to do next (unwind, collect the backtrace) is not the hot path's business.
+    Failed(Box<crate::error::Trap>),
+}
+
+/// Calls host function `addr` (a store address) with its arguments in the register stack from
+/// cell `used` on. Out of line: the call handlers stay free of the host's calling convention.
+#[inline(never)]
+pub(super) fn host_call(cx: &mut Ctx<'_>, addr: u32, used: usize) -> HostDone {
+    #[cfg(feature = "profile")]
+    cx.store().profile.enter(addr);
+    let HostCall { call, store, hosts } = cx.host;
+    // The registers go by raw pointer: a `&mut` to them made here would invalidate the
+    // handlers' frame pointer, derived from the same cells and used after the call.
+    let (regs, len) = (cx.stack.regs.as_mut_ptr(), cx.stack.regs.len());
+    // SAFETY: `call` and `store` are the pair `exec::run` made for this run: `store` is the
+    // `Store<T>` that `call` was instantiated for, and no borrow of it from this run is alive
+    // (`Ctx::store` hands out only borrows that end before this); `regs` is the run's stack.
+    let done = unsafe { call(store, hosts, regs, len, used, addr, cx.instance) };
+    // Instances created by the host may have moved the instance table.
+    let instance = cx.instance;
+    cx.switch_instance(instance);
+    done
 }
 
 /// The direct-call cache of `instance`, for [`Ctx::callees`].
@@ -354,7 +433,8 @@ macro_rules! define_access {
         macro_rules! refresh_mem {
             () => {{
                 let cx = cx!();
-                $mem = MemCache::of(cx.store, cx.instance);
+                let (st, i) = cx.running();
+                $mem = MemCache::of(st, i);
             }};
         }
         // Ends the run with the position to continue from: this instruction, this frame.
@@ -398,7 +478,8 @@ macro_rules! define_access {
                 // throwing frame or one the frame stack held), which fits its registers.
                 $fp = unsafe { cx.stack.regs.as_mut_ptr().add(fp) };
                 // The catching frame may run in another instance.
-                $mem = MemCache::of(cx.store, cx.instance);
+                let (st, i) = cx.running();
+                $mem = MemCache::of(st, i);
             }};
         }
         #[allow(unused_macros)]
@@ -476,7 +557,7 @@ macro_rules! define_access {
                 #[cfg(feature = "profile")]
                 {
                     let addr = $d addr;
-                    cx.store.profile.enter(addr);
+                    cx.store().profile.enter(addr);
                     cx.cur_func = addr;
                 }
                 // The next step's `+ 1` lands on the callee's first instruction.
@@ -484,7 +565,7 @@ macro_rules! define_access {
                 $fp = callee_fp;
                 if callee_instance != cx.instance {
                     cx.switch_instance(callee_instance);
-                    $mem = MemCache::of(cx.store, callee_instance);
+                    $mem = MemCache::of(cx.store(), callee_instance);
                 }
             }};
         }
@@ -548,13 +629,14 @@ macro_rules! define_access {
             ($d addr:expr, $d args:expr) => {{
                 let (addr, args): (u32, Reg) = ($d addr, $d args);
                 let cx = cx!();
-                let entered = match &cx.store.funcs[addr as usize] {
+                let running = cx.instance;
+                let entered = match &cx.store().funcs[addr as usize] {
                     FuncEntity::Wasm {
                         module,
                         index,
                         instance,
                         ..
-                    } if *instance == cx.instance => match module.translated(*index as usize) {
+                    } if *instance == running => match module.translated(*index as usize) {
                         Some(code) => {
                             let code: *const CompiledFunc = &**code;
                             enter_fast!(code, args)
@@ -579,7 +661,7 @@ macro_rules! define_access {
                 let cx = cx!();
                 let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
                     / std::mem::size_of::<Cell>();
-                match &cx.store.funcs[addr as usize] {
+                match &cx.store().funcs[addr as usize] {
                     FuncEntity::Wasm {
                         module,
                         index,
@@ -600,21 +682,27 @@ macro_rules! define_access {
                 }
             }};
         }
-        // Calls host function `addr` with its frame `used` cells into the register stack.
+        // Calls host function `addr` with its frame `used` cells into the register stack,
+        // without leaving the run (see `HostCall`); a failure or a requested suspension ends
+        // the run as if at the instruction after the call.
         #[allow(unused_macros)]
         macro_rules! call_host {
             ($d addr:expr, $d used:expr) => {{
                 let (addr, used): (u32, usize) = ($d addr, $d used);
-                #[cfg(feature = "profile")]
-                cx!().store.profile.enter(addr);
-                // The host function needs the whole store, host state included, which the
-                // interpreter does not have: the caller calls it and resumes after.
-                $ip = $ip.wrapping_add(1);
-                exit!(|at| Exit::Host {
-                    at,
-                    func: addr,
-                    args: used
-                });
+                match host_call(cx!(), addr, used) {
+                    // The host may have grown a memory (or, under the heap fallback, moved
+                    // it): reload the cache. The next step's `+ 1` lands after the call.
+                    HostDone::Returned => refresh_mem!(),
+                    HostDone::Yield => {
+                        $ip = $ip.wrapping_add(1);
+                        suspend!(SuspendReason::HostYield);
+                    }
+                    HostDone::Failed(trap) => {
+                        $ip = $ip.wrapping_add(1);
+                        let trap = Box::into_raw(trap);
+                        exit!(|at| Exit::HostFailed { at, trap });
+                    }
+                }
             }};
         }
         // A tail call's frame replacement: the running frame becomes one of `code` (function
@@ -650,14 +738,14 @@ macro_rules! define_access {
                 #[cfg(feature = "profile")]
                 {
                     let addr = $d addr;
-                    cx.store.profile.enter(addr);
+                    cx.store().profile.enter(addr);
                     cx.cur_func = addr;
                 }
                 // The next step's `+ 1` lands on the callee's first instruction.
                 $ip = code.code.as_ptr().wrapping_sub(1);
                 if callee_instance != cx.instance {
                     cx.switch_instance(callee_instance);
-                    $mem = MemCache::of(cx.store, callee_instance);
+                    $mem = MemCache::of(cx.store(), callee_instance);
                 }
             }};
         }
@@ -671,7 +759,7 @@ macro_rules! define_access {
                 let addr: u32 = $d addr;
                 let (args, params): (Reg, usize) = ($d args, $d params);
                 let cx = cx!();
-                match &cx.store.funcs[addr as usize] {
+                match &cx.store().funcs[addr as usize] {
                     FuncEntity::Wasm {
                         module,
                         index,
@@ -689,18 +777,14 @@ macro_rules! define_access {
                         }
                     }
                     FuncEntity::Host { .. } => {
-                        #[cfg(feature = "profile")]
-                        cx.store.profile.enter(addr);
                         // SAFETY: as in `tail_enter!`: registers of the running frame.
                         unsafe { std::ptr::copy($fp.add(args.0 as usize), $fp, params) };
                         let base = ($fp as usize - cx.stack.regs.as_ptr() as usize)
                             / std::mem::size_of::<Cell>();
-                        $ip = return_op();
-                        exit!(|at| Exit::Host {
-                            at,
-                            func: addr,
-                            args: base
-                        });
+                        // The run goes on at a `return`, which hands the host's results to
+                        // this function's caller; the next step's `+ 1` lands on it.
+                        $ip = return_op().wrapping_sub(1);
+                        call_host!(addr, base);
                     }
                 }
             }};
@@ -724,7 +808,7 @@ macro_rules! define_access {
                     // Same-instance callees that grow the memory refresh `mem` themselves;
                     // host calls refresh it when they return.
                     cx.switch_instance(frame.instance);
-                    $mem = MemCache::of(cx.store, frame.instance);
+                    $mem = MemCache::of(cx.store(), frame.instance);
                 }
             }};
         }

@@ -28,7 +28,7 @@ use crate::runtime::interrupt::StopFlag;
 use crate::runtime::StoreInner;
 use crate::runtime::{Caller, Func, FuncEntity, Instance, Store};
 use crate::value::Cell;
-use machine::{Ctx, MemCache, Stop};
+use machine::{Ctx, HostCall, HostDone, MemCache, Stop};
 
 /// A suspended caller: where to continue when the callee returns.
 #[derive(Debug)]
@@ -175,12 +175,11 @@ fn return_op() -> *const Op {
 pub(crate) enum Exit {
     Returned,
     Suspended(Position, SuspendReason),
-    /// Wasm called host function `func` with its arguments at `args` in the register stack;
-    /// after the call, execution continues at `at`.
-    Host {
+    /// A host function called at the instruction before `at` failed with `trap` (from
+    /// `Box::into_raw`, taken back by `run`; a raw pointer keeps `Exit` free of drop glue).
+    HostFailed {
         at: Position,
-        func: u32,
-        args: usize,
+        trap: *mut Trap,
     },
     /// Exception `exn` (a store address) was thrown and no frame of the run caught it; the
     /// frame stack is empty.
@@ -318,24 +317,26 @@ fn run<T>(
     cells: &mut [Cell],
 ) -> Result<Option<Suspended>> {
     let stop = store.inner.stop.clone();
-    // The loop is not generic over the host state, so it hands host calls back to here.
+    // The interpreter is not generic over the host state: it calls host functions through
+    // `host_call::<T>`, given the store as a raw pointer, from which its own access to the
+    // store's non-generic part is derived too (see `Ctx::store`).
+    let store_ptr: *mut Store<T> = store;
+    let mut hosts: HostFuncs<T> = None;
+    let host = HostCall {
+        call: host_call::<T>,
+        store: store_ptr.cast(),
+        hosts: std::ptr::addr_of_mut!(hosts).cast(),
+    };
     // `Ok(None)`: returned; `Ok(Some(..))`: suspended there, for that reason.
     let outcome = loop {
-        break match execute(&mut store.inner, &mut stack, at, &stop) {
-            Ok(Exit::Host {
-                at: next,
-                func,
-                args,
-            }) => {
-                // The host may call back into Wasm, which cannot see this run's registers:
-                // the exceptions they may refer to, all born before now, are roots meanwhile.
-                let hidden =
-                    std::mem::replace(&mut store.inner.exn_gc.hidden, store.inner.exn_gc.seq);
-                let result = call_host(store, &mut stack.regs, args, func, next.instance);
-                store.inner.exn_gc.hidden = hidden;
+        // SAFETY: `store_ptr` comes from `store`, which is not used while `execute` runs.
+        let inner = unsafe { std::ptr::addr_of_mut!((*store_ptr).inner) };
+        break match execute(inner, host, &mut stack, at, &stop) {
+            Ok(Exit::HostFailed { at: next, trap }) => {
+                // SAFETY: `call_host!` made `trap` with `Box::into_raw` for this exit only.
+                let trap = *unsafe { Box::from_raw(trap) };
                 // A host function's exception unwinds from the call into the calling code.
-                let thrown = result.as_ref().err().and_then(|t| t.exception());
-                if let Some(exn) = thrown {
+                if let Some(exn) = trap.exception() {
                     let site = unwind::ThrowSite {
                         ip: next.ip.wrapping_sub(1),
                         fp: next.fp,
@@ -348,19 +349,15 @@ fn run<T>(
                             at = handler;
                             continue;
                         }
-                        None => Err(uncaught(&store.inner, result.err())),
+                        None => Err(uncaught(&store.inner, Some(trap))),
                     }
-                } else if let Err(mut trap) = result {
+                } else {
+                    let mut trap = trap;
                     // The Wasm frames below the host function: the call, then its callers.
                     let call = (next.ip.wrapping_sub(1), next.instance);
                     let frames = backtrace::collect(&store.inner, Some(call), &stack.frames);
                     trap.push_frames(frames);
                     Err(Error::Trap(trap))
-                } else if std::mem::take(&mut store.inner.yield_requested) {
-                    Ok(Some((next, SuspendReason::HostYield)))
-                } else {
-                    at = next;
-                    continue;
                 }
             }
             Ok(Exit::Uncaught { exn }) => {
@@ -407,49 +404,85 @@ fn uncaught(store: &StoreInner, trap: Option<Trap>) -> Error {
     Error::Trap(trap)
 }
 
-/// Calls host function `func` with arguments in `regs[args..]`, writing results back there.
-fn call_host<T>(
-    store: &mut Store<T>,
-    regs: &mut [Cell],
+/// Calls host function `func` (a store address) from inside a run of `execute`, with its
+/// arguments in `regs[args..]`, writing its results back there.
+///
+/// # Safety
+/// `store` is the `*mut Store<T>` the run was started on, `hosts` its `HostFuncs<T>`, `regs`
+/// the run's register stack of `len` cells, and no reference into any of them is alive during
+/// the call.
+unsafe fn host_call<T>(
+    store: *mut (),
+    hosts: *mut (),
+    regs: *mut Cell,
+    len: usize,
     args: usize,
     func: u32,
     instance: u32,
-) -> Result<(), Trap> {
-    let &FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
-        unreachable!("call_host on a Wasm function");
+) -> HostDone {
+    // SAFETY: the caller's contract.
+    let (store, hosts, regs) = unsafe {
+        (
+            &mut *store.cast::<Store<T>>(),
+            &mut *hosts.cast::<HostFuncs<T>>(),
+            std::slice::from_raw_parts_mut(regs, len),
+        )
     };
-    let host = store.hosts[host as usize].clone();
+    let &FuncEntity::Host { ty, host } = &store.inner.funcs[func as usize] else {
+        unreachable!("host_call on a Wasm function");
+    };
+    // The list as the run first saw it, or now if the function is newer than that.
+    let list = match hosts {
+        Some(list) if (host as usize) < list.len() => list,
+        _ => hosts.insert(store.hosts.clone()),
+    };
+    let host = &list[host as usize];
     let ty = &store.inner.types[ty as usize];
     let width = ty.param_cells().max(ty.result_cells()) as usize;
-    let cells = regs
-        .get_mut(args..args + width)
-        .ok_or(TrapCode::StackOverflow)?;
-    host(
-        Caller {
-            store,
-            instance: Some(Instance(instance)),
-        },
-        cells,
-    )
+    let Some(cells) = regs.get_mut(args..args + width) else {
+        return HostDone::Failed(Box::new(TrapCode::StackOverflow.into()));
+    };
+    // The host may call back into Wasm, which cannot see this run's registers: the exceptions
+    // they may refer to, all born before now, are roots meanwhile.
+    let hidden = std::mem::replace(&mut store.inner.exn_gc.hidden, store.inner.exn_gc.seq);
+    let caller = Caller {
+        store,
+        instance: Some(Instance(instance)),
+    };
+    let result = host(caller, cells);
+    store.inner.exn_gc.hidden = hidden;
+    match result {
+        Err(trap) => HostDone::Failed(Box::new(trap)),
+        Ok(()) if std::mem::take(&mut store.inner.yield_requested) => HostDone::Yield,
+        Ok(()) => HostDone::Returned,
+    }
 }
+
+/// A run's hold on its store's host functions: taken at the run's first host call, so that
+/// each call needs no reference count of its own.
+type HostFuncs<T> = Option<std::sync::Arc<Vec<crate::runtime::HostFunc<T>>>>;
 
 /// Runs from `at` (a function entry set up by `start`, or a suspended position) until the
 /// outermost frame returns, a trap, a host call or a suspension, with the store's backend.
 fn execute(
-    store: &mut StoreInner,
+    store: *mut StoreInner,
+    host: HostCall,
     stack: &mut Stack,
     at: Position,
     stop: &StopFlag,
 ) -> Result<Exit> {
+    // SAFETY: `store` is valid for the run (see `run`); this borrow ends before `ctx` is made.
+    let inner = unsafe { &mut *store };
     let threaded =
-        store.engine.config().dispatch == Dispatch::Threaded && Dispatch::THREADED_AVAILABLE;
+        inner.engine.config().dispatch == Dispatch::Threaded && Dispatch::THREADED_AVAILABLE;
     // SAFETY: `at.fp` is the offset of a frame that fits in the register stack: checked when
     // the call started or entered that frame.
     let fp = unsafe { stack.regs.as_mut_ptr().add(at.fp) };
-    let mem = MemCache::of(store, at.instance);
-    let callees = machine::callees_of(store, at.instance);
+    let mem = MemCache::of(inner, at.instance);
+    let callees = machine::callees_of(inner, at.instance);
     let mut ctx = Ctx {
         store,
+        host,
         stack,
         stop,
         instance: at.instance,
@@ -476,7 +509,8 @@ fn execute(
             // The cold path: the only place a trap's frames are looked at.
             let top = (!ctx.trap_ip.is_null()).then_some((ctx.trap_ip, ctx.instance));
             let mut trap = Trap::new(code);
-            trap.push_frames(backtrace::collect(ctx.store, top, &ctx.stack.frames));
+            let (store, stack) = ctx.store_and_stack();
+            trap.push_frames(backtrace::collect(store, top, &stack.frames));
             Err(Error::Trap(trap))
         }
         // SAFETY: `fail!` set `error` from `Box::into_raw` just before returning this, and

@@ -129,20 +129,7 @@ macro_rules! call_func {
                 let code: *const CompiledFunc = &**code;
                 enter_fast!(code, args)
             }
-            // Not cached: a host function (which leaves the run, no call needed here) or a
-            // Wasm function not translated yet.
-            Some(Callee { code: None, .. }) => {
-                let addr = cx.store.instances[cx.instance as usize].funcs[func as usize];
-                if let FuncEntity::Host { .. } = cx.store.funcs[addr as usize] {
-                    // SAFETY: `args` is at most the frame size, so this stays within (or one
-                    // past) the current frame.
-                    let callee_fp = unsafe { fp!().add(args.0 as usize) };
-                    let used = (callee_fp as usize - cx.stack.regs.as_ptr() as usize)
-                        / std::mem::size_of::<Cell>();
-                    call_host!(addr, used)
-                }
-                false
-            }
+            // Host functions, callees not translated yet and callees of other instances.
             _ => false,
         };
         if !entered {
@@ -157,7 +144,8 @@ macro_rules! call_func {
     (@via $enter:ident, $call:ident; $func:expr, $args:expr; $($extra:expr),*) => {{
         let (func, args): (u32, Reg) = ($func, $args);
         let cx = cx!();
-        let caller = &cx.store.instances[cx.instance as usize];
+        let caller_instance = cx.instance;
+        let caller = &cx.instance_entity();
         match &caller.callees[func as usize] {
             // A translated Wasm callee: straight from the instance's cache.
             Callee {
@@ -175,14 +163,14 @@ macro_rules! call_func {
                 $enter!(code, callee_instance, addr, args $(, $extra)*);
             }
             _ => {
-                let (caller, addr) = (cx.instance, caller.funcs[func as usize]);
+                let (caller, addr) = (caller_instance, caller.funcs[func as usize]);
                 $call!(addr, args $(, $extra)*);
                 // A callee translated by this first call goes into the cache.
                 let cx = cx!();
-                if let FuncEntity::Wasm { module, index, .. } = &cx.store.funcs[addr as usize] {
+                if let FuncEntity::Wasm { module, index, .. } = &cx.store().funcs[addr as usize] {
                     if let Some(code) = module.translated(*index as usize) {
                         let code = Some(code.clone());
-                        cx.store.instances[caller as usize].callees[func as usize].code = code;
+                        cx.store().instances[caller as usize].callees[func as usize].code = code;
                     }
                 }
             }
@@ -220,8 +208,8 @@ pub(super) use enter_at;
 macro_rules! indirect_callee {
     ($type_index:expr, $table:expr, $index:expr) => {{
         let cx = cx!();
-        let inst = &cx.store.instances[cx.instance as usize];
-        let table = &cx.store.tables[inst.tables[$table as usize] as usize];
+        let table = cx.instance_entity().tables[$table as usize];
+        let table = &cx.store().tables[table as usize];
         let i = memidx::index(r!($index), table.ty.is_64);
         let Some(&cell) = usize::try_from(i).ok().and_then(|i| table.elems.get(i)) else {
             trap!(TrapCode::UndefinedElement)
@@ -242,15 +230,13 @@ macro_rules! checked_callee {
         }
         let addr = (cell - 1) as u32;
         let cx = cx!();
-        let inst = &cx.store.instances[cx.instance as usize];
+        let (store, instance) = cx.running();
+        let expected = store.instances[instance as usize].types[$type_index as usize];
         // Checked, not indexed: only a precompiled module's hand-made bytecode could put a
         // number that is no function's address in a reference (registers are not typed by
         // the verifier), and then this traps instead of panicking.
-        match cx.store.funcs.get(addr as usize) {
-            Some(callee)
-                if cx
-                    .store
-                    .type_matches(callee.ty(), inst.types[$type_index as usize]) => {}
+        match store.funcs.get(addr as usize) {
+            Some(callee) if store.type_matches(callee.ty(), expected) => {}
             _ => trap!(TrapCode::IndirectCallTypeMismatch),
         }
         addr
@@ -434,13 +420,13 @@ macro_rules! with_all_semantics {
             }
             GlobalGet { dst, global } => {
                 let cx = cx!();
-                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
-                w!(dst, cx.store.globals[g as usize].value);
+                let g = cx.instance_entity().globals[global as usize];
+                w!(dst, cx.store().globals[g as usize].value);
             }
             GlobalSet { src, global } => {
                 let cx = cx!();
-                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
-                cx.store.globals[g as usize].value = r!(src);
+                let g = cx.instance_entity().globals[global as usize];
+                cx.store().globals[g as usize].value = r!(src);
             }
             I32Load { dst, addr, offset } | F32Load { dst, addr, offset } => { load!(dst, r!(addr), offset, zext32) }
             I64Load { dst, addr, offset } | F64Load { dst, addr, offset } => { load!(dst, r!(addr), offset, bits64) }
@@ -565,44 +551,47 @@ macro_rules! with_all_semantics {
             F64MulSub { dst, a, b, c } => { mul_then!(dst, a, b, c, f64, f64_mul, f64_sub) }
             MemorySize { dst, mem } => {
                 let cx = cx!();
-                w!(dst, memidx::memory(cx.store, cx.instance, mem).pages())
+                let (st, i) = cx.running();
+                w!(dst, memidx::memory(st, i, mem).pages())
             }
             MemoryGrow { dst, delta, mem } => {
                 let cx = cx!();
-                let old = memidx::grow(cx.store, cx.instance, mem, r!(delta));
+                let (st, i) = cx.running();
+                let old = memidx::grow(st, i, mem, r!(delta));
                 w!(dst, old);
                 // Memory `mem` may be memory 0 too (imported twice), so always refresh.
                 refresh_mem!();
             }
             MemoryInit { args, data, mem } => {
                 let cx = cx!();
-                let inst = &cx.store.instances[cx.instance as usize];
+                let inst = &cx.instance_entity();
                 let (m, seg) = (inst.memories[mem as usize], inst.datas[data as usize]);
-                let is_64 = cx.store.memories[m as usize].ty.is_64;
+                let is_64 = cx.store().memories[m as usize].ty.is_64;
                 let d = memidx::index(r!(args), is_64);
                 let (s, n) = (r!(Reg(args.0 + 1)) as u32 as u64, r!(Reg(args.0 + 2)) as u32 as u64);
-                or_trap!(bulk::memory_init(cx.store, m as usize, seg as usize, d, s, n));
+                or_trap!(bulk::memory_init(cx.store(), m as usize, seg as usize, d, s, n));
                 // Writes into the buffer in place: base and length stay, `mem` is current.
             }
             DataDrop { data } => {
                 let cx = cx!();
-                let seg = cx.store.instances[cx.instance as usize].datas[data as usize];
-                cx.store.datas[seg as usize] = Default::default();
+                let seg = cx.instance_entity().datas[data as usize];
+                cx.store().datas[seg as usize] = Default::default();
             }
             MemoryCopy { args, dst_mem, src_mem } => {
                 let cx = cx!();
-                let inst = &cx.store.instances[cx.instance as usize];
+                let inst = &cx.instance_entity();
                 let (dm, sm) = (inst.memories[dst_mem as usize] as usize, inst.memories[src_mem as usize] as usize);
-                let (d64, s64) = (cx.store.memories[dm].ty.is_64, cx.store.memories[sm].ty.is_64);
+                let (d64, s64) = (cx.store().memories[dm].ty.is_64, cx.store().memories[sm].ty.is_64);
                 let d = memidx::index(r!(args), d64);
                 let s = memidx::index(r!(Reg(args.0 + 1)), s64);
                 let n = memidx::index(r!(Reg(args.0 + 2)), d64 && s64);
-                or_trap!(bulk::memory_copy_between(cx.store, dm, sm, d, s, n));
+                or_trap!(bulk::memory_copy_between(cx.store(), dm, sm, d, s, n));
                 // Writes into the buffers in place: base and length stay, `mem` is current.
             }
             MemoryFill { args, mem } => {
                 let cx = cx!();
-                let m = memidx::memory(cx.store, cx.instance, mem);
+                let (st, i) = cx.running();
+                let m = memidx::memory(st, i, mem);
                 let is_64 = m.ty.is_64;
                 let d = memidx::index(r!(args), is_64);
                 let v = r!(Reg(args.0 + 1)) as u8;
@@ -612,23 +601,27 @@ macro_rules! with_all_semantics {
             }
             MemLoad { dst, addr, offset, mem, kind } => {
                 let cx = cx!();
-                w!(dst, or_trap!(memidx::load_kind(cx.store, cx.instance, mem, kind, r!(addr), offset)))
+                let (st, i) = cx.running();
+                w!(dst, or_trap!(memidx::load_kind(st, i, mem, kind, r!(addr), offset)))
             }
             MemStore { addr, src, offset, mem, kind } => {
                 let cx = cx!();
-                or_trap!(memidx::store_kind(cx.store, cx.instance, mem, kind, r!(addr), offset, r!(src)))
+                let (st, i) = cx.running();
+                or_trap!(memidx::store_kind(st, i, mem, kind, r!(addr), offset, r!(src)))
             }
             TableGet { dst, index, table } => {
                 let cx = cx!();
-                let t = &cx.store.tables[table_addr(cx.store, cx.instance, table)];
+                let (st, i) = cx.running();
+                let t = &st.tables[table_addr(st, i, table)];
                 let i = memidx::index(r!(index), t.ty.is_64);
                 let elem = usize::try_from(i).ok().and_then(|i| t.elems.get(i));
                 w!(dst, *or_trap!(elem.ok_or(TrapCode::TableOutOfBounds)));
             }
             TableSet { index, value, table } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table);
-                let t = &mut cx.store.tables[t];
+                let (st, i) = cx.running();
+                let t = table_addr(st, i, table);
+                let t = &mut cx.store().tables[t];
                 let i = memidx::index(r!(index), t.ty.is_64);
                 let v = r!(value);
                 let elem = usize::try_from(i).ok().and_then(|i| t.elems.get_mut(i));
@@ -636,13 +629,15 @@ macro_rules! with_all_semantics {
             }
             TableSize { dst, table } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table);
-                w!(dst, cx.store.tables[t].size() as Cell);
+                let (st, i) = cx.running();
+                let t = table_addr(st, i, table);
+                w!(dst, cx.store().tables[t].size() as Cell);
             }
             TableGrow { args, table } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table);
-                let t = &mut cx.store.tables[t];
+                let (st, i) = cx.running();
+                let t = table_addr(st, i, table);
+                let t = &mut cx.store().tables[t];
                 let is_64 = t.ty.is_64;
                 let (init, delta) = (r!(args), memidx::index(r!(Reg(args.0 + 1)), is_64));
                 // Tables hold at most `u32::MAX` elements: a larger delta fails as growing past the maximum does.
@@ -655,8 +650,9 @@ macro_rules! with_all_semantics {
             }
             TableFill { args, table } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table);
-                let t = &mut cx.store.tables[t];
+                let (st, i) = cx.running();
+                let t = table_addr(st, i, table);
+                let t = &mut cx.store().tables[t];
                 let is_64 = t.ty.is_64;
                 let i = memidx::index(r!(args), is_64);
                 let (v, n) = (r!(Reg(args.0 + 1)), memidx::index(r!(Reg(args.0 + 2)), is_64));
@@ -664,34 +660,37 @@ macro_rules! with_all_semantics {
             }
             TableCopy { args, dst_table, src_table } => {
                 let cx = cx!();
-                let dt = table_addr(cx.store, cx.instance, dst_table as u32);
-                let st = table_addr(cx.store, cx.instance, src_table as u32);
-                let (d64, s64) = (cx.store.tables[dt].ty.is_64, cx.store.tables[st].ty.is_64);
+                let (st, i) = cx.running();
+                let dt = table_addr(st, i, dst_table as u32);
+                let (st, i) = cx.running();
+                let st = table_addr(st, i, src_table as u32);
+                let (d64, s64) = (cx.store().tables[dt].ty.is_64, cx.store().tables[st].ty.is_64);
                 let d = memidx::index(r!(args), d64);
                 let s = memidx::index(r!(Reg(args.0 + 1)), s64);
                 let n = memidx::index(r!(Reg(args.0 + 2)), d64 && s64);
-                or_trap!(bulk::table_copy(cx.store, dt, st, d, s, n));
+                or_trap!(bulk::table_copy(cx.store(), dt, st, d, s, n));
             }
             TableInit { args, table, elem } => {
                 let cx = cx!();
-                let t = table_addr(cx.store, cx.instance, table as u32);
-                let d = memidx::index(r!(args), cx.store.tables[t].ty.is_64);
+                let (st, i) = cx.running();
+                let t = table_addr(st, i, table as u32);
+                let d = memidx::index(r!(args), cx.store().tables[t].ty.is_64);
                 let (s, n) = (r!(Reg(args.0 + 1)) as u32 as u64, r!(Reg(args.0 + 2)) as u32 as u64);
-                let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
-                or_trap!(bulk::table_init(cx.store, t, seg as usize, d, s, n));
+                let seg = cx.instance_entity().elems[elem as usize];
+                or_trap!(bulk::table_init(cx.store(), t, seg as usize, d, s, n));
             }
             ElemDrop { elem } => {
                 let cx = cx!();
-                let seg = cx.store.instances[cx.instance as usize].elems[elem as usize];
-                cx.store.elems[seg as usize] = Vec::new();
+                let seg = cx.instance_entity().elems[elem as usize];
+                cx.store().elems[seg as usize] = Vec::new();
             }
             ConsumeFuel { amount } => {
                 let amount = amount as u64;
                 let cx = cx!();
-                if cx.store.fuel < amount {
+                if cx.store().fuel < amount {
                     suspend!(SuspendReason::OutOfFuel { required: amount });
                 }
-                cx.store.fuel -= amount;
+                cx.store().fuel -= amount;
             }
             Check {} => {
                 let stop = cx!().stop;
@@ -704,7 +703,7 @@ macro_rules! with_all_semantics {
             }
             RefFunc { dst, func } => {
                 let cx = cx!();
-                w!(dst, cx.store.instances[cx.instance as usize].funcs[func as usize] as Cell + 1);
+                w!(dst, cx.instance_entity().funcs[func as usize] as Cell + 1);
             }
             I64Add128 { args } => {
                 let (a, b) = wide_pairs!(args);
@@ -730,7 +729,8 @@ macro_rules! with_all_semantics {
             }
             V128LoadMem { dst, addr, offset, op, mem } => {
                 let (cx, addr) = (cx!(), r!(addr));
-                let (st, i) = (&mut *cx.store, cx.instance);
+                let (st, i) = cx.running();
+                let (st, i) = (&mut *st, i);
                 let bytes = match simd_op!(op).shape() {
                     crate::simd::Shape::Load(16) => u128::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))),
                     crate::simd::Shape::Load(8) => u64::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u128,
@@ -743,12 +743,14 @@ macro_rules! with_all_semantics {
             V128StoreMem { addr, src, offset, mem } => {
                 let (addr, v) = (r!(addr), r128!(src));
                 let cx = cx!();
-                or_trap!(memidx::store(cx.store, cx.instance, mem, addr, offset, v.to_le_bytes()))
+                let (st, i) = cx.running();
+                or_trap!(memidx::store(st, i, mem, addr, offset, v.to_le_bytes()))
             }
             V128LoadLaneMem { dst, addr, src, offset, sel, mem } => {
                 let (addr, v) = (r!(addr), r128!(src));
                 let cx = cx!();
-                let (st, i) = (&mut *cx.store, cx.instance);
+                let (st, i) = cx.running();
+                let (st, i) = (&mut *st, i);
                 let value = match sel.bytes() {
                     8 => u64::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))),
                     4 => u32::from_le_bytes(or_trap!(memidx::load(st, i, mem, addr, offset))) as u64,
@@ -761,7 +763,8 @@ macro_rules! with_all_semantics {
                 let lane = crate::simd::extract_lane_bytes(r128!(src), sel.bytes(), sel.lane());
                 let addr = r!(addr);
                 let cx = cx!();
-                let (st, i) = (&mut *cx.store, cx.instance);
+                let (st, i) = cx.running();
+                let (st, i) = (&mut *st, i);
                 match sel.bytes() {
                     8 => or_trap!(memidx::store(st, i, mem, addr, offset, lane.to_le_bytes())),
                     4 => or_trap!(memidx::store(st, i, mem, addr, offset, (lane as u32).to_le_bytes())),
@@ -774,16 +777,16 @@ macro_rules! with_all_semantics {
             }
             V128GlobalGet { dst, global } => {
                 let cx = cx!();
-                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
-                let g = &cx.store.globals[g as usize];
+                let g = cx.instance_entity().globals[global as usize];
+                let g = &cx.store().globals[g as usize];
                 let v = g.value as u128 | (g.hi as u128) << 64;
                 w128!(dst, v)
             }
             V128GlobalSet { src, global } => {
                 let v = r128!(src);
                 let cx = cx!();
-                let g = cx.store.instances[cx.instance as usize].globals[global as usize];
-                let g = &mut cx.store.globals[g as usize];
+                let g = cx.instance_entity().globals[global as usize];
+                let g = &mut cx.store().globals[g as usize];
                 g.value = v as Cell;
                 g.hi = (v >> 64) as Cell;
             }

@@ -58,8 +58,9 @@ pub(super) fn throw_from(
     params: usize,
 ) -> (*const Op, usize) {
     let site = cx.site(ip, fp);
-    let tag = cx.store.instances[cx.instance as usize].tags[tag as usize];
-    let caught = throw(cx.store, cx.stack, site, tag, args, params);
+    let tag = cx.instance_entity().tags[tag as usize];
+    let (store, stack) = cx.store_and_stack();
+    let caught = throw(store, stack, site, tag, args, params);
     cx.continue_at(caught)
 }
 
@@ -74,7 +75,8 @@ pub(super) fn rethrow_from(
     exn: u32,
 ) -> (*const Op, usize) {
     let site = cx.site(ip, fp);
-    let caught = rethrow(cx.store, cx.stack, site, exn).ok_or(exn);
+    let (store, stack) = cx.store_and_stack();
+    let caught = rethrow(store, stack, site, exn).ok_or(exn);
     cx.continue_at(caught)
 }
 

@@ -161,7 +161,8 @@ impl Func {
     pub(crate) fn from_host<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
         let ty = store.inner.intern_type(ty);
         let host = store.hosts.len() as u32;
-        store.hosts.push(func);
+        // Copies the list only while a run holds it and a host function adds to it.
+        Arc::make_mut(&mut store.hosts).push(func);
         store.inner.funcs.push(FuncEntity::Host { ty, host });
         Func(store.inner.funcs.len() as u32 - 1)
     }

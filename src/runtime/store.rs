@@ -18,8 +18,10 @@ pub struct Store<T> {
     /// Everything but the host's own values. The interpreter runs on this part alone, so it is
     /// compiled once in this crate rather than once per host state type.
     pub(crate) inner: StoreInner,
-    /// Host functions; `FuncEntity::Host` holds an index here.
-    pub(crate) hosts: Vec<HostFunc<T>>,
+    /// Host functions; `FuncEntity::Host` holds an index here. Shared, so that a run can
+    /// keep the list alive with one reference count instead of one per host call (a host
+    /// function may replace the store it is called with).
+    pub(crate) hosts: std::sync::Arc<Vec<HostFunc<T>>>,
     data: T,
 }
 
@@ -122,7 +124,7 @@ impl<T> Store<T> {
         };
         Self {
             inner,
-            hosts: Vec::new(),
+            hosts: Default::default(),
             data,
         }
     }
