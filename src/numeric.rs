@@ -393,6 +393,48 @@ impl CellVal for f64 {
     }
 }
 
+/// Unsigned 32-bit division by a constant `d` without a division instruction (Granlund and
+/// Montgomery's method, as in Hacker's Delight 10-8): with `l = ceil(log2 d)`, the quotient of
+/// any `a` is `(t + ((a - t) >> 1)) >> (l - 1)` where `t = (a * magic) >> 32` and
+/// `magic = floor(2^(32 + l) / d) - 2^32 + 1`. A multiply and four simple operations instead
+/// of a division that takes tens of cycles and cannot overlap with the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UDivMagic {
+    pub magic: u32,
+    /// `l - 1`.
+    pub shift: u16,
+}
+
+impl UDivMagic {
+    /// The reciprocal of `d`, for `d` neither 0, 1 nor a power of two (those have an exact
+    /// shift or mask, or trap).
+    pub fn new(d: u32) -> Option<Self> {
+        if d < 3 || d.is_power_of_two() {
+            return None;
+        }
+        // `d` is not a power of two, so `ceil(log2 d)` is one more than `floor(log2 d)`.
+        let l = 32 - d.leading_zeros();
+        let magic = ((1u128 << (32 + l)) / d as u128 - (1u128 << 32) + 1) as u32;
+        Some(Self {
+            magic,
+            shift: (l - 1) as u16,
+        })
+    }
+
+    #[inline(always)]
+    pub fn div(self, a: u32) -> u32 {
+        let t = ((a as u64 * self.magic as u64) >> 32) as u32;
+        // `(a - t) / 2 + t` is `(a + t) / 2` without overflowing 32 bits (`t <= a`).
+        ((a - t) / 2 + t) >> self.shift
+    }
+
+    /// `a % d`, for the `d` this is the reciprocal of.
+    #[inline(always)]
+    pub fn rem(self, a: u32, d: u32) -> u32 {
+        a.wrapping_sub(self.div(a).wrapping_mul(d))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +445,46 @@ mod tests {
         assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
         assert_eq!(i32_rem_s(i32::MIN, -1), Ok(0));
         assert_eq!(i64_div_u(-1, 2), Ok(i64::MAX));
+    }
+
+    /// The reciprocal division agrees with `/` and `%` for divisors of every size and the
+    /// dividends where an error would show first: small, near powers of two, near multiples
+    /// of `d`, the top of the range, and pseudo-random ones.
+    #[test]
+    fn division_by_constant_reciprocals_are_exact() {
+        let mut divisors: Vec<u32> = (3..5000).collect();
+        for k in 2..32 {
+            let p = 1u32 << k;
+            divisors.extend([p - 1, p + 1, p.wrapping_add(p / 3)]);
+        }
+        divisors.extend([1_000_003, 0x7fff_ffff, 0x8000_0001, u32::MAX - 1, u32::MAX]);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u32
+        };
+        for d in divisors {
+            let Some(m) = UDivMagic::new(d) else {
+                assert!(d.is_power_of_two(), "no reciprocal for {d}");
+                continue;
+            };
+            let mut dividends = vec![0, 1, 2, d - 1, d, d + 1, u32::MAX, u32::MAX - 1];
+            dividends.extend([u32::MAX - u32::MAX % d, (u32::MAX - u32::MAX % d) - 1]);
+            for k in 0..32 {
+                dividends.extend([1u32 << k, (1u32 << k).wrapping_sub(1)]);
+            }
+            for q in [2u32, 3, 1000, u32::MAX / d] {
+                let a = q.wrapping_mul(d);
+                dividends.extend([a, a.wrapping_sub(1)]);
+            }
+            dividends.extend((0..64).map(|_| next()));
+            for a in dividends {
+                assert_eq!(m.div(a), a / d, "{a} / {d}");
+                assert_eq!(m.rem(a, d), a % d, "{a} % {d}");
+            }
+        }
     }
 
     #[test]

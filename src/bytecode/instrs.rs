@@ -281,6 +281,19 @@ macro_rules! for_each_instr {
         /// `i32.shr_u_and_imm` of the accumulator: `dst = (acc >> shift) & mask`.
         I32ShrUAndImmAcc "i32.shr_u_and_imm_acc" { dst: Reg, shift: u16, mask: i32 }
             -> dst acc_of(I32ShrUAndImm.a)
+        /// `dst = a / d` (`i32.div_u`) for a constant `d` that is neither 0, 1 nor a power of
+        /// two, without a division: `magic` and `shift` are `d`'s reciprocal
+        /// (`numeric::UDivMagic`), so `t = mulhi(a, magic)`, `dst = (t + ((a - t) >> 1)) >> shift`.
+        I32DivUConst "i32.div_u_const" { dst: Reg, a: Reg, shift: u16, magic: u32 } -> dst
+        /// `i32.div_u_const` of the accumulator.
+        I32DivUConstAcc "i32.div_u_const_acc" { dst: Reg, shift: u16, magic: u32 }
+            -> dst acc_of(I32DivUConst.a)
+        /// `dst = a % d` (`i32.rem_u`) for such a constant `d`: `a - d * (a / d)`, the quotient
+        /// as in `i32.div_u_const`.
+        I32RemUConst "i32.rem_u_const" { dst: Reg, a: Reg, shift: u16, magic: u32, d: u32 } -> dst
+        /// `i32.rem_u_const` of the accumulator.
+        I32RemUConstAcc "i32.rem_u_const_acc" { dst: Reg, shift: u16, magic: u32, d: u32 }
+            -> dst acc_of(I32RemUConst.a)
         /// `dst = (a << shift) + imm`, wrapping: an `i32.shl` by a constant and the `i32.add` of
         /// a constant to its result, an array element's address, in one.
         I32ShlAddImm "i32.shl_add_imm" { dst: Reg, a: Reg, shift: u16, imm: i32 } -> dst

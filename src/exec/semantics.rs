@@ -523,6 +523,18 @@ macro_rules! with_all_semantics {
             }
             I32ShrUAndImm { dst, a, shift, mask } => { w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell) }
             I32ShrUAndImmAcc { dst, shift, mask } => { w!(dst, ((acc!() as u32 >> shift) & mask as u32) as Cell) }
+            I32DivUConst { dst, a, shift, magic } => {
+                w!(dst, numeric::UDivMagic { magic, shift }.div(r!(a) as u32) as Cell)
+            }
+            I32DivUConstAcc { dst, shift, magic } => {
+                w!(dst, numeric::UDivMagic { magic, shift }.div(acc!() as u32) as Cell)
+            }
+            I32RemUConst { dst, a, shift, magic, d } => {
+                w!(dst, numeric::UDivMagic { magic, shift }.rem(r!(a) as u32, d) as Cell)
+            }
+            I32RemUConstAcc { dst, shift, magic, d } => {
+                w!(dst, numeric::UDivMagic { magic, shift }.rem(acc!() as u32, d) as Cell)
+            }
             I32ShlAddImm { dst, a, shift, imm } => {
                 w!(dst, ((r!(a) as u32) << shift).wrapping_add(imm as u32) as Cell)
             }

@@ -122,6 +122,10 @@ pub struct Optimizations {
     /// or `catch_all` (no exception reference) becomes a branch to the clause's label, its
     /// payload the branch's values: no exception is made and the run never leaves the loop.
     pub static_throws: bool,
+    /// An unsigned `i32` division or remainder by a constant is done without a division: a
+    /// shift or a mask for a power of two, else a multiplication by the constant's reciprocal
+    /// (`i32.div_u_const`, `i32.rem_u_const`).
+    pub constant_division: bool,
 }
 
 impl Default for Optimizations {
@@ -147,11 +151,12 @@ impl Optimizations {
             load_operands: true,
             accumulator: true,
             static_throws: true,
+            constant_division: true,
         }
     }
 
     /// The switches' names, as [`Optimizations::without`] takes them.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "lazy_locals",
         "immediates",
         "fused_branches",
@@ -165,6 +170,7 @@ impl Optimizations {
         "load_operands",
         "accumulator",
         "static_throws",
+        "constant_division",
     ];
 
     /// These optimizations with the one called `name` off (`"all"` turns every one off);
@@ -184,6 +190,7 @@ impl Optimizations {
             "load_operands" => self.load_operands = false,
             "accumulator" => self.accumulator = false,
             "static_throws" => self.static_throws = false,
+            "constant_division" => self.constant_division = false,
             "all" => return Some(Self::none()),
             _ => return None,
         }
@@ -220,6 +227,7 @@ impl Optimizations {
             load_operands: false,
             accumulator: false,
             static_throws: false,
+            constant_division: false,
         }
     }
 }

@@ -568,6 +568,10 @@ pub(crate) fn role(field: &str) -> Option<Role> {
         "shift" => Role::Shift,
         "value" | "lo" | "hi" | "len" | "offset" | "addr" | "mask" | "amount" | "imm" | "disp"
         | "rot" => Role::Plain,
+        // A constant divisor and its reciprocal: any values compute some number (wrapping
+        // arithmetic, the shift checked above), so a forged pair gives wrong results, as a
+        // forged constant would, and nothing worse.
+        "magic" | "d" => Role::Plain,
         // A load or store kind: the interpreter maps every value to some access.
         "kind" => Role::Plain,
         // A tail call's argument cells: the verifier checks them against the frame, and the

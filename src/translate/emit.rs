@@ -419,7 +419,11 @@ impl Translator<'_> {
                 }
                 let a = self.pop_reg()?;
                 let dst = self.push_slot()?;
-                if let Some(instr) = imm_instr(num, dst, a, imm) {
+                let instr = match self.opts.constant_division {
+                    true => divide_by_constant(num, dst, a, imm as u32),
+                    false => None,
+                };
+                if let Some(instr) = instr.or_else(|| imm_instr(num, dst, a, imm)) {
                     self.emit(instr);
                 }
                 return Ok(());
@@ -744,4 +748,34 @@ fn mul_of(num: NumOp, instr: &Instr) -> Option<(Reg, Reg, Reg)> {
 fn mem_u16(mem: u32) -> Result<u16> {
     u16::try_from(mem)
         .map_err(|_| crate::error::Error::Limit(format!("memory index {mem} above 65535")))
+}
+
+/// An unsigned `i32` division or remainder by the constant `d` without a division: a shift or
+/// mask for a power of two, else a multiplication by `d`'s reciprocal (`numeric::UDivMagic`).
+/// `None` for anything else, and for `d` = 0 (which traps) or 1.
+fn divide_by_constant(num: NumOp, dst: Reg, a: Reg, d: u32) -> Option<Instr> {
+    let pow2 = (d >= 2 && d.is_power_of_two()).then(|| d.trailing_zeros() as i32);
+    let magic = crate::numeric::UDivMagic::new(d);
+    Some(match (num, pow2, magic) {
+        (NumOp::I32DivU, Some(k), _) => Instr::I32ShrUImm { dst, a, imm: k },
+        (NumOp::I32RemU, Some(_), _) => Instr::I32AndImm {
+            dst,
+            a,
+            imm: (d - 1) as i32,
+        },
+        (NumOp::I32DivU, _, Some(m)) => Instr::I32DivUConst {
+            dst,
+            a,
+            shift: m.shift,
+            magic: m.magic,
+        },
+        (NumOp::I32RemU, _, Some(m)) => Instr::I32RemUConst {
+            dst,
+            a,
+            shift: m.shift,
+            magic: m.magic,
+            d,
+        },
+        _ => return None,
+    })
 }

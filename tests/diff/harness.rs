@@ -870,6 +870,7 @@ pub fn pick_optimizations(rng: &mut Rng) -> regwasm::Optimizations {
         load_operands: !rng.chance(4),
         accumulator: !rng.chance(4),
         static_throws: !rng.chance(4),
+        constant_division: !rng.chance(4),
     }
 }
 

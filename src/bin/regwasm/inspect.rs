@@ -46,7 +46,7 @@ pub struct InspectArgs {
     /// Turn a translator optimization off (repeatable): lazy_locals, immediates,
     /// fused_branches, result_retargeting, copy_pairs, jump_threading, counter_branches,
     /// indexed_memory, multiply_add, bit_fusions, load_operands, accumulator, static_throws,
-    /// or all
+    /// constant_division, or all
     #[arg(long = "without", value_name = "OPT", value_parser = optimization_name)]
     without: Vec<String>,
 
