@@ -38,15 +38,21 @@ fn call_all(wat: &str, name: &str, args: &[Val]) -> Vec<(String, Result<Vec<Val>
     configs()
         .into_iter()
         .map(|(config_name, config)| {
-            let engine = Engine::new(&config);
-            let mut store = Store::new(&engine, ());
-            let module = Module::new(&engine, wat).unwrap();
-            let instance = Linker::new(&engine)
-                .instantiate(&mut store, &module)
-                .unwrap();
+            let (mut store, instance) = instantiate(&config, wat);
             (config_name, call(&mut store, instance, name, args))
         })
         .collect()
+}
+
+/// A store under `config` with one instance of `wat`.
+fn instantiate(config: &Config, wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::new(config);
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, wat).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
 }
 
 fn call(
@@ -59,6 +65,25 @@ fn call(
     let mut results = vec![Val::I32(0); func.ty(&*store).results().len()];
     func.call(store, args, &mut results)?;
     Ok(results)
+}
+
+/// A store under `config` with `exporter` instantiated and registered as `name`, then
+/// `importer` instantiated against it: the store and both instances.
+fn instantiate_pair(
+    config: &Config,
+    name: &str,
+    exporter: &str,
+    importer: &str,
+) -> (Store<()>, Instance, Instance) {
+    let engine = Engine::new(config);
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let m = Module::new(&engine, exporter).unwrap();
+    let exported = linker.instantiate(&mut store, &m).unwrap();
+    linker.instance(&store, name, exported);
+    let m = Module::new(&engine, importer).unwrap();
+    let imported = linker.instantiate(&mut store, &m).unwrap();
+    (store, exported, imported)
 }
 
 /// Asserts that `name(args)` returns `expected` under every configuration.
@@ -269,14 +294,7 @@ fn imported_tags_that_are_one_tag_catch_each_other() {
           (i32.const 1000)
           (i32.add))))"#;
     for (name, config) in configs() {
-        let engine = Engine::new(&config);
-        let mut store = Store::new(&engine, ());
-        let mut linker = Linker::new(&engine);
-        let m = Module::new(&engine, exporter).unwrap();
-        let exported = linker.instantiate(&mut store, &m).unwrap();
-        linker.instance(&store, "m", exported);
-        let m = Module::new(&engine, importer).unwrap();
-        let instance = linker.instantiate(&mut store, &m).unwrap();
+        let (mut store, _, instance) = instantiate_pair(&config, "m", exporter, importer);
         let got = call(&mut store, instance, "alias", &[Val::I32(8)]).unwrap();
         assert_eq!(got, [Val::I32(8)], "alias under {name}");
         let got = call(&mut store, instance, "own", &[Val::I32(8)]).unwrap();
@@ -314,14 +332,7 @@ fn a_throw_from_another_instance_lands_with_the_callers_memory() {
         (i32.load8_u (i32.const 0))
         (i32.add)))"#;
     for (name, config) in configs() {
-        let engine = Engine::new(&config);
-        let mut store = Store::new(&engine, ());
-        let mut linker = Linker::new(&engine);
-        let m = Module::new(&engine, thrower).unwrap();
-        let exported = linker.instantiate(&mut store, &m).unwrap();
-        linker.instance(&store, "m", exported);
-        let m = Module::new(&engine, caller).unwrap();
-        let instance = linker.instantiate(&mut store, &m).unwrap();
+        let (mut store, _, instance) = instantiate_pair(&config, "m", thrower, caller);
         // 1 + 0x63 caught, plus the caller's own 7.
         let got = call(&mut store, instance, "f", &[Val::I32(1)]).unwrap();
         assert_eq!(got, [Val::I32(1 + 0x63 + 7)], "under {name}");
@@ -352,6 +363,183 @@ fn many_functions_still_find_their_handlers() {
         for i in [199, 0, 57, 123, 1] {
             let got = call(&mut store, instance, &format!("f{i}"), &[Val::I32(1000)]).unwrap();
             assert_eq!(got, [Val::I32(1000 + i)], "f{i} under {name}");
+        }
+    }
+}
+
+/// Unwinding remembers which clause caught what where (`exec::unwind`'s memo), so every
+/// throw after the first at a site skips the search. Each iteration of `run` throws from
+/// one of several sites, of one of two tags, through one or two frames, or rethrows with
+/// `throw_ref`; a remembered answer given to the wrong site or tag would land at another
+/// clause and change the checksum.
+const SITES: &str = r#"(module
+  (tag $t (param i32))
+  (tag $u (param i32))
+  (func $thrower (param $which i32) (param $x i32) (result i32)
+    (if (local.get $which) (then (throw $u (local.get $x))))
+    (throw $t (local.get $x)))
+  (func $middle (param $which i32) (param $x i32) (result i32)
+    (i32.add (call $thrower (local.get $which) (local.get $x)) (i32.const 1)))
+  (func $rethrower (param $which i32) (param $x i32) (result i32)
+    (throw_ref (block $h (result exnref)
+      (try_table (result i32) (catch_all_ref $h)
+        (call $thrower (local.get $which) (local.get $x)))
+      (return))))
+  ;; One call site, caught here.
+  (func $c0 (param $x i32) (result i32)
+    (i32.add (i32.const 1000) (block $a (result i32)
+      (try_table (result i32) (catch $t $a)
+        (call $thrower (i32.const 0) (local.get $x))))))
+  ;; Nested try_tables: $t passes the inner one, $u lands there.
+  (func $c1 (param $which i32) (param $x i32) (result i32)
+    (block $outer (result i32)
+      (i32.add (i32.const 2000) (block $inner (result i32)
+        (try_table (result i32) (catch $t $outer)
+          (try_table (result i32) (catch $u $inner)
+            (call $thrower (local.get $which) (local.get $x))))))
+      (return))
+    (i32.add (i32.const 3000)))
+  ;; Two call sites in one function, each with its own handler.
+  (func $c3 (param $x i32) (result i32)
+    (local $r i32)
+    (local.set $r (block $a (result i32)
+      (try_table (result i32) (catch $t $a)
+        (call $thrower (i32.const 0) (local.get $x)))))
+    (i32.add (local.get $r) (i32.mul (i32.const 10) (block $b (result i32)
+      (try_table (result i32) (catch $u $b)
+        (call $thrower (i32.const 1) (i32.add (local.get $x) (i32.const 1))))))))
+  ;; The handler two frames up.
+  (func $c4 (param $x i32) (result i32)
+    (i32.add (i32.const 5000) (block $a (result i32)
+      (try_table (result i32) (catch $t $a)
+        (call $middle (i32.const 0) (local.get $x))))))
+  ;; Rethrown across frames with throw_ref, caught by tag.
+  (func $c5 (param $which i32) (param $x i32) (result i32)
+    (block $b (result i32)
+      (i32.add (i32.const 6000) (block $a (result i32)
+        (try_table (result i32) (catch $u $a) (catch $t $b)
+          (call $rethrower (local.get $which) (local.get $x)))))
+      (return))
+    (i32.add (i32.const 7000)))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32) (local $x i32) (local $r i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i32.mul (local.get $i) (i32.const 3)))
+      (block $join
+        (block $k6 (block $k5 (block $k4 (block $k3 (block $k2 (block $k1 (block $k0
+          (br_table $k0 $k1 $k2 $k3 $k4 $k5 $k6 (i32.rem_u (local.get $i) (i32.const 7))))
+          (local.set $r (call $c0 (local.get $x))) (br $join))
+          (local.set $r (call $c1 (i32.const 0) (local.get $x))) (br $join))
+          (local.set $r (call $c1 (i32.const 1) (local.get $x))) (br $join))
+          (local.set $r (call $c3 (local.get $x))) (br $join))
+          (local.set $r (call $c4 (local.get $x))) (br $join))
+          (local.set $r (call $c5 (i32.const 1) (local.get $x))) (br $join))
+        (local.set $r (call $c5 (i32.const 0) (local.get $x))))
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $r)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $acc)))"#;
+
+/// What `SITES`' `run(n)` returns.
+fn sites_checksum(n: i32) -> i32 {
+    (0..n).fold(0i32, |acc, i| {
+        let x = i * 3;
+        let r = match i % 7 {
+            0 => 1000 + x,
+            1 => 3000 + x,
+            2 => 2000 + x,
+            3 => x + 10 * (x + 1),
+            4 => 5000 + x,
+            5 => 6000 + x,
+            _ => 7000 + x,
+        };
+        acc.wrapping_mul(31).wrapping_add(r)
+    })
+}
+
+#[test]
+fn repeated_throws_land_at_their_own_clauses() {
+    for n in [1, 7, 200] {
+        expect(SITES, "run", &[Val::I32(n)], &[Val::I32(sites_checksum(n))]);
+    }
+    // In one store, so later calls find what earlier ones left in the memo.
+    for (name, config) in configs() {
+        let (mut store, instance) = instantiate(&config, SITES);
+        for n in [3, 50, 9] {
+            let got = call(&mut store, instance, "run", &[Val::I32(n)]).unwrap();
+            assert_eq!(got, [Val::I32(sites_checksum(n))], "run({n}) under {name}");
+        }
+    }
+}
+
+#[test]
+fn after_a_throw_from_another_instance_calls_are_the_catchers() {
+    // `b` imports `a`'s `$f` as its function 0; after `b`'s throw lands in `a`, `a`'s own
+    // function 0 (`$zero`) must be called, not what `b`'s direct-call cache holds at 0.
+    let a = r#"(module
+      (type $v (func (result i32)))
+      (tag $e (export "e"))
+      (table (export "t") 1 funcref)
+      (func $zero (result i32) (i32.const 100))
+      (func $f (export "f") (result i32) (i32.const 7))
+      (func (export "run") (result i32)
+        (block $h
+          (try_table (catch $e $h)
+            (drop (call_indirect (type $v) (i32.const 0)))))
+        (call $zero)))"#;
+    let b = r#"(module
+      (import "a" "f" (func $f (result i32)))
+      (import "a" "e" (tag $e))
+      (import "a" "t" (table 1 funcref))
+      (func $thrower (result i32)
+        (drop (call $f))
+        (throw $e))
+      (elem (i32.const 0) func $thrower))"#;
+    for (name, config) in configs() {
+        let (mut store, first, _) = instantiate_pair(&config, "a", a, b);
+        for _ in 0..3 {
+            let got = call(&mut store, first, "run", &[]).unwrap();
+            assert_eq!(got, [Val::I32(100)], "under {name}");
+        }
+    }
+}
+
+#[test]
+fn two_instances_of_one_module_catch_their_own_tags() {
+    // Same code, so the same instruction addresses, throwing the same tag `x`, but `$q` is
+    // `x` in the first instance and `y` in the second: the first catches with `catch $q`,
+    // the second with `catch_all`. What one instance found must not answer for the other.
+    let exporter = r#"(module
+      (tag (export "x") (param i32))
+      (tag (export "y") (param i32)))"#;
+    let importer = r#"(module
+      (import "m" "p" (tag $p (param i32)))
+      (import "m" "q" (tag $q (param i32)))
+      (func $thrower (param i32) (result i32) (throw $p (local.get 0)))
+      (func (export "run") (param i32) (result i32)
+        (block $all
+          (return (block $a (result i32)
+            (try_table (result i32) (catch $q $a) (catch_all $all)
+              (call $thrower (local.get 0))))))
+        (i32.const -1)))"#;
+    for (name, config) in configs() {
+        let engine = Engine::new(&config);
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let tags = linker
+            .instantiate(&mut store, &Module::new(&engine, exporter).unwrap())
+            .unwrap();
+        let (x, y) = (tags.get_export(&store, "x"), tags.get_export(&store, "y"));
+        let module = Module::new(&engine, importer).unwrap();
+        linker.define("m", "p", x.unwrap());
+        linker.define("m", "q", x.unwrap());
+        let first = linker.instantiate(&mut store, &module).unwrap();
+        linker.define("m", "q", y.unwrap());
+        let second = linker.instantiate(&mut store, &module).unwrap();
+        for (instance, expected) in [(first, 5), (second, -1), (first, 5), (second, -1)] {
+            let got = call(&mut store, instance, "run", &[Val::I32(5)]).unwrap();
+            assert_eq!(got, [Val::I32(expected)], "under {name}");
         }
     }
 }

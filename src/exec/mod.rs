@@ -21,6 +21,7 @@ mod widen;
 
 pub(crate) use backend_threaded::handler_of;
 pub(crate) use machine::Handler;
+pub(crate) use unwind::Catches;
 
 use crate::bytecode::Op;
 use crate::error::{Error, Result, Trap, TrapCode};
@@ -344,7 +345,7 @@ fn run<T>(
                         #[cfg(feature = "profile")]
                         func: next.func,
                     };
-                    match unwind::rethrow(&store.inner, &mut stack, site, exn.0) {
+                    match unwind::rethrow(&mut store.inner, &mut stack, site, exn.0) {
                         Some(handler) => {
                             at = handler;
                             continue;

@@ -12,12 +12,18 @@
 //! A host function's exception ([`Trap::throw`](crate::Trap::throw)) unwinds from the driver
 //! (`exec::run`) through [`rethrow`] too. Nothing of this runs unless something throws; plain
 //! code and calls carry no bookkeeping for it.
+//!
+//! What the search finds for a frame never changes, so the store remembers it ([`Catches`]):
+//! a `throw` asks the memo first ([`Catches::recall`]) and, when it answers for every frame
+//! and the clause takes no reference, lands with no search at all ([`land_quick`]). That is
+//! every throw after the first at a site, as in a loop that throws.
 
 use super::machine::Ctx;
 use super::{Exit, Position, Stack};
-use crate::bytecode::{Clause, CompiledFunc, Op};
-use crate::runtime::StoreInner;
+use crate::bytecode::{Clause, Op};
+use crate::runtime::{InstanceEntity, StoreInner};
 use crate::value::Cell;
+use std::mem::size_of;
 
 /// Where the throw happened: the throwing instruction (for a call, the call itself), the
 /// frame's offset in the register stack, its instance.
@@ -31,6 +37,7 @@ pub(super) struct ThrowSite {
 }
 
 /// The clause that catches an exception, and where.
+#[derive(Clone, Copy)]
 struct Found {
     /// Frames of the frame stack above the catching one (0: the throwing frame catches).
     popped: usize,
@@ -58,10 +65,59 @@ pub(super) fn throw_from(
     params: usize,
 ) -> (*const Op, usize) {
     let site = cx.site(ip, fp);
-    let tag = cx.instance_entity().tags[tag as usize];
     let (store, stack) = cx.store_and_stack();
-    let caught = throw(store, stack, site, tag, args, params);
+    let recalled = store.catches.recall(stack, site);
+    if let Some(found) = &recalled {
+        if let Some(at) = land_quick(stack, found, site.fp + args) {
+            return cx.continue_at(Ok(at));
+        }
+    }
+    throw_slow(cx, site, tag, args..args + params, recalled)
+}
+
+/// [`throw_from`] when the memo does not answer (`recalled` is `None`) or the clause it
+/// found takes the reference: [`throw`] of the running instance's tag `tag`.
+#[cold]
+#[inline(never)]
+fn throw_slow(
+    cx: &mut Ctx<'_>,
+    site: ThrowSite,
+    tag: u32,
+    payload: std::ops::Range<usize>,
+    recalled: Option<Found>,
+) -> (*const Op, usize) {
+    let tag = cx.instance_entity().tags[tag as usize];
+    let (args, params) = (payload.start, payload.len());
+    let (store, stack) = cx.store_and_stack();
+    let caught = throw(store, stack, site, tag, args, params, recalled);
     cx.continue_at(caught)
+}
+
+/// Lands a throw whose clause the memo found ([`Catches::recall`]) with no generic search,
+/// split or `memmove` on the way, when the clause does not take the reference (so no
+/// exception is made): copies the payload at `src` to the clause's registers, pops the
+/// frames above and gives the pad's position. `None`, having changed nothing, otherwise.
+#[inline]
+fn land_quick(stack: &mut Stack, found: &Found, src: usize) -> Option<Position> {
+    let clause = found.clause;
+    if clause.with_ref {
+        return None;
+    }
+    if clause.tag.is_some() {
+        // The clause's slots (a label outside the throw, in its frame or a caller's) lie at
+        // or below the payload, so copying upwards is right even if they overlap.
+        let dst = found.site.fp + clause.dst.0 as usize;
+        let values = clause.cells as usize;
+        let from = src.checked_sub(dst)?;
+        let regs = stack.regs.get_mut(dst..src + values)?;
+        // One cell (an `i32` or a pointer, the common payload) without the set-up of a
+        // general (vectorised) copy.
+        match values {
+            1 => regs[0] = regs[from],
+            _ => (0..values).for_each(|i| regs[i] = regs[from + i]),
+        }
+    }
+    Some(land(stack, *found, None))
 }
 
 /// What the interpreter's `throw_ref` calls: [`rethrow`] of exception `exn` (a store address)
@@ -96,7 +152,10 @@ impl Ctx<'_> {
     fn continue_at(&mut self, caught: Result<Position, u32>) -> (*const Op, usize) {
         match caught {
             Ok(at) => {
-                self.instance = at.instance;
+                // The direct-call cache must be the catching instance's, like a return's.
+                if at.instance != self.instance {
+                    self.switch_instance(at.instance);
+                }
                 #[cfg(feature = "profile")]
                 {
                     self.cur_func = at.func;
@@ -112,19 +171,24 @@ impl Ctx<'_> {
 }
 
 /// Throws a new exception of store tag `tag` whose payload is registers `args..args + params`
-/// of the throwing frame at `site`: the position of the landing pad that catches it, or, when
+/// of the throwing frame at `site`, caught by `recalled` if the memo knew: the position of the landing pad that catches it, or, when
 /// no frame of this run does, the exception (made now; every frame is then popped). The
 /// exception is only made when the catching clause takes its reference.
-pub(super) fn throw(
+fn throw(
     store: &mut StoreInner,
     stack: &mut Stack,
     site: ThrowSite,
     tag: u32,
     args: usize,
     params: usize,
+    recalled: Option<Found>,
 ) -> Result<Position, u32> {
     let payload = site.fp + args..site.fp + args + params;
-    let Some(found) = search(store, stack, site, tag) else {
+    let found = match recalled {
+        Some(found) => Some(found),
+        None => search(store, stack, site, tag),
+    };
+    let Some(found) = found else {
         let exn = match stack.regs.get(payload) {
             Some(cells) => store.add_exn(tag, cells, &stack.regs),
             None => store.add_exn(tag, &[], &stack.regs),
@@ -161,16 +225,14 @@ pub(super) fn throw(
 /// Throws again exception `exn` (a store address) at `site`: the position of the landing pad
 /// that catches it, or `None` when no frame of this run does (every frame is then popped).
 pub(super) fn rethrow(
-    store: &StoreInner,
+    store: &mut StoreInner,
     stack: &mut Stack,
     site: ThrowSite,
     exn: u32,
 ) -> Option<Position> {
-    let Some(found) = store
-        .exns
-        .get(exn as usize)
-        .and_then(|e| search(store, stack, site, e.tag))
-    else {
+    let tag = store.exns.get(exn as usize).map(|e| e.tag);
+    let found = tag.and_then(|tag| search(store, stack, site, tag));
+    let Some(found) = found else {
         stack.frames.clear();
         return None;
     };
@@ -209,40 +271,146 @@ fn land(stack: &mut Stack, found: Found, exn: Option<u32>) -> Position {
 }
 
 /// The clause that catches an exception of store tag `tag` thrown at `site`, searching its
-/// frame, then its callers' frames at their calls, without changing anything.
-fn search(store: &StoreInner, stack: &Stack, mut site: ThrowSite, tag: u32) -> Option<Found> {
+/// frame, then its callers' frames at their calls, without changing anything but the memo.
+fn search(store: &mut StoreInner, stack: &Stack, mut site: ThrowSite, tag: u32) -> Option<Found> {
     let mut popped = 0;
     loop {
-        if let Some((code, clause)) = find(store, &site, tag) {
+        if let Some((clause, pad)) = store.catches.find(&store.instances, &site, tag) {
             return Some(Found {
                 popped,
                 site,
                 clause,
-                pad: code.code.get(clause.target as usize)?,
+                pad: pad as *const Op,
             });
         }
-        let frame = stack.frames.len().checked_sub(popped + 1)?;
-        let frame = &stack.frames[frame];
         popped += 1;
-        site = ThrowSite {
-            // The call the frame is suspended in.
-            ip: frame.ip.wrapping_sub(1),
-            fp: (frame.fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>(),
-            instance: frame.instance,
-            #[cfg(feature = "profile")]
-            func: frame.func,
-        };
+        site = caller_site(stack, popped)?;
     }
 }
 
-/// The function running at `site` and the clause that catches an exception of store tag
-/// `tag` there, if any.
-fn find<'s>(
-    store: &'s StoreInner,
-    site: &ThrowSite,
+/// Where the frame `popped` frames below the top of the frame stack is suspended: its call.
+#[inline]
+fn caller_site(stack: &Stack, popped: usize) -> Option<ThrowSite> {
+    let frame = stack.frames.get(stack.frames.len().checked_sub(popped)?)?;
+    Some(ThrowSite {
+        ip: frame.ip.wrapping_sub(1),
+        fp: (frame.fp as usize - stack.regs.as_ptr() as usize) / size_of::<Cell>(),
+        instance: frame.instance,
+        #[cfg(feature = "profile")]
+        func: frame.func,
+    })
+}
+
+/// The answers [`find`] gave for recent sites, so that a throw repeated in a loop (C++'s
+/// ordinary control flow) finds each frame's clause by one comparison instead of the code
+/// index's bisection and a walk over the handler table. Per store, since it is keyed by
+/// instance address. An answer never goes stale: an instance's module and its code never
+/// change or go away while the store lives, so the same instruction, instance and tag always
+/// have the same answer. Allocated on the first throw, so a store that never throws pays
+/// one empty pointer for it.
+#[derive(Debug, Default)]
+pub(crate) struct Catches(Option<Box<[Memo; MEMO_SLOTS]>>);
+
+/// Slots of [`Catches`], indexed by the site's instruction address: room for the sites of a
+/// few loops' throws and the calls they unwind through with few collisions (two sites in one
+/// slot take turns, each then searching), and 3 KiB, allocated on a store's first throw.
+const MEMO_SLOTS: usize = 64;
+
+/// One answer of [`find`]: what catches store tag `tag` thrown at instruction `ip` of
+/// instance `instance`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Memo {
+    /// 0 in an empty slot: no instruction is at address 0.
+    ip: usize,
+    instance: u32,
     tag: u32,
-) -> Option<(&'s CompiledFunc, Clause)> {
-    let inst = store.instances.get(site.instance as usize)?;
+    /// The clause and the address of its landing pad, `None` if the frame does not catch.
+    found: Option<(Clause, usize)>,
+}
+
+impl Catches {
+    /// [`find`], answered from the memo when the slot of `site.ip` holds the same question.
+    #[inline]
+    fn find(
+        &mut self,
+        instances: &[InstanceEntity],
+        site: &ThrowSite,
+        tag: u32,
+    ) -> Option<(Clause, usize)> {
+        let empty = Memo {
+            ip: 0,
+            instance: 0,
+            tag: 0,
+            found: None,
+        };
+        let slots = self.0.get_or_insert_with(|| Box::new([empty; MEMO_SLOTS]));
+        let ip = site.ip as usize;
+        // `Op`s are 8-byte aligned; consecutive instructions take different slots.
+        let slot = &mut slots[(ip >> 3) % MEMO_SLOTS];
+        if slot.ip == ip && slot.instance == site.instance && slot.tag == tag && ip != 0 {
+            return slot.found;
+        }
+        let found = find(instances, site, tag);
+        *slot = Memo {
+            ip,
+            instance: site.instance,
+            tag,
+            found,
+        };
+        found
+    }
+}
+
+impl Catches {
+    /// The memo's answer for store tag `tag` at instruction `ip` of instance `instance`, if
+    /// it has one.
+    #[inline]
+    fn get(&self, ip: *const Op, instance: u32, tag: u32) -> Option<&Memo> {
+        self.get_any(ip, instance).filter(|slot| slot.tag == tag)
+    }
+
+    /// The memo's answer for some tag at instruction `ip` of instance `instance`, if it has
+    /// one.
+    #[inline]
+    fn get_any(&self, ip: *const Op, instance: u32) -> Option<&Memo> {
+        let slots = self.0.as_deref()?;
+        let ip = ip as usize;
+        let slot = &slots[(ip >> 3) % MEMO_SLOTS];
+        (slot.ip == ip && slot.instance == instance && ip != 0).then_some(slot)
+    }
+
+    /// What [`search`] would find for a `throw` at `site`, and the store tag, from the memo
+    /// alone: `None` when some frame on the way has no answer there (then [`search`] does
+    /// the whole work and fills the memo). A throw repeated in a loop is answered from its
+    /// second time.
+    #[inline]
+    fn recall(&self, stack: &Stack, site: ThrowSite) -> Option<Found> {
+        // The thrower's own slot also gives the store tag: only [`throw`] asks about a
+        // `throw` instruction (the other sites are calls and `throw_ref`s), always with the
+        // one tag that instruction and instance throw.
+        let mut memo = self.get_any(site.ip, site.instance)?;
+        let tag = memo.tag;
+        let (mut at, mut popped) = (site, 0);
+        loop {
+            if let Some((clause, pad)) = memo.found {
+                return Some(Found {
+                    popped,
+                    site: at,
+                    clause,
+                    pad: pad as *const Op,
+                });
+            }
+            popped += 1;
+            at = caller_site(stack, popped)?;
+            memo = self.get(at.ip, at.instance, tag)?;
+        }
+    }
+}
+
+/// The clause that catches an exception of store tag `tag` thrown at `site`, if any, and the
+/// address of its landing pad.
+fn find(instances: &[InstanceEntity], site: &ThrowSite, tag: u32) -> Option<(Clause, usize)> {
+    let inst = instances.get(site.instance as usize)?;
     let module = inst.module.as_ref()?;
     // Only functions with handlers can catch; the index knows those.
     let index = module.inner.code_index.find(site.ip)?;
@@ -257,7 +425,8 @@ fn find<'s>(
                 .tag
                 .is_none_or(|t| inst.tags.get(t as usize) == Some(&tag));
             if matches {
-                return Some((&**code, *c));
+                let pad = code.code.get(c.target as usize)?;
+                return Some((*c, pad as *const Op as usize));
             }
         }
     }

@@ -38,6 +38,8 @@ pub(crate) struct StoreInner {
     pub(crate) tags: Vec<super::exception::TagEntity>,
     pub(crate) exns: Vec<super::exception::ExnEntity>,
     pub(crate) exn_gc: super::exn_gc::ExnGc,
+    /// Which clause catches what at recent throw sites (see `exec::unwind`).
+    pub(crate) catches: crate::exec::Catches,
     pub(crate) instances: Vec<InstanceEntity>,
     /// Element segments of all instances; a dropped segment is empty.
     pub(crate) elems: Vec<Vec<Cell>>,
@@ -105,6 +107,7 @@ impl<T> Store<T> {
             tags: Vec::new(),
             exns: Vec::new(),
             exn_gc: Default::default(),
+            catches: Default::default(),
             instances: Vec::new(),
             elems: Vec::new(),
             datas: Vec::new(),
