@@ -1,12 +1,13 @@
 //! A driver for counting instructions (`valgrind --tool=callgrind`) of loading the generated
-//! module of the translation benchmark: `Module::new` once and `serialize`, then `N` more eager
-//! `Module::deserialize` (default) or `Module::new` (`new`). The count of one load is the
-//! difference between two runs with different `N`, divided by the difference of `N`; or the
-//! inclusive count of `Module::deserialize` under `callgrind_annotate --inclusive=yes`.
+//! module of the translation benchmark (or of a `.wasm` file given last): `Module::new` once and
+//! `serialize`, then `N` more eager `Module::deserialize` (default) or `Module::new` (`new`).
+//! The count of one load is the difference between two runs with different `N`, divided by the
+//! difference of `N`; or the inclusive count of `Module::deserialize` under
+//! `callgrind_annotate --inclusive=yes`.
 //!
 //! ```text
 //! cargo build --release --example load_once
-//! valgrind --tool=callgrind target/release/examples/load_once 3 [new]
+//! valgrind --tool=callgrind target/release/examples/load_once 3 [new] [FILE.wasm]
 //! ```
 
 #[path = "../benches/workloads/generated.rs"]
@@ -17,8 +18,15 @@ use regwasm::{Engine, Module};
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(1, |s| s.parse().expect("a count"));
-    let new = args.next().as_deref() == Some("new");
-    let wasm = generated::generated_module(generated::GENERATED_FUNCS);
+    let mut rest: Vec<String> = args.collect();
+    let new = rest.first().map(String::as_str) == Some("new");
+    if new {
+        rest.remove(0);
+    }
+    let wasm = match rest.first() {
+        Some(file) => std::fs::read(file).expect("a readable module"),
+        None => generated::generated_module(generated::GENERATED_FUNCS),
+    };
     let engine = Engine::default();
     let bytes = Module::new(&engine, &wasm)
         .expect("a valid module")

@@ -205,9 +205,12 @@ macro_rules! define_facts {
                 }
             }
 
-            // Inlined: the loader asks `is_store` of each decoded instruction, where the kind is
-            // a constant and this folds away.
-            #[inline]
+            // Always inlined: the loader asks `is_store` and `is_call` of each decoded
+            // instruction, where the kind is a constant and this folds away (`#[inline]` alone
+            // left a call in some decoders).
+            // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+            #[cfg_attr(debug_assertions, inline)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn flags(&self) -> Flags {
                 match self {
                     $( Instr::$name { .. } => Flags { $($($flag: true,)+)? ..Flags::NONE }, )*
@@ -242,12 +245,14 @@ macro_rules! define_facts {
             }
 
             /// Whether it calls a function whose frame starts at its `args` (`is(call)`).
+            #[inline]
             pub fn is_call(&self) -> bool {
                 self.flags().call
             }
 
             /// Whether the next instruction can run right after it: not after a `br`, a return
             /// or a trap (`is(terminal)`).
+            #[inline]
             pub fn falls_through(&self) -> bool {
                 !self.flags().terminal
             }

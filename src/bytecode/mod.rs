@@ -255,7 +255,11 @@ pub struct Op {
 }
 
 impl Op {
-    /// `instr` with its handler.
+    /// `instr` with its handler. Inlined, so a caller that knows the kind (a precompiled
+    /// decoder) gets the handler as a constant.
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(instr: Instr) -> Self {
         Op {
             handler: crate::exec::handler_of(&instr),

@@ -12,7 +12,7 @@
 //! records the crate version and refuses bytes from another one.
 
 use super::instrs::for_each_instr;
-use super::{Instr, LaneSel, Offset, Operand, OperandVisitor, Reg, VReg};
+use super::{Instr, LaneSel, Offset, Op, Operand, OperandVisitor, Reg, VReg};
 use crate::error::TrapCode;
 use crate::simd::SimdOp;
 
@@ -67,8 +67,16 @@ impl<'a> Reader<'a> {
                 a.copy_from_slice(s);
                 Ok(a)
             }
-            None => Err(format!("unexpected end at offset {}", self.pos)),
+            None => Err(self.ended()),
         }
+    }
+
+    /// The error of running out. Out of line: inlined into each instruction's decoder, the
+    /// formatting would cost the decoder registers.
+    #[cold]
+    #[inline(never)]
+    fn ended(&self) -> String {
+        format!("unexpected end at offset {}", self.pos)
     }
 
     #[inline]
@@ -244,17 +252,16 @@ macro_rules! define_serial {
             }
         }
 
-        /// Reads one instruction written by [`encode`] and runs `c` on it. Each kind has its
-        /// own decoder, indexed by tag ([`Instr::index`] order: the table's rows, then each
-        /// numeric row's forms in the order `define.rs` lists them), which reads the kind's
-        /// fixed number of bytes with one bounds check and the fields in the order written, the
-        /// order `encode` writes them; `c`'s methods are inlined into it, so the checks are
-        /// compiled for that kind.
-        #[inline]
-        pub(crate) fn decode_checked<C: Check>(
-            r: &mut Reader<'_>,
-            c: &mut C,
-        ) -> Result<Instr, String> {
+        /// The decoder of the instruction whose tag comes next in `r`. Each kind has its own,
+        /// indexed by tag ([`Instr::index`] order: the table's rows, then each numeric row's
+        /// forms in the order `define.rs` lists them), which reads the kind's fixed number of
+        /// bytes with one bounds check and the fields in the order `encode` writes them; `C`'s
+        /// methods are inlined into it, so the checks are compiled for that kind, and so is the
+        /// pairing with its handler ([`Op::new`]).
+        // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        fn decoder_at<C: Check>(r: &mut Reader<'_>) -> Result<DecodeFn<C>, String> {
             // The array's length is checked: one decoder per variant.
             let decoders: &[DecodeFn<C>; Instr::COUNT] = const { &[
                 $( decoder!($name { $($field: $fty),* } visit($($field),*)), )*
@@ -287,11 +294,9 @@ macro_rules! define_serial {
                     )?
                 )*
             ] };
-            let tag = r.u16()?;
-            let decode = decoders
-                .get(tag as usize)
-                .ok_or_else(|| format!("unknown instruction tag {tag}"))?;
-            decode(r, c)
+            let tag = u16::from_le_bytes(r.array()?);
+            (decoders.get(tag as usize).copied())
+                .ok_or_else(|| format!("unknown instruction tag {tag}"))
         }
     };
 }
@@ -304,21 +309,27 @@ macro_rules! decoder {
     ($name:ident { $($field:ident : $fty:ty),* } visit($($v:ident $(if $m:ident)?),*)) => {
         // Instructions without fields (`return`) read nothing.
         #[allow(unused_variables)]
-        |r, c| {
+        |r, c, slot| {
             let bytes: [u8; 0 $(+ <$fty as Field>::SIZE)*] = r.array()?;
             let s = &mut Reader::new(&bytes);
             $( let $field = <$fty>::get(s)?; )*
             $( c.operand(stringify!($v), &$v); )*
             let instr = Instr::$name { $($field),* };
             c.finish(&instr)?;
-            Ok(instr)
+            *slot = Op::new(instr);
+            Ok(())
         }
     };
 }
 
-/// What [`decode_checked`] runs on each instruction it decodes: each operand, as it is read,
+/// What [`decode_code`] runs on each instruction it decodes: each operand, as it is read,
 /// then the whole instruction (`()`: nothing).
 pub(crate) trait Check: OperandVisitor {
+    /// The next instruction is the `at`th of the code.
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn start(&mut self, _at: usize) {}
     fn finish(&mut self, instr: &Instr) -> Result<(), String>;
 }
 
@@ -334,10 +345,39 @@ impl Check for () {
     }
 }
 
-/// Decodes one instruction's fields, its tag already read, and checks it.
-type DecodeFn<C> = for<'a, 'b, 'c> fn(&'a mut Reader<'b>, &'c mut C) -> Result<Instr, String>;
+/// Decodes one instruction's fields, its tag already read, checks it and writes it to `slot`,
+/// paired with its handler. Written to its slot rather than returned or pushed: a decoder then
+/// makes no calls on its path (the checks' failures are out-of-line calls on the way out), so
+/// needs few registers saved, and the instruction is not copied through a return value.
+type DecodeFn<C> =
+    for<'a, 'b, 'c, 'd> fn(&'a mut Reader<'b>, &'c mut C, &'d mut Op) -> Result<(), String>;
 
 for_each_instr!(define_serial);
+
+/// Decodes `len` instructions written by [`encode`], running `c` on each as it is
+/// decoded ([`Check::start`] with its position first). One loop around the decoders' indirect
+/// calls, each decoder writing its instruction, already paired with its handler, to its slot.
+pub(crate) fn decode_code<C: Check>(
+    r: &mut Reader<'_>,
+    c: &mut C,
+    len: usize,
+) -> Result<Vec<Op>, String> {
+    // Each slot is overwritten by its instruction's decoder.
+    let mut code = vec![Op::new(Instr::Return {}); len];
+    for (at, slot) in code.iter_mut().enumerate() {
+        c.start(at);
+        decoder_at(r)?(r, c, slot)?;
+    }
+    Ok(code)
+}
+
+/// Reads one instruction written by [`encode`] and runs `c` on it.
+#[cfg(test)]
+fn decode_checked<C: Check>(r: &mut Reader<'_>, c: &mut C) -> Result<Instr, String> {
+    let mut op = Op::new(Instr::Return {});
+    decoder_at(r)?(r, c, &mut op)?;
+    Ok(op.instr)
+}
 
 /// Reads one instruction written by [`encode`].
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! instruction names lies inside its frame, every jump lands on an instruction, and execution
 //! can never run off the end of the code.
 
-use super::{CompiledFunc, Instr, Operand, OperandVisitor, Reg};
+use super::{CompiledFunc, Instr, Offset, Operand, OperandVisitor, Reg};
 
 /// Checks a translated function; the error names the first broken invariant and where.
 pub fn verify(func: &CompiledFunc) -> Result<(), String> {
@@ -28,16 +28,17 @@ pub(crate) fn ends_in_terminal(last: Option<&Instr>) -> Result<(), String> {
 
 /// The checks of one instruction at position `at` in code of `len` instructions with a frame of
 /// `regs` registers, as an operand visitor, then [`FrameCheck::finish`] with the whole
-/// instruction: every register inside the frame, every jump onto an instruction. The first
-/// problem found is kept.
+/// instruction: every register inside the frame, every jump onto an instruction.
+///
+/// The checks only note *that* one failed (`bad`): comparisons and no branches or calls, so
+/// that in the decoders of a precompiled load, where they are inlined, a decoder keeps its
+/// values in scratch registers. `finish` then finds out what failed by checking the instruction
+/// again, out of line ([`FrameCheck::problem`]), and names the first problem.
 pub(crate) struct FrameCheck {
     regs: usize,
     len: usize,
     pub(crate) at: usize,
-    /// The `args` operand, checked by `finish`: how many registers it spans depends on the
-    /// instruction.
-    args: Option<Reg>,
-    pub(crate) problem: Option<String>,
+    bad: bool,
 }
 
 impl FrameCheck {
@@ -47,47 +48,113 @@ impl FrameCheck {
             regs: regs as usize,
             len,
             at,
-            args: None,
-            problem: None,
+            bad: false,
         }
     }
 
-    /// That registers `r..r + span` lie inside the frame.
+    /// Whether registers `r..r + span` lie outside the frame.
     #[inline(always)]
-    fn check_reg(&mut self, r: Reg, span: usize) {
-        if r.0 as usize + span > self.regs {
-            let regs = self.regs;
-            (self.problem)
-                .get_or_insert_with(|| format!("register r{} outside a frame of {regs}", r.0));
-        }
+    fn reg_outside(&self, r: Reg, span: usize) -> bool {
+        r.0 as usize + span > self.regs
     }
 
-    /// The first problem, with the rest of the checks that need the whole instruction; ready
-    /// for the next instruction.
+    /// The jump target of `off` at this instruction, if it is outside the code.
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn jump_outside(&self, off: Offset) -> Option<i64> {
+        let target = self.at as i64 + off.0 as i64;
+        (target < 0 || target >= self.len as i64).then_some(target)
+    }
+
+    /// The checks that need the whole instruction, then the first problem found, if any;
+    /// ready for the next instruction.
     #[inline(always)]
     pub(crate) fn finish(&mut self, instr: &Instr) -> Result<(), String> {
-        if let Some(args) = self.args.take() {
-            self.check_reg(args, args_span(instr));
+        let bad = self.bad | self.args_outside(instr) | self.table_too_long(instr);
+        if bad {
+            return Err(self.problem(instr));
         }
-        if let Instr::BrTable { len: n, .. } = *instr {
-            if self.at + 1 + n as usize >= self.len {
-                self.problem
-                    .get_or_insert(format!("br_table with {n} + 1 entries runs past the end"));
+        Ok(())
+    }
+
+    /// Whether `instr`'s `args` operand (checked here, since how many registers it spans
+    /// depends on the instruction) names registers outside the frame. Found by visiting the
+    /// operands again: where the kind is a constant (a precompiled decoder) that folds to
+    /// reading the field, or to nothing.
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn args_outside(&self, instr: &Instr) -> bool {
+        let mut args = ArgsOperand(None);
+        instr.visit_operands_with(&mut args);
+        args.0
+            .is_some_and(|r| self.reg_outside(r, args_span(instr)))
+    }
+
+    /// Whether `instr` is a `br_table` whose entries run past the end of the code.
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn table_too_long(&self, instr: &Instr) -> bool {
+        matches!(*instr, Instr::BrTable { len: n, .. } if self.at + 1 + n as usize >= self.len)
+    }
+
+    /// What failed of `instr`'s checks, the first in operand order; where it is.
+    #[cold]
+    #[inline(never)]
+    fn problem(&mut self, instr: &Instr) -> String {
+        self.bad = false;
+        let mut first = Problem {
+            frame: self,
+            first: None,
+        };
+        instr.visit_operands_with(&mut first);
+        let problem = first.first.unwrap_or_else(|| {
+            if let (true, Instr::BrTable { len: n, .. }) = (self.table_too_long(instr), *instr) {
+                format!("br_table with {n} + 1 entries runs past the end")
+            } else {
+                let mut args = ArgsOperand(None);
+                instr.visit_operands_with(&mut args);
+                let r = args.0.map_or(0, |r| r.0);
+                format!("register r{r} outside a frame of {}", self.regs)
             }
+        });
+        format!("instruction {} ({}): {problem}", self.at, instr.mnemonic())
+    }
+}
+
+/// The first operand of an instruction that fails [`FrameCheck`]'s checks, as a message.
+struct Problem<'a> {
+    frame: &'a FrameCheck,
+    first: Option<String>,
+}
+
+impl OperandVisitor for Problem<'_> {
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+        if self.first.is_some() {
+            return;
         }
-        match self.problem.take() {
-            None => Ok(()),
-            Some(p) => Err(format!(
-                "instruction {} ({}): {p}",
-                self.at,
-                instr.mnemonic()
-            )),
+        let frame = self.frame;
+        if let Some(r) = op
+            .as_reg()
+            .filter(|&r| name != "args" && frame.reg_outside(r, op.span()))
+        {
+            self.first = Some(format!(
+                "register r{} outside a frame of {}",
+                r.0, frame.regs
+            ));
+        } else if let Some(target) = op.as_offset().and_then(|off| frame.jump_outside(off)) {
+            self.first = Some(format!("jump to {target} outside 0..{}", frame.len));
         }
     }
 }
 
 /// How many registers `instr`'s `args` operand names. Operations taking several consecutive
-/// operands name the first one.
+/// operands name the first one. Inlined: a constant in each precompiled decoder.
+// Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn args_span(instr: &Instr) -> usize {
     match *instr {
         // It writes the first two argument registers.
@@ -109,22 +176,31 @@ fn args_span(instr: &Instr) -> usize {
     }
 }
 
+/// An instruction's `args` operand, if it has one.
+struct ArgsOperand(Option<Reg>);
+
+impl OperandVisitor for ArgsOperand {
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+        if name == "args" {
+            self.0 = op.as_reg();
+        }
+    }
+}
+
 impl OperandVisitor for FrameCheck {
-    #[inline(always)]
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
         if let Some(r) = op.as_reg() {
-            if name == "args" {
-                self.args = Some(r);
-            } else {
-                self.check_reg(r, op.span());
-            }
+            // `args` is checked by `finish`.
+            self.bad |= name != "args" && self.reg_outside(r, op.span());
         }
         if let Some(off) = op.as_offset() {
-            let target = self.at as i64 + off.0 as i64;
-            if target < 0 || target >= self.len as i64 {
-                let len = self.len;
-                (self.problem).get_or_insert_with(|| format!("jump to {target} outside 0..{len}"));
-            }
+            self.bad |= self.jump_outside(off).is_some();
         }
     }
 }
@@ -218,5 +294,23 @@ mod tests {
         };
         assert_eq!(verify(&call(3)), Ok(()));
         assert!(verify(&call(4)).unwrap_err().contains("register r4"));
+        // A `br_table` needs its `len` + 1 entries after it.
+        let table = |len| {
+            let br = Instr::Br { offset: Offset(0) };
+            let table = Instr::BrTable { index: Reg(0), len };
+            func(vec![table, br, br, Instr::Return {}], 1)
+        };
+        assert_eq!(verify(&table(2)), Ok(()));
+        let err = verify(&table(3)).unwrap_err();
+        assert!(err.contains("br_table with 3 + 1 entries"), "{err}");
+        // Of several problems, the first operand's is named, whichever kind it is.
+        let both = Instr::Select {
+            dst: Reg(1),
+            cond: Reg(7),
+            a: Reg(9),
+            b: Reg(0),
+        };
+        let err = verify(&func(vec![both, Instr::Return {}], 2)).unwrap_err();
+        assert!(err.contains("instruction 0 (select): register r7"), "{err}");
     }
 }

@@ -121,7 +121,11 @@ macro_rules! handler_fn {
 
 macro_rules! handlers {
     ($( $($v:ident { $($f:ident),* })|+ => $body:block )*) => {
-        /// The handler that runs `instr` whatever its operands.
+        /// The handler that runs `instr` whatever its operands: a table lookup by kind, so
+        /// inlined where the kind is a constant (each precompiled decoder) it folds away.
+        // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn generic_handler_of(instr: &Instr) -> Handler {
             match instr {
                 $($(
@@ -161,8 +165,23 @@ handler_fn!(@pat
 );
 
 /// The handler that runs `instr`: its vector operator's own handler where it has one (see
-/// [`simd_handler_of`]), else its kind's.
+/// [`simd_handler_of`]), else its kind's. Inlined: where the kind is known (each precompiled
+/// decoder of `bytecode::serial`) it folds to a constant for the kinds without own handlers.
+// Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn handler_of(instr: &Instr) -> Handler {
+    if has_own_handlers(instr) {
+        own_handler_of(instr)
+    } else {
+        generic_handler_of(instr)
+    }
+}
+
+/// [`handler_of`] for the kinds [`has_own_handlers`] names: out of line, since it looks at
+/// the operator, the lane selector or the CPU.
+#[inline(never)]
+fn own_handler_of(instr: &Instr) -> Handler {
     #[cfg(target_arch = "x86_64")]
     if matches!(instr, Instr::V128Shuffle { .. }) && std::arch::is_x86_feature_detected!("ssse3") {
         return shuffle_ssse3;
@@ -195,6 +214,15 @@ handler_fn!(
 /// pair them) keeps the kind's generic handler.
 macro_rules! simd_handlers {
     ([] $( $v:ident { $($f:ident),* } by $key:ident => $body:block )*) => {
+        /// Whether `instr`'s kind may have a handler other than its generic one: a vector
+        /// kind specialized by key, or `i8x16.shuffle` (SSSE3).
+        // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        fn has_own_handlers(instr: &Instr) -> bool {
+            matches!(instr, Instr::V128Shuffle { .. }) || matches!(instr, $(Instr::$v { .. })|*)
+        }
+
         fn simd_handler_of(instr: &Instr) -> Option<Handler> {
             match *instr {
                 $(

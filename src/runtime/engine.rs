@@ -1,6 +1,6 @@
 //! Engine-wide configuration.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Limits and translation options shared by every module and store of an [`Engine`].
 #[derive(Clone, Debug)]
@@ -513,6 +513,10 @@ impl Config {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     config: Arc<Config>,
+    /// What a precompiled module's header must record for `config` (its settings bits and
+    /// fingerprint), computed on the engine's first load: it formats and hashes the whole
+    /// configuration, which costs as much as loading a small module.
+    pub(crate) precompiled_key: OnceLock<(u32, u64)>,
 }
 
 impl Engine {
@@ -520,6 +524,7 @@ impl Engine {
     pub fn new(config: &Config) -> Self {
         Self {
             config: Arc::new(config.clone()),
+            precompiled_key: OnceLock::new(),
         }
     }
 

@@ -47,7 +47,7 @@ const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
 
 /// The layout's version: raised whenever the header or payload layout changes. (The
 /// instruction encoding changes with the crate version, which is checked separately.)
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// The crate version the bytecode belongs to: instruction tags and semantics follow it.
 const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -154,7 +154,7 @@ impl Module {
     /// bytecode is the translator's own.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let config = engine.config();
-        let payload = check_header(config, bytes)?;
+        let payload = check_header(engine, bytes)?;
         let corrupt = |m: String| refused(Kind::Corrupt, m);
         let mut r = Reader::new(payload);
 
@@ -282,8 +282,11 @@ fn write_func(out: &mut Vec<u8>, func: &CompiledFunc) {
     out.extend_from_slice(&body);
 }
 
-/// Checks the header against this build and `config`; returns the payload.
-fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
+/// Checks the header against this build and `engine`'s configuration; returns the payload.
+fn check_header<'a>(engine: &Engine, bytes: &'a [u8]) -> Result<&'a [u8]> {
+    let config = engine.config();
+    let &(ours, print_ours) =
+        (engine.precompiled_key).get_or_init(|| (settings_bits(config), fingerprint(config)));
     if !Module::is_precompiled(bytes) {
         return Err(refused(
             Kind::NotPrecompiled,
@@ -311,7 +314,6 @@ fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
         ));
     }
     let bits = r.u32().map_err(truncated)?;
-    let ours = settings_bits(config);
     if bits != ours {
         let differ: Vec<String> = settings(config)
             .iter()
@@ -334,13 +336,12 @@ fn check_header<'a>(config: &Config, bytes: &'a [u8]) -> Result<&'a [u8]> {
         ));
     }
     let print = r.u64().map_err(truncated)?;
-    if print != fingerprint(config) {
+    if print != print_ours {
         return Err(refused(
             Kind::Config,
             format!(
                 "compiled with other translation settings or another instruction set \
-                 (fingerprint {print:#018x}, this engine's is {:#018x})",
-                fingerprint(config)
+                 (fingerprint {print:#018x}, this engine's is {print_ours:#018x})"
             ),
         ));
     }
@@ -372,9 +373,11 @@ fn func_header(r: &mut Reader<'_>) -> Result<Option<[u32; 9]>, String> {
         1 => {}
         b => return Err(format!("bad presence byte {b}")),
     }
+    // One bounds check for the nine fields.
+    let bytes: [u8; FUNC_HEADER] = r.array()?;
     let mut header = [0u32; 9];
-    for h in &mut header {
-        *h = r.u32()?;
+    for (h, b) in header.iter_mut().zip(bytes.chunks_exact(4)) {
+        *h = b.try_into().map_or(0, u32::from_le_bytes);
     }
     Ok(Some(header))
 }
@@ -442,7 +445,7 @@ fn read_func(
     let ty = info
         .func_type(func_index)
         .ok_or("the function has no type")?;
-    let (locals, _) = translate::count_locals(info, index).map_err(|e| e.to_string())?;
+    let locals = translate::local_cells(info, index);
     let expect = |what: &str, got: u32, want: u32| {
         (got == want)
             .then_some(())
@@ -450,7 +453,11 @@ fn read_func(
     };
     expect("num_params", num_params, ty.param_cells())?;
     expect("num_results", num_results, ty.result_cells())?;
-    expect("num_locals", num_locals, locals)?;
+    if u64::from(num_locals) != locals {
+        return Err(format!(
+            "num_locals {num_locals} where the module's function has {locals}"
+        ));
+    }
     if num_regs as u64 > translate::MAX_REGS || num_regs < num_locals || num_regs < num_results {
         return Err(format!(
             "frame of {num_regs} registers for {num_locals} locals and {num_results} results"
@@ -467,17 +474,14 @@ fn read_func(
     // the frame and the code (`bytecode::verify`'s checks), entity indices against the module.
     let counts = EntityCounts::of(info);
     let len = code_len as usize;
-    let mut code = Vec::with_capacity(len);
     let mut check = LoadCheck {
         info,
         counts: &counts,
         frame: FrameCheck::new(num_regs, len, 0),
+        bad_index: false,
         stores: false,
     };
-    for at in 0..len {
-        check.frame.at = at;
-        code.push(Op::new(serial::decode_checked(r, &mut check)?));
-    }
+    let code = serial::decode_code(r, &mut check, len)?;
     *stores |= check.stores;
     verify::ends_in_terminal(code.last().map(Op::instr))?;
     let mut source_map = Vec::with_capacity(map_len as usize);
@@ -607,38 +611,93 @@ impl EntityCounts {
 /// The load-time checks of each instruction, run by the decoder of its kind as it is decoded:
 /// the frame's ([`FrameCheck`]), that every entity an operand names exists in the module (the
 /// interpreter indexes the instance's tables of them without a check), and [`check_instr`].
+/// Like `FrameCheck`, the operand checks only note that one failed (`bad_index`); `finish`
+/// then names it, out of line.
 struct LoadCheck<'a> {
     info: &'a ModuleInfo,
     counts: &'a EntityCounts,
     frame: FrameCheck,
+    /// Whether an operand of this instruction names an entity outside the module.
+    bad_index: bool,
     /// Whether a store instruction was seen (`ModuleInner::stores_to_memory`).
     stores: bool,
 }
 
-impl OperandVisitor for LoadCheck<'_> {
+impl LoadCheck<'_> {
+    /// For an index operand outside the module, its role and the module's count of them.
     #[inline(always)]
-    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
-        self.frame.operand(name, op);
-        let Some(value) = op.as_index() else { return };
+    fn index_outside(&self, name: &str, value: u32) -> Option<(Role, usize)> {
         // `name` is a constant in each kind's decoder, and so is its role.
         let role = role(name).unwrap_or(Role::Unclassified);
         let count = match role {
-            Role::Plain => return,
+            Role::Plain => return None,
             Role::Unclassified => 0,
             role => self.counts.0[role as usize],
         };
-        if value as usize >= count {
-            let what = role.noun();
-            (self.frame.problem)
-                .get_or_insert_with(|| format!("{what} {value} ({name}) out of range 0..{count}"));
+        (value as usize >= count).then_some((role, count))
+    }
+
+    /// Which index operand of `instr` is outside the module, the first in operand order; where.
+    #[cold]
+    #[inline(never)]
+    fn index_problem(&mut self, instr: &Instr) -> String {
+        self.bad_index = false;
+        struct First<'a, 'b> {
+            check: &'a LoadCheck<'b>,
+            first: Option<String>,
+        }
+        impl OperandVisitor for First<'_, '_> {
+            fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+                let outside = op
+                    .as_index()
+                    .and_then(|v| Some((v, self.check.index_outside(name, v)?)));
+                if let (None, Some((value, (role, count)))) = (&self.first, outside) {
+                    let what = role.noun();
+                    self.first = Some(format!("{what} {value} ({name}) out of range 0..{count}"));
+                }
+            }
+        }
+        let mut first = First {
+            check: self,
+            first: None,
+        };
+        instr.visit_operands_with(&mut first);
+        let problem = first.first.unwrap_or_default();
+        format!(
+            "instruction {} ({}): {problem}",
+            self.frame.at,
+            instr.mnemonic()
+        )
+    }
+}
+
+impl OperandVisitor for LoadCheck<'_> {
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn operand<T: Operand>(&mut self, name: &'static str, op: &T) {
+        self.frame.operand(name, op);
+        if let Some(value) = op.as_index() {
+            self.bad_index |= self.index_outside(name, value).is_some();
         }
     }
 }
 
 impl serial::Check for LoadCheck<'_> {
+    // Forced only when optimized: unoptimized, each of ~700 decoders would keep a copy.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn start(&mut self, at: usize) {
+        self.frame.at = at;
+    }
+
     #[inline(always)]
     fn finish(&mut self, instr: &Instr) -> Result<(), String> {
         self.frame.finish(instr)?;
+        // Before `check_instr`, which indexes the module's globals.
+        if self.bad_index {
+            return Err(self.index_problem(instr));
+        }
         // A constant in each kind's decoder.
         self.stores |= instr.is_store();
         check_instr(self.info, instr)
@@ -750,19 +809,37 @@ fn instruction_set() -> u64 {
     })
 }
 
-/// A 64-bit checksum, eight bytes at a time. Each step, `h = rotl((h ^ word) * K, 31)` with `K`
-/// odd, is a bijection of `h` for a given word, so changing any one word (any number of bit
-/// flips within eight aligned bytes) always changes the result; other damage goes unnoticed
-/// with probability about 2^-64.
+/// A 64-bit checksum of four interleaved lanes: the `i`th aligned eight-byte word of each
+/// 32-byte block goes to lane `i`, then the lanes are folded together and the words after the
+/// last whole block, and the last bytes, are taken into the result one at a time. Each step,
+/// `h = rotl((h ^ word) * K, 31)` with `K` odd, is a bijection of `h` for a given word and of
+/// the word for a given `h`, and so is each fold of a lane into the result; so changing any one
+/// word (any number of bit flips within eight aligned bytes) always changes the result, and
+/// other damage goes unnoticed with probability about 2^-64. Four lanes, so that the four
+/// multiplications of a block run in parallel and the loop costs fewer instructions per byte.
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = c.try_into().map_or(0, u64::from_le_bytes);
-        h = (h ^ w).wrapping_mul(K).rotate_left(31);
+    let step = |h: u64, w: &[u8]| {
+        let w = w.try_into().map_or(0, u64::from_le_bytes);
+        (h ^ w).wrapping_mul(K).rotate_left(31)
+    };
+    let seed = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
+    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (h, w) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *h = step(*h, w);
+        }
     }
-    let rest = chunks.remainder();
+    let mut h = lanes[0];
+    for lane in &lanes[1..] {
+        h = step(h, &lane.to_le_bytes());
+    }
+    let mut words = blocks.remainder().chunks_exact(8);
+    for w in &mut words {
+        h = step(h, w);
+    }
+    let rest = words.remainder();
     let mut tail = [0u8; 8];
     tail[..rest.len()].copy_from_slice(rest);
     h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
@@ -785,9 +862,10 @@ mod tests {
         }
     }
 
+    /// Over whole blocks (each lane), the words after them and the last bytes.
     #[test]
     fn a_changed_word_always_changes_the_checksum() {
-        let data: Vec<u8> = (0..100u8).collect();
+        let data: Vec<u8> = (0..=108u8).collect();
         let sum = checksum(&data);
         for i in 0..data.len() {
             for bit in 0..8 {
@@ -796,6 +874,11 @@ mod tests {
                 assert_ne!(checksum(&d), sum, "byte {i} bit {bit}");
             }
         }
-        assert_ne!(checksum(&data[..99]), sum);
+        assert_ne!(checksum(&data[..108]), sum);
+        // Words that swap places between lanes.
+        let mut swapped = data.clone();
+        swapped.copy_within(0..8, 8);
+        swapped[..8].copy_from_slice(&data[8..16]);
+        assert_ne!(checksum(&swapped), sum);
     }
 }

@@ -102,6 +102,20 @@ pub fn validate_function(info: &ModuleInfo, ctx: &ModuleContext, index: usize) -
     validator.finish(reader.offset())
 }
 
+/// The register cells of defined function `index`'s parameters and declared locals (at most
+/// `u32::MAX` locals of two cells each, so no overflow): all a precompiled load needs of
+/// [`count_locals`].
+pub(crate) fn local_cells(info: &ModuleInfo, index: usize) -> u64 {
+    let func_index = info.num_imported_funcs + index as u32;
+    let params = info.func_type(func_index).map_or(&[][..], |t| t.params());
+    let declared = &info.bodies[index].locals;
+    let params: u64 = params.iter().map(|t| u64::from(t.cells())).sum();
+    params
+        + (declared.iter())
+            .map(|&(n, t)| u64::from(n) * u64::from(t.cells()))
+            .sum::<u64>()
+}
+
 /// Register cells of the parameters plus declared locals of defined function `index`, within
 /// the register limit, and where each local lives when some local is a `v128` (else empty).
 pub(crate) fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<(u16, bool)>)> {
@@ -114,7 +128,7 @@ pub(crate) fn count_locals(info: &ModuleInfo, index: usize) -> Result<(u32, Vec<
             .map(|&t| (1u64, t))
             .chain(declared.iter().map(|&(n, t)| (n as u64, t)))
     };
-    let num_locals: u64 = runs().map(|(n, t)| n * t.cells() as u64).sum();
+    let num_locals = local_cells(info, index);
     if num_locals > MAX_REGS {
         return Err(Error::Limit(format!(
             "function {func_index} has {num_locals} local cells; at most {MAX_REGS} registers per frame"
