@@ -147,3 +147,17 @@ fn store_with_teed_address_and_large_offset() {
         assert!(matches!(err, Error::Trap(t) if t.code() == regwasm::TrapCode::MemoryOutOfBounds));
     }
 }
+
+#[test]
+fn br_table_carrying_v128_over_an_older_v128() {
+    let want = Val::V128(0x0000_0004_0000_0003_0000_0002_0000_0001);
+    // 0: to the outer block, then out of the function; anything else: to the function.
+    for i in [0, 1, -1] {
+        assert_returns(
+            "wasmi_br_table_v128.wat",
+            "br_table_v128",
+            &[Val::I32(i)],
+            &[want],
+        );
+    }
+}

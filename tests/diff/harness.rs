@@ -1,8 +1,9 @@
 //! Differential comparison of regwasm against wasmi, shared by `tests/differential.rs` and the
 //! `differential` fuzz target (both include this file with `#[path]`).
 //!
-//! A module comes from wasm-smith (Wasm 2.0 with SIMD but not relaxed SIMD, no imports,
-//! everything exported, termination guaranteed by an injected fuel global). Both engines
+//! A module comes from wasm-smith (Wasm 2.0 with SIMD but not relaxed SIMD, plus the
+//! WebAssembly 3.0 features both engines have, memory64 among them: see `smith_config`; no
+//! imports, everything exported, termination guaranteed by an injected fuel global). Both engines
 //! instantiate it and call every exported function; results, traps, exported memories, globals
 //! and tables must agree after every step (`v128` values NaN-insensitively per lane, see
 //! `same_v128`).
@@ -51,13 +52,12 @@ impl Rng {
 /// padding, trap avoidance, sizes) come from `rng`.
 pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
     wasm_smith::Config {
-        // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls, extended constant expressions
-        // and multi-memory (on by default in wasmi too), wide arithmetic and custom page sizes
-        // (switched on in both engines below). Not memory64: wasmi has it only with its
-        // `memory64` crate feature, which would change the wasmi the benchmarks measure. Not
-        // exceptions or typed function references: wasmi has neither. Not relaxed SIMD: its
-        // results are implementation-defined, and wasmi's choices differ from regwasm's (fused
-        // multiply-add, for one).
+        // Wasm 2.0 with SIMD, plus WebAssembly 3.0's tail calls, extended constant expressions,
+        // multi-memory and memory64 (64-bit memories and tables; wasmi's `memory64` crate
+        // feature, one of its defaults), wide arithmetic and custom page sizes (all switched on
+        // in both engines below). Not exceptions or typed function references: wasmi has
+        // neither. Not relaxed SIMD: its results are implementation-defined, and wasmi's
+        // choices differ from regwasm's (fused multiply-add, for one).
         bulk_memory_enabled: true,
         reference_types_enabled: true,
         multi_value_enabled: true,
@@ -73,7 +73,7 @@ pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         custom_descriptors_enabled: false,
         multibyte_array_access_enabled: false,
         exceptions_enabled: false,
-        memory64_enabled: false,
+        memory64_enabled: true,
         custom_page_sizes_enabled: true,
         extended_const_enabled: true,
         wide_arithmetic_enabled: true,
@@ -84,6 +84,7 @@ pub fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         export_everything: true,
         // Small memories and tables, always bounded so `grow` cannot allocate gigabytes.
         max_memory32_bytes: 16 * 65536,
+        max_memory64_bytes: 16 * 65536,
         memory_max_size_required: true,
         max_tables: 3,
         max_table_elements: 1000,
@@ -115,6 +116,25 @@ pub fn generate(config: wasm_smith::Config, data: &[u8]) -> Option<Vec<u8>> {
     let mut module = wasm_smith::Module::new(config, &mut u).ok()?;
     let fuel = module.ensure_termination(FUEL as u32).ok()?;
     add_global_export(&module.to_bytes(), FUEL_EXPORT, fuel)
+}
+
+/// Whether `wasm` defines a memory, and a table, with 64-bit addresses (memory64): counted by
+/// `tests/differential.rs` so the proposal cannot silently drop out of the generated modules.
+pub fn has_64bit_memory_and_table(wasm: &[u8]) -> (bool, bool) {
+    let (mut memory, mut table) = (false, false);
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(wasmparser::Payload::MemorySection(r)) => {
+                memory |= r.into_iter().any(|m| m.is_ok_and(|m| m.memory64));
+            }
+            Ok(wasmparser::Payload::TableSection(r)) => {
+                table |= r.into_iter().any(|t| t.is_ok_and(|t| t.ty.table64));
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    (memory, table)
 }
 
 fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
@@ -259,6 +279,90 @@ pub fn wasmi_workarounds(wasm: &[u8]) -> Option<Vec<u8>> {
         pos = p + size;
     }
     Some(out)
+}
+
+/// Whether some `br_table` in `wasm` carries a `v128` to its targets. wasmi 2.0.0 gets such a
+/// branch wrong when a target is a block whose results sit above a `v128` already on the stack:
+/// it delivers that older `v128` (tests/regressions/wasmi_br_table_v128.wat, seed 26386 with
+/// memory64 on). No rewrite of the module avoids it, so [`compare`] skips a mismatching module
+/// that has one. `false` for an unreadable module.
+pub fn br_table_carries_v128(wasm: &[u8]) -> bool {
+    use wasmparser::{BlockType, Operator, Payload, ValType};
+    // Code section bodies are the defined functions, in function section order.
+    let (mut types, mut func_types, mut bodies) = (Vec::new(), Vec::new(), 0usize);
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(payload) = payload else { return false };
+        match payload {
+            Payload::TypeSection(r) => {
+                for ty in r.into_iter_err_on_gc_types() {
+                    let Ok(ty) = ty else { return false };
+                    types.push((ty.params().to_vec(), ty.results().to_vec()));
+                }
+            }
+            Payload::FunctionSection(r) => {
+                func_types = r
+                    .into_iter()
+                    .collect::<Result<Vec<u32>, _>>()
+                    .unwrap_or_default();
+            }
+            Payload::CodeSectionEntry(body) => {
+                let index = bodies;
+                bodies += 1;
+                let Some(results) = func_types
+                    .get(index)
+                    .and_then(|&t| types.get(t as usize))
+                    .map(|(_, r)| r.clone())
+                else {
+                    return false;
+                };
+                // The types each enclosing label takes, innermost last.
+                let mut labels: Vec<Vec<ValType>> = vec![results];
+                // A loop's label takes its parameters, any other block's its results.
+                let block = |bt: BlockType, loop_: bool| -> Vec<ValType> {
+                    let (params, results) = match bt {
+                        BlockType::Empty => (Vec::new(), Vec::new()),
+                        BlockType::Type(t) => (Vec::new(), vec![t]),
+                        BlockType::FuncType(i) => {
+                            types.get(i as usize).cloned().unwrap_or_default()
+                        }
+                    };
+                    if loop_ {
+                        params
+                    } else {
+                        results
+                    }
+                };
+                let Ok(mut ops) = body.get_operators_reader() else {
+                    return false;
+                };
+                while !ops.eof() {
+                    let Ok(op) = ops.read() else { return false };
+                    match op {
+                        Operator::Block { blockty } | Operator::If { blockty } => {
+                            labels.push(block(blockty, false))
+                        }
+                        Operator::Loop { blockty } => labels.push(block(blockty, true)),
+                        Operator::End => {
+                            labels.pop();
+                        }
+                        Operator::BrTable { targets } => {
+                            let depth = targets.default() as usize;
+                            if labels
+                                .len()
+                                .checked_sub(depth + 1)
+                                .is_some_and(|i| labels[i].contains(&ValType::V128))
+                            {
+                                return true;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 thread_local! {
@@ -459,13 +563,14 @@ fn arg(rng: &mut Rng, ty: Ty, funcs: &[String]) -> V {
             6 => (r % 65536) as i32 * 16, // plausible memory addresses
             _ => r as i32,
         }),
-        Ty::I64 => V::I64(match rng.below(7) {
+        Ty::I64 => V::I64(match rng.below(8) {
             0 => 0,
             1 => 1,
             2 => -1,
             3 => i64::MIN,
             4 => i64::MAX,
             5 => (r % 256) as i64,
+            6 => (r % 65536) as i64 * 16, // plausible addresses in a 64-bit memory
             _ => r as i64,
         }),
         Ty::F32 => V::F32(match rng.below(10) {
@@ -838,6 +943,7 @@ pub fn regwasm_engine(opts: regwasm::Optimizations) -> regwasm::Engine {
         .max_register_stack(1 << 20)
         .verify_bytecode(true)
         .custom_page_sizes(true)
+        .memory64(true)
         .optimizations(opts);
     regwasm::Engine::new(&config)
 }
@@ -850,7 +956,8 @@ pub fn wasmi_engine() -> wasmi::Engine {
         .set_max_stack_height(64 << 20)
         .compilation_mode(wasmi::CompilationMode::Eager)
         .wasm_wide_arithmetic(true)
-        .wasm_custom_page_sizes(true);
+        .wasm_custom_page_sizes(true)
+        .wasm_memory64(true);
     wasmi::Engine::new(&config)
 }
 
@@ -1082,7 +1189,9 @@ impl Pair {
 }
 
 /// Runs `wasm` on both engines and compares everything observable: instantiation, then every
-/// exported function `rounds` times with arguments from `rng`.
+/// exported function `rounds` times with arguments from `rng`. A mismatch in a module with a
+/// `v128`-carrying `br_table` is skipped while `work_around_wasmi` (see
+/// [`br_table_carries_v128`]).
 pub fn compare(
     wasm: &[u8],
     rw_engine: &regwasm::Engine,
@@ -1091,24 +1200,32 @@ pub fn compare(
     rounds: usize,
     work_around_wasmi: bool,
 ) -> Verdict {
-    let mut pair = match instantiate(wasm, rw_engine, wi_engine, work_around_wasmi) {
-        Ok(p) => p,
-        Err(v) => return v,
-    };
-    let names = pair.func_names();
-    let mut calls = 0;
-    for _ in 0..rounds {
-        for index in 0..names.len() {
-            let args: Vec<V> = pair
-                .params(index)
-                .iter()
-                .map(|t| arg(rng, *t, &names))
-                .collect();
-            calls += 1;
-            if let Some(v) = pair.call(index, &args) {
-                return v;
+    let verdict = 'compare: {
+        let mut pair = match instantiate(wasm, rw_engine, wi_engine, work_around_wasmi) {
+            Ok(p) => p,
+            Err(v) => break 'compare v,
+        };
+        let names = pair.func_names();
+        let mut calls = 0;
+        for _ in 0..rounds {
+            for index in 0..names.len() {
+                let args: Vec<V> = pair
+                    .params(index)
+                    .iter()
+                    .map(|t| arg(rng, *t, &names))
+                    .collect();
+                calls += 1;
+                if let Some(v) = pair.call(index, &args) {
+                    break 'compare v;
+                }
             }
         }
+        Verdict::Agreed { calls }
+    };
+    match verdict {
+        Verdict::Mismatch(what) if work_around_wasmi && br_table_carries_v128(wasm) => {
+            Verdict::Skipped(format!("wasmi's br_table v128 bug may explain: {what}"))
+        }
+        v => v,
     }
-    Verdict::Agreed { calls }
 }
