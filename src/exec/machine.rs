@@ -99,6 +99,8 @@ impl Ctx<'_> {
 #[derive(Clone, Copy)]
 pub(crate) struct HostCall {
     /// `host_call::<T>(store, hosts, regs, regs_len, args, func, instance)`.
+    // SAFETY: called only by `host_call` below, with the `store` and `hosts` of this same
+    // `HostCall` and the run's register stack, as `exec::host_call`'s contract requires.
     pub(super) call: unsafe fn(*mut (), *mut (), *mut Cell, usize, usize, u32, u32) -> HostDone,
     /// The `Store<T>`, type-erased.
     pub(super) store: *mut (),

@@ -412,6 +412,7 @@ fn uncaught(store: &StoreInner, trap: Option<Trap>) -> Error {
 /// `store` is the `*mut Store<T>` the run was started on, `hosts` its `HostFuncs<T>`, `regs`
 /// the run's register stack of `len` cells, and no reference into any of them is alive during
 /// the call.
+// SAFETY: the contract above; `machine::host_call` is the only caller, through `HostCall`.
 unsafe fn host_call<T>(
     store: *mut (),
     hosts: *mut (),
