@@ -478,7 +478,7 @@ mod example {
     }
     impl Example for Offset {
         fn example(n: u16) -> Self {
-            Offset(n.into())
+            Offset::new(n.into())
         }
     }
     impl Example for u32 {

@@ -113,7 +113,7 @@ fn labels(func: &CompiledFunc) -> BTreeMap<usize, usize> {
     for (at, instr) in func.instrs().enumerate() {
         instr.visit_operands(|_, op| {
             if let Some(off) = op.as_offset() {
-                targets.insert((at as i64 + off.0 as i64) as usize, 0);
+                targets.insert((at as i64 + off.instrs() as i64) as usize, 0);
             }
         });
     }
@@ -131,7 +131,9 @@ fn text(instr: &Instr, at: usize, labels: Option<&BTreeMap<usize, usize>>) -> St
     }
     instr.visit_operands(|name, op| {
         let _ = write!(s, " {name}={}", op.fmt_operand(at));
-        let target = op.as_offset().map(|o| (at as i64 + o.0 as i64) as usize);
+        let target = op
+            .as_offset()
+            .map(|o| (at as i64 + o.instrs() as i64) as usize);
         if let Some(l) = target.and_then(|t| labels?.get(&t)) {
             let _ = write!(s, " (L{l})");
         }

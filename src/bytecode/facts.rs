@@ -538,7 +538,7 @@ mod tests {
             );
             let values = |i: &Instr| {
                 let mut v: Vec<_> = operands(i).iter().map(|o| (o.1, o.2)).collect();
-                v.sort_by_key(|o| (o.0.map(|r| r.0), o.1.map(|o| o.0)));
+                v.sort_by_key(|o| (o.0.map(|r| r.0), o.1.map(|o| o.bytes())));
                 v
             };
             assert_eq!(values(&c), values(&i), "{m}");

@@ -129,9 +129,82 @@ impl LaneSel {
     }
 }
 
-/// A jump distance in instructions, relative to the jumping instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Offset(pub i32);
+pub use offset::Offset;
+
+/// [`Offset`] in a module of its own, so that nothing else in `bytecode` reads or makes its
+/// byte count but through its methods.
+mod offset {
+    use super::Op;
+
+    /// A jump distance, relative to the jumping instruction. Made and read in instructions
+    /// ([`Offset::new`], [`Offset::instrs`]), kept in bytes of code ([`Offset::bytes`]: the
+    /// instructions times the size of an [`Op`]): a taken jump then adds it to the instruction
+    /// pointer as it is. Scaled by the 24-byte `Op` at run time instead, the jump's address
+    /// computation was two more dependent operations (`lea`s), on the path every instruction after a
+    /// taken branch waits for, and a loop of two dispatches ran about a third slower (measured:
+    /// docs/performance.md, "jump offsets in bytes").
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Offset(i32);
+
+    impl Offset {
+        /// The size of an instruction in the code, the unit an offset is kept in.
+        pub(crate) const UNIT: i32 = std::mem::size_of::<Op>() as i32;
+
+        /// A jump of `instrs` instructions. Wrapping: code is limited to [`MAX_CODE_LEN`](super::MAX_CODE_LEN)
+        /// instructions, so within a function's code the product fits.
+        pub const fn new(instrs: i32) -> Offset {
+            Offset(instrs.wrapping_mul(Self::UNIT))
+        }
+
+        /// The jump's distance in instructions.
+        pub const fn instrs(self) -> i32 {
+            self.0 / Self::UNIT
+        }
+
+        /// The jump's distance in bytes of code, what the interpreter adds to the instruction
+        /// pointer.
+        #[inline(always)]
+        pub(crate) const fn bytes(self) -> i32 {
+            self.0
+        }
+
+        /// The offset kept as `bytes`, if that is a whole number of instructions (a precompiled
+        /// module's stored offset).
+        pub(crate) const fn from_bytes(bytes: i32) -> Option<Offset> {
+            if bytes % Self::UNIT == 0 {
+                Some(Offset(bytes))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The most instructions a function's code may have: every jump within it, in bytes
+/// ([`Offset`]), fits an `i32`.
+pub(crate) const MAX_CODE_LEN: usize = (i32::MAX / Offset::UNIT) as usize;
+
+#[cfg(test)]
+mod offset_tests {
+    use super::{Offset, Op, MAX_CODE_LEN};
+
+    /// Made and read in instructions, kept in bytes: every distance within the longest code
+    /// comes back, and is kept as that many `Op`s' bytes.
+    #[test]
+    fn offsets_are_instructions_kept_in_bytes() {
+        let max = MAX_CODE_LEN as i32;
+        for n in [0, 1, -1, 7, -300, max, -max] {
+            let off = Offset::new(n);
+            assert_eq!(off.instrs(), n);
+            assert_eq!(
+                off.bytes() as i64,
+                n as i64 * std::mem::size_of::<Op>() as i64
+            );
+            assert_eq!(Offset::from_bytes(off.bytes()), Some(off));
+        }
+        assert_eq!(Offset::from_bytes(25), None);
+    }
+}
 
 /// An instruction operand: how the disassembler shows it (`at` is the position of the
 /// instruction) and what the bytecode verifier must check about it.
@@ -175,7 +248,7 @@ impl Operand for Reg {
 }
 impl Operand for Offset {
     fn fmt_operand(&self, at: usize) -> String {
-        format!("@{}", at as i64 + self.0 as i64)
+        format!("@{}", at as i64 + self.instrs() as i64)
     }
     #[inline]
     fn as_offset(&self) -> Option<Offset> {
@@ -371,7 +444,7 @@ mod tests {
     fn index_and_mnemonics_follow_the_catalogue() {
         let names: Vec<_> = Instr::catalogue().iter().map(|c| c.0).collect();
         assert_eq!(Instr::MNEMONICS, &names[..]);
-        let (r, offset) = (Reg(1), Offset(2));
+        let (r, offset) = (Reg(1), Offset::new(2));
         let samples = [
             Instr::Trap {
                 code: TrapCode::Unreachable,

@@ -139,7 +139,28 @@ macro_rules! wrapper_fields {
         }
     )* };
 }
-wrapper_fields!(Reg(u16), VReg(u16), Offset(i32));
+wrapper_fields!(Reg(u16), VReg(u16));
+
+impl Field for Offset {
+    const SIZE: usize = 4;
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        self.bytes().put(out)
+    }
+    #[inline]
+    fn get(r: &mut Reader<'_>) -> Result<Self, String> {
+        // Kept in bytes: anything but a whole number of instructions would land inside one.
+        let bytes = i32::get(r)?;
+        Offset::from_bytes(bytes).ok_or_else(|| misaligned_offset(bytes))
+    }
+}
+
+/// The error of a stored offset that is no whole number of instructions; out of line.
+#[cold]
+#[inline(never)]
+fn misaligned_offset(bytes: i32) -> String {
+    format!("jump offset of {bytes} bytes is not a whole number of instructions")
+}
 
 impl Field for LaneSel {
     const SIZE: usize = 1;
@@ -475,6 +496,19 @@ mod tests {
         assert!(decode(&mut Reader::new(&simd))
             .unwrap_err()
             .contains("unknown SIMD operator"));
+        // An offset kept in bytes must be a whole number of instructions.
+        let mut br = Vec::new();
+        encode(
+            &Instr::Br {
+                offset: Offset::new(-3),
+            },
+            &mut br,
+        );
+        let n = br.len();
+        br[n - 4..].copy_from_slice(&(-3 * 24 + 1_i32).to_le_bytes());
+        assert!(decode(&mut Reader::new(&br))
+            .unwrap_err()
+            .contains("not a whole number of instructions"));
         // Every truncation of a long instruction is an error.
         let mut long = Vec::new();
         encode(&lane_example(), &mut long);

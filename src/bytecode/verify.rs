@@ -63,8 +63,10 @@ impl FrameCheck {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn jump_outside(&self, off: Offset) -> Option<i64> {
-        let target = self.at as i64 + off.0 as i64;
-        (target < 0 || target >= self.len as i64).then_some(target)
+        let target = self.at as i64 + off.instrs() as i64;
+        // An offset that is no whole number of instructions (kept in bytes) lands inside one.
+        let inside = Offset::from_bytes(off.bytes()).is_none();
+        (target < 0 || target >= self.len as i64 || inside).then_some(target)
     }
 
     /// The checks that need the whole instruction, then the first problem found, if any;
@@ -144,8 +146,13 @@ impl OperandVisitor for Problem<'_> {
                 "register r{} outside a frame of {}",
                 r.0, frame.regs
             ));
-        } else if let Some(target) = op.as_offset().and_then(|off| frame.jump_outside(off)) {
-            self.first = Some(format!("jump to {target} outside 0..{}", frame.len));
+        } else if let Some(off) = op.as_offset() {
+            if Offset::from_bytes(off.bytes()).is_none() {
+                let bytes = off.bytes();
+                self.first = Some(format!("jump of {bytes} bytes into an instruction"));
+            } else if let Some(target) = frame.jump_outside(off) {
+                self.first = Some(format!("jump to {target} outside 0..{}", frame.len));
+            }
         }
     }
 }
@@ -249,8 +256,19 @@ mod tests {
             2,
         );
         assert!(verify(&reg).unwrap_err().contains("register r2"));
-        let jump = func(vec![Instr::Br { offset: Offset(5) }], 0);
+        let jump = func(
+            vec![Instr::Br {
+                offset: Offset::new(5),
+            }],
+            0,
+        );
         assert!(verify(&jump).unwrap_err().contains("jump to 5"));
+        // Kept in bytes, an offset too long for an `i32` wraps to one that is no whole number
+        // of instructions: it would land inside one, whatever its target in instructions.
+        let inside = Offset::new(100_000_000);
+        assert_ne!(inside.instrs(), 100_000_000);
+        let err = verify(&func(vec![Instr::Br { offset: inside }], 0)).unwrap_err();
+        assert!(err.contains("into an instruction"), "{err}");
         let fall = func(
             vec![Instr::Copy {
                 dst: Reg(0),
@@ -296,7 +314,9 @@ mod tests {
         assert!(verify(&call(4)).unwrap_err().contains("register r4"));
         // A `br_table` needs its `len` + 1 entries after it.
         let table = |len| {
-            let br = Instr::Br { offset: Offset(0) };
+            let br = Instr::Br {
+                offset: Offset::new(0),
+            };
             let table = Instr::BrTable { index: Reg(0), len };
             func(vec![table, br, br, Instr::Return {}], 1)
         };

@@ -39,7 +39,7 @@ macro_rules! match_loop {
             // A taken jump goes straight to the dispatch, skipping the step.
             macro_rules! jump {
                 ($offset:expr) => {{
-                    ip = jump(ip, $offset.0);
+                    ip = jump(ip, $offset);
                     continue;
                 }};
             }

@@ -72,7 +72,7 @@ macro_rules! handler_fn {
             #[allow(unused_macros)]
             macro_rules! jump {
                 ($offset:expr) => {{
-                    ip = jump(ip, $offset.0);
+                    ip = jump(ip, $offset);
                     next!();
                 }};
             }

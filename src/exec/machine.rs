@@ -324,14 +324,17 @@ pub(super) unsafe fn zero_locals(fp: *mut Cell, code: &CompiledFunc) {
     unsafe { std::ptr::write_bytes(fp.add(params), 0, count) };
 }
 
-/// The instruction pointer after a jump by `offset` instructions. A taken jump goes straight to
-/// the dispatch, skipping the step's `+ 1`: the new `ip` is then one load and one address
-/// computation away from the old one, and in a loop every instruction of the next iteration
-/// waits for it.
+/// The instruction pointer after a jump by `offset`. A taken jump goes straight to the
+/// dispatch, skipping the step's `+ 1`: the new `ip` is then one load and one addition away
+/// from the old one (the offset is kept in bytes), and in a loop every instruction of the next
+/// iteration waits for it.
 #[inline(always)]
-pub(super) fn jump(ip: *const Op, offset: i32) -> *const Op {
-    // Wrapping arithmetic keeps this safe; the translator guarantees the target is in the code.
-    ip.wrapping_offset(offset as isize)
+pub(super) fn jump(ip: *const Op, offset: crate::bytecode::Offset) -> *const Op {
+    // Wrapping arithmetic keeps this safe; the translator (and a precompiled module's
+    // verifier) guarantees the target is an instruction of the code.
+    ip.cast::<u8>()
+        .wrapping_offset(offset.bytes() as isize)
+        .cast::<Op>()
 }
 
 pub(super) fn table_addr(store: &StoreInner, instance: u32, table: u32) -> usize {

@@ -47,7 +47,7 @@ const PRECOMPILED_MAGIC: [u8; 8] = *b"\0regwasm";
 
 /// The layout's version: raised whenever the header or payload layout changes. (The
 /// instruction encoding changes with the crate version, which is checked separately.)
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// The crate version the bytecode belongs to: instruction tags and semantics follow it.
 const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");

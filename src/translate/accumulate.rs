@@ -124,7 +124,7 @@ fn step(instr: &Instr, at: usize, n: usize) -> Step {
         Effect::Clears
     };
     let jump = instr.jump_offset().and_then(|offset| {
-        usize::try_from(at as i64 + offset.0 as i64)
+        usize::try_from(at as i64 + offset.instrs() as i64)
             .ok()
             .filter(|&t| t < n)
     });

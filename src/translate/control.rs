@@ -98,7 +98,7 @@ impl Cond {
     }
 
     fn branch(self) -> Instr {
-        let offset = Offset(0);
+        let offset = Offset::new(0);
         match self {
             Cond::Nez(cond) => Instr::BrIfNez { cond, offset },
             Cond::Eqz(cond) => Instr::BrIfEqz { cond, offset },
@@ -191,7 +191,9 @@ impl Translator<'_> {
             let results = self.ctrl.last().expect("validated: else inside if").results;
             self.materialize_top(results)?;
             let at = self.code.len();
-            self.emit(Instr::Br { offset: Offset(0) });
+            self.emit(Instr::Br {
+                offset: Offset::new(0),
+            });
             self.ctrl.last_mut().expect("in if").fixups.push(at);
         }
         let here = self.code.len();
@@ -288,7 +290,9 @@ impl Translator<'_> {
         self.emit(Instr::BrTable { index, len });
         let table_start = self.code.len();
         for _ in 0..=len {
-            self.emit(Instr::Br { offset: Offset(0) });
+            self.emit(Instr::Br {
+                offset: Offset::new(0),
+            });
         }
         // Entries whose branch needs no copies jump straight to the target; the others go
         // through a stub after the table that moves the values first.
@@ -440,7 +444,9 @@ impl Translator<'_> {
             return Ok(());
         }
         let at = self.code.len();
-        self.emit(Instr::Br { offset: Offset(0) });
+        self.emit(Instr::Br {
+            offset: Offset::new(0),
+        });
         self.bind_jump(at, target)
     }
 
@@ -457,6 +463,6 @@ impl Translator<'_> {
 
 /// Sets the offset of the jump at `at` so that it lands on `target`.
 fn patch(code: &mut [Instr], at: usize, target: usize) {
-    let delta = Offset((target as i64 - at as i64) as i32);
+    let delta = Offset::new((target as i64 - at as i64) as i32);
     *code[at].jump_offset_mut().expect("patching a jump") = delta;
 }

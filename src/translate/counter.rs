@@ -42,7 +42,7 @@ pub(super) fn fuse_counter_branches(
             _ => continue,
         };
         // The branch's offset counted from one instruction later.
-        let Some(instr) = counter_branch(op, x, step, rhs, Offset(offset.0 + 1)) else {
+        let Some(instr) = counter_branch(op, x, step, rhs, Offset::new(offset.instrs() + 1)) else {
             continue;
         };
         code[at] = instr;
@@ -84,7 +84,7 @@ pub(super) fn jump_targets(code: &[Instr]) -> Vec<bool> {
     let mut targets = vec![false; code.len() + 1];
     for (at, instr) in code.iter().enumerate() {
         if let Some(offset) = instr.jump_offset() {
-            let target = at as i64 + offset.0 as i64;
+            let target = at as i64 + offset.instrs() as i64;
             if let Some(t) = usize::try_from(target)
                 .ok()
                 .and_then(|t| targets.get_mut(t))
@@ -111,8 +111,8 @@ fn compact(code: &mut Vec<Instr>, removed: &[bool], source_map: Option<&mut Vec<
             continue;
         }
         if let Some(offset) = code[at].jump_offset_mut() {
-            let target = (at as i64 + offset.0 as i64) as usize;
-            offset.0 = (new_pos[target] - new_pos[at]) as i32;
+            let target = (at as i64 + offset.instrs() as i64) as usize;
+            *offset = Offset::new((new_pos[target] - new_pos[at]) as i32);
         }
     }
     let mut keep = removed.iter().map(|&gone| !gone);
@@ -136,7 +136,9 @@ mod tests {
         // · 4: return
         let (x, n) = (Reg(1), Reg(0));
         let mut code = vec![
-            Instr::Br { offset: Offset(4) },
+            Instr::Br {
+                offset: Offset::new(4),
+            },
             Instr::Copy {
                 dst: Reg(2),
                 src: x,
@@ -149,7 +151,7 @@ mod tests {
             Instr::BrI32LtU {
                 a: x,
                 b: n,
-                offset: Offset(-2),
+                offset: Offset::new(-2),
             },
             Instr::Return {},
         ];
@@ -158,7 +160,9 @@ mod tests {
         assert_eq!(
             code,
             vec![
-                Instr::Br { offset: Offset(3) },
+                Instr::Br {
+                    offset: Offset::new(3)
+                },
                 Instr::Copy {
                     dst: Reg(2),
                     src: x
@@ -167,7 +171,7 @@ mod tests {
                     x,
                     step: 1,
                     rhs: n,
-                    offset: Offset(-1),
+                    offset: Offset::new(-1),
                 },
                 Instr::Return {},
             ]
@@ -187,9 +191,11 @@ mod tests {
             Instr::BrI32Ne {
                 a: Reg(0),
                 b: x,
-                offset: Offset(-1),
+                offset: Offset::new(-1),
             },
-            Instr::Br { offset: Offset(-1) },
+            Instr::Br {
+                offset: Offset::new(-1),
+            },
         ];
         let before = code.clone();
         assert_eq!(fuse_counter_branches(&mut code, None), 0);
@@ -208,7 +214,7 @@ mod tests {
             Instr::BrI32GtU {
                 a: n,
                 b: x,
-                offset: Offset(-1),
+                offset: Offset::new(-1),
             },
             Instr::Return {},
         ];
@@ -219,7 +225,7 @@ mod tests {
                 x,
                 step: Reg(2),
                 rhs: n,
-                offset: Offset(0),
+                offset: Offset::new(0),
             }
         );
     }

@@ -77,7 +77,7 @@ macro_rules! define_num_helpers {
 
         /// The fused branch jumping when `op(a, rhs)` holds (offset to be patched).
         pub(super) fn branch_on(op: NumOp, a: Reg, rhs: Rhs) -> Option<Instr> {
-            let offset = Offset(0);
+            let offset = Offset::new(0);
             match (op, rhs) {
                 $( $(
                     (NumOp::$name, Rhs::Reg(b)) => Some(Instr::$br { a, b, offset }),

@@ -188,7 +188,7 @@ impl Translator<'_> {
             at.push(here as u32);
             match self.pads[i] {
                 Pad::At(target) => self.emit(Instr::Br {
-                    offset: Offset((target as i64 - here as i64) as i32),
+                    offset: Offset::new((target as i64 - here as i64) as i32),
                 }),
                 // A pending pad cannot remain (every block ends); returning is harmless.
                 Pad::Return | Pad::Pending => self.emit(Instr::Return {}),

@@ -75,6 +75,13 @@ pub fn compile_function(
             Error::Limit(m) => Error::Limit(format!("{m} (function {func_index})")),
             e => e,
         })?;
+        // Before any pass reads a jump offset: within this length every offset fits.
+        if t.code.len() > crate::bytecode::MAX_CODE_LEN {
+            return Err(Error::Limit(format!(
+                "function {func_index} translates to more than {} instructions",
+                crate::bytecode::MAX_CODE_LEN
+            )));
+        }
     }
     if let Some(v) = &mut validator {
         v.finish(reader.offset())?;
@@ -403,7 +410,7 @@ impl<'a> Translator<'a> {
 fn thread_jumps(code: &mut [Instr]) {
     for at in 0..code.len() {
         if let Instr::Br { offset } = code[at] {
-            let target = (at as i64 + offset.0 as i64) as usize;
+            let target = (at as i64 + offset.instrs() as i64) as usize;
             match code.get(target) {
                 Some(ret @ (Instr::Return {} | Instr::ReturnReg { .. })) => code[at] = *ret,
                 Some(cond) => {
@@ -431,8 +438,8 @@ fn thread_jumps(code: &mut [Instr]) {
 /// its head — can itself test the opposite condition and jump to the instruction after `cond`,
 /// falling through to the exit otherwise. One dispatch fewer per iteration.
 fn invert_to_fallthrough(cond: &Instr, target: usize, at: usize) -> Option<Instr> {
-    let lands = |offset: Offset| target as i64 + offset.0 as i64 == at as i64 + 1;
-    let back = Offset((target as i64 + 1 - at as i64) as i32);
+    let lands = |offset: Offset| target as i64 + offset.instrs() as i64 == at as i64 + 1;
+    let back = Offset::new((target as i64 + 1 - at as i64) as i32);
     match *cond {
         Instr::BrIfNez { cond, offset } if lands(offset) => {
             Some(Instr::BrIfEqz { cond, offset: back })
