@@ -583,10 +583,12 @@ macro_rules! define_access {
         // all). Never taken with the profile on, which `enter!` keeps.
         #[allow(unused_macros)]
         macro_rules! enter_fast {
-            ($d code:expr, $d args:expr) => {{
-                let code: *const CompiledFunc = $d code;
-                // SAFETY: the code is kept alive by the store's modules for the whole run.
-                let code: &CompiledFunc = unsafe { &*code };
+            ($d entry:expr, $d enter_room:expr, $d num_params:expr, $d args:expr) => {{
+                // The callee's first instruction, its `CompiledFunc::enter_room` and
+                // `num_params` (from the direct-call cache, `Callee`, or the function itself).
+                // The code is kept alive by the store's modules for the whole run.
+                let entry: *const Op = $d entry;
+                let (enter_room, num_params): (u32, u32) = ($d enter_room, $d num_params);
                 let args: Reg = $d args;
                 let stack = &mut *cx!().stack;
                 let depth = stack.frames.len();
@@ -597,7 +599,7 @@ macro_rules! define_access {
                     (callee_fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
                 let fits = cfg!(not(feature = "profile"))
                     && depth < stack.frames_limit
-                    && used + code.enter_room as usize <= stack.regs.len();
+                    && used + enter_room as usize <= stack.regs.len();
                 if fits {
                     let frame = Frame {
                         // A call is never the last instruction, so `ip + 1` is in the code.
@@ -613,14 +615,14 @@ macro_rules! define_access {
                     // and the cells cleared are in the register stack; `depth < capacity`.
                     unsafe {
                         callee_fp
-                            .add(code.num_params as usize)
+                            .add(num_params as usize)
                             .cast::<[Cell; crate::bytecode::CLEAR_INLINE]>()
                             .write_unaligned([0; crate::bytecode::CLEAR_INLINE]);
                         stack.frames.as_mut_ptr().add(depth).write(frame);
                         stack.frames.set_len(depth + 1);
                     }
                     // The next step's `+ 1` lands on the callee's first instruction.
-                    $ip = code.code.as_ptr().wrapping_sub(1);
+                    $ip = entry.wrapping_sub(1);
                     $fp = callee_fp;
                 }
                 fits
@@ -643,8 +645,7 @@ macro_rules! define_access {
                         ..
                     } if *instance == running => match module.translated(*index as usize) {
                         Some(code) => {
-                            let code: *const CompiledFunc = &**code;
-                            enter_fast!(code, args)
+                            enter_fast!(code.code.as_ptr(), code.enter_room, code.num_params, args)
                         }
                         None => false,
                     },

@@ -122,14 +122,13 @@ macro_rules! call_func {
         // `Ctx::callees`); indexing it is checked.
         let callees = unsafe { &*cx.callees };
         let entered = match callees.get(func as usize) {
-            Some(Callee {
-                code: Some(code),
-                instance,
-            }) if *instance == cx.instance => {
-                let code: *const CompiledFunc = &**code;
-                enter_fast!(code, args)
+            // Without code (a host function, a callee not translated yet) `enter_room` never
+            // fits.
+            Some(c) if c.instance == cx.instance => {
+                let entry = std::ptr::with_exposed_provenance::<Op>(c.entry);
+                enter_fast!(entry, c.enter_room, c.num_params, args)
             }
-            // Host functions, callees not translated yet and callees of other instances.
+            // Callees of other instances.
             _ => false,
         };
         if !entered {
@@ -151,6 +150,7 @@ macro_rules! call_func {
             Callee {
                 code: Some(code),
                 instance: callee_instance,
+                ..
             } => {
                 let code: *const CompiledFunc = &**code;
                 let callee_instance = *callee_instance;
@@ -170,7 +170,8 @@ macro_rules! call_func {
                 if let FuncEntity::Wasm { module, index, .. } = &cx.store().funcs[addr as usize] {
                     if let Some(code) = module.translated(*index as usize) {
                         let code = Some(code.clone());
-                        cx.store().instances[caller as usize].callees[func as usize].code = code;
+                        let callee = &mut cx.store().instances[caller as usize].callees[func as usize];
+                        *callee = Callee::new(code, callee.instance);
                     }
                 }
             }

@@ -58,6 +58,36 @@ impl InstanceEntity {
 pub(crate) struct Callee {
     pub(crate) code: Option<Arc<CompiledFunc>>,
     pub(crate) instance: u32,
+    /// What a direct call's fast path reads of `code`, copied here so that it reads this
+    /// entry alone: one dependent load fewer before the callee's first instruction is known
+    /// (the call's new instruction pointer is on the path everything after it waits for).
+    /// `code`'s `enter_room`, or `u32::MAX` (which never fits) without code.
+    pub(crate) enter_room: u32,
+    /// `code`'s `num_params`.
+    pub(crate) num_params: u32,
+    /// The address of `code`'s first instruction, its provenance exposed (`Callee` stays
+    /// `Send` and `Sync` as a plain number); 0 without code.
+    pub(crate) entry: usize,
+}
+
+impl Callee {
+    pub(crate) fn new(code: Option<Arc<CompiledFunc>>, instance: u32) -> Callee {
+        let (enter_room, num_params, entry) = match &code {
+            Some(c) => (
+                c.enter_room,
+                c.num_params,
+                c.code.as_ptr().expose_provenance(),
+            ),
+            None => (u32::MAX, 0, 0),
+        };
+        Callee {
+            code,
+            instance,
+            enter_room,
+            num_params,
+            entry,
+        }
+    }
 }
 
 /// A handle to an instantiated module in a [`Store`].
@@ -179,14 +209,8 @@ impl Instance {
                     index,
                     instance,
                     ..
-                } => Callee {
-                    code: module.translated(*index as usize).cloned(),
-                    instance: *instance,
-                },
-                FuncEntity::Host { .. } => Callee {
-                    code: None,
-                    instance: index,
-                },
+                } => Callee::new(module.translated(*index as usize).cloned(), *instance),
+                FuncEntity::Host { .. } => Callee::new(None, index),
             })
             .collect();
         let defined_tables = &info.tables[info.num_imported_tables as usize..];
