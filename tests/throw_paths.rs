@@ -458,19 +458,25 @@ fn sites_checksum(n: i32) -> i32 {
     })
 }
 
-#[test]
-fn repeated_throws_land_at_their_own_clauses() {
-    for n in [1, 7, 200] {
-        expect(SITES, "run", &[Val::I32(n)], &[Val::I32(sites_checksum(n))]);
+/// Asserts that `wat`'s `run(n)` returns `checksum(n)` under every configuration: for each
+/// `n` of `fresh` in a fresh store, then for each of `together` in one store, so that later
+/// calls find what earlier ones left in the memo.
+fn expect_checksums(wat: &str, checksum: fn(i32) -> i32, fresh: &[i32], together: &[i32]) {
+    for &n in fresh {
+        expect(wat, "run", &[Val::I32(n)], &[Val::I32(checksum(n))]);
     }
-    // In one store, so later calls find what earlier ones left in the memo.
     for (name, config) in configs() {
-        let (mut store, instance) = instantiate(&config, SITES);
-        for n in [3, 50, 9] {
+        let (mut store, instance) = instantiate(&config, wat);
+        for &n in together {
             let got = call(&mut store, instance, "run", &[Val::I32(n)]).unwrap();
-            assert_eq!(got, [Val::I32(sites_checksum(n))], "run({n}) under {name}");
+            assert_eq!(got, [Val::I32(checksum(n))], "run({n}) under {name}");
         }
     }
+}
+
+#[test]
+fn repeated_throws_land_at_their_own_clauses() {
+    expect_checksums(SITES, sites_checksum, &[1, 7, 200], &[3, 50, 9]);
 }
 
 #[test]
@@ -540,6 +546,249 @@ fn two_instances_of_one_module_catch_their_own_tags() {
         for (instance, expected) in [(first, 5), (second, -1), (first, 5), (second, -1)] {
             let got = call(&mut store, instance, "run", &[Val::I32(5)]).unwrap();
             assert_eq!(got, [Val::I32(expected)], "under {name}");
+        }
+    }
+}
+
+/// A throw caught by its caller lands from the memo inside the interpreter's `throw`
+/// (`exec::unwind::throw_quick`), from the third time at a site. Each case of `run` repeats
+/// three times in a row (case 7 alternates its two sites every time), so that the quick
+/// landing answers and a remembered answer used where it does not hold shows in the
+/// checksum: the same `throw` caught at two call sites of one function, with one or two
+/// payload cells or none (`catch_all`), a throw its own function's `try_table` lets pass,
+/// and the handler two frames up.
+const QUICK: &str = r#"(module
+  (tag $t (param i32))
+  (tag $u (param i32 i64))
+  (tag $v (param i32))
+  (func $thrower (param $which i32) (param $x i32) (result i32)
+    (if (i32.eq (local.get $which) (i32.const 1))
+      (then (throw $u (local.get $x) (i64.extend_i32_u (local.get $x)))))
+    (if (i32.eq (local.get $which) (i32.const 2))
+      (then (throw $v (i32.add (local.get $x) (i32.const 1)))))
+    (throw $t (local.get $x)))
+  ;; Its own try_table catches $v only: $t goes to the caller.
+  (func $guarded (param $x i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $v $h)
+        (throw $t (local.get $x)))))
+  (func $middle (param $which i32) (param $x i32) (result i32)
+    (i32.add (call $thrower (local.get $which) (local.get $x)) (i32.const 1)))
+  ;; One call site, three clauses.
+  (func $clauses (param $which i32) (param $x i32) (result i32)
+    (block $all
+      (block $bu (result i32 i64)
+        (return (i32.add (i32.const 1000) (block $bt (result i32)
+          (try_table (result i32) (catch $t $bt) (catch $u $bu) (catch_all $all)
+            (call $thrower (local.get $which) (local.get $x)))))))
+      (i32.wrap_i64) (i32.add) (i32.const 2000) (i32.add) (return))
+    (i32.const 3000))
+  ;; Two call sites of one function, each with its own handler: what runs after each
+  ;; landing differs.
+  (func $sites (param $second i32) (param $x i32) (result i32)
+    (if (local.get $second)
+      (then (return (i32.mul (i32.const 3) (block $b (result i32)
+        (try_table (result i32) (catch $t $b)
+          (call $thrower (i32.const 0) (local.get $x))))))))
+    (i32.add (i32.const 4000) (block $a (result i32)
+      (try_table (result i32) (catch $t $a)
+        (call $thrower (i32.const 0) (local.get $x))))))
+  (func $outer_guarded (param $x i32) (result i32)
+    (i32.add (i32.const 6000) (block $a (result i32)
+      (try_table (result i32) (catch $t $a) (call $guarded (local.get $x))))))
+  ;; Caught two frames up; had `$middle` returned, the result would be another.
+  (func $two_up (param $x i32) (result i32)
+    (i32.mul (i32.const 7) (block $a (result i32)
+      (try_table (result i32) (catch $t $a)
+        (return (i32.add (i32.const 7000) (call $middle (i32.const 0) (local.get $x)))))
+      (unreachable))))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32) (local $x i32) (local $r i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i32.mul (local.get $i) (i32.const 3)))
+      (block $join
+        (block $k7 (block $k6 (block $k5 (block $k4 (block $k3 (block $k2 (block $k1 (block $k0
+          (br_table $k0 $k1 $k2 $k3 $k4 $k5 $k6 $k7
+            (i32.rem_u (i32.div_u (local.get $i) (i32.const 3)) (i32.const 8))))
+          (local.set $r (call $clauses (i32.const 0) (local.get $x))) (br $join))
+          (local.set $r (call $clauses (i32.const 1) (local.get $x))) (br $join))
+          (local.set $r (call $clauses (i32.const 2) (local.get $x))) (br $join))
+          (local.set $r (call $sites (i32.const 0) (local.get $x))) (br $join))
+          (local.set $r (call $sites (i32.const 1) (local.get $x))) (br $join))
+          (local.set $r (call $outer_guarded (local.get $x))) (br $join))
+          (local.set $r (call $two_up (local.get $x))) (br $join))
+        (local.set $r (call $sites (i32.and (local.get $i) (i32.const 1)) (local.get $x))))
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $r)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $acc)))"#;
+
+/// What `QUICK`'s `run(n)` returns.
+fn quick_checksum(n: i32) -> i32 {
+    (0..n).fold(0i32, |acc, i| {
+        let x = i * 3;
+        let r = match (i / 3) % 8 {
+            0 => 1000 + x,
+            1 => 2000 + 2 * x,
+            2 => 3000,
+            3 => 4000 + x,
+            4 => 3 * x,
+            5 => 6000 + x,
+            6 => 7 * x,
+            _ if i & 1 == 1 => 3 * x,
+            _ => 4000 + x,
+        };
+        acc.wrapping_mul(31).wrapping_add(r)
+    })
+}
+
+#[test]
+fn throws_caught_by_the_caller_land_at_their_own_clauses() {
+    expect_checksums(QUICK, quick_checksum, &[2, 24, 300], &[30, 7, 100]);
+}
+
+#[test]
+fn a_remembered_landing_is_not_taken_for_another_instances_throw() {
+    // One module, two instances: the second's table holds its own `$thrower` and the
+    // first's, so one `call_indirect` reaches the same `throw` instruction in either
+    // instance and returns to the same place, in either. The first instance's `$e` is
+    // another tag, which the second's `catch $e` must not catch, even after throws from
+    // there were remembered: the second's own (same instructions, other instance) and the
+    // first's, caught by the first (same instructions and thrower, other catching instance).
+    // (The first's `$other` is a host function that returns its argument.)
+    let wat = r#"(module
+      (type $f (func (param i32) (result i32)))
+      (import "env" "other" (func $other (param i32) (result i32)))
+      (tag $e (param i32))
+      (table 2 funcref)
+      (elem (i32.const 0) func $thrower $other)
+      (func $thrower (export "thrower") (param i32) (result i32) (throw $e (local.get 0)))
+      (func (export "run") (param $which i32) (param $x i32) (result i32)
+        (block $all
+          (return (block $h (result i32)
+            (try_table (result i32) (catch $e $h) (catch_all $all)
+              (call_indirect (type $f) (local.get $x) (local.get $which))))))
+        (i32.const -1)))"#;
+    for (name, config) in configs() {
+        let engine = Engine::new(&config);
+        let mut store = Store::new(&engine, ());
+        let module = Module::new(&engine, wat).unwrap();
+        let mut first = Linker::new(&engine);
+        first.func_wrap("env", "other", |_: regwasm::Caller<'_, ()>, x: i32| x);
+        let first = first.instantiate(&mut store, &module).unwrap();
+        let thrower = first.get_export(&store, "thrower").unwrap();
+        let mut second = Linker::new(&engine);
+        second.define("env", "other", thrower);
+        let second = second.instantiate(&mut store, &module).unwrap();
+        let (a, b) = (first, second);
+        for round in 0..3 {
+            for (i, (instance, which, expected)) in [
+                (a, 0, 5),
+                (a, 0, 5),
+                (a, 0, 5),
+                (b, 1, -1),
+                (b, 0, 5),
+                (b, 0, 5),
+                (b, 0, 5),
+                (b, 1, -1),
+                (a, 1, 5),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let got = call(&mut store, instance, "run", &[Val::I32(which), Val::I32(5)]);
+                let got = got.unwrap();
+                assert_eq!(
+                    got,
+                    [Val::I32(expected)],
+                    "call {i} in {round} under {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn host_exceptions_across_two_instances_land_at_their_own_clauses() {
+    // A host function throws one of two host tags into `a`, which does not catch; `b`
+    // calls `a` and catches each tag by its own clause. Repeated, so that the memo answers
+    // (by tag) from the second time.
+    let a = r#"(module
+      (import "host" "fail" (func $fail (param i32) (result i32)))
+      (func (export "pass") (param i32) (result i32)
+        (i32.add (call $fail (local.get 0)) (i32.const 1))))"#;
+    let b = r#"(module
+      (import "host" "e0" (tag $e0 (param i32)))
+      (import "host" "e1" (tag $e1 (param i32)))
+      (import "a" "pass" (func $pass (param i32) (result i32)))
+      (func (export "run") (param i32) (result i32)
+        (block $h1 (result i32)
+          (return (i32.add (i32.const 100) (block $h0 (result i32)
+            (try_table (result i32) (catch $e0 $h0) (catch $e1 $h1)
+              (call $pass (local.get 0)))))))
+        (i32.add (i32.const 200))))"#;
+    for (name, config) in configs() {
+        let engine = Engine::new(&config);
+        let mut store = Store::new(&engine, ());
+        let ty = regwasm::FuncType::new([regwasm::ValType::I32], []);
+        let e0 = regwasm::Tag::new(&mut store, ty.clone()).unwrap();
+        let e1 = regwasm::Tag::new(&mut store, ty).unwrap();
+        let mut linker = Linker::new(&engine);
+        linker.define("host", "e0", e0).define("host", "e1", e1);
+        linker.func_wrap(
+            "host",
+            "fail",
+            move |mut caller: regwasm::Caller<'_, ()>, x: i32| {
+                let tag = if x % 2 == 0 { e0 } else { e1 };
+                let exn = regwasm::Exn::new(caller.store(), tag, &[Val::I32(x)]).unwrap();
+                Err::<i32, _>(regwasm::Trap::throw(exn))
+            },
+        );
+        let a = linker
+            .instantiate(&mut store, &Module::new(&engine, a).unwrap())
+            .unwrap();
+        linker.instance(&store, "a", a);
+        let b = linker
+            .instantiate(&mut store, &Module::new(&engine, b).unwrap())
+            .unwrap();
+        for x in [2, 4, 6, 1, 3, 5, 8, 7, 10, 12, 9] {
+            let got = call(&mut store, b, "run", &[Val::I32(x)]).unwrap();
+            let expected = if x % 2 == 0 { 100 + x } else { 200 + x };
+            assert_eq!(got, [Val::I32(expected)], "run({x}) under {name}");
+        }
+    }
+}
+
+#[test]
+fn remembered_answers_for_two_tags_at_one_call_site_stay_apart() {
+    // The memo places a question by instruction and tag; tags 32 apart in the store share
+    // a place, so the answer for one tag at `$outer`'s call must not be taken for the other.
+    // Caught two frames up, so that every frame's answer comes from the memo.
+    let mut wat = String::from("(module\n");
+    for i in 0..=32 {
+        wat.push_str(&format!("(tag $t{i} (param i32))\n"));
+    }
+    wat.push_str(
+        r#"(func $thrower (param $which i32) (param $x i32) (result i32)
+          (if (local.get $which) (then (throw $t32 (local.get $x))))
+          (throw $t0 (local.get $x)))
+        (func $middle (param $which i32) (param $x i32) (result i32)
+          (i32.add (call $thrower (local.get $which) (local.get $x)) (i32.const 1)))
+        (func (export "outer") (param $which i32) (param $x i32) (result i32)
+          (block $b (result i32)
+            (return (i32.mul (i32.const 3) (block $a (result i32)
+              (try_table (result i32) (catch $t0 $a) (catch $t32 $b)
+                (call $middle (local.get $which) (local.get $x)))))))
+          (i32.mul (i32.const 5))))"#,
+    );
+    for (name, config) in configs() {
+        let (mut store, instance) = instantiate(&config, &wat);
+        for which in [0, 0, 1, 1, 0, 1, 0, 0, 1] {
+            let args = [Val::I32(which), Val::I32(7)];
+            let got = call(&mut store, instance, "outer", &args).unwrap();
+            let expected = if which == 0 { 21 } else { 35 };
+            assert_eq!(got, [Val::I32(expected)], "outer({which}) under {name}");
         }
     }
 }

@@ -54,6 +54,12 @@ macro_rules! match_loop {
                     call_addr_full!($addr, $args)
                 };
             }
+            // A throw the memo does not answer: unwound right here.
+            macro_rules! throw_slow {
+                ($tag:expr, $args:expr, $params:expr) => {
+                    throw_from!($tag, $args, $params)
+                };
+            }
             loop {
                 // `ip` points into the current function's code (after the `+ 1` that ends
                 // each step, for jumps, calls and returns too): it starts at its first

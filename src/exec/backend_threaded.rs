@@ -103,6 +103,15 @@ macro_rules! handler_fn {
                     return unsafe { call_addr_slow(ip, fp, mem.base, mem.len, acc, ctx) };
                 }};
             }
+            // A throw the memo does not answer: `throw_slow`, in tail position, unwinds it, so
+            // that the `throw` handler's fast path needs no callee-saved registers either.
+            #[allow(unused_macros)]
+            macro_rules! throw_slow {
+                ($tag:expr, $args:expr, $params:expr) => {{
+                    // SAFETY: as for `next!`; `ip` is this `throw`, which `throw_slow` reads.
+                    return unsafe { throw_slow(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
             // SAFETY: `Op::new` stores this handler only beside an instruction
             // of this kind, and `Op`'s fields are private to `bytecode`.
             let $pat = (unsafe { (*ip).instr }) else {
@@ -161,6 +170,14 @@ handler_fn!(@pat
     call_addr_slow [] [] (_) {
         let (addr, args) = cx!().pending_call;
         call_addr_full!(addr, args)
+    }
+);
+
+// The `throw` at `ip` that `unwind::throw_quick` could not land: the whole unwinding.
+handler_fn!(@pat
+    #[inline(never)]
+    throw_slow [] [] (Instr::Throw { tag, args, params }) {
+        throw_from!(tag, args, params)
     }
 );
 

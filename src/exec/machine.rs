@@ -487,6 +487,34 @@ macro_rules! define_access {
                 $mem = MemCache::of(st, i);
             }};
         }
+        // Continues at landing pad `pad` in the frame at `fp`, of the running instance, whose
+        // memory the cache already holds (`unwind::throw_quick`).
+        #[allow(unused_macros)]
+        macro_rules! land_here {
+            ($d pad:expr, $d fp:expr) => {{
+                let (pad, fp): (*const Op, *mut Cell) = ($d pad, $d fp);
+                // The next step's `+ 1` lands on the pad.
+                $ip = pad.wrapping_sub(1);
+                $fp = fp;
+            }};
+        }
+        // A `throw` of tag `tag` with the `params` payload cells at register `args`, unwound
+        // out of line by `unwind::throw_from` (each backend's `throw_slow!` comes here).
+        #[allow(unused_macros)]
+        macro_rules! throw_from {
+            ($d tag:expr, $d args:expr, $d params:expr) => {{
+                let (tag, args, params): (u32, Reg, u16) = ($d tag, $d args, $d params);
+                let (ip, fp) = (ip!(), frame_offset!());
+                land!(crate::exec::unwind::throw_from(
+                    cx!(),
+                    ip,
+                    fp,
+                    tag,
+                    args.0 as usize,
+                    params as usize
+                ))
+            }};
+        }
         #[allow(unused_macros)]
         macro_rules! suspend {
             ($d reason:expr) => {

@@ -397,11 +397,15 @@ macro_rules! with_all_semantics {
                     trap!(TrapCode::NullReference)
                 }
             }
-            // Unwinding runs out of line and continues at the catching clause's pad without
-            // leaving the loop (see `unwind.rs`); only an exception no frame catches ends the run.
+            // A throw that the memo knows its caller catches lands right here, like a return
+            // (`unwind::throw_quick`); any other unwinds out of line (`throw_slow!`) and
+            // continues at the catching clause's pad without leaving the loop (see
+            // `unwind.rs`); only an exception no frame catches ends the run.
             Throw { tag, args, params } => {
-                let (ip, fp) = (ip!(), frame_offset!());
-                land!(crate::exec::unwind::throw_from(cx!(), ip, fp, tag, args.0 as usize, params as usize))
+                match crate::exec::unwind::throw_quick(cx!(), ip!(), fp!(), args) {
+                    Some((pad, fp)) => land_here!(pad, fp),
+                    None => throw_slow!(tag, args, params),
+                }
             }
             ThrowRef { exn } => {
                 match crate::value::ref_index(r!(exn)) {

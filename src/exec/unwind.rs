@@ -14,13 +14,17 @@
 //! code and calls carry no bookkeeping for it.
 //!
 //! What the search finds for a frame never changes, so the store remembers it ([`Catches`]):
-//! a `throw` asks the memo first ([`Catches::recall`]) and, when it answers for every frame
-//! and the clause takes no reference, lands with no search at all ([`land_quick`]). That is
-//! every throw after the first at a site, as in a loop that throws.
+//! a `throw`, a `throw_ref` and a host function's exception ask the memo first
+//! ([`Catches::recall`], by the exception's store tag) and, when it answers for every frame,
+//! skip the search; a `throw` whose clause takes no reference also lands with no generic copy
+//! ([`land_quick`]). That is every throw after the first at a site, as in a loop that throws.
+//! A `throw` caught by its caller, in its instance, without the reference, is also remembered
+//! whole ([`Out`]): from then on the interpreter's `throw` lands it itself, with no call out
+//! of line ([`throw_quick`]), at about the cost of a return.
 
 use super::machine::Ctx;
 use super::{Exit, Position, Stack};
-use crate::bytecode::{Clause, Op};
+use crate::bytecode::{Clause, Op, Reg};
 use crate::runtime::{InstanceEntity, StoreInner};
 use crate::value::Cell;
 use std::mem::size_of;
@@ -48,12 +52,12 @@ struct Found {
     pad: *const Op,
 }
 
-/// What the interpreter's `throw` calls: [`throw`] of tag `tag` (the running instance's) from
-/// instruction `ip` of the frame at offset `fp`, with the payload at registers `args..`.
-/// Returns the landing pad and its frame's offset, having switched `cx` to the catching
-/// frame's instance, or a null pad, having set `cx.exit`, when no frame catches. Only scalars
-/// in and out: a handler that passed the address of one of its locals could not tail-call
-/// the next one.
+/// What the interpreter's `throw` calls when [`throw_quick`] cannot land it: [`throw`] of tag
+/// `tag` (the running instance's) from instruction `ip` of the frame at offset `fp`, with the
+/// payload at registers `args..`. Returns the landing pad and its frame's offset, having
+/// switched `cx` to the catching frame's instance, or a null pad, having set `cx.exit`, when
+/// no frame catches. Only scalars in and out: a handler that passed the address of one of its
+/// locals could not tail-call the next one.
 #[cold]
 #[inline(never)]
 pub(super) fn throw_from(
@@ -65,9 +69,11 @@ pub(super) fn throw_from(
     params: usize,
 ) -> (*const Op, usize) {
     let site = cx.site(ip, fp);
+    let tag = cx.instance_entity().tags[tag as usize];
     let (store, stack) = cx.store_and_stack();
-    let recalled = store.catches.recall(stack, site);
+    let recalled = store.catches.recall(stack, site, tag);
     if let Some(found) = &recalled {
+        store.catches.remember_out(&site, found);
         if let Some(at) = land_quick(stack, found, site.fp + args) {
             return cx.continue_at(Ok(at));
         }
@@ -75,8 +81,64 @@ pub(super) fn throw_from(
     throw_slow(cx, site, tag, args..args + params, recalled)
 }
 
+/// The landing of a `throw` at `ip`, its payload at register `args` of the frame at `fp`, when
+/// the memo's [`Out`] slot for it answers: pops the caller's frame, copies the payload to the
+/// clause's registers there and gives the landing pad and the caller's frame, which runs in
+/// the same instance (so the memory cache stays). `None`, having changed nothing, otherwise.
+/// Inlined into the interpreter's `throw`: no call, no search, no exception; a throw caught by
+/// its caller costs about what a return does, from the third time at a site.
+#[inline(always)]
+pub(super) fn throw_quick(
+    cx: &mut Ctx<'_>,
+    ip: *const Op,
+    fp: *mut Cell,
+    args: Reg,
+) -> Option<(*const Op, *mut Cell)> {
+    let instance = cx.instance;
+    let (store, stack) = cx.store_and_stack();
+    let out = &store.catches.0.as_deref()?.outs[slot_of(ip as usize, OUT_SLOTS)];
+    let depth = stack.frames.len().checked_sub(1)?;
+    let frame = &stack.frames[depth];
+    let same = out.ip == ip as usize
+        && out.ret == frame.ip as usize
+        && out.instance == instance
+        && frame.instance == instance;
+    if !same {
+        return None;
+    }
+    // SAFETY: `args..args + cells` are registers of the throwing frame at `fp`: `cells` is
+    // the payload's size (the clause's tag is this `throw`'s, found by the search that filled
+    // the slot) and `bytecode::verify` checks a `throw`'s payload span. `dst..dst + cells`
+    // are registers of the catching frame (`handlers::verify`), whose `fp` the frame stack
+    // holds inside the register stack with room for its function's registers (and rebases
+    // when the stack grows). Both cells are read before either is written: the spans may
+    // overlap.
+    unsafe {
+        let (src, to) = (fp.add(args.0 as usize), frame.fp.add(out.dst as usize));
+        // One cell (an `i32` or a pointer) is the common payload: tested first.
+        if out.cells == 1 {
+            *to = *src;
+        } else if out.cells == 2 {
+            let (a, b) = (*src, *src.add(1));
+            *to = a;
+            *to.add(1) = b;
+        }
+    }
+    let at = (out.pad as *const Op, frame.fp);
+    #[cfg(feature = "profile")]
+    let func = frame.func;
+    // SAFETY: `depth` is one less than the length; `Frame` has no drop glue. (`truncate`
+    // would compare the lengths again.)
+    unsafe { stack.frames.set_len(depth) };
+    #[cfg(feature = "profile")]
+    {
+        cx.cur_func = func;
+    }
+    Some(at)
+}
+
 /// [`throw_from`] when the memo does not answer (`recalled` is `None`) or the clause it
-/// found takes the reference: [`throw`] of the running instance's tag `tag`.
+/// found takes the reference: [`throw`] of store tag `tag`.
 #[cold]
 #[inline(never)]
 fn throw_slow(
@@ -86,7 +148,6 @@ fn throw_slow(
     payload: std::ops::Range<usize>,
     recalled: Option<Found>,
 ) -> (*const Op, usize) {
-    let tag = cx.instance_entity().tags[tag as usize];
     let (args, params) = (payload.start, payload.len());
     let (store, stack) = cx.store_and_stack();
     let caught = throw(store, stack, site, tag, args, params, recalled);
@@ -186,7 +247,13 @@ fn throw(
     let payload = site.fp + args..site.fp + args + params;
     let found = match recalled {
         Some(found) => Some(found),
-        None => search(store, stack, site, tag),
+        None => {
+            let found = search(store, stack, site, tag);
+            if let Some(found) = &found {
+                store.catches.remember_out(&site, found);
+            }
+            found
+        }
     };
     let Some(found) = found else {
         let exn = match stack.regs.get(payload) {
@@ -231,7 +298,9 @@ pub(super) fn rethrow(
     exn: u32,
 ) -> Option<Position> {
     let tag = store.exns.get(exn as usize).map(|e| e.tag);
-    let found = tag.and_then(|tag| search(store, stack, site, tag));
+    let found = tag.and_then(|tag| {
+        (store.catches.recall(stack, site, tag)).or_else(|| search(store, stack, site, tag))
+    });
     let Some(found) = found else {
         stack.frames.clear();
         return None;
@@ -303,18 +372,30 @@ fn caller_site(stack: &Stack, popped: usize) -> Option<ThrowSite> {
 
 /// The answers [`find`] gave for recent sites, so that a throw repeated in a loop (C++'s
 /// ordinary control flow) finds each frame's clause by one comparison instead of the code
-/// index's bisection and a walk over the handler table. Per store, since it is keyed by
-/// instance address. An answer never goes stale: an instance's module and its code never
-/// change or go away while the store lives, so the same instruction, instance and tag always
-/// have the same answer. Allocated on the first throw, so a store that never throws pays
-/// one empty pointer for it.
+/// index's bisection and a walk over the handler table; and, for a `throw` caught by its
+/// caller, the whole landing ([`Out`], read by [`throw_quick`] inside the interpreter's
+/// handler). Per store, since it is keyed by instance address. An answer never goes stale: an
+/// instance's module and its code never change or go away while the store lives, so the same
+/// instruction, instance and tag always have the same answer. Allocated on the first throw,
+/// so a store that never throws pays one empty pointer for it.
 #[derive(Debug, Default)]
-pub(crate) struct Catches(Option<Box<[Memo; MEMO_SLOTS]>>);
+pub(crate) struct Catches(Option<Box<Slots>>);
 
-/// Slots of [`Catches`], indexed by the site's instruction address: room for the sites of a
-/// few loops' throws and the calls they unwind through with few collisions (two sites in one
-/// slot take turns, each then searching), and 3 KiB, allocated on a store's first throw.
+/// The memo's slots: per frame ([`Memo`]) and per `throw` caught one frame up ([`Out`]).
+#[derive(Debug)]
+struct Slots {
+    frames: [Memo; MEMO_SLOTS],
+    outs: [Out; OUT_SLOTS],
+}
+
+/// [`Memo`] slots of [`Catches`], two per place, placed by the site's instruction address and
+/// the tag: room for the sites of a few loops' throws and the calls they unwind through with
+/// few collisions (three questions for one place take turns, each then searching), and 3 KiB,
+/// allocated on a store's first throw.
 const MEMO_SLOTS: usize = 64;
+
+/// [`Out`] slots, indexed by the `throw`'s address: 1 KiB.
+const OUT_SLOTS: usize = 32;
 
 /// One answer of [`find`]: what catches store tag `tag` thrown at instruction `ip` of
 /// instance `instance`.
@@ -328,8 +409,69 @@ pub(crate) struct Memo {
     found: Option<(Clause, usize)>,
 }
 
+/// How a `throw` at `ip` of instance `instance` lands when its frame returns to `ret` in the
+/// same instance: its own frame does not catch (there is no handler around the `throw` for its
+/// tag), its caller's does, by a clause without the reference whose payload is at most two
+/// cells. Each of those facts depends only on the two instructions and the instance, so the
+/// answer holds whenever the keys match.
+#[derive(Clone, Copy, Debug)]
+struct Out {
+    /// The `throw`; 0 in an empty slot.
+    ip: usize,
+    /// The catching frame's return address (the instruction after its call).
+    ret: usize,
+    /// The clause's landing pad.
+    pad: usize,
+    instance: u32,
+    /// The clause's first register, in the catching frame.
+    dst: u16,
+    /// Payload cells to copy: 0 (a `catch_all`), 1 or 2.
+    cells: u16,
+}
+
+impl Slots {
+    fn new() -> Box<Self> {
+        let frame = Memo {
+            ip: 0,
+            instance: 0,
+            tag: 0,
+            found: None,
+        };
+        let out = Out {
+            ip: 0,
+            ret: 0,
+            pad: 0,
+            instance: 0,
+            dst: 0,
+            cells: 0,
+        };
+        Box::new(Slots {
+            frames: [frame; MEMO_SLOTS],
+            outs: [out; OUT_SLOTS],
+        })
+    }
+}
+
+/// The slot of instruction address `ip` in a table of `n` slots: `Op`s are 8-byte aligned, so
+/// consecutive instructions take different slots.
+#[inline(always)]
+fn slot_of(ip: usize, n: usize) -> usize {
+    (ip >> 3) % n
+}
+
+/// The two [`Memo`] slots that may hold the question "what catches store tag `tag` at `ip`",
+/// from this index on. The tag takes part, so that one call site that exceptions of two tags
+/// pass (a recursive call, say) has two answers at once instead of two that take turns in one
+/// place; two slots per place, so that two questions whose places collide can both stay.
+#[inline(always)]
+fn memo_slots(ip: usize, tag: u32) -> usize {
+    let key = ip.wrapping_add((tag as usize).wrapping_mul(0x9e37_79b1) << 3);
+    slot_of(key, MEMO_SLOTS / 2) * 2
+}
+
 impl Catches {
-    /// [`find`], answered from the memo when the slot of `site.ip` holds the same question.
+    /// [`find`], answered from the memo when one of the slots of `site.ip` and `tag` holds the
+    /// same question.
     #[inline]
     fn find(
         &mut self,
@@ -337,21 +479,16 @@ impl Catches {
         site: &ThrowSite,
         tag: u32,
     ) -> Option<(Clause, usize)> {
-        let empty = Memo {
-            ip: 0,
-            instance: 0,
-            tag: 0,
-            found: None,
-        };
-        let slots = self.0.get_or_insert_with(|| Box::new([empty; MEMO_SLOTS]));
-        let ip = site.ip as usize;
-        // `Op`s are 8-byte aligned; consecutive instructions take different slots.
-        let slot = &mut slots[(ip >> 3) % MEMO_SLOTS];
-        if slot.ip == ip && slot.instance == site.instance && slot.tag == tag && ip != 0 {
-            return slot.found;
+        if let Some(memo) = self.get(site.ip, site.instance, tag) {
+            return memo.found;
         }
         let found = find(instances, site, tag);
-        *slot = Memo {
+        let slots = self.0.get_or_insert_with(Slots::new);
+        let ip = site.ip as usize;
+        let at = memo_slots(ip, tag);
+        // The newer answer goes first; the older of the two there before goes.
+        slots.frames[at + 1] = slots.frames[at];
+        slots.frames[at] = Memo {
             ip,
             instance: site.instance,
             tag,
@@ -362,37 +499,54 @@ impl Catches {
 }
 
 impl Catches {
+    /// Fills the [`Out`] slot of the `throw` at `site` when `found` (its search's answer)
+    /// qualifies: caught by the caller's frame, in the same instance, without the reference,
+    /// with at most two payload cells.
+    fn remember_out(&mut self, site: &ThrowSite, found: &Found) {
+        let clause = found.clause;
+        let cells = if clause.tag.is_some() {
+            clause.cells
+        } else {
+            0
+        };
+        let qualifies = found.popped == 1
+            && !clause.with_ref
+            && cells <= 2
+            && found.site.instance == site.instance;
+        let Some(slots) = self.0.as_deref_mut().filter(|_| qualifies) else {
+            return;
+        };
+        slots.outs[slot_of(site.ip as usize, OUT_SLOTS)] = Out {
+            ip: site.ip as usize,
+            // The caller's site is its call; the frame holds the instruction after it.
+            ret: found.site.ip.wrapping_add(1) as usize,
+            pad: found.pad as usize,
+            instance: site.instance,
+            dst: clause.dst.0,
+            cells,
+        };
+    }
+
     /// The memo's answer for store tag `tag` at instruction `ip` of instance `instance`, if
     /// it has one.
     #[inline]
     fn get(&self, ip: *const Op, instance: u32, tag: u32) -> Option<&Memo> {
-        self.get_any(ip, instance).filter(|slot| slot.tag == tag)
-    }
-
-    /// The memo's answer for some tag at instruction `ip` of instance `instance`, if it has
-    /// one.
-    #[inline]
-    fn get_any(&self, ip: *const Op, instance: u32) -> Option<&Memo> {
         let slots = self.0.as_deref()?;
         let ip = ip as usize;
-        let slot = &slots[(ip >> 3) % MEMO_SLOTS];
-        (slot.ip == ip && slot.instance == instance && ip != 0).then_some(slot)
+        let at = memo_slots(ip, tag);
+        (slots.frames[at..at + 2].iter())
+            .find(|m| m.ip == ip && m.instance == instance && m.tag == tag && ip != 0)
     }
 
-    /// What [`search`] would find for a `throw` at `site`, and the store tag, from the memo
-    /// alone: `None` when some frame on the way has no answer there (then [`search`] does
-    /// the whole work and fills the memo). A throw repeated in a loop is answered from its
-    /// second time.
+    /// What [`search`] would find for store tag `tag` thrown at `site` (a `throw`, a
+    /// `throw_ref` or a host function's call), from the memo alone: `None` when some frame
+    /// on the way has no answer there (then [`search`] does the whole work and fills the
+    /// memo). A throw repeated in a loop is answered from its second time.
     #[inline]
-    fn recall(&self, stack: &Stack, site: ThrowSite) -> Option<Found> {
-        // The thrower's own slot also gives the store tag: only [`throw`] asks about a
-        // `throw` instruction (the other sites are calls and `throw_ref`s), always with the
-        // one tag that instruction and instance throw.
-        let mut memo = self.get_any(site.ip, site.instance)?;
-        let tag = memo.tag;
+    fn recall(&self, stack: &Stack, site: ThrowSite, tag: u32) -> Option<Found> {
         let (mut at, mut popped) = (site, 0);
         loop {
-            if let Some((clause, pad)) = memo.found {
+            if let Some((clause, pad)) = self.get(at.ip, at.instance, tag)?.found {
                 return Some(Found {
                     popped,
                     site: at,
@@ -402,7 +556,6 @@ impl Catches {
             }
             popped += 1;
             at = caller_site(stack, popped)?;
-            memo = self.get(at.ip, at.instance, tag)?;
         }
     }
 }

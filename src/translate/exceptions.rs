@@ -121,7 +121,8 @@ impl Translator<'_> {
 
     /// `throw tag`: a branch when an open `try_table` of this function is sure to catch it
     /// without the reference (see the top of this file); otherwise the payload goes to
-    /// consecutive slots, as call arguments do, for `throw`.
+    /// consecutive slots, as call arguments do, for `throw` (a one-cell payload stays where
+    /// it is).
     pub(super) fn visit_throw(&mut self, tag: u32) -> Result<()> {
         let params = self.tag_cells(tag);
         if let Some((label, keeps_payload)) = self.static_catch(tag) {
@@ -131,7 +132,11 @@ impl Translator<'_> {
             }
             return self.visit_br((self.ctrl.len() - 1 - label) as u32);
         }
-        let args = self.pop_slots(params)?;
+        // One cell may be read from wherever it is (a local, say): no copy into a slot.
+        let args = match params {
+            1 => self.pop_reg()?,
+            _ => self.pop_slots(params)?,
+        };
         self.emit(Instr::Throw {
             tag,
             args,
