@@ -360,3 +360,93 @@ fn switched_off_tail_calls_are_a_validation_error_naming_the_feature() {
     let engine = Engine::new(&Config::default());
     Module::new(&engine, "(module (func $f (return_call $f)))").unwrap();
 }
+
+/// Tail calls among functions of 1 to 5 parameters, each with two locals it checks are zero on
+/// entry (it traps otherwise) and then dirties: the arguments move down to the frame's base
+/// whatever the counts (the fast path moves a fixed number of cells and clears what lies past
+/// the callee's parameters; five take the full path), on both backends, eagerly and lazily.
+#[test]
+fn tail_calls_move_their_arguments_and_clear_the_callees_locals() {
+    use regwasm::{CompilationMode, Dispatch, Optimizations};
+    // Each function: its locals must start at zero; then they are dirtied for the next frame.
+    let locals = "(local $x i32) (local $y i32)
+        (if (i32.or (local.get $x) (local.get $y)) (then unreachable))
+        (local.set $x (i32.const -1)) (local.set $y (i32.const 12345))";
+    let wat = format!(
+        r#"(module
+      (func $f1 (export "run") (param $n i32) (result i32) {locals}
+        (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 1))
+          (else (return_call $f3 (i32.sub (local.get $n) (i32.const 1))
+            (i32.mul (local.get $n) (i32.const 3)) (i32.xor (local.get $n) (i32.const 5))))))
+      (func $f3 (param $n i32) (param $a i32) (param $b i32) (result i32) {locals}
+        (if (result i32) (i32.eqz (local.get $n)) (then (i32.add (local.get $a) (local.get $b)))
+          (else (return_call $f2 (i32.sub (local.get $n) (i32.const 1))
+            (i32.add (local.get $a) (i32.mul (local.get $b) (i32.const 7)))))))
+      (func $f2 (param $n i32) (param $a i32) (result i32) {locals}
+        (if (result i32) (i32.eqz (local.get $n)) (then (local.get $a))
+          (else (return_call $f5 (i32.sub (local.get $n) (i32.const 1)) (local.get $a)
+            (i32.add (local.get $a) (i32.const 1)) (i32.add (local.get $a) (i32.const 2))
+            (i32.add (local.get $a) (i32.const 3))))))
+      (func $f5 (param $n i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32)
+        (result i32) {locals}
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.xor (i32.xor (local.get $a) (local.get $b))
+            (i32.xor (local.get $c) (local.get $d))))
+          (else (return_call $f4 (i32.sub (local.get $n) (i32.const 1))
+            (i32.add (local.get $a) (local.get $b)) (local.get $c) (local.get $d)))))
+      (func $f4 (param $n i32) (param $a i32) (param $b i32) (param $c i32) (result i32) {locals}
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.add (i32.mul (local.get $a) (local.get $b)) (local.get $c)))
+          (else (return_call $f3 (i32.sub (local.get $n) (i32.const 1))
+            (i32.add (i32.mul (local.get $a) (local.get $b)) (local.get $c))
+            (local.get $n))))))"#
+    );
+    // The same state machine in Rust.
+    fn model(n: i32) -> i32 {
+        if n == 0 {
+            return 1;
+        }
+        let (mut state, mut n) = ([n.wrapping_mul(3), n ^ 5, 0, 0], n - 1);
+        let mut f = 3;
+        loop {
+            let [a, b, c, d] = state;
+            match (f, n) {
+                (3, 0) => return a.wrapping_add(b),
+                (3, _) => (f, state) = (2, [a.wrapping_add(b.wrapping_mul(7)), 0, 0, 0]),
+                (2, 0) => return a,
+                (2, _) => {
+                    (f, state) = (
+                        5,
+                        [a, a.wrapping_add(1), a.wrapping_add(2), a.wrapping_add(3)],
+                    )
+                }
+                (5, 0) => return a ^ b ^ c ^ d,
+                (5, _) => (f, state) = (4, [a.wrapping_add(b), c, d, 0]),
+                (4, 0) => return a.wrapping_mul(b).wrapping_add(c),
+                (4, _) => (f, state) = (3, [a.wrapping_mul(b).wrapping_add(c), n, 0, 0]),
+                _ => unreachable!(),
+            }
+            n -= 1;
+        }
+    }
+    for dispatch in [Dispatch::Loop, Dispatch::Threaded] {
+        for optimizations in [Optimizations::all(), Optimizations::none()] {
+            for mode in [CompilationMode::Eager, CompilationMode::LazyTranslation] {
+                let mut config = Config::default();
+                config
+                    .dispatch(dispatch)
+                    .optimizations(optimizations)
+                    .compilation_mode(mode);
+                let (mut store, instance) = setup(&config, &wat);
+                let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+                for n in (0..12).chain([1000, 100_001]) {
+                    assert_eq!(
+                        run.call(&mut store, n).unwrap(),
+                        model(n),
+                        "run({n}) under {dispatch:?}, {mode:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -54,6 +54,12 @@ macro_rules! match_loop {
                     call_addr_full!($addr, $args)
                 };
             }
+            // A tail call off the fast path: the whole tail call, right here.
+            macro_rules! tail_call_slow {
+                ($func:expr, $args:expr, $params:expr) => {
+                    tail_call_func!($func, $args, $params, @full)
+                };
+            }
             // A throw the memo does not answer: unwound right here.
             macro_rules! throw_slow {
                 ($tag:expr, $args:expr, $params:expr) => {

@@ -103,6 +103,17 @@ macro_rules! handler_fn {
                     return unsafe { call_addr_slow(ip, fp, mem.base, mem.len, acc, ctx) };
                 }};
             }
+            // A tail call off the fast path (`tail_enter_fast!`): `tail_call_slow`, in tail
+            // position, makes it, so that `return_call`'s fast path needs no callee-saved
+            // registers.
+            #[allow(unused_macros)]
+            macro_rules! tail_call_slow {
+                ($func:expr, $args:expr, $params:expr) => {{
+                    // SAFETY: as for `next!`; `ip` is this `return_call`, which
+                    // `tail_call_slow` reads.
+                    return unsafe { tail_call_slow(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
             // A throw the memo does not answer: `throw_slow`, in tail position, unwinds it, so
             // that the `throw` handler's fast path needs no callee-saved registers either.
             #[allow(unused_macros)]
@@ -170,6 +181,14 @@ handler_fn!(@pat
     call_addr_slow [] [] (_) {
         let (addr, args) = cx!().pending_call;
         call_addr_full!(addr, args)
+    }
+);
+
+// The `return_call` at `ip` that `tail_enter_fast!` could not make: the whole tail call.
+handler_fn!(@pat
+    #[inline(never)]
+    tail_call_slow [] [] (Instr::ReturnCall { func, args, params }) {
+        tail_call_func!(func, args, params, @full)
     }
 );
 

@@ -656,6 +656,49 @@ macro_rules! define_access {
                 fits
             }};
         }
+        // The common tail call, made with no call of its own (see `enter_fast!`): `entry` runs
+        // in the running instance, takes at most `TAIL_INLINE` argument cells, and its frame
+        // (with `CLEAR_INLINE` cells cleared past its parameters, see `enter_fast!`) fits at
+        // the running frame's base. `true` if it moved the arguments down and entered;
+        // `false`, having done nothing, otherwise (then `tail_enter!` does it all).
+        #[allow(unused_macros)]
+        macro_rules! tail_enter_fast {
+            ($d entry:expr, $d enter_room:expr, $d num_params:expr, $d args:expr, $d params:expr) => {{
+                const TAIL_INLINE: usize = 4;
+                let entry: *const Op = $d entry;
+                let (enter_room, num_params): (u32, u32) = ($d enter_room, $d num_params);
+                let (args, params): (Reg, usize) = ($d args, $d params);
+                let stack = &*cx!().stack;
+                let base =
+                    ($fp as usize - stack.regs.as_ptr() as usize) / std::mem::size_of::<Cell>();
+                let fits = cfg!(not(feature = "profile"))
+                    && params <= TAIL_INLINE
+                    && base + enter_room as usize <= stack.regs.len()
+                    && base + args.0 as usize + TAIL_INLINE <= stack.regs.len();
+                if fits {
+                    // SAFETY: `base + args + TAIL_INLINE <= regs.len()` and `base +
+                    // enter_room <= regs.len()` (just checked), so the cells read and written
+                    // are in the register stack. All `TAIL_INLINE` cells are read before any
+                    // is written, so overlapping ranges move right; cells past `params`
+                    // land below `num_params + CLEAR_INLINE` (`params <= TAIL_INLINE`), and
+                    // those past the callee's parameters are cleared right after, as its
+                    // locals start at zero (`enter_room >= num_params + CLEAR_INLINE`).
+                    unsafe {
+                        let moved = $fp
+                            .add(args.0 as usize)
+                            .cast::<[Cell; TAIL_INLINE]>()
+                            .read_unaligned();
+                        $fp.cast::<[Cell; TAIL_INLINE]>().write_unaligned(moved);
+                        $fp.add(num_params as usize)
+                            .cast::<[Cell; crate::bytecode::CLEAR_INLINE]>()
+                            .write_unaligned([0; crate::bytecode::CLEAR_INLINE]);
+                    }
+                    // The next step's `+ 1` lands on the callee's first instruction.
+                    $ip = entry.wrapping_sub(1);
+                }
+                fits
+            }};
+        }
         // Calls the function at store address `addr` with its frame at register `args`: by
         // `enter_fast!` when it is a translated Wasm function of the running instance, else by
         // the backend's `call_addr_slow!`, which comes back to `call_addr_full!`.

@@ -183,7 +183,26 @@ pub(super) use call_func;
 // Tail-calls defined-or-imported function `func` of the running instance with its `params`
 // argument cells at `args` (see `tail_enter!`).
 macro_rules! tail_call_func {
-    ($func:expr, $args:expr, $params:expr) => {
+    // The fast path (`tail_enter_fast!`) for a cached callee of the same instance, else the
+    // backend's `tail_call_slow!`, which comes back here by the `@full` form.
+    ($func:expr, $args:expr, $params:expr) => {{
+        let (func, args, params): (u32, Reg, u16) = ($func, $args, $params);
+        let cx = cx!();
+        // SAFETY: as in `call_func!`.
+        let callees = unsafe { &*cx.callees };
+        let entered = match callees.get(func as usize) {
+            // Without code `enter_room` never fits.
+            Some(c) if c.instance == cx.instance => {
+                let entry = std::ptr::with_exposed_provenance::<Op>(c.entry);
+                tail_enter_fast!(entry, c.enter_room, c.num_params, args, params as usize)
+            }
+            _ => false,
+        };
+        if !entered {
+            tail_call_slow!(func, args, params);
+        }
+    }};
+    ($func:expr, $args:expr, $params:expr, @full) => {
         call_func!(@via tail_enter, tail_call_addr; $func, $args; $params as usize)
     };
 }
