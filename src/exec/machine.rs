@@ -676,13 +676,12 @@ macro_rules! define_access {
                     && base + enter_room as usize <= stack.regs.len()
                     && base + args.0 as usize + TAIL_INLINE <= stack.regs.len();
                 if fits {
-                    // SAFETY: `base + args + TAIL_INLINE <= regs.len()` and `base +
-                    // enter_room <= regs.len()` (just checked), so the cells read and written
-                    // are in the register stack. All `TAIL_INLINE` cells are read before any
-                    // is written, so overlapping ranges move right; cells past `params`
-                    // land below `num_params + CLEAR_INLINE` (`params <= TAIL_INLINE`), and
-                    // those past the callee's parameters are cleared right after, as its
-                    // locals start at zero (`enter_room >= num_params + CLEAR_INLINE`).
+                    // All `TAIL_INLINE` cells are read before any is written, so overlapping
+                    // ranges move right; cells past `params` land below `num_params +
+                    // CLEAR_INLINE` (`params <= TAIL_INLINE`), and those past the callee's
+                    // parameters are cleared right after, as its locals start at zero.
+                    // SAFETY: `base + args + TAIL_INLINE` and `base + enter_room` (which is
+                    // at least `num_params + CLEAR_INLINE`) are at most `regs.len()` (checked).
                     unsafe {
                         let moved = $fp
                             .add(args.0 as usize)

@@ -106,13 +106,12 @@ pub(super) fn throw_quick(
     if !same {
         return None;
     }
-    // SAFETY: `args..args + cells` are registers of the throwing frame at `fp`: `cells` is
-    // the payload's size (the clause's tag is this `throw`'s, found by the search that filled
-    // the slot) and `bytecode::verify` checks a `throw`'s payload span. `dst..dst + cells`
-    // are registers of the catching frame (`handlers::verify`), whose `fp` the frame stack
-    // holds inside the register stack with room for its function's registers (and rebases
-    // when the stack grows). Both cells are read before either is written: the spans may
-    // overlap.
+    // `cells` is the payload's size (the clause's tag is this `throw`'s, found by the search
+    // that filled the slot); the catching frame's `fp` the frame stack holds inside the
+    // register stack with room for its function's registers (rebased when the stack grows).
+    // Both cells are read before either is written: the spans may overlap.
+    // SAFETY: `args..args + cells` are registers of the throwing frame (`bytecode::verify`
+    // checks a `throw`'s payload span), `dst..dst + cells` of the catching one (`handlers::verify`).
     unsafe {
         let (src, to) = (fp.add(args.0 as usize), frame.fp.add(out.dst as usize));
         // One cell (an `i32` or a pointer) is the common payload: tested first.
