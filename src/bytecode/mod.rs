@@ -15,6 +15,7 @@
 //! operators are spliced in from [`crate::ops`] so that they share one row with the Wasm
 //! operator of the same name.
 
+mod code;
 mod define;
 mod disasm;
 mod facts;
@@ -23,6 +24,7 @@ mod instrs;
 pub(crate) mod serial;
 mod stats;
 pub(crate) mod verify;
+pub use code::Code;
 pub use define::Instr;
 pub use disasm::{listing, WasmLine};
 pub(crate) use handlers::{decode as decode_handlers, encode as encode_handlers};
@@ -362,7 +364,7 @@ impl PartialEq for Op {
 #[derive(Clone, Debug)]
 pub struct CompiledFunc {
     /// The instructions, each with its threaded handler.
-    pub code: Box<[Op]>,
+    pub code: Code,
     /// Registers in one frame: parameters, other locals, then the operand stack's maximum depth.
     pub num_regs: u32,
     pub num_params: u32,

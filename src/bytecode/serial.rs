@@ -18,6 +18,7 @@ use crate::simd::SimdOp;
 
 /// A cursor over the bytes of a precompiled module. Every read is bounds-checked; running out
 /// is an error, never a panic.
+#[derive(Clone)]
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -375,21 +376,20 @@ type DecodeFn<C> =
 
 for_each_instr!(define_serial);
 
-/// Decodes `len` instructions written by [`encode`], running `c` on each as it is
-/// decoded ([`Check::start`] with its position first). One loop around the decoders' indirect
-/// calls, each decoder writing its instruction, already paired with its handler, to its slot.
+/// Decodes `code.len()` instructions written by [`encode`] into `code`, running `c` on each
+/// as it is decoded ([`Check::start`] with its position first). One loop around the decoders'
+/// indirect calls, each decoder writing its instruction, already paired with its handler, to
+/// its slot.
 pub(crate) fn decode_code<C: Check>(
     r: &mut Reader<'_>,
     c: &mut C,
-    len: usize,
-) -> Result<Vec<Op>, String> {
-    // Each slot is overwritten by its instruction's decoder.
-    let mut code = vec![Op::new(Instr::Return {}); len];
+    code: &mut [Op],
+) -> Result<(), String> {
     for (at, slot) in code.iter_mut().enumerate() {
         c.start(at);
         decoder_at(r)?(r, c, slot)?;
     }
-    Ok(code)
+    Ok(())
 }
 
 /// Reads one instruction written by [`encode`] and runs `c` on it.
