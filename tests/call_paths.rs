@@ -222,3 +222,71 @@ fn the_stacks_limits_trap() {
         }
     }
 }
+
+/// `call_indirect` reads its callee's entry from the store (`StoreInner::entries`) on its fast
+/// path. It must still read the table on every call and check the signature exactly: after
+/// `table.set` the new element runs, a wrong signature or a null or missing element traps
+/// right after fast calls through the same site, and a function first reached through the
+/// table before it was translated (lazy modes) runs the same once its entry is filled in.
+#[test]
+fn indirect_calls_follow_the_table() {
+    const WAT: &str = r#"
+(module
+  (type $bin (func (param i32 i32) (result i32)))
+  (type $un (func (param i32) (result i32)))
+  (table 5 funcref)
+  (elem (i32.const 0) $add $sub $neg)
+  (elem declare func $mul)
+  (func $add (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+  (func $neg (type $un) (i32.sub (i32.const 0) (local.get 0)))
+  (func $mul (type $bin) (i32.mul (local.get 0) (local.get 1)))
+  (func (export "call") (param $i i32) (param $a i32) (param $b i32) (result i32)
+    (call_indirect (type $bin) (local.get $a) (local.get $b) (local.get $i)))
+  (func (export "set_mul") (param $i i32)
+    (table.set (local.get $i) (ref.func $mul))))
+"#;
+    use regwasm::CompilationMode;
+    let modes = [
+        CompilationMode::Eager,
+        CompilationMode::LazyTranslation,
+        CompilationMode::Lazy,
+    ];
+    for dispatch in BACKENDS {
+        for mode in modes {
+            let mut config = Config::default();
+            config.dispatch(dispatch).compilation_mode(mode);
+            let engine = Engine::new(&config);
+            let mut store = Store::new(&engine, ());
+            let module = Module::new(&engine, WAT).unwrap();
+            let instance = Linker::<()>::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let call = instance
+                .get_typed_func::<(i32, i32, i32), i32>(&store, "call")
+                .unwrap();
+            let set_mul = instance
+                .get_typed_func::<i32, ()>(&store, "set_mul")
+                .unwrap();
+            let what = format!("{dispatch:?}, {mode:?}");
+            for round in 0..3 {
+                assert_eq!(call.call(&mut store, (0, 7, 3)).unwrap(), 10, "{what}");
+                assert_eq!(call.call(&mut store, (1, 7, 3)).unwrap(), 4, "{what}");
+                let trap =
+                    |store: &mut Store<()>, i| trap_code(&call.call(store, (i, 7, 3)).unwrap_err());
+                let mismatch = Some(TrapCode::IndirectCallTypeMismatch);
+                assert_eq!(trap(&mut store, 2), mismatch, "{what}, round {round}");
+                let null = Some(TrapCode::UninitializedElement);
+                assert_eq!(trap(&mut store, 3), null, "{what}, round {round}");
+                let outside = Some(TrapCode::UndefinedElement);
+                assert_eq!(trap(&mut store, 5), outside, "{what}, round {round}");
+                assert_eq!(trap(&mut store, -1), outside, "{what}, round {round}");
+            }
+            set_mul.call(&mut store, 1).unwrap();
+            assert_eq!(call.call(&mut store, (1, 7, 3)).unwrap(), 21, "{what}");
+            set_mul.call(&mut store, 3).unwrap();
+            assert_eq!(call.call(&mut store, (3, 6, 3)).unwrap(), 18, "{what}");
+            assert_eq!(call.call(&mut store, (0, 7, 3)).unwrap(), 10, "{what}");
+        }
+    }
+}

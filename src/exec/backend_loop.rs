@@ -54,6 +54,12 @@ macro_rules! match_loop {
                     call_addr_full!($addr, $args)
                 };
             }
+            macro_rules! call_indirect_slow {
+                ($type_index:expr, $table:expr, $index:expr, $args:expr) => {{
+                    let addr = indirect_callee!($type_index, $table, $index);
+                    call_addr_full!(addr, $args)
+                }};
+            }
             // A tail call off the fast path: the whole tail call, right here.
             macro_rules! tail_call_slow {
                 ($func:expr, $args:expr, $params:expr) => {

@@ -103,6 +103,17 @@ macro_rules! handler_fn {
                     return unsafe { call_addr_slow(ip, fp, mem.base, mem.len, acc, ctx) };
                 }};
             }
+            // A `call_indirect` off the fast path (`call_indirect!`): `call_indirect_slow`, in
+            // tail position, makes the whole call, so that the fast path needs no callee-saved
+            // registers for the traps and the lookups of the full one.
+            #[allow(unused_macros)]
+            macro_rules! call_indirect_slow {
+                ($type_index:expr, $table:expr, $index:expr, $args:expr) => {{
+                    // SAFETY: as for `next!`; `ip` is this `call_indirect`, which
+                    // `call_indirect_slow` reads.
+                    return unsafe { call_indirect_slow(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
             // A tail call off the fast path (`tail_enter_fast!`): `tail_call_slow`, in tail
             // position, makes it, so that `return_call`'s fast path needs no callee-saved
             // registers.
@@ -180,6 +191,15 @@ handler_fn!(@pat
     #[inline(never)]
     call_addr_slow [] [] (_) {
         let (addr, args) = cx!().pending_call;
+        call_addr_full!(addr, args)
+    }
+);
+
+// The `call_indirect` at `ip` that `call_indirect!` could not make fast: the whole call.
+handler_fn!(@pat
+    #[inline(never)]
+    call_indirect_slow [] [] (Instr::CallIndirect { type_index, table, index, args }) {
+        let addr = indirect_callee!(type_index, table, index);
         call_addr_full!(addr, args)
     }
 );

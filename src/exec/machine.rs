@@ -16,7 +16,7 @@ use super::{Exit, Stack};
 use crate::bytecode::{CompiledFunc, Op, Reg, VReg};
 use crate::error::{Error, TrapCode};
 use crate::runtime::interrupt::StopFlag;
-use crate::runtime::{Callee, StoreInner};
+use crate::runtime::{Callee, FuncEntry, StoreInner};
 use crate::value::Cell;
 
 /// Everything an instruction may need besides the hot state: reached through one pointer.
@@ -137,6 +137,31 @@ pub(super) fn host_call(cx: &mut Ctx<'_>, addr: u32, used: usize) -> HostDone {
     let instance = cx.instance;
     cx.switch_instance(instance);
     done
+}
+
+/// The entry of the function that a `call_indirect` of `instance` would call with index cell
+/// `index` into its table `table`, when the call can take the fast path: the element is a
+/// function of the running instance whose signature is `type_index` exactly. `None` for
+/// everything else (out of bounds, null, another signature or a subtype, another instance,
+/// a host function, corrupt operands): the full path then decides, trapping where it must.
+#[inline(always)]
+pub(super) fn quick_indirect(
+    store: &StoreInner,
+    instance: u32,
+    type_index: u32,
+    table: u32,
+    index: Cell,
+) -> Option<FuncEntry> {
+    let inst = store.instances.get(instance as usize)?;
+    let table = store
+        .tables
+        .get(*inst.tables.get(table as usize)? as usize)?;
+    let i = crate::value::index_cell(index, table.ty.is_64);
+    // A null element is 0, so `- 1` fails: the full path traps.
+    let addr = table.elems.get(usize::try_from(i).ok()?)?.checked_sub(1)?;
+    let entry = *store.entries.get(usize::try_from(addr).ok()?)?;
+    let expected = *inst.types.get(type_index as usize)?;
+    (entry.ty == expected && entry.instance == instance).then_some(entry)
 }
 
 /// The direct-call cache of `instance`, for [`Ctx::callees`].
@@ -707,22 +732,39 @@ macro_rules! define_access {
                 let (addr, args): (u32, Reg) = ($d addr, $d args);
                 let cx = cx!();
                 let running = cx.instance;
-                let entered = match &cx.store().funcs[addr as usize] {
-                    FuncEntity::Wasm {
-                        module,
-                        index,
-                        instance,
-                        ..
-                    } if *instance == running => match module.translated(*index as usize) {
-                        Some(code) => {
-                            enter_fast!(code.code.as_ptr(), code.enter_room, code.num_params, args)
-                        }
-                        None => false,
-                    },
+                let entered = match cx.store().entries.get(addr as usize) {
+                    // Without code (or for a host function) `enter_room` never fits.
+                    Some(e) if e.instance == running => {
+                        let entry = std::ptr::with_exposed_provenance::<Op>(e.entry);
+                        enter_fast!(entry, e.enter_room, e.num_params, args)
+                    }
                     _ => false,
                 };
                 if !entered {
                     call_addr_slow!(addr, args);
+                }
+            }};
+        }
+        // `call_indirect`: the element's entry straight from the store (`quick_indirect`) and
+        // `enter_fast!`, else the backend's `call_indirect_slow!`, which makes the whole call
+        // (`indirect_callee!`'s checks and traps, then `call_addr_full!`).
+        #[allow(unused_macros)]
+        macro_rules! call_indirect {
+            ($d type_index:expr, $d table:expr, $d index:expr, $d args:expr) => {{
+                let (type_index, table, index, args): (u32, u32, Reg, Reg) =
+                    ($d type_index, u32::from($d table), $d index, $d args);
+                let cell = r!(index);
+                let cx = cx!();
+                let running = cx.instance;
+                let entered = match quick_indirect(cx.store(), running, type_index, table, cell) {
+                    Some(e) => {
+                        let entry = std::ptr::with_exposed_provenance::<Op>(e.entry);
+                        enter_fast!(entry, e.enter_room, e.num_params, args)
+                    }
+                    None => false,
+                };
+                if !entered {
+                    call_indirect_slow!(type_index, table, index, args);
                 }
             }};
         }
@@ -755,6 +797,12 @@ macro_rules! define_access {
                         }
                     }
                     FuncEntity::Host { .. } => call_host!(addr, used),
+                }
+                // A function this call translated: from now on its entry takes calls by
+                // address on the fast path.
+                let store = cx!().store();
+                if store.entries.get(addr as usize).is_some_and(|e| e.entry == 0) {
+                    store.refresh_entry(addr);
                 }
             }};
         }

@@ -395,8 +395,7 @@ macro_rules! with_all_semantics {
                 call_func!(func, args)
             }
             CallIndirect { type_index, table, index, args } => {
-                let addr = indirect_callee!(type_index, table, index);
-                call_addr!(addr, args);
+                call_indirect!(type_index, table, index, args);
             }
             ReturnCall { func, args, params } => { tail_call_func!(func, args, params) }
             ReturnCallIndirect { type_index, table, index, args, params } => {

@@ -66,6 +66,63 @@ impl FuncEntity {
     }
 }
 
+/// What a call by store address (`call_indirect`, `call_ref`) needs of the function at that
+/// address to enter it on the fast path, in one place: `StoreInner::entries` holds one per
+/// function, beside `StoreInner::funcs`. The fast path takes only an entry whose `instance` is
+/// the running one and whose frame fits (`enter_room`); everything else (host functions,
+/// functions not translated yet, other instances) goes the full way, which refreshes the entry
+/// once a function has been translated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FuncEntry {
+    /// The function's interned signature (`FuncEntity::ty`).
+    pub(crate) ty: u32,
+    /// The instance it runs in; `u32::MAX` for a host function.
+    pub(crate) instance: u32,
+    /// Its code's `CompiledFunc::enter_room`, or `u32::MAX` (which never fits) without code.
+    pub(crate) enter_room: u32,
+    /// Its code's `num_params`.
+    pub(crate) num_params: u32,
+    /// The address of its code's first instruction, provenance exposed (0 without code). The
+    /// code lives as long as the store: `funcs` holds its module, and translated code never
+    /// moves or goes away while the module lives.
+    pub(crate) entry: usize,
+}
+
+impl FuncEntry {
+    /// The entry for `func` as it is now.
+    pub(crate) fn of(func: &FuncEntity) -> FuncEntry {
+        let none = FuncEntry {
+            ty: func.ty(),
+            instance: u32::MAX,
+            enter_room: u32::MAX,
+            num_params: 0,
+            entry: 0,
+        };
+        let FuncEntity::Wasm {
+            instance,
+            module,
+            index,
+            ..
+        } = func
+        else {
+            return none;
+        };
+        match module.translated(*index as usize) {
+            Some(code) => FuncEntry {
+                instance: *instance,
+                enter_room: code.enter_room,
+                num_params: code.num_params,
+                entry: code.code.as_ptr().expose_provenance(),
+                ..none
+            },
+            None => FuncEntry {
+                instance: *instance,
+                ..none
+            },
+        }
+    }
+}
+
 /// What a host function sees of its caller: the store (and so the host state) and, when called
 /// from Wasm, the calling instance's exports.
 pub struct Caller<'a, T> {
@@ -163,8 +220,7 @@ impl Func {
         let host = store.hosts.len() as u32;
         // Copies the list only while a run holds it and a host function adds to it.
         Arc::make_mut(&mut store.hosts).push(func);
-        store.inner.funcs.push(FuncEntity::Host { ty, host });
-        Func(store.inner.funcs.len() as u32 - 1)
+        Func(store.inner.push_func(FuncEntity::Host { ty, host }))
     }
 
     /// The function's signature.

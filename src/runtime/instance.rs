@@ -192,13 +192,13 @@ impl Instance {
         }
         for i in 0..module.inner.funcs.len() {
             let ty = inst.types[info.funcs[info.num_imported_funcs as usize + i] as usize];
-            store.inner.funcs.push(FuncEntity::Wasm {
+            let addr = store.inner.push_func(FuncEntity::Wasm {
                 ty,
                 instance: index,
                 module: module.clone(),
                 index: i as u32,
             });
-            inst.funcs.push(store.inner.funcs.len() as u32 - 1);
+            inst.funcs.push(addr);
         }
         inst.callees = inst
             .funcs

@@ -35,7 +35,7 @@ pub(crate) use store::StoreInner;
 pub use table::Table;
 pub use typed::{HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 
-pub(crate) use func::{FuncEntity, HostFunc};
+pub(crate) use func::{FuncEntity, FuncEntry, HostFunc};
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::{Callee, InstanceEntity};
 pub(crate) use memory::MemoryEntity;

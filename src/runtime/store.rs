@@ -30,7 +30,10 @@ pub(crate) struct StoreInner {
     /// Unique per store, so state from one store is never used with another.
     pub(crate) id: u64,
     pub(crate) engine: Engine,
+    /// The functions, by store address. Only [`StoreInner::push_func`] adds to it.
     pub(crate) funcs: Vec<FuncEntity>,
+    /// Per function, what a call by address needs to enter it on the fast path.
+    pub(crate) entries: Vec<super::func::FuncEntry>,
     pub(crate) memories: Vec<MemoryEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) globals: Vec<GlobalEntity>,
@@ -101,6 +104,7 @@ impl<T> Store<T> {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             engine: engine.clone(),
             funcs: Vec::new(),
+            entries: Vec::new(),
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
@@ -324,6 +328,23 @@ impl StoreInner {
 
     /// Whether interned type `a` is `b` or declared below it (see also the `IndexSub` impl).
     #[inline]
+    /// Adds `func` (and its entry) to the store; its address.
+    pub(crate) fn push_func(&mut self, func: FuncEntity) -> u32 {
+        self.entries.push(super::func::FuncEntry::of(&func));
+        self.funcs.push(func);
+        self.funcs.len() as u32 - 1
+    }
+
+    /// Brings the entry of the function at `addr` up to date, once it has been translated.
+    pub(crate) fn refresh_entry(&mut self, addr: u32) {
+        if let (Some(func), Some(entry)) = (
+            self.funcs.get(addr as usize),
+            self.entries.get_mut(addr as usize),
+        ) {
+            *entry = super::func::FuncEntry::of(func);
+        }
+    }
+
     pub(crate) fn type_matches(&self, a: u32, b: u32) -> bool {
         a == b || self.type_matches_slow(a, b)
     }
