@@ -87,7 +87,8 @@ macro_rules! match_loop {
                 #[cfg(feature = "profile")]
                 {
                     let cx = cx!();
-                    cx.store().profile.count_instr(instr.index(), cx.cur_func);
+                    let func = cx.cur_func;
+                    cx.store().profile.count_instr(instr.index(), func);
                 }
                 match *instr {
                     $( $(Instr::$v { $($f),* })|+ => $body )*

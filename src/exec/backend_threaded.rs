@@ -81,7 +81,8 @@ macro_rules! handler_fn {
                 let cx = cx!();
                 // SAFETY: as for `next!`.
                 let index = unsafe { (*ip).instr.index() };
-                cx.store().profile.count_instr(index, cx.cur_func);
+                let func = cx.cur_func;
+                cx.store().profile.count_instr(index, func);
             }
             // A direct call off the fast path: `call_slow`, in tail position, does the whole
             // call sequence. Out of this handler, so that its calls (`memset`, growing the
