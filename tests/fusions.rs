@@ -665,23 +665,28 @@ fn bit_fusions_match_the_separate_shift_and_operation() {
             }
         }
     }
-    let rotated = "(i32.rotl (local.get $a) (i32.const K))";
-    let shapes = [
-        format!("(i32.xor (local.get $b) {rotated})"),
-        format!("(i32.xor {rotated} (local.get $b))"),
-        format!("(i32.xor (i32.add (local.get $b) (local.get $a)) {rotated})"),
-        format!("(i32.xor {rotated} (i32.rotl (local.get $b) (i32.const 3)))"),
-    ];
-    for rot in [0, 5, 31, 32, 40, -3] {
-        for shape in &shapes {
-            let body = shape.replace('K', &rot.to_string());
-            let wat = format!(
-                r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32) {body}))"#
-            );
-            let mut b = both(&wat, "i32.xor_rotl_imm");
-            for a in values {
-                for bb in values {
-                    agree(&mut b, "f", &[a, bb].map(Val::I32));
+    for (shift_op, fused) in [
+        ("i32.rotl", "i32.xor_rotl_imm"),
+        ("i32.shr_u", "i32.xor_shr_u_imm"),
+    ] {
+        let shifted = format!("({shift_op} (local.get $a) (i32.const K))");
+        let shapes = [
+            format!("(i32.xor (local.get $b) {shifted})"),
+            format!("(i32.xor {shifted} (local.get $b))"),
+            format!("(i32.xor (i32.add (local.get $b) (local.get $a)) {shifted})"),
+            format!("(i32.xor {shifted} ({shift_op} (local.get $b) (i32.const 3)))"),
+        ];
+        for k in [0, 5, 31, 32, 40, -3] {
+            for shape in &shapes {
+                let body = shape.replace('K', &k.to_string());
+                let wat = format!(
+                    r#"(module (func (export "f") (param $a i32) (param $b i32) (result i32) {body}))"#
+                );
+                let mut b = both(&wat, fused);
+                for a in values {
+                    for bb in values {
+                        agree(&mut b, "f", &[a, bb].map(Val::I32));
+                    }
                 }
             }
         }

@@ -303,6 +303,9 @@ macro_rules! for_each_instr {
         /// `dst = a ^ rotl(b, rot)`: an `i32.rotl` by a constant and the `i32.xor` of its result
         /// in one (hash functions' rotate-and-mix steps).
         I32XorRotlImm "i32.xor_rotl_imm" { dst: Reg, a: Reg, b: Reg, rot: u16 } -> dst
+        /// `dst = a ^ (b >> shift)` (unsigned shift): an `i32.shr_u` by a constant and the
+        /// `i32.xor` of its result in one (CRC steps, xorshift generators, hash mixing).
+        I32XorShrUImm "i32.xor_shr_u_imm" { dst: Reg, a: Reg, b: Reg, shift: u16 } -> dst
         /// `dst = c + a * b`, wrapping: an `i32.mul` and the `i32.add` of its result in one.
         I32MulAdd "i32.mul_add" { dst: Reg, a: Reg, b: Reg, c: Reg } -> dst
         /// `dst = c + a * b`, wrapping (`i64`).

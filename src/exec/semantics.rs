@@ -567,6 +567,9 @@ macro_rules! with_all_semantics {
             I32XorRotlImm { dst, a, b, rot } => {
                 w!(dst, (r!(a) as u32 ^ (r!(b) as u32).rotate_left(rot as u32)) as Cell)
             }
+            I32XorShrUImm { dst, a, b, shift } => {
+                w!(dst, (r!(a) as u32 ^ (r!(b) as u32) >> shift) as Cell)
+            }
             I32AddImmPair { x, y, i, j } => {
                 w!(x, (r!(x) as u32).wrapping_add(i as i32 as u32) as Cell);
                 w!(y, (r!(y) as u32).wrapping_add(j as i32 as u32) as Cell);

@@ -106,7 +106,7 @@ pub struct Optimizations {
     /// A shift or rotate by a constant fuses into the operation that uses its result with a
     /// constant or another value: `(x >> k) & m` is one `i32.shr_u_and_imm`, `(x << k) + c`
     /// one `i32.shl_add_imm` (an array element's address), `y ^ rotl(x, k)` one
-    /// `i32.xor_rotl_imm`.
+    /// `i32.xor_rotl_imm`, `y ^ (x >> k)` one `i32.xor_shr_u_imm`.
     pub bit_fusions: bool,
     /// A plain load whose value is the right operand of the arithmetic instruction just after
     /// it (or either operand, when the operation commutes) fuses into that instruction:

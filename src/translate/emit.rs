@@ -432,7 +432,7 @@ impl Translator<'_> {
         if self.opts.multiply_add && self.fuse_multiply_add(num)? {
             return Ok(());
         }
-        if self.opts.bit_fusions && num == NumOp::I32Xor && self.fuse_xor_rotl()? {
+        if self.opts.bit_fusions && num == NumOp::I32Xor && self.fuse_xor_shifted()? {
             return Ok(());
         }
         if self.opts.load_operands && self.fuse_load_operand(num)? {
@@ -584,23 +584,31 @@ impl Translator<'_> {
         Ok(Some((last, dst, other)))
     }
 
-    /// `i32.xor` of an `i32.rotl_imm`'s result is one `i32.xor_rotl_imm`.
-    fn fuse_xor_rotl(&mut self) -> Result<bool> {
-        let rotl = |last: &Instr| match *last {
-            Instr::I32RotlImm { dst, .. } => Some(dst),
+    /// `i32.xor` of an `i32.rotl_imm`'s result is one `i32.xor_rotl_imm`, of an
+    /// `i32.shr_u_imm`'s one `i32.xor_shr_u_imm`.
+    fn fuse_xor_shifted(&mut self) -> Result<bool> {
+        let shifted = |last: &Instr| match *last {
+            Instr::I32RotlImm { dst, .. } | Instr::I32ShrUImm { dst, .. } => Some(dst),
             _ => None,
         };
-        let Some((Instr::I32RotlImm { a, imm, .. }, dst, other)) =
-            self.take_producer(true, rotl)?
-        else {
+        let Some((last, dst, other)) = self.take_producer(true, shifted)? else {
             return Ok(false);
         };
-        self.emit(Instr::I32XorRotlImm {
-            dst,
-            a: other,
-            b: a,
-            // `rotl` counts modulo 32.
-            rot: (imm & 31) as u16,
+        // Both count modulo 32.
+        self.emit(match last {
+            Instr::I32RotlImm { a, imm, .. } => Instr::I32XorRotlImm {
+                dst,
+                a: other,
+                b: a,
+                rot: (imm & 31) as u16,
+            },
+            Instr::I32ShrUImm { a, imm, .. } => Instr::I32XorShrUImm {
+                dst,
+                a: other,
+                b: a,
+                shift: (imm & 31) as u16,
+            },
+            _ => unreachable!("`shifted` takes only these two"),
         });
         Ok(true)
     }
