@@ -60,6 +60,11 @@ macro_rules! match_loop {
                     call_addr_full!(addr, $args)
                 }};
             }
+            macro_rules! return_switch {
+                ($instance:expr) => {
+                    switch_to!($instance)
+                };
+            }
             // A tail call off the fast path: the whole tail call, right here.
             macro_rules! tail_call_slow {
                 ($func:expr, $args:expr, $params:expr) => {

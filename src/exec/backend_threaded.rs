@@ -115,6 +115,18 @@ macro_rules! handler_fn {
                     return unsafe { call_indirect_slow(ip, fp, mem.base, mem.len, acc, ctx) };
                 }};
             }
+            // A return to another instance: `return_switch`, in tail position, switches to it,
+            // so that the return handlers make no call (a call, even a cold one, costs them a
+            // stack adjustment on every return).
+            #[allow(unused_macros)]
+            macro_rules! return_switch {
+                ($instance:expr) => {{
+                    cx!().pending_instance = $instance;
+                    // SAFETY: as for `next!`; `ip` is the call being returned to, which
+                    // `return_switch` steps past.
+                    return unsafe { return_switch(ip, fp, mem.base, mem.len, acc, ctx) };
+                }};
+            }
             // A tail call off the fast path (`tail_enter_fast!`): `tail_call_slow`, in tail
             // position, makes it, so that `return_call`'s fast path needs no callee-saved
             // registers.
@@ -202,6 +214,17 @@ handler_fn!(@pat
     call_indirect_slow [] [] (Instr::CallIndirect { type_index, table, index, args }) {
         let addr = indirect_callee!(type_index, table, index);
         call_addr_full!(addr, args)
+    }
+);
+
+// A return whose frame belongs to another instance (`Ctx::pending_instance`), its frame
+// already popped and `ip` at the call returned to: switches to that instance.
+handler_fn!(@pat
+    #[allow(irrefutable_let_patterns)]
+    #[inline(never)]
+    return_switch [] [] (_) {
+        let instance = cx!().pending_instance;
+        switch_to!(instance)
     }
 );
 

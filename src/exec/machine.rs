@@ -52,6 +52,9 @@ pub(crate) struct Ctx<'a> {
     /// backend's call handlers hand to `call_slow` or `call_addr_slow` when it cannot take
     /// the fast path (see `enter_fast!`).
     pub(super) pending_call: (u32, Reg),
+    /// The instance a return goes back to, when it is not the running one: the threaded
+    /// backend's `return_switch` handler switches to it.
+    pub(super) pending_instance: u32,
 }
 
 impl Ctx<'_> {
@@ -931,9 +934,19 @@ macro_rules! define_access {
                 if frame.instance != cx.instance {
                     // Same-instance callees that grow the memory refresh `mem` themselves;
                     // host calls refresh it when they return.
-                    cx.switch_instance(frame.instance);
-                    $mem = MemCache::of(cx.store(), frame.instance);
+                    return_switch!(frame.instance);
                 }
+            }};
+        }
+        // The rest of a return to another instance: makes it the running one and reloads the
+        // memory cache.
+        #[allow(unused_macros)]
+        macro_rules! switch_to {
+            ($d instance:expr) => {{
+                let instance: u32 = $d instance;
+                let cx = cx!();
+                cx.switch_instance(instance);
+                $mem = MemCache::of(cx.store(), instance);
             }};
         }
     };

@@ -495,6 +495,7 @@ fn execute(
         trap_ip: std::ptr::null(),
         callees,
         pending_call: (0, crate::bytecode::Reg(0)),
+        pending_instance: 0,
     };
     let ip = at.ip;
     let stopped = if threaded {
