@@ -34,11 +34,12 @@ use super::{CompilationMode, Config, Engine, Module};
 use crate::binary::{self, ModuleInfo};
 use crate::bytecode::serial::{self, Reader};
 use crate::bytecode::verify::{self, FrameCheck};
-use crate::bytecode::{self, Code, CompiledFunc, Instr, Op, Operand, OperandVisitor};
+use crate::bytecode::{
+    self, Chunks, Code, CompiledFunc, InChunk, Instr, Op, Operand, OperandVisitor,
+};
 use crate::error::{Error, PrecompiledError, PrecompiledErrorKind as Kind, Result};
 use crate::value::ValType;
 use crate::{translate, validate};
-use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -392,57 +393,6 @@ fn func_header(r: &mut Reader<'_>) -> Result<Option<[u32; 9]>, String> {
     Ok(Some(header))
 }
 
-/// Where a load decodes functions' code: allocations of at least [`Chunks::SIZE`] instructions,
-/// each holding several functions. A load then makes a few allocations rather than one per
-/// function, and each is filled and decoded into while it is in the cache (one allocation for
-/// the whole module would be written twice from memory: filled, then decoded into).
-struct Chunks {
-    /// The chunks filled so far, the last one being filled.
-    done: Vec<Arc<[Op]>>,
-    /// Slots of the last chunk handed to a function.
-    used: usize,
-    /// The least instructions a new chunk holds.
-    size: usize,
-}
-
-impl Chunks {
-    /// Instructions per chunk of an eager load: 192 KiB, well within a core's second-level
-    /// cache.
-    const SIZE: usize = 8192;
-
-    /// Chunks of at least `size` instructions (0: each function's code its own allocation).
-    fn new(size: usize) -> Chunks {
-        Chunks {
-            done: Vec::new(),
-            used: 0,
-            size,
-        }
-    }
-
-    /// `len` slots for a function's code, each a `return` to be overwritten, and where they are.
-    fn take(&mut self, len: usize) -> Result<(&mut [Op], InChunk), String> {
-        let room = self.done.last().map_or(0, |c| c.len() - self.used);
-        if len > room {
-            self.done.push(Code::blank(len.max(self.size)));
-            self.used = 0;
-        }
-        let chunk = self.done.len() - 1;
-        let range = self.used..self.used + len;
-        self.used = range.end;
-        let ops = (self.done.last_mut())
-            .and_then(Arc::get_mut)
-            .and_then(|ops| ops.get_mut(range.clone()))
-            .ok_or("a chunk of code shared before it was filled")?;
-        Ok((ops, InChunk { chunk, range }))
-    }
-}
-
-/// A function's code in a load's [`Chunks`].
-struct InChunk {
-    chunk: usize,
-    range: Range<usize>,
-}
-
 /// A function as [`read_func`] reads it: everything but its code, which went to `code` of the
 /// load's [`Chunks`].
 struct ReadFunc {
@@ -453,10 +403,7 @@ struct ReadFunc {
 impl ReadFunc {
     /// The function, its code now a range of its chunk.
     fn with_code(self, chunks: &Chunks) -> Result<CompiledFunc, String> {
-        let InChunk { chunk, range } = self.code;
-        let code = (chunks.done.get(chunk))
-            .and_then(|ops| Code::shared(ops, range))
-            .ok_or("code outside its chunk")?;
+        let code = chunks.code(self.code).ok_or("code outside its chunk")?;
         Ok(CompiledFunc { code, ..self.func })
     }
 }
@@ -943,7 +890,6 @@ pub(crate) fn checksum(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::TrapCode;
 
     /// Every integer field of every instruction has a role, so the loader checks each index.
     #[test]
@@ -954,46 +900,6 @@ mod tests {
                     assert!(role(name).is_some(), "{}: {name}", instr.mnemonic());
                 }
             });
-        }
-    }
-
-    /// Functions share a chunk until the next does not fit; one larger than a chunk gets its
-    /// own; each function's code is exactly the slots it was given.
-    #[test]
-    fn chunks_hand_out_disjoint_ranges() {
-        let mut chunks = Chunks::new(10);
-        let mut given = Vec::new();
-        for (i, len) in [4, 5, 2, 30, 1, 0].into_iter().enumerate() {
-            let (ops, at) = chunks.take(len).unwrap();
-            assert_eq!(ops.len(), len);
-            ops.fill(Op::new(Instr::Trap {
-                code: TrapCode::ALL[i],
-            }));
-            given.push((i, at));
-        }
-        let chunk_of: Vec<usize> = given.iter().map(|(_, at)| at.chunk).collect();
-        assert_eq!(chunk_of, [0, 0, 1, 2, 3, 3]);
-        assert_eq!(chunks.done[2].len(), 30);
-        for (i, code) in given {
-            let len = code.range.len();
-            let func = CompiledFunc {
-                code: Code::default(),
-                num_regs: 0,
-                num_params: 0,
-                num_locals: 0,
-                num_results: 0,
-                wasm_ops: 0,
-                eqz_fusions: 0,
-                source_map: Box::default(),
-                handlers: Box::default(),
-                enter_room: 0,
-            };
-            let code = ReadFunc { func, code }.with_code(&chunks).unwrap().code;
-            assert_eq!(code.len(), len);
-            let trap = Instr::Trap {
-                code: TrapCode::ALL[i],
-            };
-            assert!(code.iter().all(|op| *op.instr() == trap));
         }
     }
 
