@@ -90,8 +90,8 @@ macro_rules! handler_fn {
             #[allow(unused_macros)]
             macro_rules! call_slow {
                 ($func:expr, $args:expr) => {{
-                    cx!().pending_call = ($func, $args);
-                    // SAFETY: as for `next!`; `call_slow` reads the call from `pending_call`.
+                    // SAFETY: as for `next!`; `ip` is this call, whose `func` and `args`
+                    // `call_slow` reads again (so that they need no register here).
                     return unsafe { call_slow(ip, fp, mem.base, mem.len, acc, ctx) };
                 }};
             }
@@ -186,13 +186,23 @@ macro_rules! handlers {
 with_semantics!(handlers);
 
 // The direct call that a call handler's fast path (`enter_fast!`) could not make, with the
-// instruction at `ip` (the call) half run: its copies are done, the call is in
-// `Ctx::pending_call`.
+// instruction at `ip` (the call) half run: its copies are done. `func` and `args` are read
+// from it again, so that the fast path keeps no register for them (two fewer registers saved
+// and restored on every call).
 handler_fn!(@pat
     #[allow(irrefutable_let_patterns)]
     #[inline(never)]
-    call_slow [] [] (_) {
-        let (func, args) = cx!().pending_call;
+    call_slow [] [] (instr) {
+        let (func, args) = match instr {
+            Instr::Call { func, args }
+            | Instr::CallCopy { func, args, .. }
+            | Instr::CallCopy2 { func, args, .. } => (func, args),
+            // Only these reach `call_slow!` (through `call_func!`).
+            other => fail!(crate::error::Error::Internal(format!(
+                "call_slow at {}",
+                other.mnemonic()
+            ))),
+        };
         call_func!(func, args, @full)
     }
 );

@@ -48,9 +48,8 @@ pub(crate) struct Ctx<'a> {
     /// The instruction that trapped, when an instruction returns [`Stop::Trap`] (set by
     /// [`trap_at`], on the trap's cold path only): the top of the backtrace.
     pub(super) trap_ip: *const Op,
-    /// The call (function index or store address, argument register) that the threaded
-    /// backend's call handlers hand to `call_slow` or `call_addr_slow` when it cannot take
-    /// the fast path (see `enter_fast!`).
+    /// The call (store address, argument register) that the threaded backend's `call_addr!`
+    /// hands to `call_addr_slow` when it cannot take the fast path (see `enter_fast!`).
     pub(super) pending_call: (u32, Reg),
     /// The instance a return goes back to, when it is not the running one: the threaded
     /// backend's `return_switch` handler switches to it.
