@@ -307,18 +307,18 @@ fn checksum(bytes: &[u8]) -> u64 {
     let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(31);
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     let s = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
-    let mut lanes = [s, s ^ 1, s ^ 2, s ^ 3];
-    let blocks = bytes.len() / 32;
+    let mut lanes = [s, s ^ 1, s ^ 2, s ^ 3, s ^ 4, s ^ 5, s ^ 6, s ^ 7];
+    let blocks = bytes.len() / 64;
     for block in 0..blocks {
         for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = step(*lane, word(block * 32 + i * 8));
+            *lane = step(*lane, word(block * 64 + i * 8));
         }
     }
     let mut h = lanes[0];
     for &lane in &lanes[1..] {
         h = step(h, lane);
     }
-    let mut at = blocks * 32;
+    let mut at = blocks * 64;
     while at + 8 <= bytes.len() {
         h = step(h, word(at));
         at += 8;
@@ -567,14 +567,13 @@ fn mismatches_name_what_differs() {
     let (kind, msg) = kind_of(Module::deserialize(&engine, &other));
     assert_eq!(kind, PrecompiledErrorKind::FormatVersion);
     assert!(msg.contains("format version 99"), "{msg}");
-    // A file of the previous version (jump offsets in instructions, not bytes) is refused by
-    // its version.
+    // A file of the previous version (its checksum had four lanes) is refused by its version.
     let mut other = bytes.clone();
-    other[8] = 3;
+    other[8] = 4;
     let (kind, msg) = kind_of(Module::deserialize(&engine, &other));
     assert_eq!(kind, PrecompiledErrorKind::FormatVersion);
     assert!(
-        msg.contains("format version 3, this regwasm reads version 4"),
+        msg.contains("format version 4, this regwasm reads version 5"),
         "{msg}"
     );
 

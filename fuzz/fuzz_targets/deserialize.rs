@@ -35,18 +35,18 @@ fn checksum(bytes: &[u8]) -> u64 {
     let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(31);
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     let s = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
-    let mut lanes = [s, s ^ 1, s ^ 2, s ^ 3];
-    let blocks = bytes.len() / 32;
+    let mut lanes = [s, s ^ 1, s ^ 2, s ^ 3, s ^ 4, s ^ 5, s ^ 6, s ^ 7];
+    let blocks = bytes.len() / 64;
     for block in 0..blocks {
         for (i, lane) in lanes.iter_mut().enumerate() {
-            *lane = step(*lane, word(block * 32 + i * 8));
+            *lane = step(*lane, word(block * 64 + i * 8));
         }
     }
     let mut h = lanes[0];
     for &lane in &lanes[1..] {
         h = step(h, lane);
     }
-    let mut at = blocks * 32;
+    let mut at = blocks * 64;
     while at + 8 <= bytes.len() {
         h = step(h, word(at));
         at += 8;

@@ -1,6 +1,6 @@
 //! A function's instructions, held in an allocation that may be shared with other functions.
 
-use super::{Instr, Op};
+use super::Op;
 use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
@@ -18,9 +18,11 @@ pub struct Code(Ops);
 #[derive(Clone)]
 enum Ops {
     Own(Box<[Op]>),
-    /// `ops[start..end]`; `Code::shared` checks that the range exists.
+    /// `ops[start..end]`; `Code::shared` checks that the range exists. A `Vec` behind the
+    /// `Arc` (not `Arc<[Op]>`): a loader pushes into it and shares it as it is, where an
+    /// `Arc<[Op]>` would have to be filled before it is decoded into, or copied after.
     Shared {
-        ops: Arc<[Op]>,
+        ops: Arc<Vec<Op>>,
         start: usize,
         end: usize,
     },
@@ -28,18 +30,13 @@ enum Ops {
 
 impl Code {
     /// `range` of `ops`, or `None` if `ops` has no such range.
-    fn shared(ops: &Arc<[Op]>, range: Range<usize>) -> Option<Code> {
+    fn shared(ops: &Arc<Vec<Op>>, range: Range<usize>) -> Option<Code> {
         ops.get(range.clone())?;
         Some(Code(Ops::Shared {
             ops: Arc::clone(ops),
             start: range.start,
             end: range.end,
         }))
-    }
-
-    /// An allocation of `len` instructions for a loader to overwrite (each a `return`).
-    fn blank(len: usize) -> Arc<[Op]> {
-        std::iter::repeat_n(Op::new(Instr::Return {}), len).collect()
     }
 }
 
@@ -81,13 +78,12 @@ impl fmt::Debug for Code {
 
 /// Where a load decodes functions' code: allocations of at least [`Chunks::SIZE`] instructions,
 /// each holding several functions. A load then makes a few allocations rather than one per
-/// function, and each is filled and decoded into while it is in the cache (one allocation for
-/// the whole module would be written twice from memory: filled, then decoded into).
+/// function, and each is decoded into while it is in the cache. Decoders push: an allocation
+/// that had to be filled first would be written twice (filling was a sixth of a load).
 pub(crate) struct Chunks {
-    /// The chunks filled so far, the last one being filled.
-    done: Vec<Arc<[Op]>>,
-    /// Slots of the last chunk handed to a function.
-    used: usize,
+    /// The chunks filled so far, the last one being filled. Each has the capacity it was
+    /// made with, and is never grown (so never moved while its slots are handed out).
+    done: Vec<Vec<Op>>,
     /// The least instructions a new chunk holds.
     size: usize,
 }
@@ -101,31 +97,42 @@ impl Chunks {
     pub(crate) fn new(size: usize) -> Chunks {
         Chunks {
             done: Vec::new(),
-            used: 0,
             size,
         }
     }
 
-    /// `len` slots for a function's code, each a `return` to be overwritten, and where they are.
-    pub(crate) fn take(&mut self, len: usize) -> Result<(&mut [Op], InChunk), String> {
-        let room = self.done.last().map_or(0, |c| c.len() - self.used);
+    /// A chunk with room for `len` more instructions, for a function's code to be pushed to,
+    /// and where that code will be once `len` instructions are pushed.
+    pub(crate) fn take(&mut self, len: usize) -> (&mut Vec<Op>, InChunk) {
+        let room = self.done.last().map_or(0, |c| c.capacity() - c.len());
         if len > room {
-            self.done.push(Code::blank(len.max(self.size)));
-            self.used = 0;
+            self.done.push(Vec::with_capacity(len.max(self.size)));
         }
         let chunk = self.done.len() - 1;
-        let range = self.used..self.used + len;
-        self.used = range.end;
-        let ops = (self.done.last_mut())
-            .and_then(Arc::get_mut)
-            .and_then(|ops| ops.get_mut(range.clone()))
-            .ok_or("a chunk of code shared before it was filled")?;
-        Ok((ops, InChunk { chunk, range }))
+        let ops = &mut self.done[chunk];
+        let start = ops.len();
+        (
+            ops,
+            InChunk {
+                chunk,
+                range: start..start + len,
+            },
+        )
     }
 
-    /// The code `at` names, once its chunk is filled (no slot of it is handed out any more).
+    /// The chunks, filled, to be shared by the code [`Chunks::take`] placed in them.
+    pub(crate) fn finish(self) -> Filled {
+        Filled(self.done.into_iter().map(Arc::new).collect())
+    }
+}
+
+/// A load's chunks once no more code is decoded into them.
+pub(crate) struct Filled(Vec<Arc<Vec<Op>>>);
+
+impl Filled {
+    /// The code `at` names, or `None` if its chunk does not hold it (it was not all pushed).
     pub(crate) fn code(&self, at: InChunk) -> Option<Code> {
-        Code::shared(self.done.get(at.chunk)?, at.range)
+        Code::shared(self.0.get(at.chunk)?, at.range)
     }
 }
 
@@ -135,26 +142,34 @@ pub(crate) struct InChunk {
     range: Range<usize>,
 }
 
+impl InChunk {
+    /// Where the code is in its chunk.
+    pub(crate) fn range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytecode::Instr;
     use crate::error::TrapCode;
 
     #[test]
     fn a_shared_range_reads_only_its_own_instructions() {
-        let ops: Arc<[Op]> = (0..5u16)
+        let ops: Vec<Op> = (0..5u16)
             .map(|i| {
                 Op::new(Instr::Trap {
                     code: TrapCode::ALL[usize::from(i)],
                 })
             })
             .collect();
+        let ops = Arc::new(ops);
         let code = Code::shared(&ops, 1..3).unwrap();
         assert_eq!(code.len(), 2);
         assert_eq!(code[0], ops[1]);
         assert_eq!(code[1], ops[2]);
         assert!(Code::shared(&ops, 4..6).is_none());
-        assert_eq!(Code::blank(3).len(), 3);
         assert!(Code::default().is_empty());
     }
 
@@ -165,24 +180,35 @@ mod tests {
         let mut chunks = Chunks::new(10);
         let mut given = Vec::new();
         for (i, len) in [4, 5, 2, 30, 1, 0].into_iter().enumerate() {
-            let (ops, at) = chunks.take(len).unwrap();
-            assert_eq!(ops.len(), len);
-            ops.fill(Op::new(Instr::Trap {
+            let (ops, at) = chunks.take(len);
+            assert!(ops.capacity() - ops.len() >= len);
+            let trap = Op::new(Instr::Trap {
                 code: TrapCode::ALL[i],
-            }));
+            });
+            ops.extend(std::iter::repeat_n(trap, len));
             given.push((i, at));
         }
         let chunk_of: Vec<usize> = given.iter().map(|(_, at)| at.chunk).collect();
         assert_eq!(chunk_of, [0, 0, 1, 2, 3, 3]);
         assert_eq!(chunks.done[2].len(), 30);
+        let filled = chunks.finish();
         for (i, at) in given {
             let len = at.range.len();
-            let code = chunks.code(at).unwrap();
+            let code = filled.code(at).unwrap();
             assert_eq!(code.len(), len);
             let trap = Instr::Trap {
                 code: TrapCode::ALL[i],
             };
             assert!(code.iter().all(|op| *op.instr() == trap));
         }
+    }
+
+    /// Code whose instructions were not all pushed (a load that stopped) is not handed out.
+    #[test]
+    fn code_not_all_pushed_is_refused() {
+        let mut chunks = Chunks::new(10);
+        let (ops, at) = chunks.take(4);
+        ops.push(Op::new(Instr::Return {}));
+        assert!(chunks.finish().code(at).is_none());
     }
 }

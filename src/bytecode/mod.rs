@@ -25,7 +25,7 @@ pub(crate) mod serial;
 mod stats;
 pub(crate) mod verify;
 pub use code::Code;
-pub(crate) use code::{Chunks, InChunk};
+pub(crate) use code::{Chunks, Filled, InChunk};
 pub use define::Instr;
 pub use disasm::{listing, WasmLine};
 pub(crate) use handlers::{decode as decode_handlers, encode as encode_handlers};
