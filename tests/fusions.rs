@@ -989,3 +989,102 @@ fn accumulator_flows_into_loops_and_joins() {
         }
     }
 }
+
+/// A copy just before a branch goes into it (`copy_br`, `copy_br_if_nez`, `copy_br_if_eqz`):
+/// the end of an `if` arm, a `local.set` before a loop's `br_if` (the condition read after
+/// the copy, also when it is the copied register), a loop whose `br` back to its exit test is
+/// rotated (the copy kept), and a `copy_br` to a `return_reg`. Each shape on both backends,
+/// against the unfused translation.
+#[test]
+fn copies_into_branches_match_the_separate_copy_and_branch() {
+    let shapes = [
+        (
+            "copy_br ",
+            r#"(func (export "f") (param $c i32) (param $a i32) (result i32) (local $x i32)
+                 (if (local.get $c)
+                   (then (local.set $x (local.get $a)))
+                   (else (local.set $x (i32.const 7))))
+                 (i32.add (local.get $x) (i32.const 1)))"#,
+        ),
+        (
+            // The `copy_br` to the `return_reg`: `a` returned straight from the `then` arm.
+            "return_reg          src=r1",
+            r#"(func (export "f") (param $c i32) (param $a i32) (result i32) (local $x i32)
+                 (if (local.get $c)
+                   (then (local.set $x (local.get $a)))
+                   (else (local.set $x (i32.const 7))))
+                 (local.get $x))"#,
+        ),
+        (
+            "copy_br_if_nez",
+            r#"(func (export "f") (param $c i32) (param $a i32) (result i32) (local $x i32) (local $n i32)
+                 (local.set $a (i32.and (local.get $a) (i32.const 63)))
+                 (loop $l
+                   (local.set $n (i32.add (local.get $n) (local.get $c)))
+                   (local.set $a (i32.and (i32.sub (local.get $a) (i32.const 1)) (i32.const 63)))
+                   (local.set $x (local.get $a))
+                   (br_if $l (local.get $x)))
+                 (i32.add (i32.mul (local.get $x) (i32.const 1000)) (local.get $n)))"#,
+        ),
+        (
+            "copy_br_if_eqz",
+            r#"(func (export "f") (param $c i32) (param $a i32) (result i32) (local $x i32) (local $n i32)
+                 (local.set $a (i32.and (local.get $a) (i32.const 63)))
+                 (loop $l
+                   (local.set $n (i32.add (local.get $n) (local.get $c)))
+                   (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                   (local.set $x (i32.and (local.get $a) (i32.const 31)))
+                   (local.set $c (local.get $x))
+                   (br_if $l (i32.eqz (local.get $c))))
+                 (i32.add (i32.mul (local.get $x) (i32.const 1000)) (local.get $n)))"#,
+        ),
+        (
+            "copy_br_if_nez",
+            r#"(func (export "f") (param $c i32) (param $a i32) (result i32) (local $y i32) (local $i i32)
+                 (local.set $i (i32.and (local.get $a) (i32.const 63)))
+                 (block $exit
+                   (loop $l
+                     (br_if $exit (i32.eqz (local.get $i)))
+                     (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                     (local.set $c (i32.add (local.get $c) (local.get $y)))
+                     (local.set $y (local.get $i))
+                     (br $l)))
+                 (i32.add (local.get $c) (local.get $y)))"#,
+        ),
+    ];
+    for (mnemonic, func) in shapes {
+        let wat = format!("(module {func})");
+        for dispatch in [regwasm::Dispatch::Loop, regwasm::Dispatch::Threaded] {
+            let side = |opts: Optimizations| {
+                let mut config = Config::default();
+                config
+                    .optimizations(opts)
+                    .verify_bytecode(true)
+                    .dispatch(dispatch);
+                let engine = Engine::new(&config);
+                let module = Module::new(&engine, wat.as_str()).expect("module");
+                let mut store = Store::new(&engine, ());
+                let instance = Linker::new(&engine)
+                    .instantiate(&mut store, &module)
+                    .expect("instantiate");
+                (module, store, instance)
+            };
+            let (module, fstore, finstance) = side(Optimizations::all());
+            let listing = module.disassemble();
+            assert!(
+                listing.contains(mnemonic),
+                "no {mnemonic} in:\n{listing}\nfor {wat}"
+            );
+            let (_, pstore, pinstance) = side(Optimizations::none());
+            let mut b = Both {
+                fused: (fstore, finstance),
+                plain: (pstore, pinstance),
+            };
+            for c in EDGES {
+                for a in [0, 1, 5, 40, -1] {
+                    agree(&mut b, "f", &[Val::I32(c), Val::I32(a)]);
+                }
+            }
+        }
+    }
+}

@@ -364,6 +364,22 @@ macro_rules! with_all_semantics {
                     jump!(offset)
                 }
             }
+            CopyBr { dst, src, offset } => {
+                w!(dst, r!(src));
+                jump!(offset)
+            }
+            CopyBrIfNez { dst, src, cond, offset } => {
+                w!(dst, r!(src));
+                if r!(cond) as u32 != 0 {
+                    jump!(offset)
+                }
+            }
+            CopyBrIfEqz { dst, src, cond, offset } => {
+                w!(dst, r!(src));
+                if r!(cond) as u32 == 0 {
+                    jump!(offset)
+                }
+            }
             BrIfNezAcc { offset } => {
                 if acc!() as u32 != 0 {
                     jump!(offset)

@@ -87,8 +87,10 @@ pub struct Optimizations {
     /// `local.set` rewrites the instruction that produced the value to write the local
     /// directly, instead of emitting a copy.
     pub result_retargeting: bool,
-    /// Two copies in a row become one `copy2` (local-to-local moves often come in runs), and
-    /// a copy or `copy2` just before a `call` goes into it (`call_copy`, `call_copy2`).
+    /// Two copies in a row become one `copy2` (local-to-local moves often come in runs), a
+    /// copy or `copy2` just before a `call` goes into it (`call_copy`, `call_copy2`), and a
+    /// copy just before a `br`, `br_if_nez` or `br_if_eqz` goes into it (`copy_br`,
+    /// `copy_br_if_nez`, `copy_br_if_eqz`).
     pub copy_pairs: bool,
     /// A jump to a return becomes that return, and `copy x←y; return_reg x` becomes
     /// `return_reg y` (a pass over the finished function).

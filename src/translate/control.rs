@@ -190,10 +190,15 @@ impl Translator<'_> {
             // The then-branch's results go to their slots, then jump over the else-branch.
             let results = self.ctrl.last().expect("validated: else inside if").results;
             self.materialize_top(results)?;
-            let at = self.code.len();
-            self.emit(Instr::Br {
+            let br = self.with_last_copy(|dst, src| Instr::CopyBr {
+                dst,
+                src,
                 offset: Offset::new(0),
             });
+            let at = self.code.len();
+            self.emit(br.unwrap_or(Instr::Br {
+                offset: Offset::new(0),
+            }));
             self.ctrl.last_mut().expect("in if").fixups.push(at);
         }
         let here = self.code.len();
@@ -266,8 +271,24 @@ impl Translator<'_> {
         let (target, copies) = self.branch_copies(depth)?;
         if copies.is_empty() {
             if let Target::Backward(_) | Target::Forward(_) = target {
+                let offset = Offset::new(0);
+                let fused = match cond {
+                    Cond::Nez(cond) => self.with_last_copy(|dst, src| Instr::CopyBrIfNez {
+                        dst,
+                        src,
+                        cond,
+                        offset,
+                    }),
+                    Cond::Eqz(cond) => self.with_last_copy(|dst, src| Instr::CopyBrIfEqz {
+                        dst,
+                        src,
+                        cond,
+                        offset,
+                    }),
+                    Cond::Cmp(..) => None,
+                };
                 let at = self.code.len();
-                self.emit(cond.branch());
+                self.emit(fused.unwrap_or_else(|| cond.branch()));
                 self.bind_jump(at, target)?;
                 self.begin_block();
                 return Ok(());
@@ -443,11 +464,29 @@ impl Translator<'_> {
             self.emit(Instr::Return {});
             return Ok(());
         }
-        let at = self.code.len();
-        self.emit(Instr::Br {
+        let br = self.with_last_copy(|dst, src| Instr::CopyBr {
+            dst,
+            src,
             offset: Offset::new(0),
         });
+        let at = self.code.len();
+        self.emit(br.unwrap_or(Instr::Br {
+            offset: Offset::new(0),
+        }));
         self.bind_jump(at, target)
+    }
+
+    /// When the last instruction is a `copy` that may be rewritten (`copy_pairs`), removes it
+    /// and returns `fused` of its destination and source: the branch that will take it in.
+    fn with_last_copy(&mut self, fused: impl FnOnce(Reg, Reg) -> Instr) -> Option<Instr> {
+        if !(self.opts.copy_pairs && self.last_is_rewritable()) {
+            return None;
+        }
+        let Some(&Instr::Copy { dst, src }) = self.code.last() else {
+            return None;
+        };
+        self.unemit();
+        Some(fused(dst, src))
     }
 
     /// Points the jump at `at` to `target`, now or when the target block ends.

@@ -404,22 +404,53 @@ impl<'a> Translator<'a> {
 }
 
 /// Shortcuts on the finished code that keep every instruction's position (so offsets and the
-/// source map stay valid): a `br` to a return is that return, and a copy into the register a
-/// following `return_reg` returns is a `return_reg` of the copy's source. The instructions
+/// source map stay valid): a `br` (or `copy_br`) to a return is that return, a `br` (or
+/// `copy_br`) back to a loop's exit test is that test inverted, and a copy into the register
+/// a following `return_reg` returns is a `return_reg` of the copy's source. The instructions
 /// jumped over stay in place for any other jump that lands on them.
 fn thread_jumps(code: &mut [Instr]) {
     for at in 0..code.len() {
-        if let Instr::Br { offset } = code[at] {
-            let target = (at as i64 + offset.instrs() as i64) as usize;
-            match code.get(target) {
+        let target = |offset: Offset| (at as i64 + offset.instrs() as i64) as usize;
+        match code[at] {
+            Instr::Br { offset } => match code.get(target(offset)) {
                 Some(ret @ (Instr::Return {} | Instr::ReturnReg { .. })) => code[at] = *ret,
                 Some(cond) => {
-                    if let Some(inverted) = invert_to_fallthrough(cond, target, at) {
+                    if let Some(inverted) = invert_to_fallthrough(cond, target(offset), at) {
                         code[at] = inverted;
                     }
                 }
                 None => {}
-            }
+            },
+            // The same for a copy and its jump (`copy_pairs`): a copy just before a return of
+            // one register only matters if it is that register; the rotation keeps the copy.
+            Instr::CopyBr { dst, src, offset } => match code.get(target(offset)) {
+                Some(&Instr::ReturnReg { src: ret }) => {
+                    let src = if ret == dst { src } else { ret };
+                    code[at] = Instr::ReturnReg { src };
+                }
+                Some(&cond) => {
+                    if let Some(inverted) = invert_to_fallthrough(&cond, target(offset), at) {
+                        code[at] = match inverted {
+                            Instr::BrIfNez { cond, offset } => Instr::CopyBrIfNez {
+                                dst,
+                                src,
+                                cond,
+                                offset,
+                            },
+                            Instr::BrIfEqz { cond, offset } => Instr::CopyBrIfEqz {
+                                dst,
+                                src,
+                                cond,
+                                offset,
+                            },
+                            // A comparison has no form with a copy.
+                            _ => continue,
+                        };
+                    }
+                }
+                None => {}
+            },
+            _ => {}
         }
     }
     for at in 0..code.len().saturating_sub(1) {
