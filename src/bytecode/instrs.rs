@@ -50,12 +50,12 @@ macro_rules! for_each_instr {
         BrIfEqzAcc "br_if_eqz_acc" { offset: Offset } jumps(offset) acc_of(BrIfEqz.cond)
         /// `dst = src`, then jump by `offset`: a copy just before a jump (a value moved to
         /// where the target expects it, the end of an `if` arm) in one instruction.
-        CopyBr "copy_br" { dst: Reg, src: Reg, offset: Offset } writes(dst) jumps(offset) is(terminal)
+        CopyBr "copy_br" { dst: Reg, src: Reg, offset: Offset } writes(dst) acc_holds(dst) jumps(offset) is(terminal)
         /// `dst = src`, then jump by `offset` if `cond != 0` (read after the copy): a
         /// `local.set` just before a `br_if`, such as a loop's back edge.
-        CopyBrIfNez "copy_br_if_nez" { dst: Reg, src: Reg, cond: Reg, offset: Offset } writes(dst) jumps(offset)
+        CopyBrIfNez "copy_br_if_nez" { dst: Reg, src: Reg, cond: Reg, offset: Offset } writes(dst) acc_holds(dst) jumps(offset)
         /// `dst = src`, then jump by `offset` if `cond == 0` (read after the copy).
-        CopyBrIfEqz "copy_br_if_eqz" { dst: Reg, src: Reg, cond: Reg, offset: Offset } writes(dst) jumps(offset)
+        CopyBrIfEqz "copy_br_if_eqz" { dst: Reg, src: Reg, cond: Reg, offset: Offset } writes(dst) acc_holds(dst) jumps(offset)
         /// Jump table: followed by `len + 1` `br` entries; runs entry `min(index, len)`.
         BrTable "br_table" { index: Reg, len: u32 }
         /// Return from the frame; the results are already in registers `0..results`.

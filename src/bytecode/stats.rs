@@ -35,8 +35,16 @@ impl Counts {
             instrs: func.code.len() as u64,
             bytes: std::mem::size_of_val(&*func.code) as u64,
             registers: func.num_regs as u64,
-            copies: count(|i| matches!(i, Instr::Copy { .. } | Instr::CopyAcc { .. }))
-                + 2 * count(|i| matches!(i, Instr::Copy2 { .. })),
+            copies: count(|i| {
+                matches!(
+                    i,
+                    Instr::Copy { .. }
+                        | Instr::CopyAcc { .. }
+                        | Instr::CopyBr { .. }
+                        | Instr::CopyBrIfNez { .. }
+                        | Instr::CopyBrIfEqz { .. }
+                )
+            }) + 2 * count(|i| matches!(i, Instr::Copy2 { .. })),
             folded_constants: count(has_immediate),
             fused: count(Instr::is_fused_compare) + func.eqz_fusions as u64,
             time,
