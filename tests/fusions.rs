@@ -718,6 +718,72 @@ fn step_pairs_match_the_separate_steps() {
     }
 }
 
+/// A counter stepped and tested against a constant (`add_imm_br_if_i32.ne_imm`), alone and
+/// beside a second step in either order (`add_imm_pair_br_if_i32.ne_imm`, which takes bounds
+/// of 16 bits), with steps that wrap around 2^32. Each counter starts `k` steps before its
+/// bound, so the loop runs `k` times (fewer if a step's multiple wraps to 0 first).
+#[test]
+fn constant_trip_counts_match_the_separate_step_and_test() {
+    for step in [1, -1, 3, 4, -32768, 32767] {
+        for bound in [0, 40, -7, 32767, -32768, 100_000] {
+            let start = format!(
+                "(local.set $i (i32.sub (i32.const {bound}) (i32.mul (i32.add
+                   (i32.and (local.get $a) (i32.const 63)) (i32.const 1)) (i32.const {step}))))"
+            );
+            let single = format!(
+                r#"(module (func (export "f") (param $a i32) (param $p i32) (result i32)
+                    (local $i i32) (local $n i32)
+                    {start}
+                    (loop $l
+                      (local.set $n (i32.add (local.get $n) (local.get $i)))
+                      (local.set $i (i32.add (local.get $i) (i32.const {step})))
+                      (br_if $l (i32.ne (local.get $i) (i32.const {bound}))))
+                    (i32.add (i32.mul (local.get $n) (i32.const 31)) (local.get $i))))"#
+            );
+            let fits = i16::try_from(bound).is_ok();
+            let pair_name = if fits {
+                "add_imm_pair_br_if_i32.ne_imm"
+            } else {
+                "add_imm_br_if_i32.ne_imm"
+            };
+            let mut cases = vec![(single, "add_imm_br_if_i32.ne_imm")];
+            for steps in [
+                format!(
+                    "(local.set $p (i32.add (local.get $p) (i32.const 5)))
+                     (local.set $i (i32.add (local.get $i) (i32.const {step})))"
+                ),
+                format!(
+                    "(local.set $i (i32.add (local.get $i) (i32.const {step})))
+                     (local.set $p (i32.add (local.get $p) (i32.const -3)))"
+                ),
+            ] {
+                cases.push((
+                    format!(
+                        r#"(module (func (export "f") (param $a i32) (param $p i32) (result i32)
+                            (local $i i32) (local $n i32)
+                            {start}
+                            (loop $l
+                              (local.set $n (i32.xor (local.get $n) (local.get $p)))
+                              {steps}
+                              (br_if $l (i32.ne (local.get $i) (i32.const {bound}))))
+                            (i32.add (i32.mul (local.get $n) (i32.const 31))
+                              (i32.xor (local.get $i) (local.get $p)))))"#
+                    ),
+                    pair_name,
+                ));
+            }
+            for (wat, mnemonic) in cases {
+                let mut b = both(&wat, mnemonic);
+                for a in [0, 1, 2, 63, -1] {
+                    for p in [0, i32::MAX, -9] {
+                        agree(&mut b, "f", &[a, p].map(Val::I32));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Arithmetic on a loaded value (`T.op_load`, under `load_operands`), for every operation that
 /// has the form, in every type: the load on the right, on the left (fused only when the
 /// operation commutes), beside a computed operand, with the result set to a local that is

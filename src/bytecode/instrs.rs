@@ -283,6 +283,16 @@ macro_rules! for_each_instr {
         // It leaves `y` in the accumulator; `acc_holds(y)` would be true, but would change
         // translations.
         I32AddImmPair "i32.add_imm_pair" { x: Reg, y: Reg, i: i16, j: i16 } writes(x, y)
+        /// `x += step` (wrapping), then jump by `offset` if `x != bound`: a loop counter
+        /// stepped and tested against a constant, the test C compilers emit for a loop with
+        /// a constant trip count (`i32.add_imm` in place, then `br_if_i32.ne_imm`).
+        AddImmBrNeImm "add_imm_br_if_i32.ne_imm" { x: Reg, step: i16, bound: i32, offset: Offset }
+            writes(x) acc_holds(x) jumps(offset)
+        /// `x += i; y += j` (wrapping), then jump by `offset` if `y != bound`: a pointer and
+        /// a counter stepped together and the counter tested against a constant
+        /// (`i32.add_imm_pair`, then `br_if_i32.ne_imm` of `y`).
+        AddImmPairBrNeImm "add_imm_pair_br_if_i32.ne_imm" { x: Reg, y: Reg, i: i16, j: i16, bound: i16, offset: Offset }
+            writes(x, y) acc_holds(y) jumps(offset)
         /// `dst = (a >> shift) & mask` (unsigned shift): an `i32.shr_u` by a constant and the
         /// `i32.and` of its result with a constant, a bit-field extract, in one.
         I32ShrUAndImm "i32.shr_u_and_imm" { dst: Reg, a: Reg, shift: u16, mask: i32 } -> dst

@@ -590,6 +590,21 @@ macro_rules! with_all_semantics {
                 w!(x, (r!(x) as u32).wrapping_add(i as i32 as u32) as Cell);
                 w!(y, (r!(y) as u32).wrapping_add(j as i32 as u32) as Cell);
             }
+            AddImmBrNeImm { x, step, bound, offset } => {
+                let v = (r!(x) as u32).wrapping_add(step as i32 as u32);
+                w!(x, v as Cell);
+                if v != bound as u32 {
+                    jump!(offset)
+                }
+            }
+            AddImmPairBrNeImm { x, y, i, j, bound, offset } => {
+                w!(x, (r!(x) as u32).wrapping_add(i as i32 as u32) as Cell);
+                let v = (r!(y) as u32).wrapping_add(j as i32 as u32);
+                w!(y, v as Cell);
+                if v != bound as i32 as u32 {
+                    jump!(offset)
+                }
+            }
             I32AddImm2 { dst, dst2, a, imm } => {
                 let v = numeric::i32_add(r!(a) as i32, imm).into_cell();
                 w!(dst, v);

@@ -96,7 +96,9 @@ pub struct Optimizations {
     /// `return_reg y` (a pass over the finished function).
     pub jump_threading: bool,
     /// A loop counter's step and the fused branch on it, `x = x + s; br_if_<cmp> x n`, become
-    /// one `add_br_if_<cmp>` (a pass over the finished function; `i32` only).
+    /// one `add_br_if_<cmp>` (a pass over the finished function; `i32` only); against a
+    /// constant, `br_if_i32.ne_imm`, one `add_imm_br_if_i32.ne_imm`, or with a second step
+    /// before it `add_imm_pair_br_if_i32.ne_imm`. Two steps in a row are one `i32.add_imm_pair`.
     pub counter_branches: bool,
     /// An `i32.add` computing a load's or store's address fuses into it: `i32.load dst [a + b]`
     /// in one instruction (`i32.load_idx`).

@@ -7,7 +7,9 @@
 //! ```
 //!
 //! become one `add_imm_br_if_i32.lt_u x=r1 step=1 rhs=r0 offset=@1`: one dispatch fewer per
-//! iteration. It runs after jump threading, whose loop rotation creates most of these pairs.
+//! iteration. A test against a constant (`br_if_i32.ne_imm`, a constant trip count) becomes
+//! `add_imm_br_if_i32.ne_imm`; two steps in a row and such a test of either,
+//! `add_imm_pair_br_if_i32.ne_imm`; two steps alone, `i32.add_imm_pair`. It runs after jump threading, whose loop rotation creates most of these pairs.
 //! The branch must not be a jump target (nothing may enter between the two), and the add must
 //! write the counter in place (`x = x + s`). Removing the branch shifts the code, so every
 //! jump offset and the source map are rewritten.
@@ -18,14 +20,78 @@ use crate::bytecode::{Instr, Offset};
 /// Fuses every counter step into the branch after it; returns how many it fused.
 pub(super) fn fuse_counter_branches(
     code: &mut Vec<Instr>,
-    source_map: Option<&mut Vec<u32>>,
+    mut source_map: Option<&mut Vec<u32>>,
 ) -> usize {
     let targets = jump_targets(code);
     let mut removed = vec![false; code.len()];
     let mut fused = 0;
-    for at in 0..code.len().saturating_sub(1) {
-        if targets[at + 1] || removed[at] {
+    // First two steps and a test of one of them against a constant: `x += i; y += j;
+    // br_if y != bound` is one `add_imm_pair_br_if_i32.ne_imm`.
+    for at in 0..code.len().saturating_sub(2) {
+        if targets[at + 1] || targets[at + 2] || removed[at] || removed[at + 1] {
             continue;
+        }
+        let (Some((x, i)), Some((y, j))) = (in_place_step(&code[at]), in_place_step(&code[at + 1]))
+        else {
+            continue;
+        };
+        let Instr::BrI32NeImm { a, imm, offset } = code[at + 2] else {
+            continue;
+        };
+        // The steps are independent (`x` and `y` differ), so either may be the tested one.
+        let ((x, i), (y, j)) = match (a == x, a == y) {
+            _ if x == y => continue,
+            (false, true) => ((x, i), (y, j)),
+            (true, false) => ((y, j), (x, i)),
+            _ => continue,
+        };
+        let Ok(bound) = i16::try_from(imm) else {
+            // Too wide for the pair: the tested step goes last, to fuse with the test alone.
+            if code[at + 1]
+                != (Instr::I32AddImm {
+                    dst: y,
+                    a: y,
+                    imm: j.into(),
+                })
+            {
+                code.swap(at, at + 1);
+                if let Some(map) = source_map.as_deref_mut().filter(|m| m.len() > at + 1) {
+                    map.swap(at, at + 1);
+                }
+            }
+            continue;
+        };
+        code[at] = Instr::AddImmPairBrNeImm {
+            x,
+            y,
+            i,
+            j,
+            bound,
+            offset: Offset::new(offset.instrs() + 2),
+        };
+        removed[at + 1] = true;
+        removed[at + 2] = true;
+        fused += 1;
+    }
+    for at in 0..code.len().saturating_sub(1) {
+        if targets[at + 1] || removed[at] || removed[at + 1] {
+            continue;
+        }
+        // A step tested against a constant.
+        if let (Some((x, step)), Instr::BrI32NeImm { a, imm, offset }) =
+            (in_place_step(&code[at]), code[at + 1])
+        {
+            if a == x {
+                code[at] = Instr::AddImmBrNeImm {
+                    x,
+                    step,
+                    bound: imm,
+                    offset: Offset::new(offset.instrs() + 1),
+                };
+                removed[at + 1] = true;
+                fused += 1;
+                continue;
+            }
         }
         let (x, step) = match code[at] {
             Instr::I32AddImm { dst, a, imm } if dst == a => (dst, Rhs::Imm(imm)),
@@ -228,5 +294,90 @@ mod tests {
                 offset: Offset::new(0),
             }
         );
+    }
+
+    #[test]
+    fn fuses_steps_tested_against_a_constant() {
+        // 0: y += 4 · 1: br_if y != 40 @0 · 2: x += 1 · 3: y += 2 · 4: br_if x != 9 @0
+        // · 5: return
+        let (x, y) = (Reg(1), Reg(2));
+        let step = |r: Reg, imm| Instr::I32AddImm { dst: r, a: r, imm };
+        let mut code = vec![
+            step(y, 4),
+            Instr::BrI32NeImm {
+                a: y,
+                imm: 40,
+                offset: Offset::new(-1),
+            },
+            step(x, 1),
+            step(y, 2),
+            Instr::BrI32NeImm {
+                a: x,
+                imm: 9,
+                offset: Offset::new(-4),
+            },
+            Instr::Return {},
+        ];
+        assert_eq!(fuse_counter_branches(&mut code, None), 2);
+        assert_eq!(
+            code,
+            vec![
+                Instr::AddImmBrNeImm {
+                    x: y,
+                    step: 4,
+                    bound: 40,
+                    offset: Offset::new(0),
+                },
+                // The tested step is `y` of the pair, whichever came first.
+                Instr::AddImmPairBrNeImm {
+                    x: y,
+                    y: x,
+                    i: 2,
+                    j: 1,
+                    bound: 9,
+                    offset: Offset::new(-1),
+                },
+                Instr::Return {},
+            ]
+        );
+    }
+
+    #[test]
+    fn leaves_a_pair_whose_test_is_a_jump_target_or_too_wide() {
+        let (x, y) = (Reg(1), Reg(2));
+        let step = |r: Reg, imm| Instr::I32AddImm { dst: r, a: r, imm };
+        let mut code = vec![
+            step(x, 1),
+            step(y, 1),
+            // A bound that does not fit the pair form's 16 bits.
+            Instr::BrI32NeImm {
+                a: y,
+                imm: 100_000,
+                offset: Offset::new(-2),
+            },
+            Instr::Return {},
+        ];
+        // The second step takes the test instead.
+        assert_eq!(fuse_counter_branches(&mut code, None), 1);
+        assert!(matches!(code[0], Instr::I32AddImm { .. }));
+        assert!(matches!(
+            code[1],
+            Instr::AddImmBrNeImm { bound: 100_000, .. }
+        ));
+        let mut code = vec![
+            step(x, 1),
+            step(y, 1),
+            Instr::BrI32NeImm {
+                a: y,
+                imm: 10,
+                offset: Offset::new(-2),
+            },
+            Instr::Br {
+                offset: Offset::new(-1),
+            },
+        ];
+        assert_eq!(fuse_counter_branches(&mut code, None), 1);
+        assert!(matches!(code[0], Instr::I32AddImmPair { .. }));
+        assert!(matches!(code[1], Instr::BrI32NeImm { .. }));
     }
 }
