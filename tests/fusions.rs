@@ -784,6 +784,41 @@ fn constant_trip_counts_match_the_separate_step_and_test() {
     }
 }
 
+/// A pointer copied just before it is read through (`i32.load_copy`): reversing a linked list
+/// in memory (`cur = next; next = cur->next; cur->next = prev; prev = cur`), with the list's
+/// start given, so that a walk off the end of memory traps where the separate copy and load
+/// did; and an `f32.load` through a copied pointer at a static offset.
+#[test]
+fn loads_through_a_copied_pointer_match_the_separate_copy() {
+    let wat = r#"(module (memory 1)
+        ;; A list at 16: each node's next pointer, the last one 0; 65532 points off the end.
+        (data (i32.const 16) "\18\00\00\00\00\00\00\00\20\00\00\00\00\00\00\00\00\00\00\00")
+        (data (i32.const 40) "\fc\ff\00\00")
+        (func (export "f") (param $next i32) (param $n i32) (result i32)
+          (local $cur i32) (local $prev i32) (local $count i32)
+          (loop $l
+            (local.set $cur (local.get $next))
+            (local.set $next (i32.load (local.get $cur)))
+            (i32.store (local.get $cur) (local.get $prev))
+            (local.set $prev (local.get $cur))
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))
+            (br_if $l (i32.and (i32.ne (local.get $next) (i32.const 0))
+                               (i32.lt_u (local.get $count) (local.get $n)))))
+          (i32.add (i32.mul (local.get $count) (i32.const 65536)) (local.get $prev)))
+        (func (export "g") (param $p i32) (param $q i32) (result i32)
+          (local.set $q (local.get $p))
+          (i32.trunc_sat_f32_s (f32.load offset=4 (local.get $q)))))"#;
+    let mut b = both(wat, "i32.load_copy");
+    for start in [16, 24, 32, 40, 0, 65532, 65533, -4] {
+        for n in [1, 2, 3, 10] {
+            agree(&mut b, "f", &[start, n].map(Val::I32));
+        }
+    }
+    for p in [0, 16, 65528, 65529, -1] {
+        agree(&mut b, "g", &[p, 7].map(Val::I32));
+    }
+}
+
 /// Arithmetic on a loaded value (`T.op_load`, under `load_operands`), for every operation that
 /// has the form, in every type: the load on the right, on the left (fused only when the
 /// operation commutes), beside a computed operand, with the result set to a local that is

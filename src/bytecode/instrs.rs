@@ -273,6 +273,9 @@ macro_rules! for_each_instr {
         /// `x = x + imm` (wrapping), then `dst = 32-bit load at x + offset`: a pointer stepped
         /// just before it is read through (`i32.add_imm` in place, then `i32.load`/`f32.load`).
         I32LoadBump "i32.load_bump" { dst: Reg, x: Reg, imm: i32, offset: u16 } -> dst writes(x)
+        /// `x = src`, then `dst = 32-bit load at x + offset`: a pointer copied just before it
+        /// is read through, as a linked list's walk does (`cur = next; next = cur->next`).
+        I32LoadCopy "i32.load_copy" { dst: Reg, x: Reg, src: Reg, offset: u16 } -> dst writes(x)
         /// `dst = dst2 = a + imm`: an `i32.add_imm` into a local that is then copied to another
         /// (`local.tee y` then `local.set x`).
         // Two results, so no `-> dst`: nothing may retarget one without the other.

@@ -560,6 +560,11 @@ macro_rules! with_all_semantics {
                 w!(x, p as Cell);
                 load!(dst, p as Cell, offset as u32, zext32)
             }
+            I32LoadCopy { dst, x, src, offset } => {
+                let p = r!(src);
+                w!(x, p);
+                load!(dst, p, offset as u32, zext32)
+            }
             I32ShrUAndImm { dst, a, shift, mask } => { w!(dst, ((r!(a) as u32 >> shift) & mask as u32) as Cell) }
             I32ShrUAndImmAcc { dst, shift, mask } => { w!(dst, ((acc!() as u32 >> shift) & mask as u32) as Cell) }
             I32DivUConst { dst, a, shift, magic } => {

@@ -90,7 +90,8 @@ pub struct Optimizations {
     /// Two copies in a row become one `copy2` (local-to-local moves often come in runs), a
     /// copy or `copy2` just before a `call` goes into it (`call_copy`, `call_copy2`), and a
     /// copy just before a `br`, `br_if_nez` or `br_if_eqz` goes into it (`copy_br`,
-    /// `copy_br_if_nez`, `copy_br_if_eqz`).
+    /// `copy_br_if_nez`, `copy_br_if_eqz`), and a copy before a 32-bit load through the
+    /// copied local into the load (`i32.load_copy`).
     pub copy_pairs: bool,
     /// A jump to a return becomes that return, and `copy x←y; return_reg x` becomes
     /// `return_reg y` (a pass over the finished function).

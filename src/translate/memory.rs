@@ -22,6 +22,18 @@ impl Translator<'_> {
             });
             return Ok(());
         }
+        if let Some((x, src, offset)) = self.fusable_copy(kind, offset) {
+            self.unemit();
+            self.stack.pop();
+            let dst = self.push_slot()?;
+            self.emit(Instr::I32LoadCopy {
+                dst,
+                x,
+                src,
+                offset,
+            });
+            return Ok(());
+        }
         if let Some(addr) = self.fusable_address(1, offset) {
             if let Some(instr) = indexed_load(kind, Reg(0), addr, offset) {
                 if addr.fuses_add() {
@@ -142,10 +154,6 @@ impl Address {
 }
 
 impl Translator<'_> {
-    /// For a load (`depth` 1) or store (`depth` 2): when its address, `depth - 1` entries below
-    /// the top of the stack, is the result of the last instruction, an `i32.add` (or its
-    /// immediate form), that add as an [`Address`]. The caller removes the add (`unemit`) if
-    /// it fuses it; the address entry is still on the stack.
     /// For a 32-bit load from a local that the last instruction just stepped in place
     /// (`x = x + imm`, a pointer walking an array): `(x, imm, offset)` for `i32.load_bump`.
     /// The caller removes the add.
@@ -163,6 +171,20 @@ impl Translator<'_> {
         }
     }
 
+    /// For a 32-bit load through the local `x` just copied from `src` (`copy_pairs`): `(x,
+    /// src, offset)` for an `i32.load_copy`. The caller removes the copy.
+    fn fusable_copy(&self, kind: LoadKind, offset: u32) -> Option<(Reg, Reg, u16)> {
+        let fits = matches!(kind, LoadKind::I32 | LoadKind::F32);
+        if !(fits && self.opts.copy_pairs && self.last_is_rewritable()) {
+            return None;
+        }
+        let offset = u16::try_from(offset).ok()?;
+        match (self.stack.last()?, *self.code.last()?) {
+            (&Opnd::Local(x), Instr::Copy { dst, src }) if dst == x => Some((x, src, offset)),
+            _ => None,
+        }
+    }
+
     /// For an access whose address, `depth - 1` entries below the top of the stack, the last
     /// instruction computed as `base + disp` (`i32.add_imm`): `(base, disp, offset)` for a
     /// `_disp` form. The caller removes the add.
@@ -173,6 +195,10 @@ impl Translator<'_> {
         }
     }
 
+    /// For a load (`depth` 1) or store (`depth` 2): when its address, `depth - 1` entries below
+    /// the top of the stack, is the result of the last instruction, an `i32.add` (or its
+    /// immediate form), that add as an [`Address`]. The caller removes the add (`unemit`) if
+    /// it fuses it; the address entry is still on the stack.
     fn fusable_address(&self, depth: usize, offset: u32) -> Option<Address> {
         if !self.opts.indexed_memory {
             return None;
