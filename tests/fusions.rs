@@ -720,57 +720,65 @@ fn step_pairs_match_the_separate_steps() {
 
 /// A counter stepped and tested against a constant (`add_imm_br_if_i32.ne_imm`), alone and
 /// beside a second step in either order (`add_imm_pair_br_if_i32.ne_imm`, which takes bounds
-/// of 16 bits), with steps that wrap around 2^32. Each counter starts `k` steps before its
+/// of 16 bits), or by `br_if` of itself (a count down to 0), with steps that wrap around 2^32. Each counter starts `k` steps before its
 /// bound, so the loop runs `k` times (fewer if a step's multiple wraps to 0 first).
 #[test]
 fn constant_trip_counts_match_the_separate_step_and_test() {
     for step in [1, -1, 3, 4, -32768, 32767] {
         for bound in [0, 40, -7, 32767, -32768, 100_000] {
-            let start = format!(
-                "(local.set $i (i32.sub (i32.const {bound}) (i32.mul (i32.add
-                   (i32.and (local.get $a) (i32.const 63)) (i32.const 1)) (i32.const {step}))))"
+            // The loop `body`, from a counter `k` steps before its bound; `result` packs the
+            // locals.
+            let module = |body: &str, result: &str| {
+                format!(
+                    r#"(module (func (export "f") (param $a i32) (param $p i32) (result i32)
+                        (local $i i32) (local $n i32)
+                        (local.set $i (i32.sub (i32.const {bound}) (i32.mul (i32.add
+                          (i32.and (local.get $a) (i32.const 63)) (i32.const 1))
+                          (i32.const {step}))))
+                        (loop $l {body})
+                        {result}))"#
+                )
+            };
+            let step_i = format!("(local.set $i (i32.add (local.get $i) (i32.const {step})))");
+            let test_i = format!("(br_if $l (i32.ne (local.get $i) (i32.const {bound})))");
+            let pack = "(i32.add (i32.mul (local.get $n) (i32.const 31))
+                          (i32.xor (local.get $i) (local.get $p)))";
+            let single = module(
+                &format!(
+                    "(local.set $n (i32.add (local.get $n) (local.get $i))) {step_i} {test_i}"
+                ),
+                pack,
             );
-            let single = format!(
-                r#"(module (func (export "f") (param $a i32) (param $p i32) (result i32)
-                    (local $i i32) (local $n i32)
-                    {start}
-                    (loop $l
-                      (local.set $n (i32.add (local.get $n) (local.get $i)))
-                      (local.set $i (i32.add (local.get $i) (i32.const {step})))
-                      (br_if $l (i32.ne (local.get $i) (i32.const {bound}))))
-                    (i32.add (i32.mul (local.get $n) (i32.const 31)) (local.get $i))))"#
-            );
-            let fits = i16::try_from(bound).is_ok();
-            let pair_name = if fits {
+            let pair_name = if i16::try_from(bound).is_ok() {
                 "add_imm_pair_br_if_i32.ne_imm"
             } else {
                 "add_imm_br_if_i32.ne_imm"
             };
             let mut cases = vec![(single, "add_imm_br_if_i32.ne_imm")];
-            for steps in [
-                format!(
-                    "(local.set $p (i32.add (local.get $p) (i32.const 5)))
-                     (local.set $i (i32.add (local.get $i) (i32.const {step})))"
+            // A second step before or after the tested one.
+            for (first, second) in [
+                (
+                    "(local.set $p (i32.add (local.get $p) (i32.const 5)))",
+                    step_i.as_str(),
                 ),
-                format!(
-                    "(local.set $i (i32.add (local.get $i) (i32.const {step})))
-                     (local.set $p (i32.add (local.get $p) (i32.const -3)))"
+                (
+                    step_i.as_str(),
+                    "(local.set $p (i32.add (local.get $p) (i32.const -3)))",
                 ),
             ] {
-                cases.push((
-                    format!(
-                        r#"(module (func (export "f") (param $a i32) (param $p i32) (result i32)
-                            (local $i i32) (local $n i32)
-                            {start}
-                            (loop $l
-                              (local.set $n (i32.xor (local.get $n) (local.get $p)))
-                              {steps}
-                              (br_if $l (i32.ne (local.get $i) (i32.const {bound}))))
-                            (i32.add (i32.mul (local.get $n) (i32.const 31))
-                              (i32.xor (local.get $i) (local.get $p)))))"#
-                    ),
-                    pair_name,
-                ));
+                let body = format!(
+                    "(local.set $n (i32.xor (local.get $n) (local.get $p))) {first} {second} {test_i}"
+                );
+                cases.push((module(&body, pack), pair_name));
+            }
+            if bound == 0 {
+                // A count down to zero: `br_if` on the counter itself.
+                let body = format!(
+                    "(local.set $n (i32.add (local.get $n) (local.get $i)))
+                     (local.set $p (i32.add (local.get $p) (i32.const 7)))
+                     {step_i} (br_if $l (local.get $i))"
+                );
+                cases.push((module(&body, pack), "add_imm_pair_br_if_i32.ne_imm"));
             }
             for (wat, mnemonic) in cases {
                 let mut b = both(&wat, mnemonic);
@@ -816,6 +824,84 @@ fn loads_through_a_copied_pointer_match_the_separate_copy() {
     }
     for p in [0, 16, 65528, 65529, -1] {
         agree(&mut b, "g", &[p, 7].map(Val::I32));
+    }
+}
+
+/// A `br_if` on a value just loaded (`i32.load_br_if_nez`, `i32.load8_u_br_if_nez`,
+/// `i32.load8_u_idx_br_if_nez`): a pointer walk to a null link, a string's walk to its end
+/// and a byte-flag array, with the loaded value kept (`local.tee`) or not, at offsets and
+/// addresses near and past the end of memory (traps where the separate load trapped), and
+/// an index sum that wraps around 2^32.
+#[test]
+fn branches_on_a_loaded_value_match_the_separate_load() {
+    let wat = r#"(module (memory 1)
+        ;; Links at 16 -> 24 -> 32 -> 0; at 40 a link off the end of memory.
+        (data (i32.const 16) "\18\00\00\00\00\00\00\00\20\00\00\00\00\00\00\00\00\00\00\00")
+        (data (i32.const 40) "\fd\ff\00\00")
+        (data (i32.const 100) "abc\00de\00\01\00\00\01")
+        (func (export "walk") (param $p i32) (param $n i32) (result i32) (local $c i32)
+          (loop $l
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br_if $l (i32.and (i32.lt_u (local.get $c) (local.get $n))
+                               (i32.ne (i32.const 0)
+                                 (local.tee $p (i32.load (local.get $p)))))))
+          (i32.add (i32.mul (local.get $c) (i32.const 65536)) (local.get $p)))
+        (func (export "chase") (param $p i32) (param $n i32) (result i32) (local $c i32)
+          (block $out
+            (loop $l
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $out (i32.ge_u (local.get $c) (local.get $n)))
+              (br_if $l (local.tee $p (i32.load offset=0 (local.get $p))))))
+          (i32.add (i32.mul (local.get $c) (i32.const 65536)) (local.get $p)))
+        (func (export "strlen") (param $s i32) (param $n i32) (result i32) (local $c i32)
+          (block $out
+            (loop $l
+              (br_if $out (i32.ge_u (local.get $c) (local.get $n)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $l (i32.load8_u offset=65535 (i32.add (local.get $s) (local.get $c))))))
+          (local.get $c))
+        (func (export "flag") (param $base i32) (param $i i32) (result i32)
+          (block $set
+            (br_if $set (i32.load8_u (i32.add (local.get $base) (local.get $i))))
+            (return (i32.const -1)))
+          (i32.const 7))
+        (func (export "flag_kept") (param $base i32) (param $i i32) (result i32) (local $v i32)
+          (block $set
+            (br_if $set (local.tee $v (i32.load8_u offset=2 (local.get $base))))
+            (return (i32.sub (i32.const -1) (local.get $v))))
+          (local.get $v)))"#;
+    for mnemonic in [
+        "i32.load_br_if_nez",
+        "i32.load8_u_br_if_nez",
+        "i32.load8_u_idx_br_if_nez",
+    ] {
+        assert!(
+            fused_listing(wat).contains(mnemonic),
+            "no {mnemonic} in:\n{}",
+            fused_listing(wat)
+        );
+    }
+    let mut b = both(wat, "i32.load_br_if_nez");
+    for p in [16, 24, 32, 40, 0, 65532, 65533, -4] {
+        for n in [1, 2, 3, 10] {
+            agree(&mut b, "walk", &[p, n].map(Val::I32));
+            agree(&mut b, "chase", &[p, n].map(Val::I32));
+        }
+    }
+    for s in [100 - 65536, 103 - 65536, -65535, -65536, 0, 1] {
+        for n in [0, 1, 5, 100] {
+            agree(&mut b, "strlen", &[s, n].map(Val::I32));
+        }
+    }
+    for base in [100, 0, 65535, 65536, -1, i32::MIN] {
+        for i in [0, 3, 8, 11, 12, -100, 65436, i32::MAX] {
+            agree(&mut b, "flag", &[base, i].map(Val::I32));
+            agree(
+                &mut b,
+                "flag_kept",
+                &[base.wrapping_add(i), 0].map(Val::I32),
+            );
+        }
     }
 }
 

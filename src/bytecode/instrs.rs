@@ -273,6 +273,15 @@ macro_rules! for_each_instr {
         /// `x = x + imm` (wrapping), then `dst = 32-bit load at x + offset`: a pointer stepped
         /// just before it is read through (`i32.add_imm` in place, then `i32.load`/`f32.load`).
         I32LoadBump "i32.load_bump" { dst: Reg, x: Reg, imm: i32, offset: u16 } -> dst writes(x)
+        /// `dst = 32-bit load at addr + offset`, then jump by `target` if it is not 0: a
+        /// pointer walk's test (`while ((p = p->next))`), a loaded flag's.
+        I32LoadBrIfNez "i32.load_br_if_nez" { dst: Reg, addr: Reg, offset: u16, target: Offset } -> dst jumps(target)
+        /// `dst = byte load at addr + offset`, then jump by `target` if it is not 0: a
+        /// string's walk (`while (*s)`), a byte flag's test.
+        I32Load8UBrIfNez "i32.load8_u_br_if_nez" { dst: Reg, addr: Reg, offset: u16, target: Offset } -> dst jumps(target)
+        /// `dst = byte load at base + index` (wrapping 32-bit sum), then jump by `target` if
+        /// it is not 0: an array of byte flags tested (`if (seen[i])`).
+        I32Load8UIdxBrIfNez "i32.load8_u_idx_br_if_nez" { dst: Reg, base: Reg, index: Reg, target: Offset } -> dst jumps(target)
         /// `x = src`, then `dst = 32-bit load at x + offset`: a pointer copied just before it
         /// is read through, as a linked list's walk does (`cur = next; next = cur->next`).
         I32LoadCopy "i32.load_copy" { dst: Reg, x: Reg, src: Reg, offset: u16 } -> dst writes(x)

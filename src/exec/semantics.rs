@@ -24,6 +24,18 @@ macro_rules! load {
 }
 pub(super) use load;
 
+// `load!`, then a jump by `$target` if the value loaded is not 0.
+macro_rules! load_br_if_nez {
+    ($dst:expr, $addr:expr, $offset:expr, $widen:expr, $target:expr) => {{
+        let value = $widen(or_trap!(mem!().load($addr, $offset)));
+        w!($dst, value);
+        if value != 0 {
+            jump!($target)
+        }
+    }};
+}
+pub(super) use load_br_if_nez;
+
 // Stores the bytes `$bytes` makes of register `$src` at register `$addr` + `$offset`.
 macro_rules! store_reg {
     ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
@@ -559,6 +571,15 @@ macro_rules! with_all_semantics {
                 let p = (r!(x) as u32).wrapping_add(imm as u32);
                 w!(x, p as Cell);
                 load!(dst, p as Cell, offset as u32, zext32)
+            }
+            I32LoadBrIfNez { dst, addr, offset, target } => {
+                load_br_if_nez!(dst, r!(addr), offset as u32, zext32, target)
+            }
+            I32Load8UBrIfNez { dst, addr, offset, target } => {
+                load_br_if_nez!(dst, r!(addr), offset as u32, zext8, target)
+            }
+            I32Load8UIdxBrIfNez { dst, base, index, target } => {
+                load_br_if_nez!(dst, idx!(base, index), 0, zext8, target)
             }
             I32LoadCopy { dst, x, src, offset } => {
                 let p = r!(src);

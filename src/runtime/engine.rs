@@ -82,7 +82,9 @@ pub struct Optimizations {
     /// of being loaded into a register first.
     pub immediates: bool,
     /// A comparison or `eqz` feeding `br_if`/`if` fuses into one compare-and-branch; one
-    /// feeding `select`, or a flag test (`and` with a constant), into the `select`.
+    /// feeding `select`, or a flag test (`and` with a constant), into the `select`. A
+    /// `br_if` on a value just loaded takes the load (`i32.load_br_if_nez`,
+    /// `i32.load8_u_br_if_nez`, `i32.load8_u_idx_br_if_nez`).
     pub fused_branches: bool,
     /// `local.set` rewrites the instruction that produced the value to write the local
     /// directly, instead of emitting a copy.

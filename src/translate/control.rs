@@ -287,6 +287,7 @@ impl Translator<'_> {
                     }),
                     Cond::Cmp(..) => None,
                 };
+                let fused = fused.or_else(|| self.with_last_load(cond));
                 let at = self.code.len();
                 self.emit(fused.unwrap_or_else(|| cond.branch()));
                 self.bind_jump(at, target)?;
@@ -487,6 +488,45 @@ impl Translator<'_> {
         };
         self.unemit();
         Some(fused(dst, src))
+    }
+
+    /// The branch on `cond`, taking in the load (`fused_branches`) just emitted when it
+    /// tests the loaded value against zero and has a form with the load (`i32.load`,
+    /// `i32.load8_u` at an offset within 16 bits, `i32.load8_u_idx` at offset 0).
+    fn with_last_load(&mut self, cond: Cond) -> Option<Instr> {
+        let Cond::Nez(cond) = cond else { return None };
+        if !(self.opts.fused_branches && self.last_is_rewritable()) {
+            return None;
+        }
+        let target = Offset::new(0);
+        let fused = match *self.code.last()? {
+            Instr::I32Load { dst, addr, offset } if dst == cond => Instr::I32LoadBrIfNez {
+                dst,
+                addr,
+                offset: u16::try_from(offset).ok()?,
+                target,
+            },
+            Instr::I32Load8U { dst, addr, offset } if dst == cond => Instr::I32Load8UBrIfNez {
+                dst,
+                addr,
+                offset: u16::try_from(offset).ok()?,
+                target,
+            },
+            Instr::I32Load8UIdx {
+                dst,
+                base,
+                index,
+                offset: 0,
+            } if dst == cond => Instr::I32Load8UIdxBrIfNez {
+                dst,
+                base,
+                index,
+                target,
+            },
+            _ => return None,
+        };
+        self.unemit();
+        Some(fused)
     }
 
     /// Points the jump at `at` to `target`, now or when the target block ends.

@@ -7,9 +7,10 @@
 //! ```
 //!
 //! become one `add_imm_br_if_i32.lt_u x=r1 step=1 rhs=r0 offset=@1`: one dispatch fewer per
-//! iteration. A test against a constant (`br_if_i32.ne_imm`, a constant trip count) becomes
-//! `add_imm_br_if_i32.ne_imm`; two steps in a row and such a test of either,
-//! `add_imm_pair_br_if_i32.ne_imm`; two steps alone, `i32.add_imm_pair`. It runs after jump threading, whose loop rotation creates most of these pairs.
+//! iteration. It runs after jump threading, whose loop rotation creates most of these pairs.
+//! A test against a constant (`br_if_i32.ne_imm`, a constant trip count, or `br_if_nez`, a
+//! count down to zero) becomes `add_imm_br_if_i32.ne_imm`; two steps in a row and such a test
+//! of either, `add_imm_pair_br_if_i32.ne_imm`; two steps alone, `i32.add_imm_pair`.
 //! The branch must not be a jump target (nothing may enter between the two), and the add must
 //! write the counter in place (`x = x + s`). Removing the branch shifts the code, so every
 //! jump offset and the source map are rewritten.
@@ -35,7 +36,7 @@ pub(super) fn fuse_counter_branches(
         else {
             continue;
         };
-        let Instr::BrI32NeImm { a, imm, offset } = code[at + 2] else {
+        let Some((a, imm, offset)) = not_equal_imm(&code[at + 2]) else {
             continue;
         };
         // The steps are independent (`x` and `y` differ), so either may be the tested one.
@@ -78,8 +79,8 @@ pub(super) fn fuse_counter_branches(
             continue;
         }
         // A step tested against a constant.
-        if let (Some((x, step)), Instr::BrI32NeImm { a, imm, offset }) =
-            (in_place_step(&code[at]), code[at + 1])
+        if let (Some((x, step)), Some((a, imm, offset))) =
+            (in_place_step(&code[at]), not_equal_imm(&code[at + 1]))
         {
             if a == x {
                 code[at] = Instr::AddImmBrNeImm {
@@ -135,6 +136,16 @@ pub(super) fn fuse_counter_branches(
         compact(code, &removed, source_map);
     }
     fused
+}
+
+/// A branch taken when a register differs from a constant: `br_if_i32.ne_imm`, or
+/// `br_if_nez` (a count down to zero): `(register, constant, offset)`.
+fn not_equal_imm(instr: &Instr) -> Option<(crate::bytecode::Reg, i32, Offset)> {
+    match *instr {
+        Instr::BrI32NeImm { a, imm, offset } => Some((a, imm, offset)),
+        Instr::BrIfNez { cond, offset } => Some((cond, 0, offset)),
+        _ => None,
+    }
 }
 
 /// `x += imm` in place, with an immediate that fits the pair form.
