@@ -85,6 +85,7 @@ fn help_of_every_subcommand() {
         "--stdin <FILE>",
         "--trap-unknown-imports",
         "--profile",
+        "--profile-top <N>",
         "<FILE> [ARGS]...",
     ] {
         assert!(run.contains(flag), "run --help lacks {flag}:\n{run}");
@@ -107,6 +108,8 @@ fn usage_errors_exit_with_2() {
         &["run", "--max-memory", "12Ti", FIB],
         &["run", "--compilation-mode", "sometimes", FIB],
         &["run", "--dispatch", "magic", FIB],
+        // Only with `--profile`.
+        &["run", "--profile-top", "5", FIB],
         &["run", "--no-such-flag", FIB],
         &["inspect", "--json", FIB],
         &["validate"],

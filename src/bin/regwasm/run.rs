@@ -72,6 +72,10 @@ pub struct RunArgs {
     #[arg(long)]
     profile: bool,
 
+    /// How many instructions, pairs and functions `--profile` lists, the most executed first
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "profile")]
+    profile_top: usize,
+
     /// The module: a binary `.wasm`, a text `.wat` or a precompiled `.rwm` file (from
     /// `regwasm compile`)
     #[arg(value_name = "FILE")]
@@ -175,7 +179,7 @@ pub fn run(args: RunArgs) -> CliResult {
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
     let outcome = func.call(&mut store, &params, &mut results);
     if args.profile {
-        print_profile(&store, &module, instance);
+        print_profile(&store, &module, instance, args.profile_top);
     }
     match outcome {
         Ok(()) => {
@@ -260,28 +264,28 @@ fn trap_exit(trap: &Trap, timeout: Option<Duration>) -> ExitCode {
     ExitCode::from(134)
 }
 
-/// The 20 most executed instructions and functions, to stderr (stdout is the guest's).
-fn print_profile<T>(store: &Store<T>, module: &Module, instance: Instance) {
-    const TOP: usize = 20;
+/// The `top` most executed instructions, pairs and functions, to stderr (stdout is the
+/// guest's).
+fn print_profile<T>(store: &Store<T>, module: &Module, instance: Instance, top: usize) {
     let Some(p) = store.profile() else { return };
     let total = p.total().max(1) as f64;
     eprintln!("profile: {} bytecode instructions executed", p.total());
     eprintln!("\n{:>14} {:>6}  instruction", "count", "%");
-    for (mnemonic, n) in p.by_mnemonic().into_iter().take(TOP) {
+    for (mnemonic, n) in p.by_mnemonic().into_iter().take(top) {
         eprintln!("{n:>14} {:>5.1}%  {mnemonic}", n as f64 * 100.0 / total);
     }
     eprintln!(
         "\n{:>14} {:>6}  pair (executed one after the other)",
         "count", "%"
     );
-    for ((first, second), n) in p.by_pair().into_iter().take(TOP) {
+    for ((first, second), n) in p.by_pair().into_iter().take(top) {
         eprintln!(
             "{n:>14} {:>5.1}%  {first} → {second}",
             n as f64 * 100.0 / total
         );
     }
     eprintln!("\n{:>14} {:>6} {:>10}  function", "count", "%", "calls");
-    for (func, f) in p.by_function().into_iter().take(TOP) {
+    for (func, f) in p.by_function().into_iter().take(top) {
         let name = match instance.func_index(store, func) {
             Some(i) => match module.func_export_name(i) {
                 Some(name) => format!("{i} {name:?}"),
