@@ -152,8 +152,10 @@ impl Module {
     ///
     /// These checks make any input safe to load: no byte string makes the interpreter read or
     /// write outside its frames, code or memories. They do not prove that hand-made bytecode
-    /// computes what its Wasm says; the checksum, versions and settings are what make sure the
-    /// bytecode is the translator's own.
+    /// computes what its Wasm says, nor that each of its loops charges fuel (one that jumps
+    /// back past its block's charge runs without limit under fuel metering); the checksum,
+    /// versions and settings are what make sure the bytecode is the translator's own. Load
+    /// precompiled bytes only from where you would load native code.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let config = engine.config();
         let payload = check_header(engine, bytes)?;
