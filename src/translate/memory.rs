@@ -10,28 +10,14 @@ use crate::error::Result;
 impl Translator<'_> {
     /// A load with static offset `offset`.
     pub(super) fn visit_load(&mut self, kind: LoadKind, offset: u32) -> Result<()> {
-        if let Some((x, imm, offset)) = self.fusable_bump(kind, offset) {
+        if let Some(mut instr) = self.pointer_load(kind, offset) {
             self.unemit();
             self.stack.pop();
             let dst = self.push_slot()?;
-            self.emit(Instr::I32LoadBump {
-                dst,
-                x,
-                imm,
-                offset,
-            });
-            return Ok(());
-        }
-        if let Some((x, src, offset)) = self.fusable_copy(kind, offset) {
-            self.unemit();
-            self.stack.pop();
-            let dst = self.push_slot()?;
-            self.emit(Instr::I32LoadCopy {
-                dst,
-                x,
-                src,
-                offset,
-            });
+            if let Some(r) = instr.result_reg_mut() {
+                *r = dst;
+            }
+            self.emit(instr);
             return Ok(());
         }
         if let Some(addr) = self.fusable_address(1, offset) {
@@ -154,33 +140,37 @@ impl Address {
 }
 
 impl Translator<'_> {
-    /// For a 32-bit load from a local that the last instruction just stepped in place
-    /// (`x = x + imm`, a pointer walking an array): `(x, imm, offset)` for `i32.load_bump`.
-    /// The caller removes the add.
-    fn fusable_bump(&self, kind: LoadKind, offset: u32) -> Option<(Reg, i32, u16)> {
-        let fits = matches!(kind, LoadKind::I32 | LoadKind::F32);
-        if !(fits && self.opts.indexed_memory && self.last_is_rewritable()) {
+    /// For a 32-bit load through the local on top of the stack that the last instruction just
+    /// changed, that instruction and the load in one (its `dst` still to be set; the caller
+    /// removes the last instruction): a pointer stepped in place (`x = x + imm`, walking an
+    /// array) is `i32.load_bump` (`indexed_memory`), a pointer copied from another local
+    /// (`x = src`, walking a list) `i32.load_copy` (`copy_pairs`).
+    fn pointer_load(&self, kind: LoadKind, offset: u32) -> Option<Instr> {
+        if !(matches!(kind, LoadKind::I32 | LoadKind::F32) && self.last_is_rewritable()) {
             return None;
         }
         let offset = u16::try_from(offset).ok()?;
-        match (self.stack.last()?, *self.code.last()?) {
-            (&Opnd::Local(x), Instr::I32AddImm { dst, a, imm }) if dst == x && a == x => {
-                Some((x, imm, offset))
+        let &Opnd::Local(x) = self.stack.last()? else {
+            return None;
+        };
+        let dst = Reg(0);
+        match *self.code.last()? {
+            Instr::I32AddImm { dst: d, a, imm } if self.opts.indexed_memory && d == x && a == x => {
+                Some(Instr::I32LoadBump {
+                    dst,
+                    x,
+                    imm,
+                    offset,
+                })
             }
-            _ => None,
-        }
-    }
-
-    /// For a 32-bit load through the local `x` just copied from `src` (`copy_pairs`): `(x,
-    /// src, offset)` for an `i32.load_copy`. The caller removes the copy.
-    fn fusable_copy(&self, kind: LoadKind, offset: u32) -> Option<(Reg, Reg, u16)> {
-        let fits = matches!(kind, LoadKind::I32 | LoadKind::F32);
-        if !(fits && self.opts.copy_pairs && self.last_is_rewritable()) {
-            return None;
-        }
-        let offset = u16::try_from(offset).ok()?;
-        match (self.stack.last()?, *self.code.last()?) {
-            (&Opnd::Local(x), Instr::Copy { dst, src }) if dst == x => Some((x, src, offset)),
+            Instr::Copy { dst: d, src } if self.opts.copy_pairs && d == x => {
+                Some(Instr::I32LoadCopy {
+                    dst,
+                    x,
+                    src,
+                    offset,
+                })
+            }
             _ => None,
         }
     }
