@@ -307,12 +307,16 @@ mod tests {
         );
     }
 
+    /// `r += imm` in place.
+    fn step(r: Reg, imm: i32) -> Instr {
+        Instr::I32AddImm { dst: r, a: r, imm }
+    }
+
     #[test]
     fn fuses_steps_tested_against_a_constant() {
         // 0: y += 4 · 1: br_if y != 40 @0 · 2: x += 1 · 3: y += 2 · 4: br_if x != 9 @0
         // · 5: return
         let (x, y) = (Reg(1), Reg(2));
-        let step = |r: Reg, imm| Instr::I32AddImm { dst: r, a: r, imm };
         let mut code = vec![
             step(y, 4),
             Instr::BrI32NeImm {
@@ -356,7 +360,6 @@ mod tests {
     #[test]
     fn leaves_a_pair_whose_test_is_a_jump_target_or_too_wide() {
         let (x, y) = (Reg(1), Reg(2));
-        let step = |r: Reg, imm| Instr::I32AddImm { dst: r, a: r, imm };
         let mut code = vec![
             step(x, 1),
             step(y, 1),
