@@ -679,3 +679,38 @@ fn lazy_loads_check_each_function_on_its_first_call() {
     let (kind, msg) = kind_of(Module::deserialize(&engine, &reseal(m)));
     assert_eq!(kind, PrecompiledErrorKind::Corrupt, "{msg}");
 }
+
+#[test]
+fn resealed_code_cannot_loop_past_its_fuel_charge() {
+    // Fuel is charged where blocks start; a jump back that skips the loop header's charge
+    // would spin forever however little fuel is left. The loader refuses it.
+    let engine = fuel_engine();
+    let wat = r#"(module (func (export "spin") (loop $l (br $l))))"#;
+    let bytes = Module::new(&engine, wat).unwrap().serialize();
+    let p = payload_start(&bytes);
+    let wasm_len = u64::from_le_bytes(bytes[p..p + 8].try_into().unwrap()) as usize;
+    let code = p + 8 + wasm_len + 4 + 1 + 36;
+    // `consume_fuel` (entry), `consume_fuel` (loop header), `br` back to the header: a tag
+    // and a four-byte field each.
+    let tag = |at: usize| {
+        let index = u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+        regwasm::instruction_catalogue()[index].mnemonic
+    };
+    assert_eq!(
+        [tag(code), tag(code + 6), tag(code + 12)],
+        ["consume_fuel", "consume_fuel", "br"]
+    );
+    assert!(Module::deserialize(&engine, &bytes).is_ok());
+    // The `br` onto itself.
+    let mut m = bytes.clone();
+    m[code + 14..code + 18].copy_from_slice(&0i32.to_le_bytes());
+    let (kind, msg) = kind_of(Module::deserialize(&engine, &reseal(m)));
+    assert_eq!(kind, PrecompiledErrorKind::Corrupt, "{msg}");
+    assert!(msg.contains("jump back to 2"), "{msg}");
+    // The header's charge made a charge of nothing.
+    let mut m = bytes.clone();
+    m[code + 8..code + 12].copy_from_slice(&0u32.to_le_bytes());
+    let (kind, msg) = kind_of(Module::deserialize(&engine, &reseal(m)));
+    assert_eq!(kind, PrecompiledErrorKind::Corrupt, "{msg}");
+    assert!(msg.contains("jump back to 1"), "{msg}");
+}

@@ -67,7 +67,19 @@ fn spec_suite_match_loop() {
     }
 }
 
+/// The suite once more, metered: fuel charged and interruption checks in every loop (with
+/// fuel that never runs out). The metering's bytecode must not change a result, and the
+/// verifier checks in every function that no cycle can avoid the charges.
+#[test]
+fn spec_suite_metered() {
+    suite_with(regwasm::Dispatch::default(), true);
+}
+
 fn suite(dispatch: regwasm::Dispatch) {
+    suite_with(dispatch, false);
+}
+
+fn suite_with(dispatch: regwasm::Dispatch, metered: bool) {
     script::install_panic_hook();
     let filter = std::env::var("SPEC_FILTER").ok().filter(|f| !f.is_empty());
     let verbose = std::env::var("SPEC_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
@@ -92,7 +104,7 @@ fn suite(dispatch: regwasm::Dispatch) {
     let worker = std::thread::Builder::new()
         .name("spec".into())
         .stack_size(256 << 20)
-        .spawn(move || run_all(filter.as_deref(), verbose, &progress, dispatch))
+        .spawn(move || run_all(filter.as_deref(), verbose, &progress, dispatch, metered))
         .expect("spawn the spec thread");
     let totals = worker.join();
     done.store(true, Ordering::Relaxed);
@@ -136,6 +148,7 @@ fn run_all(
     verbose: bool,
     progress: &Mutex<Progress>,
     dispatch: regwasm::Dispatch,
+    metered: bool,
 ) -> Totals {
     let mut totals = Totals::default();
     let files = spec(SpecVersion::V1)
@@ -171,7 +184,11 @@ fn run_all(
             };
             // Every translated function is also checked against the interpreter's invariants.
             let mut config = regwasm::Config::default();
-            config.verify_bytecode(true).dispatch(dispatch);
+            config
+                .verify_bytecode(true)
+                .dispatch(dispatch)
+                .consume_fuel(metered)
+                .interruptible(metered);
             script::configure_for_suite_dir(&mut config, &file.parent);
             let report = script::run(&config, file.contents, &mut on_directive);
 

@@ -2,7 +2,7 @@
 //! instruction names lies inside its frame, every jump lands on an instruction, and execution
 //! can never run off the end of the code.
 
-use super::{CompiledFunc, Instr, Offset, Operand, OperandVisitor, Reg};
+use super::{CompiledFunc, Handler, Instr, Offset, Op, Operand, OperandVisitor, Reg};
 
 /// Checks a translated function; the error names the first broken invariant and where.
 pub fn verify(func: &CompiledFunc) -> Result<(), String> {
@@ -14,6 +14,127 @@ pub fn verify(func: &CompiledFunc) -> Result<(), String> {
     }
     super::handlers::verify(&func.handlers, len, func.num_regs as usize)?;
     ends_in_terminal(func.instrs().last())
+}
+
+/// What every cycle of a function's execution must pass under the engine's configuration:
+/// a fuel charge, an interruption check, or both (the translator puts them at the function's
+/// entry and at each loop header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Metering {
+    pub fuel: bool,
+    pub interrupts: bool,
+}
+
+impl Metering {
+    pub(crate) fn of(config: &crate::runtime::Config) -> Self {
+        Metering {
+            fuel: config.consume_fuel,
+            interrupts: config.interruptible,
+        }
+    }
+
+    /// Whether execution entering at `at` passes what this metering asks for: an
+    /// interruption `check`, then a fuel charge of at least one unit.
+    fn charges_at(self, code: &[Op], at: usize) -> bool {
+        let instr = |i: usize| code.get(i).map(Op::instr);
+        let mut at = at;
+        if self.interrupts {
+            if !matches!(instr(at), Some(Instr::Check {})) {
+                return false;
+            }
+            at += 1;
+        }
+        !self.fuel || matches!(instr(at), Some(Instr::ConsumeFuel { amount: 1.. }))
+    }
+}
+
+/// Under fuel metering or interruption checks, that no cycle can avoid them, so that
+/// precompiled bytecode (checked only by the verifier) cannot loop past a fuel limit or an
+/// interrupt. Code that only goes forward ends, so every cycle passes a call or a jump back;
+/// the rules make each of those pass a charge:
+/// - the entry (reached by every call, tail calls included) charges;
+/// - every catch clause continues after the code its handler covers, so a throw goes forward;
+/// - a jump back lands on a charge, or on a `br` that goes strictly further back (a chain that
+///   ends on a charge);
+/// - or the jump back is a landing pad's `br`, entered only by a throw (no jump lands on it,
+///   nothing falls into it), to a label after the code of every handler that continues there:
+///   a throw and its pad together go forward (a `try_table` inside a block).
+pub(crate) fn verify_metering(
+    code: &[Op],
+    handlers: &[Handler],
+    metering: Metering,
+) -> Result<(), String> {
+    if !metering.fuel && !metering.interrupts {
+        return Ok(());
+    }
+    let what = match (metering.fuel, metering.interrupts) {
+        (true, true) => "an interruption check and a fuel charge",
+        (true, false) => "a fuel charge",
+        _ => "an interruption check",
+    };
+    if !metering.charges_at(code, 0) {
+        return Err(format!("the entry does not start with {what}"));
+    }
+    let len = code.len();
+    let target_of = |at: usize, off: Offset| at as i64 + off.instrs() as i64;
+    // Where execution can enter other than from the instruction before: jump targets and
+    // `br_table` entries.
+    let mut entered = vec![false; len];
+    for (at, op) in code.iter().enumerate() {
+        if let Some(off) = op.instr().jump_offset() {
+            if let Some(e) = usize::try_from(target_of(at, off))
+                .ok()
+                .and_then(|t| entered.get_mut(t))
+            {
+                *e = true;
+            }
+        }
+        if let Instr::BrTable { len: n, .. } = *op.instr() {
+            let entries = (at + 1).min(len)..(at + 2 + n as usize).min(len);
+            entered[entries].fill(true);
+        }
+    }
+    // For each landing pad: the end of the furthest code a handler continuing there covers.
+    let mut pad_floor: Vec<Option<u32>> = vec![None; len];
+    for (i, h) in handlers.iter().enumerate() {
+        for c in h.clauses.iter() {
+            if c.target < h.end {
+                return Err(format!(
+                    "handler {i} continues at {}, inside or before the code it covers ({}..{})",
+                    c.target, h.start, h.end
+                ));
+            }
+            if let Some(floor) = pad_floor.get_mut(c.target as usize) {
+                *floor = Some(floor.map_or(h.end, |f| f.max(h.end)));
+            }
+        }
+    }
+    let only_thrown_to =
+        |at: usize| !entered[at] && at > 0 && !code[at - 1].instr().falls_through();
+    let further_back = |t: usize| match code.get(t).map(Op::instr) {
+        Some(Instr::Br { offset }) => offset.instrs() < 0,
+        _ => false,
+    };
+    for (at, op) in code.iter().enumerate() {
+        let Some(off) = op.instr().jump_offset() else {
+            continue;
+        };
+        let target = target_of(at, off);
+        if target > at as i64 {
+            continue;
+        }
+        let t = usize::try_from(target).unwrap_or(usize::MAX);
+        let pad_forward = matches!(op.instr(), Instr::Br { .. })
+            && pad_floor[at].is_some_and(|floor| target >= i64::from(floor))
+            && only_thrown_to(at);
+        if !metering.charges_at(code, t) && !further_back(t) && !pad_forward {
+            return Err(format!(
+                "instruction {at} ({}): jump back to {target}, which does not start with {what}",
+                op.instr().mnemonic()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// That code whose last instruction is `last` cannot run off its end.
@@ -332,5 +453,93 @@ mod tests {
         };
         let err = verify(&func(vec![both, Instr::Return {}], 2)).unwrap_err();
         assert!(err.contains("instruction 0 (select): register r7"), "{err}");
+    }
+
+    #[test]
+    fn no_cycle_avoids_the_metering() {
+        use crate::bytecode::{Clause, Handler};
+        let fuel = Metering {
+            fuel: true,
+            interrupts: false,
+        };
+        let both = Metering {
+            fuel: true,
+            interrupts: true,
+        };
+        let charge = Instr::ConsumeFuel { amount: 1 };
+        let br = |off| Instr::Br {
+            offset: Offset::new(off),
+        };
+        let br_if = |off| Instr::BrIfNez {
+            cond: Reg(0),
+            offset: Offset::new(off),
+        };
+        let check = |code: Vec<Instr>, handlers: Vec<Handler>, m| {
+            let f = func(code, 1);
+            verify(&f)?;
+            verify_metering(&f.code, &handlers, m)
+        };
+        let nop = Instr::Copy {
+            dst: Reg(0),
+            src: Reg(0),
+        };
+        // A loop whose header charges.
+        let ok = vec![charge, charge, nop, br_if(-2), Instr::Return {}];
+        assert_eq!(check(ok.clone(), vec![], fuel), Ok(()));
+        // Unmetered, nothing is asked.
+        let none = Metering {
+            fuel: false,
+            interrupts: false,
+        };
+        assert_eq!(check(vec![br(0)], vec![], none), Ok(()));
+        // Metered by interrupts too, the header lacks its check.
+        let err = check(ok, vec![], both).unwrap_err();
+        assert!(err.contains("entry"), "{err}");
+        let ok = vec![Instr::Check {}, charge, nop, br_if(-2), Instr::Return {}];
+        let err = check(ok, vec![], both).unwrap_err();
+        assert!(
+            err.contains("instruction 3 (br_if_nez): jump back to 1"),
+            "{err}"
+        );
+        // A jump back past the charge, onto itself, and a charge of nothing.
+        let err = check(vec![charge, nop, br_if(-1), Instr::Return {}], vec![], fuel);
+        assert!(err.unwrap_err().contains("jump back to 1"));
+        let err = check(vec![charge, br(0)], vec![], fuel).unwrap_err();
+        assert!(err.contains("jump back to 1"), "{err}");
+        let zero = Instr::ConsumeFuel { amount: 0 };
+        let err = check(vec![zero, br(0)], vec![], fuel).unwrap_err();
+        assert!(err.contains("entry"), "{err}");
+        // A jump back onto a `br` that goes further back to a charge; not onto one that goes
+        // forward (the cycle 1 -> 3 -> 1 would charge nothing).
+        let chain = vec![charge, br(2), Instr::Return {}, br(-3), br(-1)];
+        assert_eq!(check(chain, vec![], fuel), Ok(()));
+        let forward = vec![charge, br(2), Instr::Return {}, br(-2)];
+        assert!(check(forward, vec![], fuel).is_err());
+        // A landing pad's `br` back to a label after the code its handler covers.
+        let handler = |end, target| Handler {
+            start: 1,
+            end,
+            clauses: Box::new([Clause {
+                tag: None,
+                with_ref: false,
+                dst: Reg(0),
+                cells: 0,
+                target,
+            }]),
+        };
+        let pad = || vec![charge, nop, nop, Instr::Return {}, br(-2)];
+        assert_eq!(check(pad(), vec![handler(2, 4)], fuel), Ok(()));
+        // ... but not to code it covers, nor a clause continuing inside it,
+        let err = check(pad(), vec![handler(3, 4)], fuel).unwrap_err();
+        assert!(err.contains("instruction 4 (br): jump back to 2"), "{err}");
+        let err = check(pad(), vec![handler(4, 3)], fuel).unwrap_err();
+        assert!(err.contains("handler 0 continues at 3"), "{err}");
+        // ... nor a pad that a jump or the code before can enter too.
+        let mut entered = pad();
+        entered[1] = br_if(3);
+        assert!(check(entered, vec![handler(2, 4)], fuel).is_err());
+        let mut falls = pad();
+        falls[3] = nop;
+        assert!(check(falls, vec![handler(2, 4)], fuel).is_err());
     }
 }

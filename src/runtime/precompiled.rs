@@ -152,10 +152,10 @@ impl Module {
     ///
     /// These checks make any input safe to load: no byte string makes the interpreter read or
     /// write outside its frames, code or memories. They do not prove that hand-made bytecode
-    /// computes what its Wasm says, nor that each of its loops charges fuel (one that jumps
-    /// back past its block's charge runs without limit under fuel metering); the checksum,
-    /// versions and settings are what make sure the bytecode is the translator's own. Load
-    /// precompiled bytes only from where you would load native code.
+    /// computes what its Wasm says (under fuel metering or interrupts they do check that no
+    /// loop avoids the fuel charges and interruption checks); the checksum, versions and
+    /// settings are what make sure the bytecode is the translator's own. Load precompiled bytes
+    /// only from where you would load native code.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let config = engine.config();
         let payload = check_header(engine, bytes)?;
@@ -536,6 +536,7 @@ fn read_func(
         Some(info.types.get(ty as usize)?.param_cells())
     };
     let handlers = bytecode::decode_handlers(r, tag_cells)?;
+    verify::verify_metering(code, &handlers, verify::Metering::of(config))?;
     if !r.is_empty() {
         return Err(format!(
             "{} bytes after the code and source map",

@@ -249,6 +249,10 @@ impl Runner {
     fn new(config: &Config) -> Result<Self, String> {
         let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
+        if config.consume_fuel {
+            // Metered but never out of fuel: a script's assertions do not count fuel.
+            store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+        }
         let mut linker = Linker::new(&engine);
         spectest::register(&mut store, &mut linker).map_err(|e| e.to_string())?;
         Ok(Self {

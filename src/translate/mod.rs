@@ -88,7 +88,11 @@ pub fn compile_function(
     }
     let func = t.finish()?;
     if config.verify_bytecode {
+        let metering = crate::bytecode::verify::Metering::of(config);
         crate::bytecode::verify(&func)
+            .and_then(|()| {
+                crate::bytecode::verify::verify_metering(&func.code, &func.handlers, metering)
+            })
             .map_err(|e| Error::Internal(format!("bytecode of function {func_index}: {e}")))?;
     }
     Ok(func)
