@@ -755,6 +755,15 @@ fn constant_trip_counts_match_the_separate_step_and_test() {
                 "add_imm_br_if_i32.ne_imm"
             };
             let mut cases = vec![(single, "add_imm_br_if_i32.ne_imm")];
+            // The step written as a subtraction of its negation (`i32.sub_imm`).
+            let step_sub = format!(
+                "(local.set $i (i32.sub (local.get $i) (i32.const {})))",
+                -i64::from(step)
+            );
+            let body = format!(
+                "(local.set $n (i32.add (local.get $n) (local.get $i))) {step_sub} {test_i}"
+            );
+            cases.push((module(&body, pack), "add_imm_br_if_i32.ne_imm"));
             // A second step before or after the tested one.
             for (first, second) in [
                 (
@@ -786,6 +795,60 @@ fn constant_trip_counts_match_the_separate_step_and_test() {
                     for p in [0, i32::MAX, -9] {
                         agree(&mut b, "f", &[a, p].map(Val::I32));
                     }
+                }
+            }
+        }
+    }
+}
+
+/// A loop that computes its counter's next value into another local and tests the current
+/// one (`next_br_if_i32.ne`, `next_br_if_i32.ne_imm`): the bound in a register on either side
+/// of the `i32.ne`, or a constant, with steps that wrap around 2^32. The current value runs
+/// from `start` to `start + k * step`, `k` from the argument, so every loop ends.
+#[test]
+fn next_value_and_current_test_match_the_separate_add_and_branch() {
+    for step in [1, -1, 7, 32767, -32768] {
+        for (test, mnemonic) in [
+            (
+                "(i32.ne (local.get $i) (local.get $n))",
+                "next_br_if_i32.ne ",
+            ),
+            (
+                "(i32.ne (local.get $n) (local.get $i))",
+                "next_br_if_i32.ne ",
+            ),
+            (
+                "(i32.ne (local.get $i) (i32.const 1000))",
+                "next_br_if_i32.ne_imm",
+            ),
+        ] {
+            let wat = format!(
+                r#"(module (func (export "f") (param $a i32) (param $start i32) (result i32)
+                    (local $i i32) (local $next i32) (local $n i32) (local $acc i32)
+                    (local.set $n (i32.add (local.get $start) (i32.mul
+                      (i32.and (local.get $a) (i32.const 63)) (i32.const {step}))))
+                    (if (i32.lt_s (local.get $a) (i32.const 0))
+                      (then (local.set $start (i32.sub (i32.const 1000) (i32.mul
+                        (i32.and (local.get $a) (i32.const 63)) (i32.const {step}))))))
+                    (local.set $next (local.get $start))
+                    (loop $l
+                      (local.set $i (local.get $next))
+                      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+                        (local.get $i)))
+                      (local.set $next (i32.add (local.get $i) (i32.const {step})))
+                      (br_if $l {test}))
+                    (i32.xor (local.get $acc) (i32.mul (local.get $next) (i32.const 7)))))"#
+            );
+            let mut b = both(&wat, mnemonic);
+            for start in [0, 1000, i32::MAX, i32::MIN, -5] {
+                // The constant bound is reached from `1000 - k * step` (negative `a`).
+                let a_values: &[i32] = if mnemonic.ends_with("_imm") {
+                    &[-1, -2, -64, i32::MIN]
+                } else {
+                    &[0, 1, 2, 63, 64]
+                };
+                for &a in a_values {
+                    agree(&mut b, "f", &[a, start].map(Val::I32));
                 }
             }
         }
@@ -1272,6 +1335,53 @@ fn copies_into_branches_match_the_separate_copy_and_branch() {
                     agree(&mut b, "f", &[Val::I32(c), Val::I32(a)]);
                 }
             }
+        }
+    }
+}
+
+/// A float sum stored back where its operand was loaded from (`f64.add_load_store_acc`,
+/// `f32.add_load_store_acc`): the stored value read back, at places near and past the end of
+/// memory (a trap where the separate load trapped, and memory left as it was), with signed
+/// zeros, infinities and NaN.
+#[test]
+fn sums_stored_back_match_the_separate_add_and_store() {
+    let wat = r#"(module (memory 1)
+        (func (export "add64") (param $p i32) (param $x f64) (result f64)
+          (f64.store offset=8 (local.get $p)
+            (f64.add (f64.mul (local.get $x) (f64.const 1.5))
+                     (f64.load offset=8 (local.get $p))))
+          (f64.load offset=8 (local.get $p)))
+        (func (export "add32") (param $p i32) (param $x f32) (result f32)
+          (f32.store offset=4 (local.get $p)
+            (f32.add (f32.mul (local.get $x) (f32.const 0.5))
+                     (f32.load offset=4 (local.get $p))))
+          (f32.load offset=4 (local.get $p)))
+        (func (export "peek") (param $p i32) (result i64) (i64.load (local.get $p))))"#;
+    let (module, store, instance) = instantiate(wat, Optimizations::all());
+    let listing = module.disassemble();
+    for mnemonic in ["f64.add_load_store_acc", "f32.add_load_store_acc"] {
+        assert!(listing.contains(mnemonic), "no {mnemonic} in:\n{listing}");
+    }
+    let (_, pstore, pinstance) = instantiate(wat, Optimizations::none());
+    let mut b = Both {
+        fused: (store, instance),
+        plain: (pstore, pinstance),
+    };
+    for p in [0, 8, 65520, 65521, 65528, -1] {
+        for x in [
+            1.0,
+            -0.0,
+            3.25e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            agree(&mut b, "add64", &[Val::I32(p), Val::F64(x.to_bits())]);
+            let x = x as f32;
+            agree(&mut b, "add32", &[Val::I32(p), Val::F32(x.to_bits())]);
+        }
+        for at in [0, 8, 16, 65528] {
+            agree(&mut b, "peek", &[Val::I32(at)]);
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::ops::NumOp;
 #[derive(Clone, Copy)]
 struct Flags {
     store: bool,
+    update: bool,
     call: bool,
     terminal: bool,
 }
@@ -19,6 +20,7 @@ struct Flags {
 impl Flags {
     const NONE: Flags = Flags {
         store: false,
+        update: false,
         call: false,
         terminal: false,
     };
@@ -244,6 +246,14 @@ macro_rules! define_facts {
                 self.flags().store
             }
 
+            /// Whether it writes memory: a store, or an update that also writes its result
+            /// register (`is(store)`, `is(update)`).
+            #[inline]
+            pub fn writes_memory(&self) -> bool {
+                let flags = self.flags();
+                flags.store | flags.update
+            }
+
             /// Whether it calls a function whose frame starts at its `args` (`is(call)`).
             #[inline]
             pub fn is_call(&self) -> bool {
@@ -384,7 +394,7 @@ mod tests {
     fn every_store_is_marked_store() {
         for i in Instr::examples() {
             if i.mnemonic().contains("store") {
-                assert!(i.is_store(), "{} stores to memory", i.mnemonic());
+                assert!(i.writes_memory(), "{} stores to memory", i.mnemonic());
             }
         }
     }
@@ -437,7 +447,11 @@ mod tests {
     fn stores_write_memory_only() {
         for i in Instr::examples() {
             let m = i.mnemonic();
-            assert_eq!(i.is_store(), m.contains("store"), "{m}");
+            assert_eq!(i.writes_memory(), m.contains("store"), "{m}");
+            // An update writes its result too.
+            if i.writes_memory() && !i.is_store() {
+                assert!(i.result_reg().is_some(), "{m}");
+            }
             if i.is_store() {
                 assert_eq!((i.result_reg(), i.other_writes()), (None, vec![]), "{m}");
                 assert!(
@@ -506,6 +520,7 @@ mod tests {
                 assert_eq!(acc.other_writes(), i.other_writes(), "{m}");
                 assert_eq!(acc.jump_offset(), i.jump_offset(), "{m}");
                 assert_eq!(acc.is_store(), i.is_store(), "{m}");
+                assert_eq!(acc.writes_memory(), i.writes_memory(), "{m}");
                 let mut rest = ops.clone();
                 rest.retain(|o| o.0 != name);
                 // The counter of a loop step is read from the accumulator and still written.

@@ -16,8 +16,9 @@
 //! - `acc_of(Base.f | ..)`: it is `Base` reading field `f` from the accumulator instead of a
 //!   register; its fields are `Base`'s without `f` (the compiler checks).
 //! - `commutes(f, g)`: exchanging fields `f` and `g` computes the same (an address `f + g`).
-//! - `is(..)`: `store` (it only writes memory), `call` (it calls a function whose frame starts
-//!   at `args`), `terminal` (the next instruction never runs right after it).
+//! - `is(..)`: `store` (it only writes memory), `update` (it writes memory and its result
+//!   register), `call` (it calls a function whose frame starts at `args`), `terminal` (the
+//!   next instruction never runs right after it).
 
 /// Calls `$m!` with the numeric operator rows of [`crate::ops`] and, first, the rows below
 /// (`$m! { [[ rows ]] numeric rows }`).
@@ -168,6 +169,19 @@ macro_rules! for_each_instr {
         /// Store the 64 bits of the accumulator at addr + offset (`i64.store`, `f64.store`).
         I64StoreAcc "i64.store_acc" { addr: Reg, offset: u32 }
             acc_of(I64Store.src | F64Store.src) is(store)
+        /// `dst = a + load(addr + offset)` for an `f32`, and the sum stored back there: `*p += x`
+        /// (`f32.add_load`, then `f32.store` of the sum to the same place). `dst` is not `addr`.
+        F32AddLoadStore "f32.add_load_store" { dst: Reg, a: Reg, addr: Reg, offset: u32 } -> dst
+            is(update)
+        /// The same with `a` in the accumulator.
+        F32AddLoadStoreAcc "f32.add_load_store_acc" { dst: Reg, addr: Reg, offset: u32 } -> dst
+            acc_of(F32AddLoadStore.a) is(update)
+        /// The same for an `f64` (`f64.add_load`, then `f64.store`).
+        F64AddLoadStore "f64.add_load_store" { dst: Reg, a: Reg, addr: Reg, offset: u32 } -> dst
+            is(update)
+        /// The same with `a` in the accumulator.
+        F64AddLoadStoreAcc "f64.add_load_store_acc" { dst: Reg, addr: Reg, offset: u32 } -> dst
+            acc_of(F64AddLoadStore.a) is(update)
         /// Store the low 8 bits of the constant `value` at addr + offset.
         Store8Imm "store8_imm" { addr: Reg, value: i32, offset: u32 } is(store)
         /// Store the low 16 bits of the constant `value`.
@@ -300,6 +314,15 @@ macro_rules! for_each_instr {
         /// a constant trip count (`i32.add_imm` in place, then `br_if_i32.ne_imm`).
         AddImmBrNeImm "add_imm_br_if_i32.ne_imm" { x: Reg, step: i16, bound: i32, offset: Offset }
             writes(x) acc_holds(x) jumps(offset)
+        /// `dst = a + step` (wrapping; `dst` is not `a`), then jump by `offset` if `a != rhs`:
+        /// a loop that computes its counter's next value and tests the current one, as C
+        /// compilers emit for `for (i = s; i <= n; i++)`.
+        NextBrNe "next_br_if_i32.ne" { dst: Reg, a: Reg, step: i16, rhs: Reg, offset: Offset }
+            writes(dst) acc_holds(dst) jumps(offset)
+        /// `dst = a + step` (wrapping; `dst` is not `a`), then jump by `offset` if
+        /// `a != bound`.
+        NextBrNeImm "next_br_if_i32.ne_imm" { dst: Reg, a: Reg, step: i16, bound: i32, offset: Offset }
+            writes(dst) acc_holds(dst) jumps(offset)
         /// `x += i; y += j` (wrapping), then jump by `offset` if `y != bound`: a pointer and
         /// a counter stepped together and the counter tested against a constant
         /// (`i32.add_imm_pair`, then `br_if_i32.ne_imm` of `y`).

@@ -36,6 +36,18 @@ macro_rules! load_br_if_nez {
 }
 pub(super) use load_br_if_nez;
 
+// `$dst = $x + load(addr + offset)` for float type `$t` of `$n` bytes, then the sum stored
+// back there (`f64.add_load_store`). The load checks the place: the store cannot trap.
+macro_rules! add_load_store {
+    ($t:ty, $n:literal, $x:expr, $dst:expr, $addr:expr, $offset:expr) => {{
+        let y = <$t>::from_le_bytes(or_trap!(mem!().load::<$n>(r!($addr), $offset)));
+        let sum = <$t>::from_cell($x) + y;
+        w!($dst, sum.into_cell());
+        or_trap!(mem!().store(r!($addr), $offset, sum.to_le_bytes()));
+    }};
+}
+pub(super) use add_load_store;
+
 // Stores the bytes `$bytes` makes of register `$src` at register `$addr` + `$offset`.
 macro_rules! store_reg {
     ($addr:expr, $src:expr, $offset:expr, $bytes:expr) => {{
@@ -485,6 +497,10 @@ macro_rules! with_all_semantics {
             I64LoadAcc { dst, offset } => { load!(dst, acc!(), offset, bits64) }
             I32StoreAcc { addr, offset } => { or_trap!(mem!().store(r!(addr), offset, (acc!() as u32).to_le_bytes())) }
             I64StoreAcc { addr, offset } => { or_trap!(mem!().store(r!(addr), offset, acc!().to_le_bytes())) }
+            F32AddLoadStore { dst, a, addr, offset } => { add_load_store!(f32, 4, r!(a), dst, addr, offset) }
+            F32AddLoadStoreAcc { dst, addr, offset } => { add_load_store!(f32, 4, acc!(), dst, addr, offset) }
+            F64AddLoadStore { dst, a, addr, offset } => { add_load_store!(f64, 8, r!(a), dst, addr, offset) }
+            F64AddLoadStoreAcc { dst, addr, offset } => { add_load_store!(f64, 8, acc!(), dst, addr, offset) }
             I32Load8S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext8_32) }
             I32Load8U { dst, addr, offset } | I64Load8U { dst, addr, offset } => { load!(dst, r!(addr), offset, zext8) }
             I32Load16S { dst, addr, offset } => { load!(dst, r!(addr), offset, sext16_32) }
@@ -619,6 +635,20 @@ macro_rules! with_all_semantics {
             AddImmBrNeImm { x, step, bound, offset } => {
                 let v = (r!(x) as u32).wrapping_add(step as i32 as u32);
                 w!(x, v as Cell);
+                if v != bound as u32 {
+                    jump!(offset)
+                }
+            }
+            NextBrNe { dst, a, step, rhs, offset } => {
+                let v = r!(a) as u32;
+                w!(dst, v.wrapping_add(step as i32 as u32) as Cell);
+                if v != r!(rhs) as u32 {
+                    jump!(offset)
+                }
+            }
+            NextBrNeImm { dst, a, step, bound, offset } => {
+                let v = r!(a) as u32;
+                w!(dst, v.wrapping_add(step as i32 as u32) as Cell);
                 if v != bound as u32 {
                     jump!(offset)
                 }

@@ -102,6 +102,8 @@ pub struct Optimizations {
     /// one `add_br_if_<cmp>` (a pass over the finished function; `i32` only); against a
     /// constant, `br_if_i32.ne_imm`, one `add_imm_br_if_i32.ne_imm`, or with a second step
     /// before it `add_imm_pair_br_if_i32.ne_imm`. Two steps in a row are one `i32.add_imm_pair`.
+    /// A next value computed into another register while the current one is tested
+    /// (`dst = x + s; br_if x != n`) is one `next_br_if_i32.ne`.
     pub counter_branches: bool,
     /// An `i32.add` computing a load's or store's address fuses into it: `i32.load dst [a + b]`
     /// in one instruction (`i32.load_idx`).
@@ -118,7 +120,9 @@ pub struct Optimizations {
     /// A plain load whose value is the right operand of the arithmetic instruction just after
     /// it (or either operand, when the operation commutes) fuses into that instruction:
     /// `dst = a + load(addr + offset)` in one (`f64.add_load`; add, sub, mul and the bitwise
-    /// operations of `i32`/`i64`, add, sub, mul and div of `f32`/`f64`).
+    /// operations of `i32`/`i64`, add, sub, mul and div of `f32`/`f64`). A float sum stored
+    /// right back to the place it loaded from (`*p += x`) takes the store too
+    /// (`f64.add_load_store`).
     pub load_operands: bool,
     /// An instruction reading the value the instruction just before it computed takes it from
     /// the accumulator, a machine register of the interpreter, instead of from the frame

@@ -50,7 +50,7 @@ pub(crate) struct ModuleInner {
 /// Whether any of `funcs` has a store instruction, or has no code yet (so may have one).
 pub(crate) fn stores_to_memory(funcs: &[OnceLock<Arc<CompiledFunc>>]) -> bool {
     funcs.iter().any(|f| match f.get() {
-        Some(code) => code.code.iter().any(|op| op.instr().is_store()),
+        Some(code) => code.code.iter().any(|op| op.instr().writes_memory()),
         None => true,
     })
 }

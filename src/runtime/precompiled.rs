@@ -747,7 +747,7 @@ impl serial::Check for LoadCheck<'_> {
             return Err(self.index_problem(instr));
         }
         // A constant in each kind's decoder.
-        self.stores |= instr.is_store();
+        self.stores |= instr.writes_memory();
         check_instr(self.info, instr)
             .map_err(|m| format!("instruction {} ({}): {m}", self.frame.at, instr.mnemonic()))
     }

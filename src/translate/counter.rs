@@ -10,7 +10,9 @@
 //! iteration. It runs after jump threading, whose loop rotation creates most of these pairs.
 //! A test against a constant (`br_if_i32.ne_imm`, a constant trip count, or `br_if_nez`, a
 //! count down to zero) becomes `add_imm_br_if_i32.ne_imm`; two steps in a row and such a test
-//! of either, `add_imm_pair_br_if_i32.ne_imm`; two steps alone, `i32.add_imm_pair`.
+//! of either, `add_imm_pair_br_if_i32.ne_imm`; two steps alone, `i32.add_imm_pair`. A next
+//! value computed into another register (`dst = a + s`) while the branch tests the current
+//! one (`a != n`) is `next_br_if_i32.ne` (or `_imm`).
 //! The branch must not be a jump target (nothing may enter between the two), and the add must
 //! write the counter in place (`x = x + s`). Removing the branch shifts the code, so every
 //! jump offset and the source map are rewritten.
@@ -94,8 +96,16 @@ pub(super) fn fuse_counter_branches(
                 continue;
             }
         }
+        // The next value computed into another register while the current one is tested.
+        if let Some(next) = next_branch(&code[at], &code[at + 1]) {
+            code[at] = next;
+            removed[at + 1] = true;
+            fused += 1;
+            continue;
+        }
         let (x, step) = match code[at] {
             Instr::I32AddImm { dst, a, imm } if dst == a => (dst, Rhs::Imm(imm)),
+            Instr::I32SubImm { dst, a, imm } if dst == a => (dst, Rhs::Imm(imm.wrapping_neg())),
             Instr::I32Add { dst, a, b } if dst == a => (dst, Rhs::Reg(b)),
             Instr::I32Add { dst, a, b } if dst == b => (dst, Rhs::Reg(a)),
             _ => continue,
@@ -138,6 +148,37 @@ pub(super) fn fuse_counter_branches(
     fused
 }
 
+/// `dst = a + step` (not in place) and then a branch on `a != rhs` (either side), as one
+/// `next_br_if_i32.ne`/`next_br_if_i32.ne_imm` at the add's place; its offset counted from
+/// there.
+fn next_branch(add: &Instr, branch: &Instr) -> Option<Instr> {
+    let Instr::I32AddImm { dst, a, imm } = *add else {
+        return None;
+    };
+    let step = i16::try_from(imm).ok()?;
+    if dst == a {
+        return None;
+    }
+    let later = |offset: Offset| Offset::new(offset.instrs() + 1);
+    Some(match *branch {
+        Instr::BrI32Ne { a: p, b: q, offset } if p == a || q == a => Instr::NextBrNe {
+            dst,
+            a,
+            step,
+            rhs: if p == a { q } else { p },
+            offset: later(offset),
+        },
+        Instr::BrI32NeImm { a: p, imm, offset } if p == a => Instr::NextBrNeImm {
+            dst,
+            a,
+            step,
+            bound: imm,
+            offset: later(offset),
+        },
+        _ => return None,
+    })
+}
+
 /// A branch taken when a register differs from a constant: `br_if_i32.ne_imm`, or
 /// `br_if_nez` (a count down to zero): `(register, constant, offset)`.
 fn not_equal_imm(instr: &Instr) -> Option<(crate::bytecode::Reg, i32, Offset)> {
@@ -148,10 +189,14 @@ fn not_equal_imm(instr: &Instr) -> Option<(crate::bytecode::Reg, i32, Offset)> {
     }
 }
 
-/// `x += imm` in place, with an immediate that fits the pair form.
+/// `x += imm` (or `x -= imm`) in place, with an immediate that fits the pair form.
 fn in_place_step(instr: &Instr) -> Option<(crate::bytecode::Reg, i16)> {
     match *instr {
         Instr::I32AddImm { dst, a, imm } if dst == a => Some((dst, i16::try_from(imm).ok()?)),
+        // `x - c` is `x + (-c)`, wrapping (a count down).
+        Instr::I32SubImm { dst, a, imm } if dst == a => {
+            Some((dst, i16::try_from(imm.wrapping_neg()).ok()?))
+        }
         _ => None,
     }
 }
@@ -175,7 +220,7 @@ pub(super) fn jump_targets(code: &[Instr]) -> Vec<bool> {
 
 /// Drops the `removed` instructions, rewriting every jump offset (no jump lands on a removed
 /// one) and the source map.
-fn compact(code: &mut Vec<Instr>, removed: &[bool], source_map: Option<&mut Vec<u32>>) {
+pub(super) fn compact(code: &mut Vec<Instr>, removed: &[bool], source_map: Option<&mut Vec<u32>>) {
     let mut new_pos = Vec::with_capacity(code.len() + 1);
     let mut next = 0i64;
     for &gone in removed {

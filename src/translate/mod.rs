@@ -20,6 +20,7 @@ mod memory;
 mod refs;
 mod simd;
 mod stack;
+mod store_back;
 
 use crate::binary::{BlockType, ModuleInfo, Operator, OperatorReader};
 use crate::bytecode::{CompiledFunc, Instr, Offset, Op, Reg};
@@ -275,6 +276,9 @@ impl<'a> Translator<'a> {
         // Counter fusion removes instructions, which would move the handlers' ranges.
         if self.opts.counter_branches && handlers.is_empty() {
             counter::fuse_counter_branches(&mut self.code, self.source_map.as_mut());
+        }
+        if self.opts.load_operands && handlers.is_empty() {
+            store_back::fuse_stores_back(&mut self.code, self.source_map.as_mut());
         }
         if self.opts.accumulator {
             // The landing pads are entered from throws, with nothing known in the accumulator.
