@@ -12,6 +12,11 @@ use crate::bytecode::Instr;
 /// Fuses every float add from memory with the store of its sum back to the same place;
 /// returns how many it fused.
 pub(super) fn fuse_stores_back(code: &mut Vec<Instr>, source_map: Option<&mut Vec<u32>>) -> usize {
+    // Most functions have no float add from memory: nothing to allocate for them.
+    let adds = |i: &Instr| matches!(i, Instr::F32AddLoad { .. } | Instr::F64AddLoad { .. });
+    if !code.iter().any(adds) {
+        return 0;
+    }
     let targets = jump_targets(code);
     let mut removed = vec![false; code.len()];
     let mut fused = 0;
