@@ -25,12 +25,26 @@ pub(super) fn fuse_counter_branches(
     code: &mut Vec<Instr>,
     mut source_map: Option<&mut Vec<u32>>,
 ) -> usize {
+    // Every fusion starts at an add: only those positions are looked at, and a function
+    // without one costs a scan.
+    let is_step = |i: &Instr| {
+        matches!(
+            i,
+            Instr::I32AddImm { .. } | Instr::I32SubImm { .. } | Instr::I32Add { .. }
+        )
+    };
+    let steps: Vec<usize> = (0..code.len()).filter(|&at| is_step(&code[at])).collect();
+    if steps.is_empty() {
+        return 0;
+    }
+    let len = code.len();
+    let before = |end: usize| steps.iter().copied().filter(move |&at| at + end < len);
     let targets = jump_targets(code);
     let mut removed = vec![false; code.len()];
     let mut fused = 0;
     // First two steps and a test of one of them against a constant: `x += i; y += j;
     // br_if y != bound` is one `add_imm_pair_br_if_i32.ne_imm`.
-    for at in 0..code.len().saturating_sub(2) {
+    for at in before(2) {
         if targets[at + 1] || targets[at + 2] || removed[at] || removed[at + 1] {
             continue;
         }
@@ -76,7 +90,7 @@ pub(super) fn fuse_counter_branches(
         removed[at + 2] = true;
         fused += 1;
     }
-    for at in 0..code.len().saturating_sub(1) {
+    for at in before(1) {
         if targets[at + 1] || removed[at] || removed[at + 1] {
             continue;
         }
@@ -127,7 +141,7 @@ pub(super) fn fuse_counter_branches(
         fused += 1;
     }
     // Then two steps in a row: `x += i; y += j` is one `i32.add_imm_pair`.
-    for at in 0..code.len().saturating_sub(1) {
+    for at in before(1) {
         if targets[at + 1] || removed[at] || removed[at + 1] {
             continue;
         }
