@@ -145,8 +145,11 @@ fn step(instr: &Instr, at: usize, n: usize) -> Step {
 /// calls and suspensions (fuel, interrupts) do; the others (`global.set`, bulk memory and
 /// table operations) have not been worth telling apart.
 fn keeps(instr: &Instr) -> bool {
-    let writes = instr.result_reg().is_some() || !instr.other_writes().is_empty();
-    instr.is_store() || (instr.jump_offset().is_some() && !writes)
+    // Cheapest first: most instructions are neither, and `other_writes` builds a vector.
+    instr.is_store()
+        || (instr.jump_offset().is_some()
+            && instr.result_reg().is_none()
+            && instr.other_writes().is_empty())
 }
 
 /// `instr` reading register `r` from the accumulator instead, if it has such a form (see
