@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(wasm) = harness::generate(config, rest) else {
         return;
     };
-    let rw = harness::regwasm_engine(opts);
+    let rw = harness::regwasm_engine(opts, rng.below(4) == 0);
     let wi = harness::wasmi_engine();
     match harness::compare(&wasm, &rw, &wi, &mut rng, 2, true) {
         Verdict::Agreed { .. } | Verdict::Skipped(_) | Verdict::WasmiPanicked(_) => {}

@@ -934,9 +934,13 @@ pub enum Verdict {
     WasmiPanicked(String),
 }
 
-pub fn regwasm_engine(opts: regwasm::Optimizations) -> regwasm::Engine {
+/// regwasm's engine for a comparison; `metered` adds fuel charges and interruption checks to
+/// the code (the verifier then checks that no cycle avoids them), with fuel that never runs out.
+pub fn regwasm_engine(opts: regwasm::Optimizations, metered: bool) -> regwasm::Engine {
     let mut config = regwasm::Config::default();
     config
+        .consume_fuel(metered)
+        .interruptible(metered)
         // regwasm counts nested calls below the entry frame, wasmi counts frames: one less
         // makes both trap at the same depth.
         .max_call_depth(MAX_DEPTH - 1)
@@ -1022,6 +1026,8 @@ pub fn instantiate(
     };
 
     let mut rw_store = regwasm::Store::new(rw_engine, ());
+    // Under metering, fuel that never runs out (an error otherwise: the engine does not meter).
+    rw_store.set_fuel(u64::MAX).ok();
     let rw_inst = regwasm::Linker::new(rw_engine).instantiate(&mut rw_store, &rw_module);
     let mut wi_store = wasmi::Store::new(wi_engine, ());
     let wi_inst =
